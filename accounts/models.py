@@ -1,0 +1,41 @@
+"""Members: the custom user model with a public display name and a home state."""
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+DELETED_MEMBER_NAME = "Deleted member"
+
+
+class User(AbstractUser):
+    display_name = models.CharField(
+        max_length=60,
+        blank=True,
+        help_text="The name other members see beside comments.",
+    )
+    home_state = models.ForeignKey(
+        "prayers.State",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="residents",
+    )
+    # Set when a member deletes their account: the row stays so what they
+    # wrote keeps its place, but everything personal is wiped.
+    deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["home_state"], name="user_home_state_idx")]
+
+    def __str__(self):
+        return self.public_name
+
+    @property
+    def public_name(self) -> str:
+        if self.deleted_at:
+            return DELETED_MEMBER_NAME
+        return self.display_name or self.first_name or "Member"
+
+
+def public_name(user) -> str:
+    """allauth's ACCOUNT_USER_DISPLAY: never the email address or username."""
+    return user.public_name

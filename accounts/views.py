@@ -1,0 +1,42 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from .forms import DeleteAccountForm, ProfileForm
+from .services import delete_account
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request):
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Your profile has been saved.")
+        return redirect("accounts:profile")
+    return render(request, "accounts/profile.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def delete(request):
+    form = DeleteAccountForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        delete_account(user=request.user)
+        logout(request)
+        messages.success(
+            request, "Your account has been deleted. Thank you for praying with us."
+        )
+        return redirect("home")
+    return render(request, "accounts/delete.html", {"form": form})
+
+
+def partner(request):
+    return render(
+        request,
+        "accounts/partner.html",
+        {"ministry_name": settings.MINISTRY_NAME, "tax_notice": settings.MINISTRY_TAX_NOTICE},
+    )

@@ -1,0 +1,1 @@
+"""Article excerpts with attribution, topics and reading time."""

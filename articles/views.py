@@ -1,0 +1,5 @@
+from django.shortcuts import render
+
+
+def article_list(request):
+    return render(request, "articles/list.html", {"articles": []})

@@ -1,0 +1,1 @@
+"""Threaded comments on any content, with moderation."""

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class IntercessorsConfig(AppConfig):
+    name = "intercessors"
+    verbose_name = "Site"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PrayersConfig(AppConfig):
+    name = "prayers"
+    verbose_name = "Prayers and states"

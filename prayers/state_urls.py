@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "states"
+
+urlpatterns = [
+    path("", views.state_index, name="index"),
+    path("<slug:slug>/", views.state_detail, name="detail"),
+]

@@ -1,0 +1,73 @@
+from django.test import RequestFactory
+from django.views.defaults import server_error
+
+from prayers.models import State
+
+
+def test_home_page_has_layout_and_navigation(client, db):
+    response = client.get("/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'href="#main"' in html and 'id="main"' in html
+    assert '<nav class="site-nav" aria-label="Main">' in html
+    for label, url in [("Prayer posts", "/articles/"), ("States", "/states/"),
+                       ("Partner with Us", "/partner/")]:
+        assert f'href="{url}"' in html and label in html
+    assert "Log in" in html and "Sign up" in html
+    assert "<script>" not in html
+
+
+def test_home_page_for_member_shows_name_and_post_logout(client, member):
+    client.force_login(member)
+    html = client.get("/").content.decode()
+    assert "Hannah P." in html
+    assert 'action="/accounts/logout/"' in html and 'method="post"' in html
+    assert member.email not in html
+
+
+def test_security_headers(client, db):
+    response = client.get("/")
+    csp = response["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "object-src 'none'" in csp
+    assert "unsafe-inline" not in csp
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+
+
+def test_unknown_page_is_a_styled_404(client, db):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "We couldn’t find that page" in html
+    assert 'class="site-header"' in html
+
+
+def test_500_page_renders_without_request_context():
+    response = server_error(RequestFactory().get("/"))
+    assert response.status_code == 500
+    assert "Something went wrong on our side" in response.content.decode()
+
+
+def test_states_index_lists_51_states(client, db):
+    response = client.get("/states/")
+    assert response.status_code == 200
+    assert response.content.decode().count('<abbr title=') == 51
+
+
+def test_state_page_and_unknown_state(client, member):
+    texas = State.objects.get(code="TX")
+    member.home_state = texas
+    member.save()
+    response = client.get("/states/texas/")
+    assert response.status_code == 200
+    assert "Pray for Texas" in response.content.decode()
+    assert "1 member calls Texas home." in response.content.decode()
+    assert client.get("/states/atlantis/").status_code == 404
+
+
+def test_partner_page_shows_tax_notice(client, db, settings):
+    response = client.get("/partner/")
+    assert response.status_code == 200
+    assert "501(c)(3)" in response.content.decode()

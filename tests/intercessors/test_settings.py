@@ -1,0 +1,96 @@
+"""Production settings: refuse to start without a secret, pass check --deploy."""
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from intercessors.settings import email_settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_manage(*args, **env_overrides):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env["DJANGO_SETTINGS_MODULE"] = "intercessors.settings"
+    env.update(env_overrides)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_production_refuses_to_start_without_secret_key():
+    result = run_manage("check", DJANGO_ALLOWED_HOSTS="example.org")
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is not set" in result.stderr
+
+
+def test_debug_mode_starts_without_secret_key():
+    result = run_manage("check", DJANGO_DEBUG="1")
+    assert result.returncode == 0, result.stderr
+
+
+def test_check_deploy_reports_no_issues_with_production_variables():
+    result = run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_ALLOWED_HOSTS="example.org",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_collectstatic_writes_hashed_compressed_files(tmp_path):
+    result = run_manage(
+        "collectstatic",
+        "--noinput",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_ALLOWED_HOSTS="example.org",
+        DJANGO_STATIC_ROOT=str(tmp_path),
+    )
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "staticfiles.json").exists()
+    hashed = [p.name for p in (tmp_path / "css").glob("site.*.css")]
+    assert hashed, "no hashed site.css"
+    assert (tmp_path / "css" / f"{hashed[0]}.gz").exists()
+
+
+def test_email_url_smtp_with_tls():
+    conf = email_settings("smtp+tls://mailer:s%40cret@mail.example.org:2525")
+    assert conf["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
+    assert conf["EMAIL_HOST"] == "mail.example.org"
+    assert conf["EMAIL_PORT"] == 2525
+    assert conf["EMAIL_HOST_USER"] == "mailer"
+    assert conf["EMAIL_HOST_PASSWORD"] == "s@cret"
+    assert conf["EMAIL_USE_TLS"] is True
+    assert conf["EMAIL_USE_SSL"] is False
+
+
+def test_email_url_console_and_bad_scheme():
+    assert email_settings("console://")["EMAIL_BACKEND"].endswith("console.EmailBackend")
+    with pytest.raises(ImproperlyConfigured):
+        email_settings("carrier-pigeon://loft")
+
+
+def test_production_security_settings_follow_https_flag():
+    result = run_manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings as s; "
+        "print(s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, s.SECURE_HSTS_SECONDS)",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_HTTPS="0",
+    )
+    assert result.stdout.strip().splitlines()[-1].split() == ["False", "False", "0"], result.stderr
