@@ -71,3 +71,9 @@ def test_partner_page_shows_tax_notice(client, db, settings):
     response = client.get("/partner/")
     assert response.status_code == 200
     assert "501(c)(3)" in response.content.decode()
+
+
+def test_favicon_redirects_to_static_icon(client, db):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"] == "/static/img/favicon.svg"
