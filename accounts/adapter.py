@@ -1,5 +1,9 @@
-"""allauth adapter: usernames come from the display name, never from the email."""
+"""allauth adapter: usernames from the display name, and a prayer clicked
+before logging in is recorded once the reader is in."""
 from allauth.account.adapter import DefaultAccountAdapter
+from django.contrib import messages
+
+from prayers.services import record_pending_prayer
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -10,3 +14,17 @@ class AccountAdapter(DefaultAccountAdapter):
     def save_user(self, request, user, form, commit=True):
         user.display_name = form.cleaned_data.get("display_name", "")
         return super().save_user(request, user, form, commit=commit)
+
+    def login(self, request, user):
+        super().login(request, user)
+        prayer = record_pending_prayer(session=request.session, user=user)
+        if prayer is not None:
+            request.pending_prayer_url = prayer.get_absolute_url()
+            messages.success(request, "Thank you for praying. We recorded your prayer.")
+
+    def get_login_redirect_url(self, request):
+        # After sign-up and email confirmation the original "next" is gone;
+        # take the reader back to the prayer they clicked.
+        return getattr(request, "pending_prayer_url", None) or super().get_login_redirect_url(
+            request
+        )

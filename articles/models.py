@@ -1,1 +1,122 @@
-"""Article excerpts with attribution, topics and reading time."""
+"""Prayer posts: article excerpts with attribution, topics and reading time."""
+from django.conf import settings
+from django.core.validators import FileExtensionValidator
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import Truncator
+
+from intercessors.markup import html_to_text, reading_minutes, render_markdown
+
+
+class Topic(models.Model):
+    name = models.CharField(max_length=60, unique=True)
+    slug = models.SlugField(max_length=60, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:list") + f"?topic={self.slug}"
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField(
+        "publish time",
+        default=timezone.now,
+        help_text="A time in the future schedules the post.",
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="articles",
+        limit_choices_to={"is_staff": True},
+    )
+    body = models.TextField(
+        "excerpt",
+        help_text="Markdown: **bold**, _italic_, [link](https://…), > quote, - lists, ## heading.",
+    )
+    body_html = models.TextField(editable=False, default="")
+    summary = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="One or two sentences for lists, search results and link previews. "
+        "Left empty, the start of the excerpt is used.",
+    )
+    reading_time = models.PositiveSmallIntegerField(default=1, editable=False)
+    question = models.CharField(
+        "question to readers",
+        max_length=200,
+        blank=True,
+        help_text="Shown above the conversation, e.g. “How are you praying for …?”",
+    )
+
+    source_name = models.CharField(max_length=120, blank=True, help_text="e.g. The Daily Ledger")
+    source_url = models.URLField(max_length=500, blank=True)
+    is_excerpt = models.BooleanField(
+        default=True, help_text="Show the notice that the text is an excerpt of the source."
+    )
+    photo = models.FileField(
+        upload_to="photos/%Y/%m/",
+        blank=True,
+        validators=[FileExtensionValidator(["jpg", "jpeg", "png", "webp", "gif"])],
+    )
+    photo_alt = models.CharField("photo description", max_length=200, blank=True)
+    photo_credit = models.CharField(max_length=200, blank=True)
+
+    topics = models.ManyToManyField(Topic, blank=True, related_name="articles")
+    states = models.ManyToManyField("prayers.State", blank=True, related_name="articles")
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "-published_at"], name="article_status_pub_idx"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.body_html = render_markdown(self.body, rich=True)
+        self.reading_time = reading_minutes(self.body_html)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "body_html", "reading_time"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_public(self) -> bool:
+        return self.status == self.Status.PUBLISHED and self.published_at <= timezone.now()
+
+    @property
+    def safe_source_url(self) -> str:
+        """The source link, only if it is a web address."""
+        return self.source_url if self.source_url.startswith(("https://", "http://")) else ""
+
+    @property
+    def description(self) -> str:
+        return self.summary or Truncator(html_to_text(self.body_html)).chars(200)

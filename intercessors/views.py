@@ -1,10 +1,16 @@
-"""Site-wide views: home page and health check."""
+"""Site-wide views: home, search, health check, robots.txt."""
+from django.conf import settings
 from django.db import DatabaseError, connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+
+from articles.selectors import MAX_QUERY_LENGTH, article_cards, search_articles
+from articles.views import card_context, paginate
+from prayers.models import Prayer
+from prayers.selectors import prayed_ids
 
 
 @require_safe
@@ -13,8 +19,50 @@ def favicon(request):
     return redirect(static("img/favicon.svg"), permanent=True)
 
 
+@require_safe
 def home(request):
-    return render(request, "home.html")
+    articles = list(article_cards()[:6])
+    prayers = list(Prayer.objects.visible().standalone().select_related("state")[:3])
+    ids = [a.prayer.pk for a in articles if hasattr(a, "prayer")] + [p.pk for p in prayers]
+    return render(
+        request,
+        "home.html",
+        {
+            "articles": articles,
+            "prayers": prayers,
+            "prayed_ids": prayed_ids(user=request.user, prayer_ids=ids),
+        },
+    )
+
+
+@require_safe
+def search(request):
+    query = request.GET.get("q", "").strip()
+    context = {"query": query, "max_length": MAX_QUERY_LENGTH}
+    if len(query) > MAX_QUERY_LENGTH:
+        context["error"] = (
+            f"Please search for at most {MAX_QUERY_LENGTH} characters; "
+            f"that search had {len(query):,}."
+        )
+        return render(request, "search.html", context, status=400)
+    if "\x00" in query:
+        context.update(query="", error="That search contained characters we cannot look for.")
+        return render(request, "search.html", context, status=400)
+    if query:
+        context.update(card_context(request, paginate(request, search_articles(query))))
+    return render(request, "search.html", context)
+
+
+@require_safe
+def robots_txt(request):
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /accounts/",
+        "Disallow: /search/",
+        f"Sitemap: {settings.SITE_URL}/sitemap.xml",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
 
 
 @never_cache

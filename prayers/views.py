@@ -1,7 +1,62 @@
-from django.db.models import Count, Q
-from django.shortcuts import get_object_or_404, render
+from urllib.parse import urlencode
 
-from .models import State
+from django.contrib import messages
+from django.db.models import Count, Q
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from intercessors.ratelimit import allow
+
+from .models import Prayer, State
+from .services import mark_prayed, remember_pending_prayer
+from .templatetags.prayers import prayed_label
+
+PRAYED_LIMIT = 30  # marks a minute per member: far above any honest reader
+SLOW_DOWN = "You have marked many prayers in the last minute. Please wait a moment and try again."
+
+
+def _back_url(request, prayer):
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return prayer.get_absolute_url()
+
+
+@require_POST
+def prayed(request, pk):
+    prayer = get_object_or_404(
+        Prayer.objects.visible().select_related("article", "state"), pk=pk
+    )
+    back = _back_url(request, prayer)
+    wants_json = "application/json" in request.headers.get("Accept", "")
+
+    if not request.user.is_authenticated:
+        remember_pending_prayer(session=request.session, prayer=prayer)
+        login_url = f"{reverse('account_login')}?{urlencode({'next': back})}"
+        if wants_json:
+            return JsonResponse({"login_url": login_url}, status=401)
+        messages.info(request, "Log in or sign up, and we will record your prayer.")
+        return redirect(login_url)
+
+    if not allow("prayed", request.user.pk, limit=PRAYED_LIMIT, period=60):
+        if wants_json:
+            return JsonResponse({"error": SLOW_DOWN}, status=429)
+        messages.warning(request, SLOW_DOWN)
+        return redirect(back)
+
+    mark_prayed(user=request.user, prayer=prayer)
+    prayer.refresh_from_db(fields=["prayed_count"])
+    if wants_json:
+        return JsonResponse(
+            {"prayed": True, "count": prayer.prayed_count,
+             "label": prayed_label(prayer.prayed_count)}
+        )
+    return redirect(back)
 
 
 def state_index(request):

@@ -1,11 +1,18 @@
 """Load original demo content. Safe to run again: it changes nothing the second time."""
+from datetime import timedelta
+
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
 
-from prayers.models import State
+from articles.models import Article, Topic
+from intercessors.demo.posts import POSTS, STANDALONE_PRAYERS, TOPICS
+from prayers.models import Prayer, State
+from prayers.services import mark_prayed
 
 # Demo logins only: printed on purpose so a newcomer can try the site.
 DEMO_USERS = [
@@ -32,30 +39,39 @@ DEMO_USERS = [
     },
 ]
 
-EDITOR_PERMISSIONS = ["view_user", "view_state"]
-
 
 class Command(BaseCommand):
     help = "Create demo members and content (idempotent) and print the demo logins."
 
     @transaction.atomic
     def handle(self, *args, **options):
-        created = 0
-        for spec in DEMO_USERS:
-            created += self.ensure_user(spec)
+        users = [self.ensure_user(spec) for spec in DEMO_USERS]
+        new_users = sum(created for _, created in users)
+        editor, grace, samuel = (user for user, _ in users)
+        new_posts = self.ensure_posts(editor)
+        new_prayers = self.ensure_standalone_prayers()
+        if new_posts:
+            # A few marks so counters show something; only on the first run.
+            for prayer in Prayer.objects.visible()[:4]:
+                mark_prayed(user=grace, prayer=prayer)
+            for prayer in Prayer.objects.visible()[:2]:
+                mark_prayed(user=samuel, prayer=prayer)
         self.stdout.write(
-            self.style.SUCCESS(f"Demo content ready ({created} new account(s)).")
+            self.style.SUCCESS(
+                f"Demo content ready: {new_users} new account(s), {new_posts} new post(s), "
+                f"{new_prayers} new state prayer(s)."
+            )
         )
         self.stdout.write("Demo logins (log in with email and password):")
         for spec in DEMO_USERS:
             role = "staff editor, /admin/" if spec["staff"] else "member"
             self.stdout.write(f"  {spec['email']:<32} {spec['password']:<24} {role}")
 
-    def ensure_user(self, spec) -> int:
+    def ensure_user(self, spec):
         User = get_user_model()
         user = User.objects.filter(email__iexact=spec["email"]).first()
         if user is not None:
-            return 0
+            return user, False
         user = User(
             username=spec["email"].split("@")[0],
             email=spec["email"],
@@ -66,6 +82,48 @@ class Command(BaseCommand):
         user.set_password(spec["password"])
         user.save()
         if spec["staff"]:
-            user.user_permissions.set(Permission.objects.filter(codename__in=EDITOR_PERMISSIONS))
+            user.groups.add(Group.objects.get(name="Editors"))
         EmailAddress.objects.create(user=user, email=spec["email"], verified=True, primary=True)
-        return 1
+        return user, True
+
+    def ensure_posts(self, editor) -> int:
+        topics = {}
+        for name in TOPICS:
+            topics[name], _ = Topic.objects.get_or_create(
+                slug=slugify(name), defaults={"name": name}
+            )
+        states = {s.code: s for s in State.objects.all()}
+        now = timezone.now()
+        created = 0
+        for post in POSTS:
+            if Article.objects.filter(slug=post["slug"]).exists():
+                continue
+            published_at = now - timedelta(days=post["days_ago"], hours=2)
+            article = Article.objects.create(
+                slug=post["slug"],
+                title=post["title"],
+                status=Article.Status.PUBLISHED,
+                published_at=published_at,
+                author=editor,
+                body=post["body"],
+                question=post["question"],
+                source_name=post["source"],
+                source_url=post["url"],
+                photo_credit=post["credit"],
+            )
+            article.topics.set([topics[name] for name in post["topics"]])
+            article.states.set([states[code] for code in post["states"]])
+            Prayer.objects.create(article=article, text=post["prayer"], published_at=published_at)
+            created += 1
+        return created
+
+    def ensure_standalone_prayers(self) -> int:
+        created = 0
+        for code, text in STANDALONE_PRAYERS:
+            _, was_created = Prayer.objects.get_or_create(
+                article=None,
+                state=State.objects.get(code=code),
+                defaults={"text": text, "published_at": timezone.now() - timedelta(days=1)},
+            )
+            created += was_created
+        return created

@@ -1,0 +1,41 @@
+"""Recording "I Prayed": the only place marks are written and counters move."""
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from .models import Prayer, PrayerMark
+
+
+@transaction.atomic
+def mark_prayed(*, user, prayer: Prayer) -> bool:
+    """Record that `user` prayed `prayer`. True if this was a new mark.
+
+    The unique constraint decides under concurrency: a second insert for the
+    same member waits for the first and fails, and the counter moves only
+    when a row was really inserted.
+    """
+    try:
+        with transaction.atomic():
+            PrayerMark.objects.create(user=user, prayer=prayer)
+    except IntegrityError:
+        return False
+    Prayer.objects.filter(pk=prayer.pk).update(prayed_count=F("prayed_count") + 1)
+    return True
+
+
+PENDING_PRAYER_KEY = "pending_prayer"
+
+
+def remember_pending_prayer(*, session, prayer: Prayer) -> None:
+    """An anonymous reader clicked "I Prayed": keep the intent across log-in."""
+    session[PENDING_PRAYER_KEY] = prayer.pk
+
+
+def record_pending_prayer(*, session, user) -> Prayer | None:
+    """Record the prayer a reader clicked before logging in, if any."""
+    pk = session.pop(PENDING_PRAYER_KEY, None)
+    if pk is None:
+        return None
+    prayer = Prayer.objects.visible().select_related("article", "state").filter(pk=pk).first()
+    if prayer is not None:
+        mark_prayed(user=user, prayer=prayer)
+    return prayer

@@ -1,0 +1,83 @@
+/* Progressive enhancement only: every feature here also works without it. */
+(function () {
+  "use strict";
+
+  // "I Prayed": post the form in the background and update the count in place.
+  document.querySelectorAll("form[data-pray-form]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var button = form.querySelector("[data-pray-button]");
+      var count = form.querySelector("[data-pray-count]");
+      button.disabled = true;
+      fetch(form.action, {
+        method: "POST",
+        body: new FormData(form),
+        headers: { Accept: "application/json" },
+        credentials: "same-origin",
+      })
+        .then(function (response) {
+          return response.json().then(function (data) {
+            return { status: response.status, data: data };
+          });
+        })
+        .then(function (result) {
+          var data = result.data;
+          if (data.login_url) {
+            window.location.href = data.login_url;
+          } else if (data.prayed) {
+            button.textContent = "You prayed";
+            button.classList.add("is-prayed");
+            button.setAttribute("aria-pressed", "true");
+            count.textContent = data.label;
+          } else if (data.error) {
+            count.textContent = data.error;
+          }
+        })
+        .catch(function () {
+          form.submit(); // fall back to the plain form post
+        })
+        .finally(function () {
+          button.disabled = false;
+        });
+    });
+  });
+
+  // Print, copy link and the browser's share sheet: shown only where they work.
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      window.print();
+    });
+  });
+
+  var status = document.querySelector("[data-copy-status]");
+  if (navigator.clipboard) {
+    document.querySelectorAll("[data-copy-link]").forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        navigator.clipboard.writeText(button.getAttribute("data-copy-link")).then(
+          function () {
+            if (status) status.textContent = "Link copied.";
+          },
+          function () {
+            if (status) status.textContent = "Could not copy the link.";
+          }
+        );
+      });
+    });
+  }
+
+  if (navigator.share) {
+    document.querySelectorAll("[data-share]").forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        navigator
+          .share({
+            title: button.getAttribute("data-share-title"),
+            url: button.getAttribute("data-share-url"),
+          })
+          .catch(function () {});
+      });
+    });
+  }
+})();
