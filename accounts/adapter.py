@@ -22,9 +22,14 @@ class AccountAdapter(DefaultAccountAdapter):
             request.pending_prayer_url = prayer.get_absolute_url()
             messages.success(request, "Thank you for praying. We recorded your prayer.")
 
+    # Where no "next" survived (sign-up, then the mailed confirmation link),
+    # take the reader back to the prayer they clicked.
     def get_login_redirect_url(self, request):
-        # After sign-up and email confirmation the original "next" is gone;
-        # take the reader back to the prayer they clicked.
         return getattr(request, "pending_prayer_url", None) or super().get_login_redirect_url(
+            request
+        )
+
+    def get_signup_redirect_url(self, request):
+        return getattr(request, "pending_prayer_url", None) or super().get_signup_redirect_url(
             request
         )

@@ -1,8 +1,15 @@
 """Members: the custom user model with a public display name and a home state."""
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 
 DELETED_MEMBER_NAME = "Deleted member"
+
+
+class MemberManager(UserManager):
+    # Pages link to the member's home state; loading it with the member saves
+    # a query on every page a member views.
+    def get_queryset(self):
+        return super().get_queryset().select_related("home_state")
 
 
 class User(AbstractUser):
@@ -21,6 +28,8 @@ class User(AbstractUser):
     # Set when a member deletes their account: the row stays so what they
     # wrote keeps its place, but everything personal is wiped.
     deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = MemberManager()
 
     class Meta:
         ordering = ["id"]

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 from django.utils import timezone
 from django.utils.html import format_html
 
@@ -37,6 +38,7 @@ class ArticleAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["topics", "states"]
     readonly_fields = ["reading_time", "author"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
         (None, {"fields": ["title", "slug", "status", "published_at", "author"]}),
         ("Excerpt", {"fields": ["summary", "body", "reading_time", "question"]}),

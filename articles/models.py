@@ -60,6 +60,9 @@ class Article(models.Model):
         help_text="One or two sentences for lists, search results and link previews. "
         "Left empty, the start of the excerpt is used.",
     )
+    # What lists, search results and link previews show: the summary, or the
+    # start of the excerpt. Stored so lists never load whole bodies.
+    teaser = models.CharField(max_length=300, editable=False, default="")
     reading_time = models.PositiveSmallIntegerField(default=1, editable=False)
     question = models.CharField(
         "question to readers",
@@ -101,8 +104,11 @@ class Article(models.Model):
     def save(self, *args, **kwargs):
         self.body_html = render_markdown(self.body, rich=True)
         self.reading_time = reading_minutes(self.body_html)
+        self.teaser = self.summary or Truncator(html_to_text(self.body_html)).chars(200)
         if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "body_html", "reading_time"}
+            kwargs["update_fields"] = {
+                *kwargs["update_fields"], "body_html", "reading_time", "teaser"
+            }
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -119,4 +125,4 @@ class Article(models.Model):
 
     @property
     def description(self) -> str:
-        return self.summary or Truncator(html_to_text(self.body_html)).chars(200)
+        return self.teaser

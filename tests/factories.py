@@ -24,3 +24,55 @@ def make_member(
     user.save()
     EmailAddress.objects.create(user=user, email=email, verified=verified, primary=True)
     return user
+
+
+def make_topic(name="Families"):
+    from django.utils.text import slugify
+
+    from articles.models import Topic
+
+    topic, _ = Topic.objects.get_or_create(slug=slugify(name), defaults={"name": name})
+    return topic
+
+
+def make_article(
+    *,
+    title=None,
+    status="published",
+    published_at=None,
+    body="A short excerpt about a town that needs prayer.",
+    prayer_text="Father, we pray for this town and every family in it.",
+    topics=(),
+    states=(),
+    **extra,
+):
+    from django.utils import timezone
+    from django.utils.text import slugify
+
+    from articles.models import Article
+    from prayers.models import Prayer
+
+    n = next(_seq)
+    title = title or f"Prayer post number {n}"
+    published_at = published_at or timezone.now() - timezone.timedelta(hours=n)
+    article = Article.objects.create(
+        title=title,
+        slug=extra.pop("slug", f"{slugify(title)}-{n}"),
+        status=status,
+        published_at=published_at,
+        body=body,
+        **extra,
+    )
+    if topics:
+        article.topics.set(topics)
+    if states:
+        article.states.set(states)
+    if prayer_text is not None:
+        Prayer.objects.create(article=article, text=prayer_text, published_at=published_at)
+    return article
+
+
+def make_prayer(*, text="Father, we pray for our state tonight.", state=None, **extra):
+    from prayers.models import Prayer
+
+    return Prayer.objects.create(text=text, state=state, **extra)

@@ -1,0 +1,83 @@
+import pytest
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from articles.models import Article
+from prayers.models import State
+from tests.factories import make_member, make_topic
+
+
+@pytest.fixture
+def editor(db):
+    user = make_member(display_name="Ed Itor", is_staff=True)
+    user.groups.add(Group.objects.get(name="Editors"))
+    return user
+
+
+def article_form(**overrides):
+    now = timezone.localtime()
+    data = {
+        "title": "A new prayer post",
+        "slug": "a-new-prayer-post",
+        "status": "published",
+        "published_at_0": now.strftime("%Y-%m-%d"),
+        "published_at_1": (now - timezone.timedelta(minutes=5)).strftime("%H:%M:%S"),
+        "summary": "",
+        "body": "A staff-written excerpt.",
+        "question": "How are you praying?",
+        "source_name": "The Valley Voice",
+        "source_url": "https://example.org/valley",
+        "is_excerpt": "on",
+        "photo_alt": "",
+        "photo_credit": "",
+        "topics": [make_topic("Faith").pk],
+        "states": [State.objects.get(code="TX").pk],
+        "prayer-TOTAL_FORMS": "1",
+        "prayer-INITIAL_FORMS": "0",
+        "prayer-MIN_NUM_FORMS": "1",
+        "prayer-MAX_NUM_FORMS": "1",
+        "prayer-0-text": "Father, we pray for the valley.",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_editors_group_has_only_publishing_permissions(db):
+    group = Group.objects.get(name="Editors")
+    codenames = set(group.permissions.values_list("codename", flat=True))
+    assert {"add_article", "change_article", "add_prayer", "view_state"} <= codenames
+    assert not {"change_user", "delete_user", "change_state", "add_group"} & codenames
+
+
+def test_editor_publishes_a_post_with_its_prayer(client, editor):
+    client.force_login(editor)
+    assert client.get("/admin/articles/article/add/").status_code == 200
+    response = client.post("/admin/articles/article/add/", article_form())
+    assert response.status_code == 302, response.content.decode()[:3000]
+    article = Article.objects.get(slug="a-new-prayer-post")
+    assert article.author == editor
+    assert article.prayer.text == "Father, we pray for the valley."
+    assert article.prayer.published_at == article.published_at
+    assert "A new prayer post" in client.get("/articles/").content.decode()
+    assert "A new prayer post" in client.get("/articles/?state=texas").content.decode()
+
+
+def test_a_post_needs_its_prayer(client, editor):
+    client.force_login(editor)
+    response = client.post(
+        "/admin/articles/article/add/", article_form(**{"prayer-0-text": ""})
+    )
+    assert response.status_code == 200
+    assert not Article.objects.exists()
+
+
+def test_admin_list_filters_and_search(client, editor):
+    client.force_login(editor)
+    client.post("/admin/articles/article/add/", article_form())
+    for query in ["?status__exact=published", "?q=valley", "?topics__id__exact=1"]:
+        assert client.get("/admin/articles/article/" + query).status_code == 200
+
+
+def test_staff_without_group_cannot_add_posts(client, db):
+    client.force_login(make_member(is_staff=True))
+    assert client.get("/admin/articles/article/add/").status_code == 403

@@ -1,0 +1,188 @@
+from datetime import timedelta
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from prayers.models import Prayer, State
+from tests.factories import make_article, make_member, make_topic
+
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
+    b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7\x35\x81\x84"
+    b"\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+
+
+@pytest.fixture
+def post(db, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    return make_article(
+        title="Harbor town rebuilds its pier",
+        body=" ".join(["word"] * 756),
+        prayer_text="Father, we pray that the harbor town finds strength to rebuild.",
+        question="How are you praying for the harbor town?",
+        source_name="The Harbor Herald",
+        source_url="https://example.org/harbor/pier",
+        photo=SimpleUploadedFile("pier.png", PNG, content_type="image/png"),
+        photo_alt="The old pier at dawn",
+        photo_credit="Jo Lane for The Harbor Herald",
+        topics=[make_topic("Disaster Relief")],
+        states=[State.objects.get(code="ME")],
+    )
+
+
+def test_post_page_reads_top_to_bottom(client, post):
+    response = client.get(post.get_absolute_url())
+    assert response.status_code == 200
+    html = response.content.decode()
+    order = [
+        "Father, we pray that the harbor town finds strength to rebuild.",
+        "I Prayed",
+        "Be the first to pray",
+        "Reading Time: 3 minutes",
+        "Harbor town rebuilds its pier</h1>",
+        'href="/articles/?topic=disaster-relief"',
+        'href="/states/maine/"',
+        'alt="The old pier at dawn"',
+        "Photo Credit: Jo Lane for The Harbor Herald",
+        'From <a href="https://example.org/harbor/pier" rel="noopener">'
+        "<cite>The Harbor Herald</cite>",
+        "Excerpt from <cite>The Harbor Herald</cite>",
+        '<a href="/states/">Visit your state page to pray.</a>',
+        "How are you praying for the harbor town? Share your thoughts and prayers below.",
+    ]
+    positions = [html.find(text) for text in order]
+    assert -1 not in positions, [t for t, p in zip(order, positions, strict=True) if p == -1]
+    assert positions == sorted(positions)
+
+
+def test_post_page_meta_and_share_links(client, post, settings):
+    settings.SITE_URL = "https://pray.example.org"
+    html = client.get(post.get_absolute_url()).content.decode()
+    url = f"https://pray.example.org{post.get_absolute_url()}"
+    assert f'<link rel="canonical" href="{url}">' in html
+    assert f'<meta property="og:url" content="{url}">' in html
+    assert '<meta property="og:title" content="Harbor town rebuilds its pier">' in html
+    assert '<meta name="twitter:card" content="summary_large_image">' in html
+    assert '<meta name="description" content="word word' in html
+    assert "https://www.facebook.com/sharer/sharer.php?u=https%3A%2F%2Fpray.example.org" in html
+    assert "https://x.com/intent/post?url=https%3A%2F%2Fpray.example.org" in html
+    assert "mailto:?subject=Harbor%20town%20rebuilds%20its%20pier" in html
+    assert "data-copy-link" in html and "data-print" in html and "data-share" in html
+    assert "<script>" not in html  # no inline script; share links are plain links
+
+
+def test_state_link_goes_to_members_home_state(client, post):
+    client.force_login(make_member(home_state=State.objects.get(code="TX")))
+    html = client.get(post.get_absolute_url()).content.decode()
+    assert '<a href="/states/texas/">Visit your state page to pray.</a>' in html
+
+
+def test_count_labels(client, post):
+    Prayer.objects.filter(pk=post.prayer.pk).update(prayed_count=1204)
+    assert "1,204 have prayed" in client.get(post.get_absolute_url()).content.decode()
+    Prayer.objects.filter(pk=post.prayer.pk).update(prayed_count=1)
+    assert "1 person has prayed" in client.get(post.get_absolute_url()).content.decode()
+
+
+def test_drafts_and_scheduled_posts_are_hidden_but_staff_preview(client, db):
+    draft = make_article(status="draft", title="Draft post")
+    scheduled = make_article(published_at=timezone.now() + timedelta(days=2), title="Later post")
+    for article in (draft, scheduled):
+        assert client.get(article.get_absolute_url()).status_code == 404
+    client.force_login(make_member())
+    assert client.get(draft.get_absolute_url()).status_code == 404
+    client.force_login(make_member(is_staff=True))
+    response = client.get(draft.get_absolute_url())
+    assert response.status_code == 200
+    assert "Preview: this post is a draft" in response.content.decode()
+    assert "scheduled for" in client.get(scheduled.get_absolute_url()).content.decode()
+    listing = client.get("/articles/").content.decode()
+    assert "Draft post" not in listing and "Later post" not in listing
+
+
+def test_list_pages_by_twelve_newest_first(client, db):
+    now = timezone.now()
+    for i in range(14):
+        make_article(title=f"Post {i:02d}", published_at=now - timedelta(hours=i))
+    page1 = client.get("/articles/").content.decode()
+    assert page1.count('class="post-card"') == 12
+    assert page1.find("Post 00") < page1.find("Post 01")
+    assert "Page 1 of 2" in page1
+    page2 = client.get("/articles/?page=2").content.decode()
+    assert page2.count('class="post-card"') == 2 and "Post 13" in page2
+    assert client.get("/articles/?page=3").status_code == 404
+    assert client.get("/articles/?page=abc").status_code == 404
+
+
+def test_list_filters_by_topic_and_state(client, db):
+    health = make_topic("Health")
+    texas = State.objects.get(code="TX")
+    make_article(title="Clinic news", topics=[health])
+    make_article(title="Texas rain", states=[texas])
+    by_topic = client.get("/articles/?topic=health").content.decode()
+    assert "Clinic news" in by_topic and "Texas rain" not in by_topic
+    by_state = client.get("/articles/?state=texas").content.decode()
+    assert "Texas rain" in by_state and "Clinic news" not in by_state
+    assert client.get("/articles/?topic=nothing-here").status_code == 404
+    assert client.get("/articles/?state=atlantis").status_code == 404
+
+
+def test_home_shows_latest_posts_and_state_prayers(client, db):
+    make_article(title="Newest post on the home page")
+    prayer = Prayer.objects.create(
+        text="Father, we pray for Maine tonight.", state=State.objects.get(code="ME")
+    )
+    html = client.get("/").content.decode()
+    assert "Newest post on the home page" in html
+    assert "Father, we pray for Maine tonight." in html
+    assert f'action="/prayers/{prayer.pk}/prayed/"' in html
+
+
+def test_feed_sitemap_and_robots(client, db):
+    live = make_article(title="Live in the feed")
+    draft = make_article(title="Not yet in the feed", status="draft")
+    feed = client.get("/articles/feed/")
+    assert feed.status_code == 200 and feed["Content-Type"].startswith("application/rss+xml")
+    body = feed.content.decode()
+    assert "Live in the feed" in body and "Not yet in the feed" not in body
+    sitemap = client.get("/sitemap.xml").content.decode()
+    assert live.get_absolute_url() in sitemap and draft.get_absolute_url() not in sitemap
+    assert "/states/texas/" in sitemap
+    robots = client.get("/robots.txt")
+    assert robots["Content-Type"].startswith("text/plain")
+    assert "Sitemap: " in robots.content.decode() and "Disallow: /admin/" in robots.content.decode()
+
+
+@pytest.mark.parametrize("marks", [0, 500])
+def test_post_page_query_count_does_not_grow_with_marks(
+    client, db, django_assert_num_queries, marks
+):
+    from prayers.models import PrayerMark
+
+    post = make_article(topics=[make_topic()], states=[State.objects.get(code="TX")])
+    members = [make_member() for _ in range(marks)]
+    PrayerMark.objects.bulk_create(PrayerMark(user=m, prayer=post.prayer) for m in members)
+    with django_assert_num_queries(3):  # post + prayer, topics, states
+        assert client.get(post.get_absolute_url()).status_code == 200
+    client.force_login(make_member(home_state=State.objects.get(code="OH")))
+    with django_assert_num_queries(6):  # + session, member with state, member's mark
+        assert client.get(post.get_absolute_url()).status_code == 200
+
+
+@pytest.mark.parametrize("posts", [1, 50])
+def test_list_page_query_count_does_not_grow_with_posts(
+    client, db, django_assert_num_queries, posts
+):
+    topic = make_topic()
+    for _ in range(posts):
+        make_article(topics=[topic], states=[State.objects.get(code="TX")])
+    # count, posts + prayers, topics, states, topic filter list
+    with django_assert_num_queries(5):
+        assert client.get("/articles/").status_code == 200
+    client.force_login(make_member())
+    with django_assert_num_queries(8):  # + session, member, member's marks
+        assert client.get("/articles/").status_code == 200
+    with django_assert_num_queries(7):  # home: posts, topics, states, prayers, + member 3
+        assert client.get("/").status_code == 200

@@ -1,0 +1,41 @@
+from tests.factories import make_article
+
+
+def test_search_finds_title_prayer_and_excerpt(client, db):
+    make_article(title="Volunteers rebuild the library", body="Shelves and books.")
+    make_article(title="Quiet week", prayer_text="Father, we pray for the firefighters.")
+    make_article(title="Budget talks", body="The legislature argued about highways.")
+    make_article(title="Hidden draft about highways", status="draft")
+    for query, expected in [
+        ("library", "Volunteers rebuild the library"),
+        ("firefighters", "Quiet week"),
+        ("highways", "Budget talks"),
+    ]:
+        response = client.get("/search/", {"q": query})
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert expected in html, query
+        assert "1 post found" in html, query
+    assert "Hidden draft" not in client.get("/search/", {"q": "highways"}).content.decode()
+
+
+def test_search_with_no_results_or_no_query(client, db):
+    html = client.get("/search/", {"q": "zeppelin"}).content.decode()
+    assert "No prayer posts matched “zeppelin”" in html
+    html = client.get("/search/").content.decode()
+    assert "Type a word or two" in html
+
+
+def test_over_long_or_broken_queries_get_a_clear_400(client, db):
+    response = client.get("/search/", {"q": "pray " * 100})
+    assert response.status_code == 400
+    assert "at most 200 characters" in response.content.decode()
+    response = client.get("/search/", {"q": "a\x00b"})
+    assert response.status_code == 400
+
+
+def test_search_pages_results(client, db):
+    for i in range(13):
+        make_article(title=f"Harvest story {i}")
+    assert client.get("/search/", {"q": "harvest", "page": 2}).status_code == 200
+    assert client.get("/search/", {"q": "harvest", "page": 9}).status_code == 404

@@ -1,0 +1,78 @@
+import threading
+
+import pytest
+from django.db import connection, connections
+from django.test import Client
+
+from prayers.models import Prayer, PrayerMark
+from prayers.services import mark_prayed
+from tests.factories import make_article, make_member
+
+
+def test_mark_prayed_counts_once_per_member(db):
+    prayer = make_article().prayer
+    alice, bob = make_member(), make_member()
+    assert mark_prayed(user=alice, prayer=prayer) is True
+    assert mark_prayed(user=alice, prayer=prayer) is False
+    assert mark_prayed(user=bob, prayer=prayer) is True
+    prayer.refresh_from_db()
+    assert prayer.prayed_count == 2 == PrayerMark.objects.filter(prayer=prayer).count()
+
+
+def _fire_in_parallel(clients, url):
+    """POST from every client at once, each thread with its own connection."""
+    barrier = threading.Barrier(len(clients))
+    statuses = []
+
+    def worker(client):
+        try:
+            barrier.wait(timeout=30)
+            statuses.append(client.post(url, {"next": "/"}).status_code)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(c,)) for c in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return statuses
+
+
+needs_postgres = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite serialises all writers, so the race this test looks for cannot happen; "
+    "CI runs it on PostgreSQL.",
+)
+
+
+@needs_postgres
+@pytest.mark.django_db(transaction=True)
+def test_fifty_members_at_once_add_exactly_fifty():
+    prayer = make_article().prayer
+    clients = []
+    for _ in range(50):
+        client = Client()
+        client.force_login(make_member())
+        clients.append(client)
+    statuses = _fire_in_parallel(clients, f"/prayers/{prayer.pk}/prayed/")
+    assert statuses == [302] * 50
+    prayer.refresh_from_db()
+    assert prayer.prayed_count == 50 == PrayerMark.objects.filter(prayer=prayer).count()
+
+
+@needs_postgres
+@pytest.mark.django_db(transaction=True)
+def test_one_member_clicking_twenty_times_at_once_adds_one():
+    prayer = make_article().prayer
+    member = make_member()
+    clients = []
+    for _ in range(20):
+        client = Client()
+        client.force_login(member)
+        clients.append(client)
+    statuses = _fire_in_parallel(clients, f"/prayers/{prayer.pk}/prayed/")
+    assert statuses == [302] * 20
+    prayer.refresh_from_db()
+    assert prayer.prayed_count == 1 == PrayerMark.objects.filter(prayer=prayer).count()
+    assert Prayer.objects.get(pk=prayer.pk).prayed_count == 1
