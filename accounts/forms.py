@@ -58,7 +58,7 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["display_name", "home_state"]
+        fields = ["display_name", "home_state", "notify_replies"]
 
 
 class DeleteAccountForm(forms.Form):

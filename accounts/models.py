@@ -25,6 +25,10 @@ class User(AbstractUser):
         on_delete=models.SET_NULL,
         related_name="residents",
     )
+    notify_replies = models.BooleanField(
+        "email me when someone replies to my comment",
+        default=True,
+    )
     # Set when a member deletes their account: the row stays so what they
     # wrote keeps its place, but everything personal is wiped.
     deleted_at = models.DateTimeField(null=True, blank=True, editable=False)

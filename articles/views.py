@@ -5,6 +5,7 @@ from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
+from comments.selectors import comment_tree
 from prayers.models import State
 from prayers.selectors import prayed_ids
 
@@ -73,5 +74,6 @@ def article_detail(request, slug):
             "prayed_ids": prayed_ids(user=request.user, prayer_ids=[prayer.pk] if prayer else []),
             "canonical_url": canonical_url,
             "share": share_links(canonical_url, article.title),
+            "conversation": comment_tree(target=article, viewer=request.user),
         },
     )

@@ -23,6 +23,7 @@ urlpatterns = [
     path("favicon.ico", views.favicon),
     path("articles/", include("articles.urls")),
     path("prayers/", include("prayers.urls")),
+    path("comments/", include("comments.urls")),
     path("states/", include("prayers.state_urls")),
     path("partner/", include("accounts.partner_urls")),
     path("accounts/", include("accounts.urls")),

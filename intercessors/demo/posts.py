@@ -168,3 +168,23 @@ STANDALONE_PRAYERS = [
     ("VA", "Father, we pray for Virginia: for the men and women who serve in uniform and the "
            "families who wait for them, and for peace in every home tonight."),
 ]
+
+# Conversations: (post slug, [(author email, body, reply-to index or None, minutes after post)])
+CONVERSATIONS = [
+    (
+        "river-towns-begin-cleanup-after-spring-flood",
+        [
+            ("grace@intercessors.example", "Our small group is praying for the library director. Losing the local history shelves is a grief of its own.", None, 90),
+            ("samuel@intercessors.example", "Amen. Our church sent a trailer of fans last week, and the thing people kept saying was *thank you for coming back*. Week six matters.", 0, 180),
+            ("grace@intercessors.example", "That is such a good word. Praying for the volunteers who keep showing up after the cameras leave.", 1, 240),
+            ("samuel@intercessors.example", "Praying Psalm 46 over every family on that river tonight: **a very present help in trouble**.", None, 300),
+        ],
+    ),
+    (
+        "rural-hospital-keeps-doors-open",
+        [
+            ("samuel@intercessors.example", "My grandmother was a nurse in a hospital just like this one. Praying for the night shift.", None, 60),
+            ("grace@intercessors.example", "Praying for the students in that nursing program, that they would come home and stay.", 0, 120),
+        ],
+    ),
+]

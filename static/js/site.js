@@ -42,6 +42,34 @@
     });
   });
 
+  // "Reply" opens the comment form under the comment instead of a new page.
+  var mainForm = document.querySelector("#comment-form form[data-comment-form]");
+  if (mainForm) {
+    var home = mainForm.parentNode;
+    var parentField = mainForm.querySelector("[data-parent-field]");
+    var submit = mainForm.querySelector("button[type=submit]");
+    var cancel = mainForm.querySelector("[data-cancel-reply]");
+    var restore = function () {
+      parentField.value = "";
+      submit.textContent = "Post comment";
+      cancel.hidden = true;
+      home.appendChild(mainForm);
+    };
+    document.querySelectorAll("[data-reply-to]").forEach(function (link) {
+      link.addEventListener("click", function (event) {
+        event.preventDefault();
+        var comment = link.closest(".comment-body");
+        parentField.value = link.getAttribute("data-reply-to");
+        submit.textContent = "Post reply";
+        cancel.hidden = false;
+        comment.appendChild(mainForm);
+        var box = mainForm.querySelector("textarea");
+        if (box) box.focus();
+      });
+    });
+    cancel.addEventListener("click", restore);
+  }
+
   // Print, copy link and the browser's share sheet: shown only where they work.
   document.querySelectorAll("[data-print]").forEach(function (button) {
     button.hidden = false;

@@ -10,7 +10,10 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from articles.models import Article, Topic
-from intercessors.demo.posts import POSTS, STANDALONE_PRAYERS, TOPICS
+from comments.models import Comment
+from comments.targets import content_type_for
+from intercessors.demo.posts import CONVERSATIONS, POSTS, STANDALONE_PRAYERS, TOPICS
+from intercessors.markup import render_markdown
 from prayers.models import Prayer, State
 from prayers.services import mark_prayed
 
@@ -50,6 +53,7 @@ class Command(BaseCommand):
         editor, grace, samuel = (user for user, _ in users)
         new_posts = self.ensure_posts(editor)
         new_prayers = self.ensure_standalone_prayers()
+        new_comments = self.ensure_conversations()
         if new_posts:
             # A few marks so counters show something; only on the first run.
             for prayer in Prayer.objects.visible()[:4]:
@@ -59,7 +63,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo content ready: {new_users} new account(s), {new_posts} new post(s), "
-                f"{new_prayers} new state prayer(s)."
+                f"{new_prayers} new state prayer(s), {new_comments} new comment(s)."
             )
         )
         self.stdout.write("Demo logins (log in with email and password):")
@@ -126,4 +130,35 @@ class Command(BaseCommand):
                 defaults={"text": text, "published_at": timezone.now() - timedelta(days=1)},
             )
             created += was_created
+        return created
+
+    def ensure_conversations(self) -> int:
+        User = get_user_model()
+        created = 0
+        for slug, thread in CONVERSATIONS:
+            article = Article.objects.filter(slug=slug).first()
+            if article is None:
+                continue
+            ct = content_type_for(article)
+            if Comment.objects.filter(content_type=ct, object_id=article.pk).exists():
+                continue
+            posted = []
+            for email, body, reply_to, minutes in thread:
+                parent = posted[reply_to] if reply_to is not None else None
+                posted.append(
+                    Comment.objects.create(
+                        content_type=ct,
+                        object_id=article.pk,
+                        author=User.objects.get(email=email),
+                        parent=parent,
+                        depth=parent.depth + 1 if parent else 1,
+                        body=body,
+                        body_html=render_markdown(body),
+                        created_at=min(
+                            article.published_at + timedelta(minutes=minutes),
+                            timezone.now() - timedelta(minutes=30 - len(posted)),
+                        ),
+                    )
+                )
+                created += 1
         return created

@@ -1,0 +1,54 @@
+from django.contrib import admin, messages
+from django.utils.html import format_html
+
+from .models import Comment, CommentReport
+from .services import approve_comments, remove_comments
+
+
+@admin.register(Comment)
+class CommentAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "author_name", "on", "status", "report_count", "created_at"]
+    list_filter = ["status", "created_at", "content_type"]
+    list_select_related = ["author", "content_type"]
+    search_fields = ["body", "author__display_name"]
+    date_hierarchy = "created_at"
+    actions = ["approve", "remove"]
+    fields = ["author", "on", "parent", "depth", "status", "body", "report_count", "created_at",
+              "edited_at", "is_deleted"]
+    readonly_fields = ["author", "on", "parent", "depth", "body", "report_count", "created_at",
+                       "edited_at", "is_deleted"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description="author", ordering="author__display_name")
+    def author_name(self, obj):
+        return obj.author.public_name if obj.author else "Deleted member"
+
+    @admin.display(description="on")
+    def on(self, obj):
+        return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), obj.target)
+
+    @admin.action(description="Approve selected comments", permissions=["change"])
+    def approve(self, request, queryset):
+        count = approve_comments(queryset)
+        self.message_user(request, f"{count} comment(s) approved.", messages.SUCCESS)
+
+    @admin.action(description="Remove selected comments from the site", permissions=["change"])
+    def remove(self, request, queryset):
+        count = remove_comments(queryset)
+        self.message_user(request, f"{count} comment(s) removed.", messages.SUCCESS)
+
+
+@admin.register(CommentReport)
+class CommentReportAdmin(admin.ModelAdmin):
+    list_display = ["comment", "reporter_name", "created_at"]
+    list_select_related = ["comment", "reporter"]
+    readonly_fields = ["comment", "reporter", "created_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description="reporter")
+    def reporter_name(self, obj):
+        return obj.reporter.public_name

@@ -1,0 +1,206 @@
+"""Writes on comments, each with its rules: posting (flood control, link hold,
+depth cap, reply mail), editing, deleting, reporting and moderating."""
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from intercessors.markup import count_links, render_markdown
+
+from .models import MAX_DEPTH, MAX_LENGTH, Comment, CommentReport
+from .targets import content_type_for
+
+logger = logging.getLogger(__name__)
+
+FLOOD_SECONDS = 15
+HOURLY_LIMIT = 30
+EDIT_WINDOW = timedelta(minutes=15)
+HOLD_AT_LINKS = 2
+HOLD_AT_REPORTS = 3
+
+
+class CommentRefused(Exception):
+    """A comment the rules refuse; `message` says why in words for the member."""
+
+    status = 400
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+class TooFast(CommentRefused):
+    status = 429
+
+
+def clean_body(body: str) -> str:
+    body = (body or "").replace("\x00", "").strip()
+    if not body:
+        raise ValidationError("Please write something before posting.")
+    if len(body) > MAX_LENGTH:
+        raise ValidationError(
+            f"Please keep your comment to {MAX_LENGTH:,} characters; this one has {len(body):,}."
+        )
+    return body
+
+
+def _render(comment: Comment) -> None:
+    comment.body_html = render_markdown(comment.body)
+    if count_links(comment.body_html) >= HOLD_AT_LINKS:
+        comment.status = Comment.Status.PENDING
+
+
+def _check_flood(author) -> None:
+    # Lock the author's row so two posts at the same instant are counted in turn.
+    get_user_model().objects.select_for_update().filter(pk=author.pk).first()
+    now = timezone.now()
+    recent = Comment.objects.filter(author=author, created_at__gte=now - timedelta(hours=1))
+    if recent.filter(created_at__gte=now - timedelta(seconds=FLOOD_SECONDS)).exists():
+        raise TooFast(
+            f"Please wait {FLOOD_SECONDS} seconds between comments. Your text is still here; "
+            "post it again in a moment."
+        )
+    if recent.count() >= HOURLY_LIMIT:
+        raise TooFast(
+            f"You have posted {HOURLY_LIMIT} comments in the last hour, the most we allow. "
+            "Your text is still here; please post it a little later."
+        )
+
+
+@transaction.atomic
+def post_comment(*, author, target, body: str, parent: Comment | None = None) -> Comment:
+    body = clean_body(body)
+    if parent is not None:
+        if (parent.content_type_id, parent.object_id) != (
+            content_type_for(target).pk,
+            target.pk,
+        ) or not parent.is_public:
+            raise CommentRefused("That comment cannot be answered here.")
+    _check_flood(author)
+    comment = Comment(
+        content_type=content_type_for(target),
+        object_id=target.pk,
+        author=author,
+        parent=parent,
+        depth=min(parent.depth + 1, MAX_DEPTH) if parent else 1,
+        body=body,
+    )
+    _render(comment)
+    comment.save()
+    if parent is not None and comment.status == Comment.Status.PUBLISHED:
+        transaction.on_commit(lambda: notify_reply(comment))
+    return comment
+
+
+def notify_reply(comment: Comment) -> None:
+    """Mail the parent's author about a reply. A mail failure is logged, never raised:
+    the reply is already saved."""
+    recipient = comment.parent.author if comment.parent else None
+    if (
+        recipient is None
+        or recipient.pk == comment.author_id
+        or not recipient.notify_replies
+        or not recipient.is_active
+        or not recipient.email
+    ):
+        return
+    link = settings.SITE_URL + comment.get_absolute_url()
+    replier = comment.author.public_name if comment.author else "A member"
+    try:
+        send_mail(
+            subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{replier} replied to your comment",
+            message=(
+                f"Hello {recipient.public_name},\n\n"
+                f"{replier} replied to your comment:\n\n{comment.body}\n\n"
+                f"Read the reply and the conversation:\n{link}\n\n"
+                "You can turn these emails off in your profile:\n"
+                f"{settings.SITE_URL}/accounts/profile/\n"
+            ),
+            from_email=None,
+            recipient_list=[recipient.email],
+        )
+    except Exception:
+        logger.exception("Could not send the reply email for comment %s", comment.pk)
+
+
+def _check_author(comment: Comment, user) -> None:
+    if comment.author_id is None or comment.author_id != user.pk or comment.is_deleted:
+        raise PermissionDenied("Only the author can change this comment.")
+
+
+def can_edit(comment: Comment, user) -> bool:
+    return (
+        user.is_authenticated
+        and comment.author_id == user.pk
+        and not comment.is_deleted
+        and comment.status != Comment.Status.REMOVED
+        and timezone.now() - comment.created_at <= EDIT_WINDOW
+    )
+
+
+@transaction.atomic
+def edit_comment(*, comment: Comment, user, body: str) -> Comment:
+    _check_author(comment, user)
+    if not can_edit(comment, user):
+        raise CommentRefused(
+            "Comments can be edited for 15 minutes after posting; this one can no longer be "
+            "changed. You can still delete it."
+        )
+    comment.body = clean_body(body)
+    _render(comment)
+    comment.edited_at = timezone.now()
+    comment.save()
+    return comment
+
+
+@transaction.atomic
+def delete_comment(*, comment: Comment, user) -> None:
+    """Delete a comment; one with replies stays as "This comment was removed."."""
+    _check_author(comment, user)
+    if comment.replies.exists():
+        comment.is_deleted = True
+        comment.body = ""
+        comment.body_html = ""
+        comment.save(update_fields=["is_deleted", "body", "body_html"])
+        return
+    parent = comment.parent
+    comment.delete()
+    # A deleted comment kept only for its replies goes once the last reply goes.
+    while parent is not None and parent.is_deleted and not parent.replies.exists():
+        grandparent = parent.parent
+        parent.delete()
+        parent = grandparent
+
+
+@transaction.atomic
+def report_comment(*, comment: Comment, user) -> bool:
+    """Record one member's report; the third distinct report holds the comment."""
+    if comment.author_id == user.pk:
+        raise CommentRefused("You cannot report your own comment.")
+    try:
+        with transaction.atomic():
+            CommentReport.objects.create(comment=comment, reporter=user)
+    except IntegrityError:
+        return False
+    Comment.objects.filter(pk=comment.pk).update(report_count=F("report_count") + 1)
+    Comment.objects.filter(
+        pk=comment.pk, status=Comment.Status.PUBLISHED, report_count__gte=HOLD_AT_REPORTS
+    ).update(status=Comment.Status.PENDING)
+    return True
+
+
+def approve_comments(queryset) -> int:
+    # Reports before the review are settled by it; three new ones hold it again.
+    return queryset.exclude(status=Comment.Status.PUBLISHED).update(
+        status=Comment.Status.PUBLISHED, report_count=0
+    )
+
+
+def remove_comments(queryset) -> int:
+    return queryset.exclude(status=Comment.Status.REMOVED).update(status=Comment.Status.REMOVED)

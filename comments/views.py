@@ -1,0 +1,147 @@
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from .forms import CommentForm
+from .models import Comment
+from .services import (
+    CommentRefused,
+    can_edit,
+    delete_comment,
+    edit_comment,
+    post_comment,
+    report_comment,
+)
+from .targets import resolve_target, target_label
+
+
+def _comment_for(request, pk):
+    """A comment the member may act on: its conversation must be visible to them."""
+    comment = get_object_or_404(Comment.objects.select_related("author", "parent"), pk=pk)
+    target = resolve_target(
+        f"{comment.content_type.app_label}.{comment.content_type.model}",
+        comment.object_id,
+        request.user,
+    )
+    return comment, target
+
+
+def _form_page(request, form, *, target, parent=None, status=200, error=None):
+    return render(
+        request,
+        "comments/form_page.html",
+        {"form": form, "target": target, "parent": parent, "error": error,
+         "target_label": target_label(target)},
+        status=status,
+    )
+
+
+@require_POST
+def post(request):
+    target = resolve_target(request.POST.get("target"), request.POST.get("object_id"), request.user)
+    if not request.user.is_authenticated:
+        login = reverse("account_login") + "?" + urlencode(
+            {"next": target.get_absolute_url() + "#comment-form"}
+        )
+        return redirect(login)
+    parent = None
+    if request.POST.get("parent"):
+        parent = get_object_or_404(Comment, pk=_int_or_404(request.POST["parent"]))
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        return _form_page(request, form, target=target, parent=parent, status=400)
+    try:
+        comment = post_comment(
+            author=request.user, target=target, body=form.cleaned_data["body"], parent=parent
+        )
+    except CommentRefused as refusal:
+        return _form_page(
+            request, form, target=target, parent=parent, status=refusal.status,
+            error=refusal.message,
+        )
+    if comment.status == Comment.Status.PENDING:
+        messages.info(
+            request,
+            "Thank you. Comments with links are checked by our team first; yours is "
+            "awaiting moderation and only you can see it for now.",
+        )
+    return redirect(comment.get_absolute_url())
+
+
+def _int_or_404(value):
+    try:
+        number = int(value)
+    except (TypeError, ValueError) as exc:
+        raise Http404("No such comment.") from exc
+    if not 0 < number < 2**63:
+        raise Http404("No such comment.")
+    return number
+
+
+@login_required
+@require_http_methods(["GET"])
+def reply(request, pk):
+    parent, target = _comment_for(request, pk)
+    if not parent.is_public:
+        raise PermissionDenied("This comment cannot be answered.")
+    return _form_page(request, CommentForm(), target=target, parent=parent)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit(request, pk):
+    comment, target = _comment_for(request, pk)
+    if comment.author_id != request.user.pk or comment.is_deleted:
+        raise PermissionDenied("Only the author can edit this comment.")
+    if not can_edit(comment, request.user):
+        messages.error(request, "Comments can be edited for 15 minutes after posting.")
+        return redirect(comment.get_absolute_url())
+    form = CommentForm(request.POST or None, initial={"body": comment.body})
+    error = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            edit_comment(comment=comment, user=request.user, body=form.cleaned_data["body"])
+        except CommentRefused as refusal:
+            error = refusal.message
+        else:
+            messages.success(request, "Your comment has been updated.")
+            return redirect(comment.get_absolute_url())
+    return render(
+        request,
+        "comments/edit.html",
+        {"form": form, "comment": comment, "target": target, "error": error},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def delete(request, pk):
+    comment, target = _comment_for(request, pk)
+    if comment.author_id != request.user.pk or comment.is_deleted:
+        raise PermissionDenied("Only the author can delete this comment.")
+    if request.method == "POST":
+        delete_comment(comment=comment, user=request.user)
+        messages.success(request, "Your comment has been deleted.")
+        return redirect(target.get_absolute_url() + "#comments")
+    return render(request, "comments/delete.html", {"comment": comment, "target": target})
+
+
+@login_required
+@require_POST
+def report(request, pk):
+    comment, target = _comment_for(request, pk)
+    try:
+        if report_comment(comment=comment, user=request.user):
+            messages.success(request, "Thank you. Our team will look at this comment.")
+        else:
+            messages.info(request, "You have already reported this comment.")
+    except CommentRefused as refusal:
+        messages.error(request, refusal.message)
+    return redirect(target.get_absolute_url() + f"#comment-{comment.pk}")
