@@ -1,7 +1,8 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from .models import User
+from .services import delete_account
 
 
 @admin.register(User)
@@ -15,3 +16,16 @@ class UserAdmin(BaseUserAdmin):
     )
     readonly_fields = ["deleted_at", "last_login", "date_joined"]
     autocomplete_fields = ["home_state"]
+    actions = ["delete_accounts"]
+
+    def has_delete_permission(self, request, obj=None):
+        # Rows stay so what members wrote keeps its place and prayer counts stay
+        # true; "Delete accounts" wipes the personal data instead.
+        return False
+
+    @admin.action(description="Delete accounts (wipe personal data)", permissions=["change"])
+    def delete_accounts(self, request, queryset):
+        users = list(queryset.filter(deleted_at__isnull=True).exclude(pk=request.user.pk))
+        for user in users:
+            delete_account(user=user)
+        self.message_user(request, f"{len(users)} account(s) deleted.", messages.SUCCESS)

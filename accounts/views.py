@@ -5,6 +5,8 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from intercessors.ratelimit import allow
+
 from .forms import DeleteAccountForm, ProfileForm
 from .services import delete_account
 
@@ -24,6 +26,11 @@ def profile(request):
 @require_http_methods(["GET", "POST"])
 def delete(request):
     form = DeleteAccountForm(request.POST or None, user=request.user)
+    # The password check must not become an unlimited guessing oracle.
+    if request.method == "POST" and not allow(
+        "delete-account", request.user.pk, limit=5, period=300
+    ):
+        return render(request, "429.html", status=429)
     if request.method == "POST" and form.is_valid():
         delete_account(user=request.user)
         logout(request)

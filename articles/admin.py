@@ -63,9 +63,9 @@ class ArticleAdmin(admin.ModelAdmin):
             obj.author = request.user
         super().save_model(request, obj, form, change)
 
-    def save_formset(self, request, form, formset, change):
-        # A post's prayer is published with its post.
-        for prayer in formset.save(commit=False):
-            prayer.published_at = form.instance.published_at
-            prayer.save()
-        formset.save_m2m()
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # A post's prayer is published with its post, also when only the post changed.
+        Prayer.objects.filter(article=form.instance).update(
+            published_at=form.instance.published_at
+        )

@@ -39,6 +39,9 @@ def search_articles(query: str):
     condition = Q()
     for word in words:
         condition &= (
-            Q(title__icontains=word) | Q(prayer__text__icontains=word) | Q(body__icontains=word)
+            Q(title__icontains=word)
+            | Q(prayer__text__icontains=word)
+            | Q(summary__icontains=word)
+            | Q(body__icontains=word)
         )
     return cards.filter(condition)

@@ -1,3 +1,4 @@
+import re
 from urllib.parse import quote, urlencode
 
 from django.conf import settings
@@ -13,6 +14,7 @@ from .models import Article, Topic
 from .selectors import article_cards
 
 PAGE_SIZE = 12
+SLUG = re.compile(r"[-a-zA-Z0-9_]{1,200}")
 
 
 def paginate(request, queryset, per_page=PAGE_SIZE):
@@ -34,14 +36,22 @@ def card_context(request, page):
     }
 
 
+def _slug_param(request, name):
+    """A ?name= filter value: empty, or a slug; anything else is a 404."""
+    value = request.GET.get(name, "")
+    if value and not SLUG.fullmatch(value):
+        raise Http404(f"No such {name}.")
+    return value
+
+
 def article_list(request):
     articles = article_cards()
     topic = state = None
-    if request.GET.get("topic"):
-        topic = get_object_or_404(Topic, slug=request.GET["topic"])
+    if topic_slug := _slug_param(request, "topic"):
+        topic = get_object_or_404(Topic, slug=topic_slug)
         articles = articles.filter(topics=topic)
-    if request.GET.get("state"):
-        state = get_object_or_404(State, slug=request.GET["state"])
+    if state_slug := _slug_param(request, "state"):
+        state = get_object_or_404(State, slug=state_slug)
         articles = articles.filter(states=state)
     context = card_context(request, paginate(request, articles))
     context.update(topic=topic, state=state, topics=Topic.objects.all())

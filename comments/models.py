@@ -40,7 +40,9 @@ class Comment(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
         indexes = [
-            models.Index(fields=["content_type", "object_id", "created_at"], name="comment_target_idx"),
+            models.Index(
+                fields=["content_type", "object_id", "created_at"], name="comment_target_idx"
+            ),
             models.Index(fields=["author", "created_at"], name="comment_author_time_idx"),
             models.Index(fields=["status", "created_at"], name="comment_status_idx"),
         ]

@@ -58,7 +58,7 @@ def _render(comment: Comment) -> None:
 
 def _check_flood(author) -> None:
     # Lock the author's row so two posts at the same instant are counted in turn.
-    get_user_model().objects.select_for_update().filter(pk=author.pk).first()
+    get_user_model().objects.select_related(None).select_for_update().filter(pk=author.pk).first()
     now = timezone.now()
     recent = Comment.objects.filter(author=author, created_at__gte=now - timedelta(hours=1))
     if recent.filter(created_at__gte=now - timedelta(seconds=FLOOD_SECONDS)).exists():
@@ -101,7 +101,12 @@ def post_comment(*, author, target, body: str, parent: Comment | None = None) ->
 def notify_reply(comment: Comment) -> None:
     """Mail the parent's author about a reply. A mail failure is logged, never raised:
     the reply is already saved."""
-    recipient = comment.parent.author if comment.parent else None
+    # Read the parent's author afresh: their mail setting may have changed.
+    recipient = (
+        get_user_model().objects.filter(pk=comment.parent.author_id).first()
+        if comment.parent and comment.parent.author_id
+        else None
+    )
     if (
         recipient is None
         or recipient.pk == comment.author_id

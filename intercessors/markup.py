@@ -5,6 +5,7 @@ pages print what was stored and never sanitise on read.
 import re
 import unicodedata
 from functools import partial
+from html import unescape
 
 import bleach
 import markdown
@@ -78,7 +79,7 @@ def _markdown():
 
 
 def html_to_text(html: str) -> str:
-    return _SPACES.sub(" ", strip_tags(html)).strip()
+    return _SPACES.sub(" ", unescape(strip_tags(html))).strip()
 
 
 def count_links(html: str) -> int:

@@ -15,7 +15,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 
 def env(name, default=""):
-    return os.environ.get(name, default).strip()
+    """An environment variable; set but empty counts as unset."""
+    return os.environ.get(name, "").strip() or default
 
 
 def env_bool(name, default=False):
@@ -43,7 +44,15 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 
-SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+HTTPS = env_bool("DJANGO_HTTPS", default=not DEBUG)
+# The public address for links that leave the site (canonical URLs, feeds,
+# mail). Without SITE_URL, production uses the first allowed host.
+SITE_URL = env(
+    "SITE_URL",
+    f"{'https' if HTTPS else 'http'}://{ALLOWED_HOSTS[0]}"
+    if ALLOWED_HOSTS and not DEBUG
+    else "http://127.0.0.1:8000",
+).rstrip("/")
 SITE_NAME = "Intercessors"
 
 # The ministry behind the site; deployers set their own name and tax notice.
@@ -235,7 +244,6 @@ STORAGES = {
 
 # HTTPS: on by default in production; DJANGO_HTTPS=0 serves plain HTTP
 # (local load and browser tests only).
-HTTPS = env_bool("DJANGO_HTTPS", default=not DEBUG)
 SECURE_SSL_REDIRECT = HTTPS
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = HTTPS

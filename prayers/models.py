@@ -79,6 +79,13 @@ class Prayer(models.Model):
 
     def save(self, *args, **kwargs):
         self.text = clean_plain_text(self.text)
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            # The counter belongs to mark_prayed; a form saving a prayer loaded
+            # a moment ago must not write back an older count.
+            kwargs["update_fields"] = [
+                f.name for f in self._meta.concrete_fields
+                if not f.primary_key and f.name != "prayed_count"
+            ]
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):

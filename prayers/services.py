@@ -1,4 +1,6 @@
 """Recording "I Prayed": the only place marks are written and counters move."""
+import time
+
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
@@ -23,18 +25,20 @@ def mark_prayed(*, user, prayer: Prayer) -> bool:
 
 
 PENDING_PRAYER_KEY = "pending_prayer"
+PENDING_PRAYER_SECONDS = 60 * 60
 
 
 def remember_pending_prayer(*, session, prayer: Prayer) -> None:
-    """An anonymous reader clicked "I Prayed": keep the intent across log-in."""
-    session[PENDING_PRAYER_KEY] = prayer.pk
+    """An anonymous reader clicked "I Prayed": keep the intent across log-in, for an hour."""
+    session[PENDING_PRAYER_KEY] = {"id": prayer.pk, "at": time.time()}
 
 
 def record_pending_prayer(*, session, user) -> Prayer | None:
-    """Record the prayer a reader clicked before logging in, if any."""
-    pk = session.pop(PENDING_PRAYER_KEY, None)
-    if pk is None:
+    """Record the prayer a reader clicked before logging in, if the click is recent."""
+    pending = session.pop(PENDING_PRAYER_KEY, None)
+    if not isinstance(pending, dict) or time.time() - pending.get("at", 0) > PENDING_PRAYER_SECONDS:
         return None
+    pk = pending.get("id")
     prayer = Prayer.objects.visible().select_related("article", "state").filter(pk=pk).first()
     if prayer is not None:
         mark_prayed(user=user, prayer=prayer)

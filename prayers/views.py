@@ -2,8 +2,8 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.db.models import Count, Q
-from django.http import JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from intercessors.ratelimit import allow
 
 from .models import Prayer, State
+from .selectors import prayed_ids
 from .services import mark_prayed, remember_pending_prayer
 from .templatetags.prayers import prayed_label
 
@@ -19,9 +20,14 @@ SLOW_DOWN = "You have marked many prayers in the last minute. Please wait a mome
 
 
 def _back_url(request, prayer):
+    """Where to return after the click: a path on this site, else the prayer itself."""
     target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    if (
+        target.startswith("/")
+        and not target.startswith("//")
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return target
     return prayer.get_absolute_url()
@@ -41,13 +47,13 @@ def prayed(request, pk):
         if wants_json:
             return JsonResponse({"login_url": login_url}, status=401)
         messages.info(request, "Log in or sign up, and we will record your prayer.")
-        return redirect(login_url)
+        return HttpResponseRedirect(login_url)
 
     if not allow("prayed", request.user.pk, limit=PRAYED_LIMIT, period=60):
         if wants_json:
             return JsonResponse({"error": SLOW_DOWN}, status=429)
         messages.warning(request, SLOW_DOWN)
-        return redirect(back)
+        return HttpResponseRedirect(back)
 
     mark_prayed(user=request.user, prayer=prayer)
     prayer.refresh_from_db(fields=["prayed_count"])
@@ -56,7 +62,7 @@ def prayed(request, pk):
             {"prayed": True, "count": prayer.prayed_count,
              "label": prayed_label(prayer.prayed_count)}
         )
-    return redirect(back)
+    return HttpResponseRedirect(back)
 
 
 def state_index(request):
@@ -70,4 +76,13 @@ def state_detail(request, slug):
         ),
         slug=slug,
     )
-    return render(request, "prayers/state_detail.html", {"state": state})
+    prayers = list(Prayer.objects.visible().standalone().filter(state=state)[:20])
+    return render(
+        request,
+        "prayers/state_detail.html",
+        {
+            "state": state,
+            "prayers": prayers,
+            "prayed_ids": prayed_ids(user=request.user, prayer_ids=[p.pk for p in prayers]),
+        },
+    )

@@ -76,3 +76,21 @@ def make_prayer(*, text="Father, we pray for our state tonight.", state=None, **
     from prayers.models import Prayer
 
     return Prayer.objects.create(text=text, state=state, **extra)
+
+
+def make_comment(*, target, author, body="Praying with you.", parent=None, **extra):
+    """A comment written straight to the table (no flood rule), rendered as the service does."""
+    from comments.models import Comment
+    from comments.targets import content_type_for
+    from intercessors.markup import render_markdown
+
+    return Comment.objects.create(
+        content_type=content_type_for(target),
+        object_id=target.pk,
+        author=author,
+        parent=parent,
+        depth=min(parent.depth + 1, 5) if parent else 1,
+        body=body,
+        body_html=render_markdown(body),
+        **extra,
+    )

@@ -187,3 +187,37 @@ def test_account_pages_use_the_site_layout(client, db):
         html = client.get(url).content.decode()
         assert 'class="site-header"' in html, url
         assert 'class="form"' in html, url
+
+
+def test_deleting_is_rate_limited_against_password_guessing(client, member):
+    client.force_login(member)
+    for _ in range(5):
+        assert client.post("/accounts/delete/", {"password": "guess"}).status_code == 200
+    response = client.post("/accounts/delete/", {"password": DEFAULT_PASSWORD})
+    assert response.status_code == 429
+    member.refresh_from_db()
+    assert member.is_active
+
+
+def test_confirmation_page_shows_no_email_address(client, db):
+    client.post(
+        "/accounts/signup/",
+        {"email": "quiet@example.org", "password1": PASSWORD, "password2": PASSWORD,
+         "display_name": "Quiet One"},
+    )
+    url = link_in(mail.outbox[0], r"/accounts/confirm-email/[^/\s]+/")
+    html = Client().get(url).content.decode()
+    assert "Confirm your email address" in html and "quiet@example.org" not in html
+
+
+def test_admin_cannot_hard_delete_members_but_can_wipe_them(client, member):
+    admin_user = make_member(is_staff=True, is_superuser=True)
+    client.force_login(admin_user)
+    assert client.get(f"/admin/accounts/user/{member.pk}/delete/").status_code == 403
+    response = client.post(
+        "/admin/accounts/user/",
+        {"action": "delete_accounts", "_selected_action": [member.pk]},
+    )
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert member.public_name == "Deleted member" and member.email == ""

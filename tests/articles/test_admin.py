@@ -74,8 +74,41 @@ def test_a_post_needs_its_prayer(client, editor):
 def test_admin_list_filters_and_search(client, editor):
     client.force_login(editor)
     client.post("/admin/articles/article/add/", article_form())
-    for query in ["?status__exact=published", "?q=valley", "?topics__id__exact=1"]:
-        assert client.get("/admin/articles/article/" + query).status_code == 200
+    client.post(
+        "/admin/articles/article/add/",
+        article_form(title="A draft about rain", slug="a-draft-about-rain", status="draft",
+                     source_name="Weather Desk",
+                     **{"prayer-0-text": "Father, we pray for rain."}),
+    )
+    faith = make_topic("Faith")
+
+    def titles(query):
+        response = client.get("/admin/articles/article/" + query)
+        assert response.status_code == 200
+        return {a.title for a in response.context["cl"].result_list}
+
+    assert titles("?status__exact=draft") == {"A draft about rain"}
+    assert titles("?q=valley") == {"A new prayer post"}
+    assert titles("?q=rain") == {"A draft about rain"}
+    assert titles(f"?topics__id__exact={faith.pk}") == {"A new prayer post", "A draft about rain"}
+
+
+def test_rescheduling_a_post_moves_its_prayer_too(client, editor):
+    client.force_login(editor)
+    client.post("/admin/articles/article/add/", article_form())
+    article = Article.objects.get()
+    later = timezone.localtime() + timezone.timedelta(days=3)
+    data = article_form(
+        published_at_0=later.strftime("%Y-%m-%d"),
+        published_at_1=later.strftime("%H:%M:%S"),
+        **{"prayer-INITIAL_FORMS": "1", "prayer-0-id": article.prayer.pk,
+           "prayer-0-article": article.pk},
+    )
+    response = client.post(f"/admin/articles/article/{article.pk}/change/", data)
+    assert response.status_code == 302
+    article.refresh_from_db()
+    article.prayer.refresh_from_db()
+    assert article.prayer.published_at == article.published_at > timezone.now()
 
 
 def test_staff_without_group_cannot_add_posts(client, db):

@@ -164,10 +164,10 @@ def test_post_page_query_count_does_not_grow_with_marks(
     post = make_article(topics=[make_topic()], states=[State.objects.get(code="TX")])
     members = [make_member() for _ in range(marks)]
     PrayerMark.objects.bulk_create(PrayerMark(user=m, prayer=post.prayer) for m in members)
-    with django_assert_num_queries(3):  # post + prayer, topics, states
+    with django_assert_num_queries(4):  # post + prayer, topics, states, comments
         assert client.get(post.get_absolute_url()).status_code == 200
     client.force_login(make_member(home_state=State.objects.get(code="OH")))
-    with django_assert_num_queries(6):  # + session, member with state, member's mark
+    with django_assert_num_queries(7):  # + session, member with state, member's mark
         assert client.get(post.get_absolute_url()).status_code == 200
 
 
@@ -186,3 +186,22 @@ def test_list_page_query_count_does_not_grow_with_posts(
         assert client.get("/articles/").status_code == 200
     with django_assert_num_queries(7):  # home: posts, topics, states, prayers, + member 3
         assert client.get("/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "query", ["?topic=%00", "?state=%00", "?topic=a%20b", "?state=" + "x" * 300]
+)
+def test_malformed_filters_are_404_not_500(client, db, query):
+    assert client.get("/articles/" + query).status_code == 404
+
+
+def test_teaser_is_escaped_once(client, db):
+    article = make_article(title="Cartoon", body="Tom & Jerry <3 the town.")
+    assert article.description == "Tom & Jerry <3 the town."
+    html = client.get("/articles/").content.decode()
+    assert "Tom &amp; Jerry &lt;3 the town." in html and "&amp;amp;" not in html
+
+
+def test_search_covers_the_summary_on_every_database(client, db):
+    make_article(title="Plain title", summary="A note about lighthouses.")
+    assert "Plain title" in client.get("/search/", {"q": "lighthouses"}).content.decode()

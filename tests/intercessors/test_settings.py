@@ -94,3 +94,27 @@ def test_production_security_settings_follow_https_flag():
         DJANGO_HTTPS="0",
     )
     assert result.stdout.strip().splitlines()[-1].split() == ["False", "False", "0"], result.stderr
+
+
+def test_site_url_comes_from_the_first_allowed_host_in_production():
+    result = run_manage(
+        "shell", "--no-imports", "-c", "from django.conf import settings; print(settings.SITE_URL)",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_ALLOWED_HOSTS="pray.example.org,www.pray.example.org",
+        SITE_URL="",  # set but empty counts as unset
+    )
+    assert result.stdout.strip().splitlines()[-1] == "https://pray.example.org", result.stderr
+
+
+def test_empty_variables_count_as_unset():
+    result = run_manage(
+        "shell", "--no-imports", "-c",
+        "from django.conf import settings as s; "
+        "print(s.STATIC_ROOT.name, bool(s.MINISTRY_TAX_NOTICE))",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_ALLOWED_HOSTS="example.org",
+        DJANGO_STATIC_ROOT="",
+        MINISTRY_TAX_NOTICE="",
+        DATABASE_URL="",
+    )
+    assert result.stdout.strip().splitlines()[-1] == "staticfiles True", result.stderr

@@ -19,6 +19,15 @@ def test_mark_prayed_counts_once_per_member(db):
     assert prayer.prayed_count == 2 == PrayerMark.objects.filter(prayer=prayer).count()
 
 
+def test_saving_a_prayer_never_writes_back_an_old_count(db, member):
+    loaded = make_article().prayer  # e.g. an admin form opened a moment ago
+    mark_prayed(user=member, prayer=Prayer.objects.get(pk=loaded.pk))
+    loaded.text = "Father, we pray with new words."
+    loaded.save()
+    fresh = Prayer.objects.get(pk=loaded.pk)
+    assert fresh.prayed_count == 1 and fresh.text == "Father, we pray with new words."
+
+
 def _fire_in_parallel(clients, url):
     """POST from every client at once, each thread with its own connection."""
     barrier = threading.Barrier(len(clients))
@@ -75,4 +84,3 @@ def test_one_member_clicking_twenty_times_at_once_adds_one():
     assert statuses == [302] * 20
     prayer.refresh_from_db()
     assert prayer.prayed_count == 1 == PrayerMark.objects.filter(prayer=prayer).count()
-    assert Prayer.objects.get(pk=prayer.pk).prayed_count == 1

@@ -118,3 +118,33 @@ def test_standalone_prayer_can_be_prayed(client, member, db):
     client.post(prayed_url(prayer), {"next": "/"})
     assert Prayer.objects.get(pk=prayer.pk).prayed_count == 1
     assert mail.outbox == []
+
+
+@pytest.mark.parametrize("next_value", ["foo", "home", "//evil.example/x", ["a", "b"], ""])
+def test_odd_next_values_fall_back_to_the_prayer(client, member, post, next_value):
+    client.force_login(member)
+    response = client.post(prayed_url(post.prayer), {"next": next_value})
+    assert response.status_code == 302
+    assert response["Location"] == f"{post.get_absolute_url()}#prayer-{post.prayer.pk}"
+
+
+def test_a_stale_pending_prayer_is_not_recorded_later(client, post, monkeypatch):
+    make_member(email="later@example.org")
+    client.post(prayed_url(post.prayer), {"next": post.get_absolute_url()})
+    session = client.session
+    session["pending_prayer"]["at"] -= 2 * 60 * 60
+    session.save()
+    client.post("/accounts/login/", {"login": "later@example.org", "password": DEFAULT_PASSWORD})
+    assert not PrayerMark.objects.exists()
+
+
+def test_state_page_shows_its_prayers_with_the_button(client, member, db):
+    from prayers.models import State
+
+    texas = State.objects.get(code="TX")
+    prayer = make_prayer(text="Father, we pray for the Texas coast.", state=texas)
+    client.force_login(member)
+    client.post(prayed_url(prayer), {"next": "/states/texas/"})
+    html = client.get("/states/texas/").content.decode()
+    assert "Father, we pray for the Texas coast." in html
+    assert "You prayed" in html and "1 person has prayed" in html
