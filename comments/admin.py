@@ -21,6 +21,9 @@ class CommentAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("target")
+
     @admin.display(description="author", ordering="author__display_name")
     def author_name(self, obj):
         return obj.author.public_name if obj.author else "Deleted member"

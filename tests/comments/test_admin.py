@@ -1,0 +1,47 @@
+import pytest
+from django.contrib.auth.models import Group
+
+from comments.models import Comment
+from tests.factories import make_article, make_comment, make_member
+
+
+@pytest.fixture
+def editor(db):
+    user = make_member(is_staff=True)
+    user.groups.add(Group.objects.get(name="Editors"))
+    return user
+
+
+def test_editors_moderate_in_bulk(client, editor, member):
+    post = make_article()
+    held = make_comment(target=post, author=member, body="Held words", status="pending")
+    rude = make_comment(target=post, author=member, body="Rude words")
+    client.force_login(editor)
+    listing = client.get("/admin/comments/comment/?status__exact=pending")
+    assert listing.status_code == 200
+    assert [c.pk for c in listing.context["cl"].result_list] == [held.pk]
+    assert f'href="{post.get_absolute_url()}#comment-{held.pk}"' in listing.content.decode()
+    search = client.get("/admin/comments/comment/?q=rude")
+    assert [c.pk for c in search.context["cl"].result_list] == [rude.pk]
+
+    client.post("/admin/comments/comment/", {"action": "approve", "_selected_action": [held.pk]})
+    client.post("/admin/comments/comment/", {"action": "remove", "_selected_action": [rude.pk]})
+    assert Comment.objects.get(pk=held.pk).status == "published"
+    assert Comment.objects.get(pk=rude.pk).status == "removed"
+    html = client.get(post.get_absolute_url()).content.decode()
+    assert "Held words" in html and "Rude words" not in html
+
+
+def test_members_cannot_reach_moderation(client, member):
+    client.force_login(member)
+    assert client.get("/admin/comments/comment/").status_code == 302
+
+
+def test_reply_mail_setting_is_on_by_default_and_off_in_the_profile(client, member):
+    assert member.notify_replies is True
+    client.force_login(member)
+    html = client.get("/accounts/profile/").content.decode()
+    assert "Email me when someone replies to my comment" in html
+    client.post("/accounts/profile/", {"display_name": "Hannah P.", "home_state": ""})
+    member.refresh_from_db()
+    assert member.notify_replies is False
