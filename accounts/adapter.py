@@ -2,6 +2,7 @@
 before logging in is recorded once the reader is in."""
 from allauth.account.adapter import DefaultAccountAdapter
 from django.contrib import messages
+from django.urls import reverse
 
 from prayers.services import record_pending_prayer
 
@@ -30,6 +31,9 @@ class AccountAdapter(DefaultAccountAdapter):
         )
 
     def get_signup_redirect_url(self, request):
-        return getattr(request, "pending_prayer_url", None) or super().get_signup_redirect_url(
-            request
-        )
+        if pending := getattr(request, "pending_prayer_url", None):
+            return pending
+        # New members are asked once which state they call home.
+        if not request.user.home_state_id:
+            return reverse("accounts:welcome")
+        return super().get_signup_redirect_url(request)

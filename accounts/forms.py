@@ -61,6 +61,16 @@ class ProfileForm(forms.ModelForm):
         fields = ["display_name", "home_state", "notify_replies"]
 
 
+class HomeStateForm(forms.ModelForm):
+    home_state = forms.ModelChoiceField(
+        queryset=State.objects.all(), empty_label="— Choose your state —", label="Your state"
+    )
+
+    class Meta:
+        model = User
+        fields = ["home_state"]
+
+
 class DeleteAccountForm(forms.Form):
     password = forms.CharField(
         label="Your password",

@@ -7,4 +7,5 @@ app_name = "accounts"
 urlpatterns = [
     path("profile/", views.profile, name="profile"),
     path("delete/", views.delete, name="delete"),
+    path("welcome/", views.welcome, name="welcome"),
 ]

@@ -3,11 +3,13 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from intercessors.ratelimit import allow
 
-from .forms import DeleteAccountForm, ProfileForm
+from .forms import DeleteAccountForm, HomeStateForm, ProfileForm
 from .services import delete_account
 
 
@@ -20,6 +22,21 @@ def profile(request):
         messages.success(request, "Your profile has been saved.")
         return redirect("accounts:profile")
     return render(request, "accounts/profile.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def welcome(request):
+    """Asked once, right after sign-up: which state do you call home? (Skippable.)"""
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = reverse("home")
+    form = HomeStateForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"Welcome! {request.user.home_state} is your home state.")
+        return redirect(request.user.home_state.get_absolute_url())
+    return render(request, "accounts/welcome.html", {"form": form, "next_url": next_url})
 
 
 @login_required

@@ -1,5 +1,10 @@
 """Reads about prayers that pages share."""
-from .models import PrayerMark
+from datetime import timedelta
+
+from django.db import connection
+from django.utils import timezone
+
+from .models import Prayer, PrayerMark
 
 
 def prayed_ids(*, user, prayer_ids) -> set[int]:
@@ -10,3 +15,32 @@ def prayed_ids(*, user, prayer_ids) -> set[int]:
     return set(
         PrayerMark.objects.filter(user=user, prayer_id__in=ids).values_list("prayer_id", flat=True)
     )
+
+
+def weekly_prayer_counts(*, since=None, state_id=None) -> dict[int, int]:
+    """"I Prayed" marks since `since` (default: 7 days ago) per state, counting
+    a state's own prompts and the posts that concern it, in one aggregate query."""
+    since = since or timezone.now() - timedelta(days=7)
+    state_filter = "AND p.state_id = %s" if state_id else ""
+    article_filter = "AND s.state_id = %s" if state_id else ""
+    marks, prayers = PrayerMark._meta.db_table, Prayer._meta.db_table
+    article_states = Prayer.article.field.related_model.states.through._meta.db_table
+    sql = f"""
+        SELECT state_id, COUNT(*) FROM (
+            SELECT p.state_id AS state_id
+            FROM {marks} m
+            JOIN {prayers} p ON p.id = m.prayer_id
+            WHERE m.created_at >= %s AND p.state_id IS NOT NULL {state_filter}
+            UNION ALL
+            SELECT s.state_id AS state_id
+            FROM {marks} m
+            JOIN {prayers} p ON p.id = m.prayer_id
+            JOIN {article_states} s ON s.article_id = p.article_id
+            WHERE m.created_at >= %s {article_filter}
+        ) marks
+        GROUP BY state_id
+    """
+    params = [since, *([state_id] if state_id else []), since, *([state_id] if state_id else [])]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return dict(cursor.fetchall())

@@ -2,16 +2,21 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.db.models import Count, Q
-from django.http import HttpResponseRedirect, JsonResponse
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
+from articles.selectors import article_cards
+from articles.views import card_context, paginate
+from comments.selectors import comment_tree
 from intercessors.ratelimit import allow
 
+from . import tile_map
+from .calendar import calls_calendar
 from .models import Prayer, State
-from .selectors import prayed_ids
+from .selectors import prayed_ids, weekly_prayer_counts
 from .services import mark_prayed, remember_pending_prayer
 from .templatetags.prayers import prayed_label
 
@@ -65,10 +70,24 @@ def prayed(request, pk):
     return HttpResponseRedirect(back)
 
 
+@require_safe
 def state_index(request):
-    return render(request, "prayers/state_index.html", {"states": State.objects.all()})
+    states = list(State.objects.only("id", "code", "name", "slug"))
+    tiles = tile_map.tiles(states, weekly_prayer_counts())
+    return render(
+        request,
+        "prayers/state_index.html",
+        {
+            "tiles": tiles,
+            "legend": tile_map.legend(),
+            "viewbox": tile_map.VIEWBOX,
+            "tile_size": tile_map.TILE,
+            "week_total": sum(t.count for t in tiles),
+        },
+    )
 
 
+@require_safe
 def state_detail(request, slug):
     state = get_object_or_404(
         State.objects.annotate(
@@ -77,12 +96,22 @@ def state_detail(request, slug):
         slug=slug,
     )
     prayers = list(Prayer.objects.visible().standalone().filter(state=state)[:20])
-    return render(
-        request,
-        "prayers/state_detail.html",
-        {
-            "state": state,
-            "prayers": prayers,
-            "prayed_ids": prayed_ids(user=request.user, prayer_ids=[p.pk for p in prayers]),
-        },
+    context = card_context(request, paginate(request, article_cards().filter(states=state)))
+    context["prayed_ids"] |= prayed_ids(user=request.user, prayer_ids=[p.pk for p in prayers])
+    context.update(
+        state=state,
+        prayers=prayers,
+        calls=[(call, call.next_start()) for call in state.calls.filter(is_active=True)],
+        week_count=weekly_prayer_counts(state_id=state.pk).get(state.pk, 0),
+        conversation=comment_tree(target=state, viewer=request.user),
     )
+    return render(request, "prayers/state_detail.html", context)
+
+
+@require_safe
+def state_calls_ics(request, slug):
+    state = get_object_or_404(State, slug=slug)
+    calendar = calls_calendar(state, state.calls.filter(is_active=True), request)
+    response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{state.slug}-prayer-calls.ics"'
+    return response

@@ -188,3 +188,35 @@ CONVERSATIONS = [
         ],
     ),
 ]
+
+# State notes and calls: (code, note, coordinator, contact, [(title, weekday, "HH:MM", zone, join)])
+STATE_PAGES = [
+    (
+        "TX",
+        "Texas is wide and its needs are wide. This season we are praying especially for:\n\n"
+        "- **Rain** for ranchers and farmers in the west of the state\n"
+        "- **Border communities** and the churches serving newcomers\n"
+        "- **Rural hospitals** keeping their doors open\n",
+        "Maria Delgado",
+        "Leave a message on the Texas prayer line: (512) 555-0142",
+        [("Texas Tuesday prayer call", 1, "19:00", "America/Chicago",
+          "Dial (512) 555-0199 and enter code 4417#. Everyone is welcome, even for ten minutes.")],
+    ),
+    (
+        "OH",
+        "Ohio members are praying for factory towns finding new work, for families caring for "
+        "aging parents, and for the statehouse as the new session begins.",
+        "Daniel Brooks",
+        "Ask for Daniel at the Columbus office: (614) 555-0123",
+        [("Ohio morning prayer", 3, "07:00", "America/New_York",
+          "Join by phone at (614) 555-0177, code 2020#.")],
+    ),
+    (
+        "VA",
+        "Virginia is home to many who serve in uniform. Pray for military families, for "
+        "veterans finding their footing, and for wisdom in Richmond.",
+        "",
+        "",
+        [],
+    ),
+]

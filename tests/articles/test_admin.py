@@ -46,7 +46,8 @@ def test_editors_group_has_only_publishing_permissions(db):
     group = Group.objects.get(name="Editors")
     codenames = set(group.permissions.values_list("codename", flat=True))
     assert {"add_article", "change_article", "add_prayer", "view_state"} <= codenames
-    assert not {"change_user", "delete_user", "change_state", "add_group"} & codenames
+    assert {"change_state", "add_statecall", "change_comment"} <= codenames
+    assert not {"change_user", "delete_user", "delete_state", "add_group"} & codenames
 
 
 def test_editor_publishes_a_post_with_its_prayer(client, editor):

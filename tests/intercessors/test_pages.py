@@ -63,7 +63,7 @@ def test_state_page_and_unknown_state(client, member):
     response = client.get("/states/texas/")
     assert response.status_code == 200
     assert "Pray for Texas" in response.content.decode()
-    assert "1 member calls Texas home." in response.content.decode()
+    assert "1 member calls Texas home" in response.content.decode()
     assert client.get("/states/atlantis/").status_code == 404
 
 

@@ -12,9 +12,9 @@ from django.utils.text import slugify
 from articles.models import Article, Topic
 from comments.models import Comment
 from comments.targets import content_type_for
-from intercessors.demo.posts import CONVERSATIONS, POSTS, STANDALONE_PRAYERS, TOPICS
+from intercessors.demo.posts import CONVERSATIONS, POSTS, STANDALONE_PRAYERS, STATE_PAGES, TOPICS
 from intercessors.markup import render_markdown
-from prayers.models import Prayer, State
+from prayers.models import Prayer, State, StateCall
 from prayers.services import mark_prayed
 
 # Demo logins only: printed on purpose so a newcomer can try the site.
@@ -54,6 +54,7 @@ class Command(BaseCommand):
         new_posts = self.ensure_posts(editor)
         new_prayers = self.ensure_standalone_prayers()
         new_comments = self.ensure_conversations()
+        self.ensure_state_pages()
         if new_posts:
             # A few marks so counters show something; only on the first run.
             for prayer in Prayer.objects.visible()[:4]:
@@ -162,3 +163,20 @@ class Command(BaseCommand):
                 )
                 created += 1
         return created
+
+    def ensure_state_pages(self) -> None:
+        for code, note, coordinator, contact, calls in STATE_PAGES:
+            state = State.objects.get(code=code)
+            if state.note:
+                continue
+            state.note = note
+            state.coordinator_name = coordinator
+            state.coordinator_contact = contact
+            state.save()
+            for title, weekday, start, zone, join in calls:
+                StateCall.objects.get_or_create(
+                    state=state,
+                    title=title,
+                    defaults={"weekday": weekday, "start_time": start, "time_zone": zone,
+                              "how_to_join": join},
+                )
