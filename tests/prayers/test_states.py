@@ -203,3 +203,34 @@ def test_state_page_query_count_is_constant(client, member, django_assert_num_qu
     # state + members, prompts, calls, post count, posts, topics, states, week count, comments
     with django_assert_num_queries(9):
         assert client.get("/states/iowa/").status_code == 200
+
+
+def test_editor_keeps_a_state_page_in_admin(client, db):
+    from django.contrib.auth.models import Group
+
+    editor = make_member(is_staff=True)
+    editor.groups.add(Group.objects.get(name="Editors"))
+    client.force_login(editor)
+    ohio = State.objects.get(code="OH")
+    data = {
+        "note": "Pray for **Ohio** farmers.",
+        "coordinator_name": "Dan B.",
+        "coordinator_contact": "Ask at the Columbus office",
+        "calls-TOTAL_FORMS": "1", "calls-INITIAL_FORMS": "0",
+        "calls-MIN_NUM_FORMS": "0", "calls-MAX_NUM_FORMS": "1000",
+        "calls-0-title": "Ohio morning prayer", "calls-0-weekday": "3",
+        "calls-0-start_time": "07:00", "calls-0-duration_minutes": "45",
+        "calls-0-time_zone": "America/New_York", "calls-0-how_to_join": "Dial 555-0177",
+        "calls-0-is_active": "on",
+        "prayers-TOTAL_FORMS": "1", "prayers-INITIAL_FORMS": "0",
+        "prayers-MIN_NUM_FORMS": "0", "prayers-MAX_NUM_FORMS": "1000",
+        "prayers-0-text": "Father, we pray for Ohio's river towns.",
+        "prayers-0-published_at_0": timezone.localdate().isoformat(),
+        "prayers-0-published_at_1": "00:00:00",
+    }
+    response = client.post(f"/admin/prayers/state/{ohio.pk}/change/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    html = client.get("/states/ohio/").content.decode()
+    assert "<strong>Ohio</strong> farmers" in html and "Ohio morning prayer" in html
+    assert "Father, we pray for Ohio&#x27;s river towns." in html
+    assert client.get(f"/admin/prayers/state/{ohio.pk}/delete/").status_code == 403
