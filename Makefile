@@ -23,6 +23,7 @@ install-dev: $(VENV)/.installed-dev
 
 ## run: migrate an SQLite database, load demo content, serve on 127.0.0.1:$(PORT)
 run: export DJANGO_DEBUG ?= 1
+run: export SITE_URL ?= http://127.0.0.1:$(PORT)
 run: $(VENV)/.installed-run
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo

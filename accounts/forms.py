@@ -3,6 +3,8 @@
 allauth imports this module while building its own forms, so nothing from
 allauth.account.forms may be imported here.
 """
+import unicodedata
+
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -18,7 +20,8 @@ def clean_display_name(value: str) -> str:
         raise ValidationError("Please enter a display name of at least 2 characters.")
     if len(name) > 60:
         raise ValidationError("Please keep your display name to 60 characters or fewer.")
-    if "@" in name:
+    # NFKC folds look-alikes such as the full-width "＠" into "@".
+    if "@" in unicodedata.normalize("NFKC", name):
         raise ValidationError(
             "A display name cannot contain “@”, so that no email address is ever shown."
         )

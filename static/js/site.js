@@ -8,7 +8,9 @@
       event.preventDefault();
       var button = form.querySelector("[data-pray-button]");
       var count = form.querySelector("[data-pray-count]");
-      button.disabled = true;
+      // Not disabled while sending, so keyboard focus stays on the button.
+      if (form.getAttribute("aria-busy") === "true") return;
+      form.setAttribute("aria-busy", "true");
       fetch(form.action, {
         method: "POST",
         body: new FormData(form),
@@ -37,7 +39,7 @@
           form.submit(); // fall back to the plain form post
         })
         .finally(function () {
-          button.disabled = false;
+          form.removeAttribute("aria-busy");
         });
     });
   });

@@ -35,6 +35,7 @@ def test_sign_up_verify_log_in_edit_log_out_reset_and_delete(client):
 
     # Verification mail, with a link that confirms the address.
     assert len(mail.outbox) == 1
+    assert mail.outbox[0].body.startswith("Hello from Intercessors!")
     confirm_url = link_in(mail.outbox[0], r"/accounts/confirm-email/[^/\s]+/")
     assert client.get(confirm_url).status_code == 200
     response = client.post(confirm_url)
@@ -221,3 +222,10 @@ def test_admin_cannot_hard_delete_members_but_can_wipe_them(client, member):
     assert response.status_code == 302
     member.refresh_from_db()
     assert member.public_name == "Deleted member" and member.email == ""
+
+
+@pytest.mark.parametrize("name", ["grace＠example.org", "grace﹫example.org"])
+def test_look_alike_at_signs_are_refused_in_display_names(client, member, name):
+    client.force_login(member)
+    response = client.post("/accounts/profile/", {"display_name": name, "home_state": ""})
+    assert response.status_code == 200 and "cannot contain" in response.content.decode()

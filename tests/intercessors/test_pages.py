@@ -77,3 +77,16 @@ def test_favicon_redirects_to_static_icon(client, db):
     response = client.get("/favicon.ico")
     assert response.status_code == 301
     assert response["Location"] == "/static/img/favicon.svg"
+
+
+def test_method_not_allowed_gets_a_readable_page(client, db):
+    response = client.get("/prayers/1/prayed/")
+    assert response.status_code == 405
+    assert response["Allow"] == "POST"
+    assert "only works from a button" in response.content.decode()
+    assert client.post("/healthz").status_code == 405
+
+
+def test_header_has_a_search_box(client, db):
+    html = client.get("/").content.decode()
+    assert 'action="/search/"' in html and 'name="q"' in html
