@@ -3,7 +3,9 @@
 allauth imports this module while building its own forms, so nothing from
 allauth.account.forms may be imported here.
 """
+import re
 import unicodedata
+from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -11,7 +13,7 @@ from django.core.exceptions import ValidationError
 from intercessors.markup import clean_plain_text
 from prayers.models import State
 
-from .models import User
+from .models import PartnerPledge, User
 
 
 def clean_display_name(value: str) -> str:
@@ -91,3 +93,133 @@ class DeleteAccountForm(forms.Form):
         if not self.user.check_password(password):
             raise ValidationError("That password is not correct. Your account was not deleted.")
         return password
+
+
+PRESET_AMOUNTS = ["25", "50", "100", "250"]
+MIN_AMOUNT, MAX_AMOUNT = Decimal("5"), Decimal("100000")
+PHONE = re.compile(r"^\+?[0-9 ().-]{7,25}$")
+
+
+class PartnerForm(forms.Form):
+    amount_choice = forms.ChoiceField(
+        label="Amount",
+        choices=[(a, f"${a}") for a in PRESET_AMOUNTS] + [("other", "Another amount")],
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    other_amount = forms.CharField(
+        label="Another amount (US dollars)",
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+        help_text="Between $5 and $100,000, e.g. 35 or 42.50.",
+    )
+    frequency = forms.ChoiceField(
+        label="How often",
+        choices=PartnerPledge.Frequency.choices,
+        initial=PartnerPledge.Frequency.MONTHLY,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Please choose monthly or one time."},
+    )
+    first_name = forms.CharField(
+        label="First name",
+        max_length=100,
+        error_messages={"required": "Please enter your first name.",
+                        "max_length": "Please keep your first name to 100 characters."},
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
+    )
+    last_name = forms.CharField(
+        label="Last name",
+        max_length=100,
+        error_messages={"required": "Please enter your last name.",
+                        "max_length": "Please keep your last name to 100 characters."},
+        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
+    )
+    email = forms.EmailField(
+        label="Email",
+        error_messages={"required": "Please enter your email address.",
+                        "invalid": "Please enter a valid email address, like name@example.org."},
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    state = forms.ModelChoiceField(
+        queryset=State.objects.all(), required=False, empty_label="— Choose your state —"
+    )
+    phone = forms.CharField(
+        label="Phone",
+        required=False,
+        max_length=30,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+    wants_emails = forms.BooleanField(
+        label="Send me prayer updates and news from the ministry by email", required=False
+    )
+    # Left empty by people; bots fill every field. Hidden from view and from
+    # screen readers, and skipped by keyboard.
+    website = forms.CharField(
+        required=False,
+        label="Leave this field empty",
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+
+    def clean_first_name(self):
+        return self._name("first_name", "first name")
+
+    def clean_last_name(self):
+        return self._name("last_name", "last name")
+
+    def _name(self, field, words):
+        value = clean_plain_text(self.cleaned_data[field])
+        if not value:
+            raise ValidationError(f"Please enter your {words}.")
+        return value
+
+    def clean_phone(self):
+        phone = clean_plain_text(self.cleaned_data["phone"])
+        if phone and not PHONE.match(phone):
+            raise ValidationError("Please enter a phone number using digits, like (555) 010-2030.")
+        return phone
+
+    def clean_website(self):
+        if self.cleaned_data["website"]:
+            raise ValidationError(
+                "This form could not be sent because a hidden field was filled in. "
+                "Please clear it and try again."
+            )
+        return ""
+
+    def clean(self):
+        cleaned = super().clean()
+        choice = cleaned.get("amount_choice")
+        other = (cleaned.get("other_amount") or "").strip().replace(",", "").lstrip("$").strip()
+        if choice in PRESET_AMOUNTS and not other:
+            cleaned["amount"] = Decimal(choice)
+        elif other:
+            cleaned["amount"] = self._parse_amount(other)
+        else:
+            self.add_error("amount_choice", "Please choose an amount or enter another amount.")
+        return cleaned
+
+    def _parse_amount(self, text):
+        try:
+            amount = Decimal(text)
+        except InvalidOperation:
+            amount = None
+        if amount is None or not amount.is_finite():
+            self.add_error("other_amount", "Please enter the amount as a number, like 35 or 42.50.")
+            return None
+        if amount.as_tuple().exponent < -2:
+            self.add_error("other_amount", "Please use at most two digits for cents.")
+            return None
+        if amount <= 0:
+            self.add_error("other_amount", "Please enter an amount above zero.")
+            return None
+        if amount < MIN_AMOUNT:
+            self.add_error("other_amount", "The smallest gift we can set up is $5.")
+            return None
+        if amount > MAX_AMOUNT:
+            self.add_error(
+                "other_amount",
+                "For gifts over $100,000, please contact us so we can help in person.",
+            )
+            return None
+        return amount.quantize(Decimal("0.01"))

@@ -6,4 +6,5 @@ app_name = "partner"
 
 urlpatterns = [
     path("", views.partner, name="signup"),
+    path("thanks/", views.partner_thanks, name="thanks"),
 ]

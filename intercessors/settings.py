@@ -63,6 +63,11 @@ MINISTRY_TAX_NOTICE = env(
     "to the extent allowed by law.",
 )
 
+# Monthly partners: who hears of a new pledge, and where partners go to give
+# (the site itself never takes card details).
+PARTNER_NOTIFY_EMAIL = env("PARTNER_NOTIFY_EMAIL")
+PARTNER_CHECKOUT_URL = env("PARTNER_CHECKOUT_URL")
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -279,6 +284,12 @@ CONTENT_SECURITY_POLICY = {
         "form-action": [SELF],
     }
 }
+if PARTNER_CHECKOUT_URL:
+    # The thanks page's "Continue to giving" form goes to the checkout.
+    _checkout = urlsplit(PARTNER_CHECKOUT_URL)
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(
+        f"{_checkout.scheme}://{_checkout.netloc}"
+    )
 
 LOGGING = {
     "version": 1,
