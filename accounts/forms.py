@@ -106,6 +106,7 @@ class PartnerForm(forms.Form):
         choices=[(a, f"${a}") for a in PRESET_AMOUNTS] + [("other", "Another amount")],
         widget=forms.RadioSelect,
         required=False,
+        initial="50",
     )
     other_amount = forms.CharField(
         label="Another amount (US dollars)",

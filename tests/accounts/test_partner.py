@@ -1,0 +1,259 @@
+import csv
+import io
+import re
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.utils import timezone
+
+from accounts.models import PartnerPledge
+from prayers.models import State
+from tests.factories import make_member
+
+
+def pledge_form(**overrides):
+    data = {
+        "amount_choice": "50",
+        "other_amount": "",
+        "frequency": "monthly",
+        "first_name": "Lydia",
+        "last_name": "Purple",
+        "email": "lydia@example.org",
+        "state": "",
+        "phone": "",
+        "website": "",
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def notify(db, settings):
+    settings.PARTNER_NOTIFY_EMAIL = "team@ministry.example"
+    settings.PARTNER_CHECKOUT_URL = ""
+    return settings
+
+
+def test_page_explains_and_offers_the_form(client, db, settings):
+    settings.MINISTRY_TAX_NOTICE = "Grace Ministry is a 501(c)(3) nonprofit, EIN 00-0000000."
+    html = client.get("/partner/").content.decode()
+    assert "What partners make possible" in html
+    assert "Grace Ministry is a 501(c)(3) nonprofit, EIN 00-0000000." in html
+    for amount in ("25", "50", "100", "250"):
+        assert f'value="{amount}"' in html
+    assert re.search(r'value="monthly"[^>]*checked', html)
+    assert not re.search(r'name="wants_emails"[^>]*checked', html)
+    assert "card" in html and 'name="card' not in html
+
+
+@pytest.mark.parametrize(
+    ("fields", "amount", "frequency", "words"),
+    [
+        ({"amount_choice": "50"}, Decimal("50.00"), "monthly", "$50 every month"),
+        ({"amount_choice": "250", "frequency": "one_time"}, Decimal("250.00"), "one_time",
+         "$250 once"),
+        ({"amount_choice": "other", "other_amount": "42.50"}, Decimal("42.50"), "monthly",
+         "$42.50 every month"),
+        ({"amount_choice": "other", "other_amount": "$1,000"}, Decimal("1000.00"), "monthly",
+         "$1,000 every month"),
+        ({"amount_choice": "other", "other_amount": "5"}, Decimal("5.00"), "monthly",
+         "$5 every month"),
+        ({"amount_choice": "other", "other_amount": "100000"}, Decimal("100000.00"), "monthly",
+         "$100,000 every month"),
+    ],
+)
+def test_valid_pledges(client, notify, django_capture_on_commit_callbacks, fields, amount,
+                       frequency, words):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/partner/", pledge_form(**fields))
+    assert response.status_code == 302 and response["Location"] == "/partner/thanks/"
+    pledge = PartnerPledge.objects.get()
+    assert (pledge.amount, pledge.frequency, pledge.status) == (amount, frequency, "new")
+    assert re.fullmatch(r"P-[2-9A-HJKMNP-Z]{5}", pledge.reference)
+    thanks = client.get("/partner/thanks/").content.decode()
+    assert pledge.reference in thanks and words in thanks
+    assert "will be in touch" in thanks
+    assert [m.to for m in mail.outbox] == [["lydia@example.org"], ["team@ministry.example"]]
+    assert pledge.reference in mail.outbox[0].body and words in mail.outbox[0].body
+    assert pledge.reference in mail.outbox[1].subject
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"amount_choice": "other", "other_amount": "0"}, "above zero"),
+        ({"amount_choice": "other", "other_amount": "-20"}, "above zero"),
+        ({"amount_choice": "other", "other_amount": "4.99"}, "smallest gift we can set up is $5"),
+        ({"amount_choice": "other", "other_amount": "100000.01"}, "over $100,000"),
+        ({"amount_choice": "other", "other_amount": "fifty"}, "as a number"),
+        ({"amount_choice": "other", "other_amount": "NaN"}, "as a number"),
+        ({"amount_choice": "other", "other_amount": "10.555"}, "two digits for cents"),
+        ({"amount_choice": "", "other_amount": ""}, "Please choose an amount"),
+        ({"amount_choice": "999"}, "Select a valid choice"),
+        ({"email": "not-an-email"}, "valid email address"),
+        ({"email": ""}, "enter your email"),
+        ({"first_name": "   "}, "enter your first name"),
+        ({"last_name": ""}, "enter your last name"),
+        ({"first_name": "L" * 101}, "100 characters"),
+        ({"phone": "call me maybe"}, "phone number"),
+        ({"website": "https://spam.example"}, "hidden field was filled in"),
+        ({"frequency": "weekly"}, "Select a valid choice"),
+        ({"state": "99999"}, "Select a valid choice"),
+    ],
+)
+def test_bad_input_gets_a_clear_message_and_keeps_what_was_typed(client, db, fields, message):
+    data = pledge_form(**fields)
+    response = client.post("/partner/", data)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert message in html
+    for key in ("first_name", "last_name", "email", "other_amount"):
+        if data[key] and len(data[key]) <= 100:
+            assert f'value="{data[key]}"' in html, key
+    assert not PartnerPledge.objects.exists()
+
+
+def test_double_submit_shows_the_first_pledge(client, notify, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/partner/", pledge_form())
+        second = Client()
+        response = second.post("/partner/", pledge_form(email="LYDIA@example.org"))
+    assert PartnerPledge.objects.count() == 1
+    assert response["Location"] == "/partner/thanks/"
+    assert PartnerPledge.objects.get().reference in second.get("/partner/thanks/").content.decode()
+    assert len(mail.outbox) == 2  # one pledge, one pair of mails
+    # A different amount, or the same one after ten minutes, is a new pledge.
+    client.post("/partner/", pledge_form(amount_choice="100"))
+    PartnerPledge.objects.update(created_at=timezone.now() - timedelta(minutes=11))
+    client.post("/partner/", pledge_form())
+    assert PartnerPledge.objects.count() == 3
+
+
+def test_more_than_five_an_hour_from_one_address_gets_429(client, db):
+    for i in range(5):
+        client.post("/partner/", pledge_form(email=f"p{i}@example.org"))
+    response = client.post("/partner/", pledge_form(email="sixth@example.org"))
+    assert response.status_code == 429
+    html = response.content.decode()
+    assert "several sign-ups from your connection" in html
+    assert 'value="sixth@example.org"' in html
+    assert PartnerPledge.objects.count() == 5
+    other_address = Client(REMOTE_ADDR="10.9.8.7")
+    assert other_address.post("/partner/", pledge_form(email="x@example.org")).status_code == 302
+
+
+def test_a_failing_mail_server_never_loses_the_pledge(client, notify, settings,
+                                                      django_capture_on_commit_callbacks):
+    settings.EMAIL_BACKEND = "tests.comments.broken_mail.Backend"
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client.post("/partner/", pledge_form())
+    assert len(callbacks) == 1  # mail waits for the commit
+    assert response.status_code == 302
+    assert PartnerPledge.objects.count() == 1
+    assert "P-" in client.get("/partner/thanks/").content.decode()
+
+
+def test_members_find_their_details_filled_in_and_see_their_pledges(client, db):
+    ohio = State.objects.get(code="OH")
+    member = make_member(email="ruth@example.org", display_name="Ruth Moab", home_state=ohio)
+    client.force_login(member)
+    html = client.get("/partner/").content.decode()
+    assert 'value="Ruth"' in html and 'value="Moab"' in html
+    assert 'value="ruth@example.org"' in html
+    assert re.search(rf'<option value="{ohio.pk}" selected>Ohio</option>', html)
+    client.post("/partner/", pledge_form(first_name="Ruth", last_name="Moab",
+                                         email="ruth@example.org", state=ohio.pk))
+    assert PartnerPledge.objects.get().member == member
+    profile = client.get("/accounts/profile/").content.decode()
+    assert "My partnership" in profile and "$50 every month" in profile
+
+
+def test_thanks_page_needs_this_browsers_pledge(client, db):
+    assert client.get("/partner/thanks/")["Location"] == "/partner/"
+    client.post("/partner/", pledge_form())
+    assert Client().get("/partner/thanks/").status_code == 302
+
+
+def test_checkout_link_with_and_without_the_setting(client, db, settings):
+    settings.PARTNER_CHECKOUT_URL = "https://give.example.org/checkout"
+    client.post("/partner/", pledge_form(amount_choice="100"))
+    html = client.get("/partner/thanks/").content.decode()
+    pledge = PartnerPledge.objects.get()
+    assert 'action="https://give.example.org/checkout"' in html
+    assert f'name="reference" value="{pledge.reference}"' in html
+    assert 'name="amount" value="100.00"' in html
+    assert "will be in touch" not in html
+    settings.PARTNER_CHECKOUT_URL = ""
+    html = client.get("/partner/thanks/").content.decode()
+    assert "will be in touch" in html and "give.example.org" not in html
+
+
+def test_no_pledge_email_appears_on_public_pages(client, db):
+    client.post("/partner/", pledge_form())
+    for url in ["/", "/partner/", "/articles/", "/states/"]:
+        assert "lydia@example.org" not in Client().get(url).content.decode()
+
+
+def staff_client():
+    client = Client()
+    client.force_login(make_member(is_staff=True, is_superuser=True))
+    return client
+
+
+def test_admin_totals_filters_and_status_changes(db):
+    texas = State.objects.get(code="TX")
+    for amount, frequency, status in [(50, "monthly", "active"), (25, "monthly", "active"),
+                                      (100, "one_time", "active"), (75, "monthly", "new")]:
+        PartnerPledge.objects.create(
+            reference=f"P-{amount}{frequency[0]}".upper()[:7], first_name="A", last_name="B",
+            email="a@example.org", amount=amount, frequency=frequency, status=status, state=texas,
+        )
+    client = staff_client()
+    html = client.get("/admin/accounts/partnerpledge/").content.decode()
+    assert "Active monthly partners: <strong>2</strong>, giving <strong>$75.00</strong>" in html
+    response = client.get(
+        "/admin/accounts/partnerpledge/?status__exact=new&frequency__exact=monthly"
+    )
+    assert [p.amount for p in response.context["cl"].result_list] == [Decimal("75.00")]
+    pledge = PartnerPledge.objects.get(amount=75)
+    response = client.post(
+        f"/admin/accounts/partnerpledge/{pledge.pk}/change/",
+        {"status": "contacted", "staff_note": "Called on Monday."},
+    )
+    assert response.status_code == 302
+    pledge.refresh_from_db()
+    assert (pledge.status, pledge.staff_note) == ("contacted", "Called on Monday.")
+
+
+def test_csv_export_is_safe_for_spreadsheets(db):
+    pledge = PartnerPledge.objects.create(
+        reference="P-ABCDE", first_name="=HYPERLINK(\"http://evil.example\")", last_name="+Smith",
+        email="@home@example.org", phone="-5551234", amount=Decimal("42.50"),
+        frequency="monthly", state=State.objects.get(code="TX"),
+    )
+    response = staff_client().post(
+        "/admin/accounts/partnerpledge/",
+        {"action": "export_csv", "_selected_action": [pledge.pk]},
+    )
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    header, row = rows
+    record = dict(zip(header, row, strict=True))
+    assert record["first_name"] == "'=HYPERLINK(\"http://evil.example\")"
+    assert record["last_name"] == "'+Smith"
+    assert record["email"] == "'@home@example.org" and record["phone"] == "'-5551234"
+    assert record["amount"] == "42.50" and float(record["amount"]) == 42.5
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", record["created"])
+    assert record["state"] == "TX"
+
+
+def test_editors_cannot_see_pledges(client, db):
+    from django.contrib.auth.models import Group
+
+    editor = make_member(is_staff=True)
+    editor.groups.add(Group.objects.get(name="Editors"))
+    client.force_login(editor)
+    assert client.get("/admin/accounts/partnerpledge/").status_code == 403
