@@ -1,5 +1,7 @@
 """allauth adapter: usernames from the display name, and a prayer clicked
 before logging in is recorded once the reader is in."""
+from urllib.parse import urlencode
+
 from allauth.account.adapter import DefaultAccountAdapter
 from django.contrib import messages
 from django.urls import reverse
@@ -31,9 +33,16 @@ class AccountAdapter(DefaultAccountAdapter):
         )
 
     def get_signup_redirect_url(self, request):
-        if pending := getattr(request, "pending_prayer_url", None):
-            return pending
-        # New members are asked once which state they call home.
-        if not request.user.home_state_id:
-            return reverse("accounts:welcome")
-        return super().get_signup_redirect_url(request)
+        return getattr(request, "pending_prayer_url", None) or super().get_signup_redirect_url(
+            request
+        )
+
+    def post_login(self, request, user, *, signup, redirect_url, **kwargs):
+        # New members are asked once which state they call home, then go on
+        # to where they were headed. A prayer they clicked comes first.
+        if signup and not user.home_state_id and not getattr(request, "pending_prayer_url", None):
+            onward = redirect_url or self.get_signup_redirect_url(request)
+            redirect_url = f"{reverse('accounts:welcome')}?{urlencode({'next': onward})}"
+        return super().post_login(
+            request, user, signup=signup, redirect_url=redirect_url, **kwargs
+        )

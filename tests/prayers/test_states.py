@@ -172,7 +172,7 @@ def test_new_members_are_asked_once_for_their_home_state(client, db):
     )
     url = re.search(r"testserver(/accounts/confirm-email/[^/\s]+/)", mail.outbox[0].body)
     response = client.post(url.group(1))
-    assert response["Location"] == "/accounts/welcome/"
+    assert response["Location"] == "/accounts/welcome/?next=%2F"
     page = client.get("/accounts/welcome/").content.decode()
     assert "Which state do you call home?" in page and "Skip for now" in page
     response = client.post("/accounts/welcome/", {"home_state": State.objects.get(code="IA").pk})
