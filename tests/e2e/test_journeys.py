@@ -62,7 +62,9 @@ def test_member_prays_with_javascript_off(browser, site, reader):
 
 
 def test_member_holds_a_conversation(page, site, reader, no_dialogs):
-    log_in(page, site.url, reader.email, reader.test_password, next_url=HOSPITAL + "%23comment-form")
+    log_in(
+        page, site.url, reader.email, reader.test_password, next_url=HOSPITAL + "%23comment-form"
+    )
     page.fill("#comment-form textarea", "Praying tonight <script>alert('x')</script> for them.")
     page.click("#comment-form button[type=submit]")
     mine = page.locator(".comment-body", has_text="Praying tonight")
