@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run test lint migrations-check install install-dev collectstatic check-deploy clean
+.PHONY: run test lint migrations-check install install-dev collectstatic screenshots clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ run: $(VENV)/.installed-run
 ## test: the whole pytest suite (SQLite, or PostgreSQL when DATABASE_URL is set)
 test: $(VENV)/.installed-dev
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+## screenshots: phone and desktop screenshots of the main pages into docs/screenshots
+screenshots: $(VENV)/.installed-dev
+	SCREENSHOTS_DIR=docs/screenshots $(PY) -m pytest -q tests/e2e/test_pages.py -k fit
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .

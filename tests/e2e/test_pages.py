@@ -1,0 +1,134 @@
+"""Accessibility, layout on phone and desktop, keyboard use, print, and screenshots."""
+import os
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import log_in
+
+PAGES = {
+    "home": "/",
+    "post": "/articles/river-towns-begin-cleanup-after-spring-flood/",
+    "map": "/states/",
+    "state": "/states/texas/",
+    "partner": "/partner/",
+    "login": "/accounts/login/",
+    "signup": "/accounts/signup/",
+}
+PHONE = {"width": 375, "height": 812}
+DESKTOP = {"width": 1280, "height": 800}
+
+# What a finger taps: controls, and links that stand on their own (navigation,
+# actions, lists), not links inside a sentence. The map's squares are small on a
+# phone; the list of states below the map is the full-size way to the same pages.
+TAP_TARGETS = """() => {
+  const selector = [
+    "button", "input:not([type=hidden]):not([type=radio]):not([type=checkbox])", "select",
+    "textarea", "label.choice", ".field-checkbox label", ".site-header a", "footer a",
+    ".post-meta a", ".post-states a", ".comment-date", ".state-link a", ".feed-link a",
+    ".actions a", ".comment-actions a", ".share-links a", ".topic-filter a", ".pagination a",
+    ".state-list a", ".breadcrumb a", ".account-menu a",
+  ].join(",");
+  const small = [];
+  for (const el of document.querySelectorAll(selector)) {
+    if (el.closest(".hp-field") || el.closest(".visually-hidden") || el.classList.contains("skip-link")) continue;
+    const box = el.getBoundingClientRect();
+    if (!box.width || !box.height || getComputedStyle(el).visibility === "hidden") continue;
+    if (box.height < 44 || box.width < 44) {
+      small.push(`${el.tagName.toLowerCase()} "${(el.innerText || el.value || el.name || "").trim().slice(0, 30)}" ${Math.round(box.width)}x${Math.round(box.height)}`);
+    }
+  }
+  return small;
+}"""
+
+
+@pytest.fixture
+def member_page(page, site):
+    log_in(page, site.url)
+    return page
+
+
+def serious_violations(page):
+    results = Axe().run(page)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} → "
+        + "; ".join(n["target"][0] for n in v["nodes"][:3])
+        for v in results.response["violations"]
+        if v["impact"] in {"serious", "critical"}
+    ]
+
+
+@pytest.mark.parametrize("name", [*PAGES, "profile"])
+def test_no_serious_accessibility_violations(member_page, page, site, name):
+    if name != "profile":
+        page.context.clear_cookies()
+    page.goto(site.url + PAGES.get(name, "/accounts/profile/"))
+    assert serious_violations(page) == []
+
+
+def test_pages_fit_a_phone_and_a_desktop_with_big_enough_tap_targets(browser, site):
+    shots = os.environ.get("SCREENSHOTS_DIR")
+    problems = {}
+    for label, viewport in [("phone", PHONE), ("desktop", DESKTOP)]:
+        context = browser.new_context(viewport=viewport)
+        page = context.new_page()
+        for name, path in PAGES.items():
+            page.goto(site.url + path)
+            overflow = page.evaluate(
+                "document.documentElement.scrollWidth - window.innerWidth"
+            )
+            if overflow > 0:
+                problems[f"{label} {name}"] = f"scrolls sideways by {overflow}px"
+            if label == "phone":
+                small = page.evaluate(TAP_TARGETS)
+                if small:
+                    problems[f"{label} {name} tap targets"] = small
+            if shots and name in {"home", "post", "map", "partner"}:
+                Path(shots).mkdir(parents=True, exist_ok=True)
+                page.screenshot(path=f"{shots}/{name}-{label}.png", full_page=True)
+        context.close()
+    assert problems == {}
+
+
+def test_the_post_journey_works_from_the_keyboard(member_page, site):
+    page = member_page
+    page.goto(site.url + "/articles/legislature-opens-session-with-budget-gap/")
+
+    def tab_to(selector, limit=60):
+        for _ in range(limit):
+            page.keyboard.press("Tab")
+            if page.evaluate(f"document.activeElement.matches({selector!r})"):
+                return
+        raise AssertionError(f"never reached {selector} with Tab")
+
+    tab_to(".prayer-headline .pray-button")
+    page.keyboard.press("Enter")
+    expect(page.locator(".prayer-headline .pray-button")).to_have_text("You prayed")
+    assert page.evaluate("document.activeElement.matches('.prayer-headline .pray-button')")
+    tab_to("#comment-form textarea")
+    page.keyboard.type("Typed with the keyboard alone.")
+    tab_to("#comment-form button[type=submit]")
+    page.keyboard.press("Enter")
+    expect(page.locator(".comment-body", has_text="Typed with the keyboard alone.")).to_be_visible()
+
+
+def test_skip_link_and_visible_focus(page, site):
+    page.goto(site.url + "/")
+    page.keyboard.press("Tab")
+    skip = page.locator(".skip-link")
+    expect(skip).to_be_focused()
+    assert skip.bounding_box()["y"] >= 0  # moved on screen when focused
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline not in ("", "none")
+
+
+def test_print_shows_prayer_article_and_attribution_only(page, site):
+    page.goto(site.url + PAGES["post"])
+    page.emulate_media(media="print")
+    for shown in [".prayer-headline .prayer-text", ".post-body", ".attribution-from", "h1"]:
+        expect(page.locator(shown).first).to_be_visible()
+    for hidden in [".site-header", ".site-footer", ".share", "form", ".pray-button",
+                   ".comment-reply-area", ".state-link"]:
+        expect(page.locator(hidden).first).to_be_hidden()
