@@ -23,25 +23,7 @@ DESKTOP = {"width": 1280, "height": 800}
 # What a finger taps: controls, and links that stand on their own (navigation,
 # actions, lists), not links inside a sentence. The map's squares are small on a
 # phone; the list of states below the map is the full-size way to the same pages.
-TAP_TARGETS = """() => {
-  const selector = [
-    "button", "input:not([type=hidden]):not([type=radio]):not([type=checkbox])", "select",
-    "textarea", "label.choice", ".field-checkbox label", ".site-header a", "footer a",
-    ".post-meta a", ".post-states a", ".comment-date", ".state-link a", ".feed-link a",
-    ".actions a", ".comment-actions a", ".share-links a", ".topic-filter a", ".pagination a",
-    ".state-list a", ".breadcrumb a", ".account-menu a",
-  ].join(",");
-  const small = [];
-  for (const el of document.querySelectorAll(selector)) {
-    if (el.closest(".hp-field") || el.closest(".visually-hidden") || el.classList.contains("skip-link")) continue;
-    const box = el.getBoundingClientRect();
-    if (!box.width || !box.height || getComputedStyle(el).visibility === "hidden") continue;
-    if (box.height < 44 || box.width < 44) {
-      small.push(`${el.tagName.toLowerCase()} "${(el.innerText || el.value || el.name || "").trim().slice(0, 30)}" ${Math.round(box.width)}x${Math.round(box.height)}`);
-    }
-  }
-  return small;
-}"""
+TAP_TARGETS = (Path(__file__).parent / "tap_targets.js").read_text()
 
 
 @pytest.fixture
