@@ -54,11 +54,11 @@ def browser_type_launch_args():
 
 
 @pytest.fixture
-def site(live_server, django_db_serialized_rollback):
+def site(live_server):
     """The demo site, seeded, with a fresh cache so rate limits start at zero.
 
-    Live-server tests empty every table afterwards; the serialized rollback
-    brings back the migrated data (states, groups) so order does not matter."""
+    Live-server tests empty every table afterwards; seed_demo puts back the
+    reference data migrations load (states, the Editors group) when it is gone."""
     cache.clear()
     call_command("seed_demo", stdout=io.StringIO())
     return live_server

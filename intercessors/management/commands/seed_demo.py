@@ -1,7 +1,9 @@
 """Load original demo content. Safe to run again: it changes nothing the second time."""
 from datetime import timedelta
+from importlib import import_module
 
 from allauth.account.models import EmailAddress
+from django.apps import apps as django_apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
@@ -16,6 +18,13 @@ from intercessors.demo.posts import CONVERSATIONS, POSTS, STANDALONE_PRAYERS, ST
 from intercessors.markup import render_markdown
 from prayers.models import Prayer, State, StateCall
 from prayers.services import mark_prayed
+
+REFERENCE_MIGRATIONS = [
+    "prayers.migrations.0002_load_states",
+    "articles.migrations.0002_editors_group",
+    "comments.migrations.0002_editors_moderate",
+    "prayers.migrations.0005_editors_edit_states",
+]
 
 # Demo logins only: printed on purpose so a newcomer can try the site.
 DEMO_USERS = [
@@ -48,6 +57,7 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options):
+        self.ensure_reference_data()
         users = [self.ensure_user(spec) for spec in DEMO_USERS]
         new_users = sum(created for _, created in users)
         editor, grace, samuel = (user for user, _ in users)
@@ -180,3 +190,13 @@ class Command(BaseCommand):
                     defaults={"weekday": weekday, "start_time": start, "time_zone": zone,
                               "how_to_join": join},
                 )
+
+    def ensure_reference_data(self) -> None:
+        """States and the Editors group come from migrations; a database emptied
+        since (as browser tests do) gets them back from the same code."""
+        if State.objects.exists() and Group.objects.filter(name="Editors").exists():
+            return
+        for module in REFERENCE_MIGRATIONS:
+            migration = import_module(module)
+            for operation in migration.Migration.operations:
+                operation.code(django_apps, None)
