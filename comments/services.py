@@ -7,10 +7,11 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from intercessors.db import insert_once
 from intercessors.markup import count_links, render_markdown
 
 from .models import MAX_DEPTH, MAX_LENGTH, Comment, CommentReport
@@ -134,7 +135,7 @@ def notify_reply(comment: Comment) -> None:
         logger.exception("Could not send the reply email for comment %s", comment.pk)
 
 
-def _check_author(comment: Comment, user) -> None:
+def check_author(comment: Comment, user) -> None:
     if comment.author_id is None or comment.author_id != user.pk or comment.is_deleted:
         raise PermissionDenied("Only the author can change this comment.")
 
@@ -151,7 +152,7 @@ def can_edit(comment: Comment, user) -> bool:
 
 @transaction.atomic
 def edit_comment(*, comment: Comment, user, body: str) -> Comment:
-    _check_author(comment, user)
+    check_author(comment, user)
     if not can_edit(comment, user):
         raise CommentRefused(
             "Comments can be edited for 15 minutes after posting; this one can no longer be "
@@ -167,7 +168,7 @@ def edit_comment(*, comment: Comment, user, body: str) -> Comment:
 @transaction.atomic
 def delete_comment(*, comment: Comment, user) -> None:
     """Delete a comment; one with replies stays as "This comment was removed."."""
-    _check_author(comment, user)
+    check_author(comment, user)
     if comment.replies.exists():
         comment.is_deleted = True
         comment.body = ""
@@ -188,10 +189,7 @@ def report_comment(*, comment: Comment, user) -> bool:
     """Record one member's report; the third distinct report holds the comment."""
     if comment.author_id == user.pk:
         raise CommentRefused("You cannot report your own comment.")
-    try:
-        with transaction.atomic():
-            CommentReport.objects.create(comment=comment, reporter=user)
-    except IntegrityError:
+    if not insert_once(CommentReport, comment=comment, reporter=user):
         return False
     Comment.objects.filter(pk=comment.pk).update(report_count=F("report_count") + 1)
     Comment.objects.filter(

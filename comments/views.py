@@ -13,6 +13,7 @@ from .models import Comment
 from .services import (
     CommentRefused,
     can_edit,
+    check_author,
     delete_comment,
     edit_comment,
     post_comment,
@@ -97,8 +98,7 @@ def reply(request, pk):
 @require_http_methods(["GET", "POST"])
 def edit(request, pk):
     comment, target = _comment_for(request, pk)
-    if comment.author_id != request.user.pk or comment.is_deleted:
-        raise PermissionDenied("Only the author can edit this comment.")
+    check_author(comment, request.user)
     if not can_edit(comment, request.user):
         messages.error(request, "Comments can be edited for 15 minutes after posting.")
         return redirect(comment.get_absolute_url())
@@ -124,8 +124,7 @@ def edit(request, pk):
 @require_http_methods(["GET", "POST"])
 def delete(request, pk):
     comment, target = _comment_for(request, pk)
-    if comment.author_id != request.user.pk or comment.is_deleted:
-        raise PermissionDenied("Only the author can delete this comment.")
+    check_author(comment, request.user)
     if request.method == "POST":
         delete_comment(comment=comment, user=request.user)
         messages.success(request, "Your comment has been deleted.")

@@ -1,8 +1,10 @@
 """Recording "I Prayed": the only place marks are written and counters move."""
 import time
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
+
+from intercessors.db import insert_once
 
 from .models import Prayer, PrayerMark
 
@@ -15,10 +17,7 @@ def mark_prayed(*, user, prayer: Prayer) -> bool:
     same member waits for the first and fails, and the counter moves only
     when a row was really inserted.
     """
-    try:
-        with transaction.atomic():
-            PrayerMark.objects.create(user=user, prayer=prayer)
-    except IntegrityError:
+    if not insert_once(PrayerMark, user=user, prayer=prayer):
         return False
     Prayer.objects.filter(pk=prayer.pk).update(prayed_count=F("prayed_count") + 1)
     return True
