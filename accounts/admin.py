@@ -6,12 +6,14 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import Count, Sum
 from django.http import HttpResponse
 
+from intercessors.pagecache import BumpPagesAdminMixin
+
 from .models import PartnerPledge, User
 from .services import delete_account
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(BumpPagesAdminMixin, BaseUserAdmin):
     list_display = ["username", "display_name", "email", "home_state", "is_staff", "is_active"]
     list_filter = ["is_staff", "is_active", "home_state"]
     search_fields = ["username", "display_name", "email"]

@@ -9,6 +9,8 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from intercessors import pagecache
+
 from .models import PartnerPledge, User
 
 logger = logging.getLogger(__name__)
@@ -33,6 +35,7 @@ def delete_account(*, user: User) -> None:
     user.set_unusable_password()
     user.deleted_at = timezone.now()
     user.save()
+    pagecache.bump_after_commit()
 
 
 # Monthly partners ---------------------------------------------------------

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_safe
 
+from intercessors import pagecache
 from intercessors.ratelimit import allow
 
 from .forms import DeleteAccountForm, HomeStateForm, PartnerForm, ProfileForm
@@ -20,6 +21,7 @@ def profile(request):
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         form.save()
+        pagecache.bump()  # display names appear on cached pages
         messages.success(request, "Your profile has been saved.")
         return redirect("accounts:profile")
     pledges = PartnerPledge.objects.filter(member=request.user).order_by("-created_at")

@@ -3,13 +3,14 @@ from django.db import models
 from django.utils import timezone
 from django.utils.html import format_html
 
+from intercessors.pagecache import BumpPagesAdminMixin
 from prayers.models import Prayer
 
 from .models import Article, Topic
 
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(BumpPagesAdminMixin, admin.ModelAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
@@ -28,7 +29,7 @@ class PrayerInline(admin.StackedInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(BumpPagesAdminMixin, admin.ModelAdmin):
     inlines = [PrayerInline]
     list_display = ["title", "publication", "published_at", "author", "prayed", "reading_time"]
     list_filter = ["status", "topics", "states", "published_at"]

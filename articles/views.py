@@ -5,8 +5,10 @@ from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
 
 from comments.selectors import comment_tree
+from intercessors.pagecache import cache_anonymous_page
 from prayers.models import State
 from prayers.selectors import prayed_ids
 
@@ -44,6 +46,8 @@ def _slug_param(request, name):
     return value
 
 
+@require_safe
+@cache_anonymous_page
 def article_list(request):
     articles = article_cards()
     topic = state = None
@@ -67,6 +71,8 @@ def share_links(url: str, title: str) -> dict:
     }
 
 
+@require_safe
+@cache_anonymous_page
 def article_detail(request, slug):
     article = get_object_or_404(
         Article.objects.select_related("prayer").prefetch_related("topics", "states"), slug=slug

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from intercessors import pagecache
 from intercessors.db import insert_once
 from intercessors.markup import count_links, render_markdown
 
@@ -94,6 +95,7 @@ def post_comment(*, author, target, body: str, parent: Comment | None = None) ->
     )
     _render(comment)
     comment.save()
+    pagecache.bump_after_commit()
     if parent is not None and comment.status == Comment.Status.PUBLISHED:
         transaction.on_commit(lambda: notify_reply(comment))
     return comment
@@ -162,6 +164,7 @@ def edit_comment(*, comment: Comment, user, body: str) -> Comment:
     _render(comment)
     comment.edited_at = timezone.now()
     comment.save()
+    pagecache.bump_after_commit()
     return comment
 
 
@@ -169,6 +172,7 @@ def edit_comment(*, comment: Comment, user, body: str) -> Comment:
 def delete_comment(*, comment: Comment, user) -> None:
     """Delete a comment; one with replies stays as "This comment was removed."."""
     check_author(comment, user)
+    pagecache.bump_after_commit()
     if comment.replies.exists():
         comment.is_deleted = True
         comment.body = ""
@@ -192,18 +196,24 @@ def report_comment(*, comment: Comment, user) -> bool:
     if not insert_once(CommentReport, comment=comment, reporter=user):
         return False
     Comment.objects.filter(pk=comment.pk).update(report_count=F("report_count") + 1)
-    Comment.objects.filter(
+    held = Comment.objects.filter(
         pk=comment.pk, status=Comment.Status.PUBLISHED, report_count__gte=HOLD_AT_REPORTS
     ).update(status=Comment.Status.PENDING)
+    if held:
+        pagecache.bump_after_commit()
     return True
 
 
 def approve_comments(queryset) -> int:
     # Reports before the review are settled by it; three new ones hold it again.
-    return queryset.exclude(status=Comment.Status.PUBLISHED).update(
+    count = queryset.exclude(status=Comment.Status.PUBLISHED).update(
         status=Comment.Status.PUBLISHED, report_count=0
     )
+    pagecache.bump_after_commit()
+    return count
 
 
 def remove_comments(queryset) -> int:
-    return queryset.exclude(status=Comment.Status.REMOVED).update(status=Comment.Status.REMOVED)
+    count = queryset.exclude(status=Comment.Status.REMOVED).update(status=Comment.Status.REMOVED)
+    pagecache.bump_after_commit()
+    return count

@@ -131,6 +131,9 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Whole pages for anonymous readers, kept until a write changes the site.
+PAGE_CACHE = env_bool("DJANGO_PAGE_CACHE", default=True)
+
 # Cache: shared by every worker so rate limits hold across processes.
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:

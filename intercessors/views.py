@@ -12,6 +12,8 @@ from articles.views import card_context, paginate
 from prayers.models import Prayer
 from prayers.selectors import prayed_ids
 
+from .pagecache import cache_anonymous_page
+
 
 @require_safe
 def favicon(request):
@@ -20,6 +22,7 @@ def favicon(request):
 
 
 @require_safe
+@cache_anonymous_page
 def home(request):
     articles = list(article_cards()[:6])
     prayers = list(Prayer.objects.visible().standalone().select_related("state")[:3])

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from intercessors.pagecache import BumpPagesAdminMixin
+
 from .models import Prayer, State, StateCall
 
 
@@ -26,7 +28,7 @@ class StatePrayerInline(admin.StackedInline):
 
 
 @admin.register(State)
-class StateAdmin(admin.ModelAdmin):
+class StateAdmin(BumpPagesAdminMixin, admin.ModelAdmin):
     list_display = ["name", "code", "coordinator_name"]
     search_fields = ["name", "code"]
     readonly_fields = ["code", "name", "slug"]
@@ -41,7 +43,7 @@ class StateAdmin(admin.ModelAdmin):
 
 
 @admin.register(Prayer)
-class PrayerAdmin(admin.ModelAdmin):
+class PrayerAdmin(BumpPagesAdminMixin, admin.ModelAdmin):
     """Standalone prompts (a state's prayers); a post's prayer is edited with its post."""
 
     list_display = ["__str__", "state", "article", "published_at", "prayed_count"]

@@ -4,6 +4,7 @@ import time
 from django.db import transaction
 from django.db.models import F
 
+from intercessors import pagecache
 from intercessors.db import insert_once
 
 from .models import Prayer, PrayerMark
@@ -20,6 +21,7 @@ def mark_prayed(*, user, prayer: Prayer) -> bool:
     if not insert_once(PrayerMark, user=user, prayer=prayer):
         return False
     Prayer.objects.filter(pk=prayer.pk).update(prayed_count=F("prayed_count") + 1)
+    pagecache.bump_after_commit(throttle=True)
     return True
 
 

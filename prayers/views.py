@@ -1,16 +1,19 @@
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST, require_safe
 
 from articles.selectors import article_cards
 from articles.views import card_context, paginate
 from comments.selectors import comment_tree
+from intercessors.pagecache import cache_anonymous_page
 from intercessors.ratelimit import allow
 
 from . import tile_map
@@ -38,21 +41,48 @@ def _back_url(request, prayer):
     return prayer.get_absolute_url()
 
 
+def _visible_prayer(pk):
+    return get_object_or_404(Prayer.objects.visible().select_related("article", "state"), pk=pk)
+
+
+def _wants_json(request):
+    return "application/json" in request.headers.get("Accept", "")
+
+
+@csrf_exempt  # members are checked below; see _anonymous_prayed for readers
 @require_POST
 def prayed(request, pk):
-    prayer = get_object_or_404(
-        Prayer.objects.visible().select_related("article", "state"), pk=pk
-    )
-    back = _back_url(request, prayer)
-    wants_json = "application/json" in request.headers.get("Accept", "")
+    if request.user.is_authenticated:
+        return _member_prayed(request, pk)
+    return _anonymous_prayed(request, pk)
 
-    if not request.user.is_authenticated:
-        remember_pending_prayer(session=request.session, prayer=prayer)
-        login_url = f"{reverse('account_login')}?{urlencode({'next': back})}"
-        if wants_json:
-            return JsonResponse({"login_url": login_url}, status=401)
-        messages.info(request, "Log in or sign up, and we will record your prayer.")
-        return HttpResponseRedirect(login_url)
+
+def _anonymous_prayed(request, pk):
+    """A reader who is not logged in: remember the click and send them to log in.
+
+    Pages for readers are cached and shared, so their button carries no CSRF
+    token. Nothing is recorded here, only remembered in the reader's own
+    session; and only our own pages may send the click."""
+    origin = request.headers.get("Origin")
+    if request.headers.get("Sec-Fetch-Site") == "cross-site" or (
+        origin and origin != f"{request.scheme}://{request.get_host()}"
+    ):
+        raise PermissionDenied("This button only works on our own pages.")
+    prayer = _visible_prayer(pk)
+    back = _back_url(request, prayer)
+    remember_pending_prayer(session=request.session, prayer=prayer)
+    login_url = f"{reverse('account_login')}?{urlencode({'next': back})}"
+    if _wants_json(request):
+        return JsonResponse({"login_url": login_url}, status=401)
+    messages.info(request, "Log in or sign up, and we will record your prayer.")
+    return HttpResponseRedirect(login_url)
+
+
+@csrf_protect
+def _member_prayed(request, pk):
+    prayer = _visible_prayer(pk)
+    back = _back_url(request, prayer)
+    wants_json = _wants_json(request)
 
     if not allow("prayed", request.user.pk, limit=PRAYED_LIMIT, period=60):
         if wants_json:
@@ -71,6 +101,7 @@ def prayed(request, pk):
 
 
 @require_safe
+@cache_anonymous_page
 def state_index(request):
     states = list(State.objects.only("id", "code", "name", "slug"))
     tiles = tile_map.tiles(states, weekly_prayer_counts())
@@ -88,6 +119,7 @@ def state_index(request):
 
 
 @require_safe
+@cache_anonymous_page
 def state_detail(request, slug):
     state = get_object_or_404(
         State.objects.annotate(

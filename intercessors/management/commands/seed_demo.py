@@ -14,6 +14,7 @@ from django.utils.text import slugify
 from articles.models import Article, Topic
 from comments.models import Comment
 from comments.targets import content_type_for
+from intercessors import pagecache
 from intercessors.demo.posts import CONVERSATIONS, POSTS, STANDALONE_PRAYERS, STATE_PAGES, TOPICS
 from intercessors.markup import render_markdown
 from prayers.models import Prayer, State, StateCall
@@ -77,6 +78,7 @@ class Command(BaseCommand):
                 f"{new_prayers} new state prayer(s), {new_comments} new comment(s)."
             )
         )
+        pagecache.bump_after_commit()
         self.stdout.write("Demo logins (log in with email and password):")
         for spec in DEMO_USERS:
             role = "staff editor, /admin/" if spec["staff"] else "member"
