@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run test lint migrations-check install install-dev collectstatic screenshots clean
+.PHONY: run test lint migrations-check install install-dev collectstatic screenshots bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,11 @@ test: $(VENV)/.installed-dev
 ## screenshots: phone and desktop screenshots of the main pages into docs/screenshots
 screenshots: $(VENV)/.installed-dev
 	SCREENSHOTS_DIR=docs/screenshots $(PY) -m pytest -q tests/e2e/test_pages.py -k fit
+
+## bench: production-like gunicorn on a large archive under wrk; writes docs/benchmarks.md
+bench: $(VENV)/.installed-run
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(PY) tests/perf/bench.py
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .

@@ -7,6 +7,7 @@ from intercessors.pagecache import BumpPagesAdminMixin
 from prayers.models import Prayer
 
 from .models import Article, Topic
+from .search import refresh_search_index
 
 
 @admin.register(Topic)
@@ -70,3 +71,4 @@ class ArticleAdmin(BumpPagesAdminMixin, admin.ModelAdmin):
         Prayer.objects.filter(article=form.instance).update(
             published_at=form.instance.published_at
         )
+        refresh_search_index([form.instance.pk])

@@ -1,5 +1,6 @@
 """Prayer posts: article excerpts with attribution, topics and reading time."""
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.urls import reverse
@@ -89,13 +90,17 @@ class Article(models.Model):
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Kept by articles.search.refresh_search_index; used on PostgreSQL only.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 
     class Meta:
         ordering = ["-published_at", "-id"]
         indexes = [
-            models.Index(fields=["status", "-published_at"], name="article_status_pub_idx"),
+            models.Index(
+                fields=["status", "-published_at", "-id"], name="article_status_pub_idx"
+            ),
         ]
 
     def __str__(self):

@@ -1,6 +1,6 @@
 """Reads of prayer posts that need care: lists with their prayers, and search."""
 from django.db import connection
-from django.db.models import Q
+from django.db.models import F, Q
 
 from .models import Article
 
@@ -13,7 +13,7 @@ def article_cards():
         Article.objects.published()
         .select_related("prayer")
         .prefetch_related("topics", "states")
-        .defer("body", "body_html")
+        .defer("body", "body_html", "search_vector")
     )
 
 
@@ -22,17 +22,12 @@ def search_articles(query: str):
     a plain contains search elsewhere."""
     cards = article_cards()
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+        from django.contrib.postgres.search import SearchQuery, SearchRank
 
-        vector = (
-            SearchVector("title", weight="A", config="english")
-            + SearchVector("prayer__text", weight="B", config="english")
-            + SearchVector("summary", "body", weight="C", config="english")
-        )
         search = SearchQuery(query, search_type="websearch", config="english")
         return (
-            cards.annotate(rank=SearchRank(vector, search))
-            .filter(rank__gt=0)
+            cards.filter(search_vector=search)
+            .annotate(rank=SearchRank(F("search_vector"), search))
             .order_by("-rank", "-published_at", "-id")
         )
     words = query.split()

@@ -131,6 +131,10 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The benchmark's "ceiling" page: a plain view with no queries, to measure the
+# framework itself on this machine. Off unless the benchmark turns it on.
+BENCH_CEILING = env_bool("DJANGO_BENCH_CEILING")
+
 # Whole pages for anonymous readers, kept until a write changes the site.
 PAGE_CACHE = env_bool("DJANGO_PAGE_CACHE", default=True)
 

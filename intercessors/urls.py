@@ -31,6 +31,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+if settings.BENCH_CEILING:
+    urlpatterns.append(path("bench/ceiling/", views.bench_ceiling))
+
 if settings.SERVE_MEDIA:
     # Uploaded photos. Behind a proxy in production, let it serve MEDIA_ROOT instead.
     urlpatterns.append(

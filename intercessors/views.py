@@ -68,6 +68,12 @@ def robots_txt(request):
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
 
 
+@require_safe
+def bench_ceiling(request):
+    """A page of about a post page's size that touches no database: the benchmark's ceiling."""
+    return render(request, "bench/ceiling.html", {"items": range(50)})
+
+
 @never_cache
 @require_safe
 def healthz(request):

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from articles.search import refresh_search_index
 from intercessors.pagecache import BumpPagesAdminMixin
 
 from .models import Prayer, State, StateCall
@@ -54,3 +55,8 @@ class PrayerAdmin(BumpPagesAdminMixin, admin.ModelAdmin):
     fields = ["text", "state", "published_at", "prayed_count", "article"]
     readonly_fields = ["prayed_count", "article"]
     date_hierarchy = "published_at"
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if obj.article_id:
+            refresh_search_index([obj.article_id])

@@ -1,6 +1,7 @@
 """Reads about prayers that pages share."""
 from datetime import timedelta
 
+from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 
@@ -15,6 +16,19 @@ def prayed_ids(*, user, prayer_ids) -> set[int]:
     return set(
         PrayerMark.objects.filter(user=user, prayer_id__in=ids).values_list("prayer_id", flat=True)
     )
+
+
+WEEKLY_CACHE_SECONDS = 60
+
+
+def weekly_prayer_counts_cached() -> dict[int, int]:
+    """The map's counts, recomputed at most once a minute: a week's shading does
+    not need to move with every click."""
+    counts = cache.get("weekly-prayer-counts")
+    if counts is None:
+        counts = weekly_prayer_counts()
+        cache.set("weekly-prayer-counts", counts, WEEKLY_CACHE_SECONDS)
+    return counts
 
 
 def weekly_prayer_counts(*, since=None, state_id=None) -> dict[int, int]:

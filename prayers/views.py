@@ -19,7 +19,7 @@ from intercessors.ratelimit import allow
 from . import tile_map
 from .calendar import calls_calendar
 from .models import Prayer, State
-from .selectors import prayed_ids, weekly_prayer_counts
+from .selectors import prayed_ids, weekly_prayer_counts_cached
 from .services import mark_prayed, remember_pending_prayer
 from .templatetags.prayers import prayed_label
 
@@ -104,7 +104,7 @@ def _member_prayed(request, pk):
 @cache_anonymous_page
 def state_index(request):
     states = list(State.objects.only("id", "code", "name", "slug"))
-    tiles = tile_map.tiles(states, weekly_prayer_counts())
+    tiles = tile_map.tiles(states, weekly_prayer_counts_cached())
     return render(
         request,
         "prayers/state_index.html",
@@ -134,7 +134,7 @@ def state_detail(request, slug):
         state=state,
         prayers=prayers,
         calls=[(call, call.next_start()) for call in state.calls.filter(is_active=True)],
-        week_count=weekly_prayer_counts(state_id=state.pk).get(state.pk, 0),
+        week_count=weekly_prayer_counts_cached().get(state.pk, 0),
         conversation=comment_tree(target=state, viewer=request.user),
     )
     return render(request, "prayers/state_detail.html", context)

@@ -50,6 +50,7 @@ def make_article(
     from django.utils.text import slugify
 
     from articles.models import Article
+    from articles.search import refresh_search_index
     from prayers.models import Prayer
 
     n = next(_seq)
@@ -69,6 +70,7 @@ def make_article(
         article.states.set(states)
     if prayer_text is not None:
         Prayer.objects.create(article=article, text=prayer_text, published_at=published_at)
+    refresh_search_index([article.pk])
     return article
 
 

@@ -178,11 +178,11 @@ def test_list_page_query_count_does_not_grow_with_posts(
     topic = make_topic()
     for _ in range(posts):
         make_article(topics=[topic], states=[State.objects.get(code="TX")])
-    # count, posts + prayers, topics, states, topic filter list
-    with django_assert_num_queries(5):
+    # count, the page's ids, posts + prayers, topics, states, topic filter list
+    with django_assert_num_queries(6):
         assert client.get("/articles/").status_code == 200
     client.force_login(make_member())
-    with django_assert_num_queries(8):  # + session, member, member's marks
+    with django_assert_num_queries(9):  # + session, member, member's marks
         assert client.get("/articles/").status_code == 200
     with django_assert_num_queries(7):  # home: posts, topics, states, prayers, + member 3
         assert client.get("/").status_code == 200

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from articles.models import Article, Topic
+from articles.search import refresh_search_index
 from comments.models import Comment
 from comments.targets import content_type_for
 from intercessors import pagecache
@@ -131,6 +132,7 @@ class Command(BaseCommand):
             article.topics.set([topics[name] for name in post["topics"]])
             article.states.set([states[code] for code in post["states"]])
             Prayer.objects.create(article=article, text=post["prayer"], published_at=published_at)
+            refresh_search_index([article.pk])
             created += 1
         return created
 

@@ -1,0 +1,161 @@
+"""Load a large archive for the benchmark: 10,000 posts with prayers, 5,000
+members, 1,000,000 "I Prayed" marks with counters that match, and two long
+conversations (50 and 1,000 comments). Bulk inserts throughout."""
+import random
+import time
+from datetime import timedelta
+
+from django.contrib.auth.hashers import make_password
+from django.contrib.contenttypes.models import ContentType
+from django.core.management.base import BaseCommand
+from django.db import connection, transaction
+from django.utils import timezone
+
+from accounts.models import User
+from articles.models import Article, Topic
+from articles.search import refresh_search_index
+from comments.models import Comment
+from intercessors import pagecache
+from intercessors.markup import reading_minutes, render_markdown
+from prayers.models import Prayer, PrayerMark, State
+
+POSTS, MEMBERS, MARKS_PER_POST = 10_000, 5_000, 100
+PASSWORD = "bench-member-password"
+BENCH_SLUG = "bench-post-{:05d}"
+WORDS = (
+    "river town family school hospital harvest storm neighbors church volunteers "
+    "leaders council shelter winter rain road bridge teachers nurses farmers"
+).split()
+
+
+class Command(BaseCommand):
+    help = "Load the benchmark archive (skips what is already there)."
+
+    def handle(self, *args, **options):
+        started = time.monotonic()
+        rng = random.Random(7)
+        if Article.objects.filter(slug=BENCH_SLUG.format(0)).exists():
+            self.stdout.write("Benchmark archive already loaded.")
+            return
+        with transaction.atomic():
+            members = self.members()
+            articles = self.posts(rng)
+            self.marks(articles, members)
+            self.conversations(articles, members, rng)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("VACUUM ANALYZE")  # fresh statistics for the planner
+        pagecache.bump()
+        self.stdout.write(
+            self.style.SUCCESS(f"Benchmark archive loaded in {time.monotonic() - started:.1f}s.")
+        )
+
+    def members(self):
+        password = make_password(PASSWORD)
+        states = list(State.objects.all())
+        User.objects.bulk_create(
+            [
+                User(username=f"bench{i}", email=f"bench{i}@bench.example",
+                     display_name=f"Bench Member {i}", password=password,
+                     home_state=states[i % len(states)])
+                for i in range(MEMBERS)
+            ],
+            batch_size=1000,
+        )
+        self.stdout.write(f"  {MEMBERS:,} members")
+        return list(User.objects.filter(username__startswith="bench").values_list("id", flat=True))
+
+    def posts(self, rng):
+        topics = [Topic.objects.get_or_create(slug=f"bench-{n}", defaults={"name": f"Bench {n}"})[0]
+                  for n in range(8)]
+        states = list(State.objects.all())
+        now = timezone.now()
+        body = "\n\n".join(" ".join(rng.choice(WORDS) for _ in range(60)) for _ in range(6))
+        body_html = render_markdown(body, rich=True)
+        minutes = reading_minutes(body_html)
+        articles = Article.objects.bulk_create(
+            [
+                Article(
+                    title=f"Bench post {i}: {rng.choice(WORDS)} and {rng.choice(WORDS)}",
+                    slug=BENCH_SLUG.format(i),
+                    status=Article.Status.PUBLISHED,
+                    published_at=now - timedelta(hours=i + 1),
+                    body=body, body_html=body_html, reading_time=minutes,
+                    teaser=body[:200], source_name="The Bench Gazette",
+                    source_url="https://example.org/bench",
+                    question="How are you praying for this?",
+                )
+                for i in range(POSTS)
+            ],
+            batch_size=1000,
+        )
+        Prayer.objects.bulk_create(
+            [Prayer(article=a, text=f"Father, we pray for the people in post {i}.",
+                    published_at=a.published_at) for i, a in enumerate(articles)],
+            batch_size=2000,
+        )
+        Article.topics.through.objects.bulk_create(
+            [Article.topics.through(article_id=a.pk, topic_id=topics[i % 8].pk)
+             for i, a in enumerate(articles)],
+            batch_size=5000,
+        )
+        Article.states.through.objects.bulk_create(
+            [Article.states.through(article_id=a.pk, state_id=states[i % len(states)].pk)
+             for i, a in enumerate(articles)],
+            batch_size=5000,
+        )
+        refresh_search_index(a.pk for a in articles)
+        self.stdout.write(f"  {POSTS:,} posts with prayers, topics and states")
+        return articles
+
+    def marks(self, articles, members):
+        prayer_ids = list(
+            Prayer.objects.filter(article__slug__startswith="bench-post-")
+            .order_by("id").values_list("id", flat=True)
+        )
+        if connection.vendor == "postgresql":
+            # One statement: each prayer gets 100 distinct members, spread over 30 days.
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"""
+                    INSERT INTO {PrayerMark._meta.db_table} (user_id, prayer_id, created_at)
+                    SELECT m.ids[1 + ((p.n * 37 + g) %% %s)], p.id,
+                           now() - ((p.n + g) %% 720) * interval '1 hour'
+                    FROM (SELECT id, row_number() OVER (ORDER BY id) AS n
+                          FROM {Prayer._meta.db_table} WHERE id = ANY(%s)) p
+                    CROSS JOIN generate_series(0, %s - 1) g
+                    CROSS JOIN (SELECT %s::bigint[] AS ids) m
+                    """,
+                    [len(members), prayer_ids, MARKS_PER_POST, members],
+                )
+        else:
+            now = timezone.now()
+            batch = []
+            for n, prayer_id in enumerate(prayer_ids, start=1):
+                for g in range(MARKS_PER_POST):
+                    batch.append(PrayerMark(
+                        user_id=members[(n * 37 + g) % len(members)], prayer_id=prayer_id,
+                        created_at=now - timedelta(hours=(n + g) % 720)))
+                if len(batch) >= 50_000:
+                    PrayerMark.objects.bulk_create(batch, batch_size=10_000)
+                    batch = []
+            PrayerMark.objects.bulk_create(batch, batch_size=10_000)
+        Prayer.objects.filter(id__in=prayer_ids).update(prayed_count=MARKS_PER_POST)
+        self.stdout.write(f"  {len(prayer_ids) * MARKS_PER_POST:,} prayer marks")
+
+    def conversations(self, articles, members, rng):
+        ct = ContentType.objects.get_for_model(Article)
+        now = timezone.now()
+        for article, size in [(articles[0], 50), (articles[1], 1000)]:
+            made = []
+            for i in range(size):
+                parent = made[rng.randrange(len(made))] if made and rng.random() < 0.6 else None
+                body = " ".join(rng.choice(WORDS) for _ in range(rng.randint(12, 40)))
+                made.append(Comment(
+                    content_type=ct, object_id=article.pk, author_id=members[i % len(members)],
+                    parent=parent, depth=min(parent.depth + 1, 5) if parent else 1,
+                    body=body, body_html=render_markdown(body),
+                    created_at=now - timedelta(minutes=size - i),
+                ))
+                made[-1].save()  # replies need their parent's id
+            self.stdout.write(f"  {size:,} comments on {article.slug}")

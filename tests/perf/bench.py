@@ -1,0 +1,308 @@
+"""`make bench`: serve the site as in production (gunicorn, debug off) on a large
+archive, drive load at it with wrk from a second process on 127.0.0.1, and write
+the results to docs/benchmarks.md.
+
+Every page is measured the same way as a minimal Django view of similar size
+that makes no query (the "ceiling"): what this machine can do with Django alone.
+"""
+import datetime
+import os
+import platform
+import re
+import secrets
+import shlex
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PY = sys.executable
+PORT = int(os.environ.get("BENCH_PORT", "8765"))
+BASE = f"http://127.0.0.1:{PORT}"
+SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+CONNECTIONS = 16
+THREADS = 2
+REPORT = ROOT / "docs" / "benchmarks.md"
+
+SCENARIOS = [
+    # (label, path, member?, target ratio to ceiling, target p99 ms)
+    ("Ceiling: minimal Django view, no queries", "/bench/ceiling/", False, None, None),
+    ("Home page", "/", False, 0.40, 150),
+    ("Post, 50 comments, anonymous", "/articles/bench-post-00000/", False, 0.60, 100),
+    ("Post, 50 comments, logged-in member", "/articles/bench-post-00000/", True, 0.40, 150),
+    ("Post, 1,000 comments, anonymous", "/articles/bench-post-00001/", False, None, 400),
+    ("Post, 1,000 comments, logged-in member", "/articles/bench-post-00001/", True, None, 400),
+    ("Prayer posts, page 1", "/articles/", False, 0.40, 150),
+    ("Prayer posts, page 400", "/articles/?page=400", False, 0.40, 150),
+    ("Prayer posts, page 400, member", "/articles/?page=400", True, 0.40, 150),
+    ("State map", "/states/", False, 0.40, 150),
+    ("State map, member", "/states/", True, 0.40, 150),
+    ("State page (Texas)", "/states/texas/", False, 0.40, 150),
+    ("State page (Texas), member", "/states/texas/", True, 0.40, 150),
+    ("Search (a word in one title)", "/search/?q=4242", False, 0.40, 150),
+    ("Search (a word in one title), member", "/search/?q=4242", True, 0.40, 150),
+    ("Search (a word in every post), member", "/search/?q=harvest", True, None, None),
+]
+
+PREPARE = r"""
+import secrets, sys
+from datetime import timedelta
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.models import Session
+from django.utils import timezone
+from accounts.models import User
+from prayers.models import Prayer
+
+store = SessionStore()
+expire = timezone.now() + timedelta(days=1)
+members = list(
+    User.objects.select_related(None).filter(username__startswith="bench").only("id", "password")
+)
+sessions, rows = [], []
+for user in members:
+    key = secrets.token_hex(16)
+    data = {SESSION_KEY: str(user.pk), HASH_SESSION_KEY: user.get_session_auth_hash(),
+            BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend"}
+    sessions.append(Session(session_key=key, session_data=store.encode(data), expire_date=expire))
+    rows.append(key)
+Session.objects.bulk_create(sessions, batch_size=1000)
+bench = Prayer.objects.filter(article__slug__startswith="bench-post-")
+prayers = list(bench.values_list("id", flat=True))
+with open(sys.argv[1], "w") as out:
+    for _ in range(200_000):
+        csrf = secrets.token_hex(16)
+        out.write(f"{secrets.choice(rows)} {csrf} {secrets.choice(prayers)}\n")
+print(rows[0])
+"""
+
+COUNTS = r"""
+from django.db.models import Sum
+from prayers.models import Prayer, PrayerMark
+print(PrayerMark.objects.count(), Prayer.objects.aggregate(s=Sum("prayed_count"))["s"])
+"""
+
+
+def run(*args, env, capture=False, timeout=600):
+    result = subprocess.run(
+        args, cwd=ROOT, env=env, text=True, timeout=timeout, capture_output=capture
+    )
+    if result.returncode:
+        raise SystemExit(f"failed: {args[:3]}…\n{result.stderr or ''}")
+    return result.stdout if capture else None
+
+
+def manage(env, *args, capture=False):
+    return run(PY, "manage.py", *args, env=env, capture=capture)
+
+
+def shell(env, code, *argv):
+    return run(PY, "-c", "import django, sys; django.setup(); sys.argv=[''] + "
+               f"{list(argv)!r}; exec({code!r})", env=env, capture=True)
+
+
+def environment():
+    env = dict(os.environ)
+    env.update(
+        DJANGO_SETTINGS_MODULE="intercessors.settings",
+        DJANGO_DEBUG="0",
+        DJANGO_HTTPS="0",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
+        DJANGO_BENCH_CEILING="1",
+        DJANGO_LOG_LEVEL="WARNING",
+        SITE_URL=BASE,
+        GUNICORN_BIND=f"127.0.0.1:{PORT}",
+        DJANGO_STATIC_ROOT=str(Path(tempfile.gettempdir()) / "intercessors-bench-static"),
+    )
+    notes = []
+    if not env.get("DATABASE_URL"):
+        path = ROOT / "bench.sqlite3"
+        env["DATABASE_URL"] = f"sqlite:///{path}"
+        notes.append(
+            "No DATABASE_URL was given, so this run used SQLite; the targets are for PostgreSQL."
+        )
+        print("No DATABASE_URL: benchmarking on SQLite (targets are for PostgreSQL).")
+    if not env.get("REDIS_URL") and _listening(6379):
+        env["REDIS_URL"] = "redis://127.0.0.1:6379/7"
+        notes.append("Cache: the local Redis (REDIS_URL), as a multi-host deployment would use.")
+    elif env.get("REDIS_URL"):
+        notes.append("Cache: Redis from REDIS_URL.")
+    else:
+        notes.append("Cache: the database cache (no Redis found).")
+    return env, notes
+
+
+def _listening(port):
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def wait_for_server(timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{BASE}/healthz", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit("gunicorn did not answer /healthz in time")
+
+
+def fetch(path, cookie=None):
+    request = urllib.request.Request(BASE + path, headers={"Cookie": cookie} if cookie else {})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return response.read()
+
+
+UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
+
+
+def wrk(path, *, cookie=None, script=None, extra_env=None):
+    args = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--latency"]
+    if cookie:
+        args += ["-H", f"Cookie: {cookie}"]
+    if script:
+        args += ["-s", str(script)]
+    args.append(BASE + path)
+    env = {**os.environ, **(extra_env or {})}
+    out = subprocess.run(args, capture_output=True, text=True, env=env, timeout=SECONDS + 60,
+                         check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    percentiles = {}
+    for pct, value, unit in re.findall(r"^\s+(50|99)(?:\.0+)?%\s+([\d.]+)(us|ms|s|m)\s*$", out,
+                                       re.M):
+        percentiles[pct] = float(value) * UNITS[unit]
+    errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    return {"rps": rps, "p50": percentiles.get("50"), "p99": percentiles.get("99"),
+            "non2xx": int(errors.group(1)) if errors else 0, "command": shlex.join(args)}
+
+
+def machine():
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{os.cpu_count()} cores, {model}, {platform.system()} {platform.release()}"
+
+
+def main():
+    env, notes = environment()
+    started = time.monotonic()
+    print("Preparing the database and the archive…")
+    manage(env, "migrate", "--noinput", "-v0")
+    seed_started = time.monotonic()
+    print(manage(env, "seed_bench", capture=True).strip())
+    seed_seconds = time.monotonic() - seed_started
+    manage(env, "collectstatic", "--noinput", "-v0")
+    pairs = Path(tempfile.gettempdir()) / "intercessors-bench-pairs.txt"
+    member_session = shell(env, PREPARE, str(pairs)).strip().splitlines()[-1]
+    cookie = f"sessionid={member_session}"
+
+    server = subprocess.Popen(
+        [PY, "-m", "gunicorn", "-c", "gunicorn.conf.py"], cwd=ROOT, env=env,
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )
+    results = []
+    try:
+        wait_for_server()
+        sizes = {path: len(fetch(path)) for _, path, _, _, _ in SCENARIOS}
+        for _, path, member, _, _ in SCENARIOS:  # warm up: one of each
+            fetch(path, cookie if member else None)
+        for label, path, member, ratio_target, p99_target in SCENARIOS:
+            print(f"  {label} …", flush=True)
+            result = wrk(path, cookie=cookie if member else None)
+            results.append((label, path, member, ratio_target, p99_target, result))
+        before_marks, before_sum = map(int, shell(env, COUNTS).split())
+        print("  I Prayed POSTs from many members …", flush=True)
+        prayed = wrk("/prayers/", script=ROOT / "tests" / "perf" / "prayed.lua",
+                     extra_env={"BENCH_PAIRS": str(pairs)})
+        after_marks, after_sum = map(int, shell(env, COUNTS).split())
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+    ceiling = results[0][5]["rps"]
+    marks_per_second = (after_marks - before_marks) / SECONDS
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Run on {datetime.date.today().isoformat()}; machine: {machine()}.",
+        f"Database: {env['DATABASE_URL'].split('@')[-1].split('?')[0]}; "
+        "gunicorn from `gunicorn.conf.py` (workers "
+        f"{os.environ.get('GUNICORN_WORKERS', 'default')}, threads "
+        f"{os.environ.get('GUNICORN_THREADS', 'default')}); debug off.",
+        f"Load: `wrk -t{THREADS} -c{CONNECTIONS} -d{SECONDS}s --latency` from a second process on "
+        "127.0.0.1. Archive: 10,000 posts, 5,000 members, 1,000,000 marks "
+        f"(loaded by `manage.py seed_bench` in {seed_seconds:.0f}s).",
+        *[f"{note}" for note in notes],
+        "",
+        "Anonymous pages are served from the page cache after their first render "
+        "(`intercessors/pagecache.py`); member pages are rendered on every request.",
+        "",
+        "| page | req/s | p50 ms | p99 ms | vs ceiling | HTML KB | target | met |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |",
+    ]
+    failures = []
+    for label, path, _, ratio_target, p99_target, r in results:
+        ratio = r["rps"] / ceiling if ceiling else 0
+        checks = []
+        if ratio_target:
+            checks.append((f"≥{ratio_target:.0%} of ceiling", ratio >= ratio_target))
+        if p99_target:
+            checks.append((f"p99 <{p99_target} ms", (r["p99"] or 1e9) < p99_target))
+        if "50 comments, anonymous" in label:
+            checks.append(("HTML <40 KB", sizes[path] < 40 * 1024))
+        if r["non2xx"]:
+            checks.append((f"{r['non2xx']} non-2xx answers", False))
+        met = all(ok for _, ok in checks)
+        if not met:
+            failures.append(label)
+        lines.append(
+            f"| {label} | {r['rps']:,.0f} | {r['p50']:.1f} | {r['p99']:.1f} | {ratio:.0%} | "
+            f"{sizes[path] / 1024:.1f} | {'; '.join(t for t, _ in checks) or '—'} | "
+            f"{'yes' if met else ('**no**' if checks else '—')} |"
+        )
+    counters_match = after_marks == after_sum
+    lines += [
+        "",
+        "## I Prayed under load",
+        "",
+        f"{prayed['rps']:,.0f} POSTs/s (p50 {prayed['p50']:.1f} ms, p99 {prayed['p99']:.1f} ms); "
+        f"{after_marks - before_marks:,} new marks in {SECONDS}s = **{marks_per_second:,.0f} "
+        f"marks/s** (target ≥1,000). Marks afterwards: {after_marks:,}; sum of counters: "
+        f"{after_sum:,} ({'equal' if counters_match else '**not equal**'}). "
+        f"Non-2xx answers: {prayed['non2xx']:,}.",
+        "",
+        "## Commands",
+        "",
+        "```",
+        "make bench            # DATABASE_URL=postgres://… for PostgreSQL",
+        *[r[5]["command"] for r in results[:2]],
+        prayed["command"],
+        "```",
+        "",
+        f"Whole run: {time.monotonic() - started:.0f}s.",
+    ]
+    if marks_per_second < 1000 or not counters_match:
+        failures.append("I Prayed")
+    REPORT.parent.mkdir(exist_ok=True)
+    REPORT.write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+    if failures:
+        print(f"\nTargets not met: {', '.join(failures)}")
+
+
+if __name__ == "__main__":
+    main()
