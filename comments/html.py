@@ -2,12 +2,19 @@
 milliseconds, where a recursive template include took a second."""
 from django.middleware.csrf import get_token
 from django.urls import reverse
-from django.utils.dateformat import format as format_date
+from django.utils import timezone
+from django.utils.dates import MONTHS
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from .models import Comment
 from .services import can_edit
+
+
+def long_date(moment) -> str:
+    """ "June 6, 2022" in the site's time zone."""
+    local = timezone.localtime(moment)
+    return f"{MONTHS[local.month]} {local.day}, {local.year}"
 
 
 def render_thread(conversation, request) -> str:
@@ -24,7 +31,7 @@ def render_thread(conversation, request) -> str:
     def actions(c):
         parts = []
         if c.status == Comment.Status.PUBLISHED:
-            parts.append(f'<a href="{urls["reply"].format(c.pk)}" data-reply-to="{c.pk}">Reply</a>')
+            parts.append(f'<a href="{urls["reply"].format(c.pk)}" data-reply>Reply</a>')
         if member and c.author_id == user.pk:
             if can_edit(c, user):
                 parts.append(f'<a href="{urls["edit"].format(c.pk)}">Edit</a>')
@@ -55,12 +62,13 @@ def render_thread(conversation, request) -> str:
                     f'<article class="comment-body{" is-pending" if pending else ""}">'
                     f'<header class="comment-meta"><span class="comment-author">{author}</span> '
                     f'<a class="comment-date" href="#comment-{c.pk}"><time datetime="'
-                    f'{c.created_at.isoformat()}">{format_date(c.created_at, "F j, Y")}</time></a>'
+                    f'{c.created_at.isoformat(timespec="seconds")}">{long_date(c.created_at)}'
+                    "</time></a>"
                     + (' <span class="comment-edited">edited</span>' if c.edited_at else "")
                     + (' <span class="badge badge-warning">awaiting moderation</span>'
                        if pending else "")
                     + f'</header><div class="comment-text">{c.body_html}</div>'
-                    f'<footer class="comment-actions no-print">{actions(c)}</footer></article>'
+                    f'<footer class="comment-actions">{actions(c)}</footer></article>'
                 )
             else:
                 waiting = c.status == Comment.Status.PENDING and not c.is_deleted

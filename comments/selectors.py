@@ -25,6 +25,7 @@ def comment_tree(*, target, viewer) -> Conversation:
     comments = list(
         Comment.objects.filter(content_type=content_type_for(target), object_id=target.pk)
         .select_related("author")
+        .defer("body", "author__password", "author__email")
         .order_by("created_at", "id")
     )
     viewer_id = viewer.pk if viewer.is_authenticated else None

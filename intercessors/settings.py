@@ -155,6 +155,9 @@ else:
         }
     }
 
+# Sessions are read from the shared cache and kept in the database too.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",

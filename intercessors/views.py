@@ -39,6 +39,7 @@ def home(request):
 
 
 @require_safe
+@cache_anonymous_page
 def search(request):
     query = request.GET.get("q", "").strip()
     context = {"query": query, "max_length": MAX_QUERY_LENGTH}

@@ -57,11 +57,11 @@
       cancel.hidden = true;
       home.appendChild(mainForm);
     };
-    document.querySelectorAll("[data-reply-to]").forEach(function (link) {
+    document.querySelectorAll("[data-reply]").forEach(function (link) {
       link.addEventListener("click", function (event) {
         event.preventDefault();
         var comment = link.closest(".comment-body");
-        parentField.value = link.getAttribute("data-reply-to");
+        parentField.value = link.closest(".comment").id.replace("comment-", "");
         submit.textContent = "Post reply";
         cancel.hidden = false;
         comment.appendChild(mainForm);
