@@ -61,9 +61,7 @@ def render_thread(conversation, request) -> str:
                 out.append(
                     f'<article class="comment-body{" is-pending" if pending else ""}">'
                     f'<header class="comment-meta"><span class="comment-author">{author}</span> '
-                    f'<a class="comment-date" href="#comment-{c.pk}"><time datetime="'
-                    f'{c.created_at.isoformat(timespec="seconds")}">{long_date(c.created_at)}'
-                    "</time></a>"
+                    f'<a class="comment-date" href="#comment-{c.pk}">{long_date(c.created_at)}</a>'
                     + (' <span class="comment-edited">edited</span>' if c.edited_at else "")
                     + (' <span class="badge badge-warning">awaiting moderation</span>'
                        if pending else "")

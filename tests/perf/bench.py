@@ -6,6 +6,7 @@ Every page is measured the same way as a minimal Django view of similar size
 that makes no query (the "ceiling"): what this machine can do with Django alone.
 """
 import datetime
+import json
 import os
 import platform
 import re
@@ -87,6 +88,21 @@ with open(sys.argv[1], "w") as out:
         csrf = secrets.token_hex(16)
         out.write(f"{secrets.choice(rows)} {csrf} {secrets.choice(prayers)}\n")
 print(rows[0])
+"""
+
+PLANS = r"""
+import json
+from articles.selectors import article_cards, search_articles
+from prayers.models import State
+texas = State.objects.get(code="TX")
+queries = {
+    "Prayer posts, page 400 (the page's ids)":
+        article_cards().values_list("pk", flat=True)[4788:4800],
+    "State page posts (Texas)":
+        article_cards().filter(states=texas).values_list("pk", flat=True)[:12],
+    "Search (a word in one title)": search_articles("4242").values_list("pk", flat=True)[:12],
+}
+print(json.dumps({name: qs.explain() for name, qs in queries.items()}))
 """
 
 COUNTS = r"""
@@ -210,9 +226,8 @@ def main():
     started = time.monotonic()
     print("Preparing the database and the archive…")
     manage(env, "migrate", "--noinput", "-v0")
-    seed_started = time.monotonic()
-    print(manage(env, "seed_bench", capture=True).strip())
-    seed_seconds = time.monotonic() - seed_started
+    seed_output = manage(env, "seed_bench", capture=True).strip()
+    print(seed_output)
     manage(env, "collectstatic", "--noinput", "-v0")
     pairs = Path(tempfile.gettempdir()) / "intercessors-bench-pairs.txt"
     member_session = shell(env, PREPARE, str(pairs)).strip().splitlines()[-1]
@@ -243,6 +258,7 @@ def main():
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
 
+    plans = json.loads(shell(env, PLANS).strip().splitlines()[-1])
     ceiling = results[0][5]["rps"]
     marks_per_second = (after_marks - before_marks) / SECONDS
     lines = [
@@ -255,7 +271,7 @@ def main():
         f"{os.environ.get('GUNICORN_THREADS', 'default')}); debug off.",
         f"Load: `wrk -t{THREADS} -c{CONNECTIONS} -d{SECONDS}s --latency` from a second process on "
         "127.0.0.1. Archive: 10,000 posts, 5,000 members, 1,000,000 marks "
-        f"(loaded by `manage.py seed_bench` in {seed_seconds:.0f}s).",
+        f"(`manage.py seed_bench`: {seed_output.splitlines()[-1]}).",
         *[f"{note}" for note in notes],
         "",
         "Anonymous pages are served from the page cache after their first render "
@@ -294,6 +310,16 @@ def main():
         f"marks/s** (target ≥1,000). Marks afterwards: {after_marks:,}; sum of counters: "
         f"{after_sum:,} ({'equal' if counters_match else '**not equal**'}). "
         f"Non-2xx answers: {prayed['non2xx']:,}.",
+        "",
+        "## Query plans on the large archive (PostgreSQL `EXPLAIN`)",
+        "",
+        *[
+            f"- {name}: "
+            + ("**index scan**" if "Index" in plan else "**no index used**")
+            + " (" + ", ".join(sorted(set(re.findall(r"(?:using|on) (\w+(?:_idx|_gin|_pkey|_uniq))", plan))))
+            + ")"
+            for name, plan in plans.items()
+        ],
         "",
         "## Commands",
         "",
