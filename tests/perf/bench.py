@@ -186,6 +186,7 @@ def fetch(path, cookie=None):
         return response.read()
 
 
+INDEX_NAME = re.compile(r"(?:using|on) (\w+(?:_idx|_gin|_pkey|_uniq))")
 UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
 
 
@@ -316,8 +317,7 @@ def main():
         *[
             f"- {name}: "
             + ("**index scan**" if "Index" in plan else "**no index used**")
-            + " (" + ", ".join(sorted(set(re.findall(r"(?:using|on) (\w+(?:_idx|_gin|_pkey|_uniq))", plan))))
-            + ")"
+            + f" ({', '.join(sorted(set(INDEX_NAME.findall(plan))))})"
             for name, plan in plans.items()
         ],
         "",
