@@ -195,11 +195,11 @@ def wrk(path, *, cookie=None, script=None, extra_env=None):
     if cookie:
         args += ["-H", f"Cookie: {cookie}"]
     if script:
-        args += ["-s", str(script)]
+        args += ["-s", str(Path(script).relative_to(ROOT))]
     args.append(BASE + path)
     env = {**os.environ, **(extra_env or {})}
     out = subprocess.run(args, capture_output=True, text=True, env=env, timeout=SECONDS + 60,
-                         check=True).stdout
+                         check=True, cwd=ROOT).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     percentiles = {}
     for pct, value, unit in re.findall(r"^\s+(50|99)(?:\.0+)?%\s+([\d.]+)(us|ms|s|m)\s*$", out,
@@ -272,7 +272,7 @@ def main():
         f"{os.environ.get('GUNICORN_THREADS', 'default')}); debug off.",
         f"Load: `wrk -t{THREADS} -c{CONNECTIONS} -d{SECONDS}s --latency` from a second process on "
         "127.0.0.1. Archive: 10,000 posts, 5,000 members, 1,000,000 marks "
-        f"(`manage.py seed_bench`: {seed_output.splitlines()[-1]}).",
+        f"(`manage.py seed_bench`: {seed_output.splitlines()[-1].rstrip('.')}).",
         *[f"{note}" for note in notes],
         "",
         "Anonymous pages are served from the page cache after their first render "
