@@ -1,0 +1,61 @@
+"""Every page's SQL query count, pinned, and the same with little or much content.
+(Post, list, home, map and state pages are pinned beside their own tests.)"""
+import pytest
+
+from accounts.models import PartnerPledge
+from comments.services import post_comment
+from prayers.models import State
+from prayers.services import mark_prayed
+from tests.factories import make_article, make_member, make_topic
+
+
+def grow(times):
+    topic = make_topic()
+    texas = State.objects.get(code="TX")
+    for i in range(times):
+        post = make_article(title=f"Harvest news {i}", topics=[topic], states=[texas])
+        member = make_member()
+        mark_prayed(user=member, prayer=post.prayer)
+        post_comment(author=member, target=post, body="Praying for the harvest.")
+        PartnerPledge.objects.create(reference=f"P-Q{i:04d}", first_name="A", last_name="B",
+                                     email=f"p{i}@example.org", amount=10, frequency="monthly",
+                                     member=member)
+
+
+# url → queries for an anonymous reader
+PAGES = {
+    "/search/?q=harvest": 5,  # count, the page's ids, posts with prayers, topics, states
+    "/partner/": 1,  # the states for the select
+    "/articles/feed/": 1,  # posts with prayers
+    "/sitemap.xml": 4,  # counts and rows of posts and states (pages need none)
+    "/robots.txt": 0,
+    "/accounts/login/": 0,
+    "/healthz": 1,  # SELECT 1
+}
+
+
+@pytest.mark.parametrize("times", [1, 15])
+@pytest.mark.parametrize("url", list(PAGES))
+def test_query_count_is_pinned_and_constant(client, db, django_assert_num_queries, url, times):
+    grow(times)
+    with django_assert_num_queries(PAGES[url]):
+        assert client.get(url).status_code in (200, 302)
+
+
+@pytest.mark.parametrize("times", [1, 15])
+def test_member_search_query_count(client, db, django_assert_num_queries, times):
+    grow(times)
+    client.force_login(make_member())
+    # + session, member, the member's marks among the results
+    with django_assert_num_queries(8):
+        assert client.get("/search/?q=harvest").status_code == 200
+
+
+@pytest.mark.parametrize("times", [1, 15])
+def test_profile_query_count(client, db, django_assert_num_queries, times):
+    grow(times)
+    member = make_member()
+    client.force_login(member)
+    # session, member, states for the select, the member's pledges
+    with django_assert_num_queries(4):
+        assert client.get("/accounts/profile/").status_code == 200
