@@ -58,6 +58,66 @@ if ONLY:
     SCENARIOS = [s for i, s in enumerate(SCENARIOS)
                  if i == 0 or any(w in s[0].lower() for w in ONLY)]
 
+NGINX_PORT = PORT + 1
+NGINX_BASE = f"http://127.0.0.1:{NGINX_PORT}"
+NGINX_CONF = """
+{user}
+worker_processes 1;
+pid {tmp}/nginx.pid;
+error_log {tmp}/error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    include /etc/nginx/mime.types;
+    client_body_temp_path {tmp}/body;
+    proxy_temp_path {tmp}/proxy;
+    fastcgi_temp_path {tmp}/fastcgi;
+    uwsgi_temp_path {tmp}/uwsgi;
+    scgi_temp_path {tmp}/scgi;
+    upstream app {{ server 127.0.0.1:{app_port}; keepalive 32; }}
+    proxy_cache_path {tmp}/cache levels=1:2 keys_zone=pages:10m max_size=100m inactive=1m;
+    map $http_cookie $skip_page_cache {{ default 0; ~*sessionid= 1; ~*messages= 1; }}
+    server {{
+        listen 127.0.0.1:{port};
+        location /static/ {{ alias {static}/; gzip_static on; expires 1y; }}
+        location / {{
+            proxy_pass http://app;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host $host;
+            proxy_cache pages;
+            proxy_cache_key "$scheme$host$request_uri";
+            proxy_cache_valid 200 5s;
+            proxy_cache_lock on;
+            proxy_cache_use_stale updating;
+            proxy_cache_bypass $skip_page_cache;
+            proxy_no_cache $skip_page_cache;
+        }}
+    }}
+}}
+"""
+
+
+def start_nginx(env):
+    """nginx in front of gunicorn as in docs/nginx.conf, when Debian's nginx is installed."""
+    if not Path("/usr/sbin/nginx").exists():
+        return None, None
+    tmp = Path(tempfile.mkdtemp(prefix="intercessors-nginx-"))
+    static = env["DJANGO_STATIC_ROOT"]
+    css = next(Path(static, "css").glob("site.*.css"))
+    conf = tmp / "nginx.conf"
+    conf.write_text(NGINX_CONF.format(
+        user="user root;" if os.geteuid() == 0 else "", tmp=tmp, app_port=PORT,
+        port=NGINX_PORT, static=static,
+    ))
+    process = subprocess.Popen(
+        ["/usr/sbin/nginx", "-c", str(conf), "-p", str(tmp), "-g", "daemon off;"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )
+    time.sleep(1)
+    return process, f"/static/css/{css.name}"
+
+
 PREPARE = r"""
 import secrets, sys
 from datetime import timedelta
@@ -190,13 +250,13 @@ INDEX_NAME = re.compile(r"(?:using|on) (\w+(?:_idx|_gin|_pkey|_uniq))")
 UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
 
 
-def wrk(path, *, cookie=None, script=None, extra_env=None):
+def wrk(path, *, cookie=None, script=None, extra_env=None, base=BASE):
     args = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--latency"]
     if cookie:
         args += ["-H", f"Cookie: {cookie}"]
     if script:
         args += ["-s", str(Path(script).relative_to(ROOT))]
-    args.append(BASE + path)
+    args.append(base + path)
     env = {**os.environ, **(extra_env or {})}
     out = subprocess.run(args, capture_output=True, text=True, env=env, timeout=SECONDS + 60,
                          check=True, cwd=ROOT).stdout
@@ -249,6 +309,21 @@ def main():
             time.sleep(3)  # let requests still queued from the last run finish first
             result = wrk(path, cookie=cookie if member else None)
             results.append((label, path, member, ratio_target, p99_target, result))
+        nginx, static_path = start_nginx(env)
+        nginx_results = []
+        if nginx:
+            try:
+                for label, path in [
+                    ("nginx serving a static file (the machine's ceiling)", static_path),
+                    ("Post, 50 comments, anonymous, through nginx's micro-cache",
+                     "/articles/bench-post-00000/"),
+                ]:
+                    print(f"  {label} …", flush=True)
+                    time.sleep(2)
+                    nginx_results.append((label, wrk(path, base=NGINX_BASE)))
+            finally:
+                os.killpg(nginx.pid, signal.SIGTERM)
+                nginx.wait(timeout=30)
         before_marks, before_sum = map(int, shell(env, COUNTS).split())
         print("  I Prayed POSTs from many members …", flush=True)
         time.sleep(3)
@@ -302,6 +377,19 @@ def main():
             f"{'yes' if met else ('**no**' if checks else '—')} |"
         )
     counters_match = after_marks == after_sum
+    if nginx_results:
+        lines += [
+            "",
+            "## Through nginx (`docs/nginx.conf`: static files and a 5-second micro-cache)",
+            "",
+            "| page | req/s | p50 ms | p99 ms |",
+            "| --- | ---: | ---: | ---: |",
+            *[f"| {label} | {r['rps']:,.0f} | {r['p50']:.1f} | {r['p99']:.1f} |"
+              for label, r in nginx_results],
+        ]
+    else:
+        lines += ["", "nginx is not installed (Debian's `nginx`), so nothing was measured "
+                  "through it."]
     lines += [
         "",
         "## I Prayed under load",
