@@ -49,13 +49,14 @@ def new_reference() -> str:
 
 
 @transaction.atomic
-def create_pledge(*, member=None, **fields) -> tuple[PartnerPledge, bool]:
-    """Store a pledge, or return the one just made if this is a double submit
-    (same email, amount and frequency within ten minutes). Mail goes out after
-    the pledge is committed."""
+def create_pledge(*, member=None, earlier_ids=(), **fields) -> tuple[PartnerPledge, bool]:
+    """Store a pledge, or return the one just made if this is a double submit: one of
+    `earlier_ids` (pledges made from the same browser) with the same email, amount
+    and frequency within ten minutes. Mail goes out after the pledge is committed."""
     recent = (
         PartnerPledge.objects.select_for_update()
         .filter(
+            pk__in=list(earlier_ids),
             email__iexact=fields["email"],
             amount=fields["amount"],
             frequency=fields["frequency"],

@@ -8,7 +8,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_safe
 
 from intercessors import pagecache
-from intercessors.ratelimit import allow
+from intercessors.ratelimit import allow, client_ip
 
 from .forms import DeleteAccountForm, HomeStateForm, PartnerForm, ProfileForm
 from .models import PartnerPledge
@@ -38,6 +38,7 @@ def welcome(request):
     form = HomeStateForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         form.save()
+        pagecache.bump()  # state pages count the members who call them home
         messages.success(request, f"Welcome! {request.user.home_state} is your home state.")
         return redirect(request.user.home_state.get_absolute_url())
     return render(request, "accounts/welcome.html", {"form": form, "next_url": next_url})
@@ -63,6 +64,7 @@ def delete(request):
 
 
 PLEDGE_SESSION_KEY = "partner_pledge"
+PLEDGES_SESSION_KEY = "partner_pledges"  # this browser's recent pledges, for double submits
 PLEDGES_PER_HOUR = 5
 
 
@@ -95,8 +97,7 @@ def partner(request):
     if request.method == "GET":
         return _partner_page(request, PartnerForm(initial=_member_initial(request.user)))
     form = PartnerForm(request.POST)
-    if not allow("partner", request.META.get("REMOTE_ADDR", ""), limit=PLEDGES_PER_HOUR,
-                 period=3600):
+    if not allow("partner", client_ip(request), limit=PLEDGES_PER_HOUR, period=3600):
         form.is_valid()  # so the page shows what was typed
         return _partner_page(
             request, form, status=429,
@@ -106,8 +107,10 @@ def partner(request):
     if not form.is_valid():
         return _partner_page(request, form, status=400)
     data = form.cleaned_data
+    earlier = request.session.get(PLEDGES_SESSION_KEY, [])
     pledge, _ = create_pledge(
         member=request.user,
+        earlier_ids=earlier,
         first_name=data["first_name"],
         last_name=data["last_name"],
         email=data["email"],
@@ -118,6 +121,7 @@ def partner(request):
         wants_emails=data["wants_emails"],
     )
     request.session[PLEDGE_SESSION_KEY] = pledge.pk
+    request.session[PLEDGES_SESSION_KEY] = [*earlier, pledge.pk][-20:]
     return redirect("partner:thanks")
 
 

@@ -1,5 +1,6 @@
 """Prayer posts: article excerpts with attribution, topics and reading time."""
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import FileExtensionValidator
 from django.db import models
@@ -90,6 +91,8 @@ class Article(models.Model):
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # A post's conversation goes with it.
+    comments = GenericRelation("comments.Comment")
     # Kept by articles.search.refresh_search_index; used on PostgreSQL only.
     search_vector = SearchVectorField(null=True, editable=False)
 

@@ -32,6 +32,8 @@ class CommentAdmin(BumpPagesAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="on")
     def on(self, obj):
+        if obj.target is None:
+            return "(deleted)"
         return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), obj.target)
 
     @admin.action(description="Approve selected comments", permissions=["change"])

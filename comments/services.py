@@ -193,6 +193,8 @@ def report_comment(*, comment: Comment, user) -> bool:
     """Record one member's report; the third distinct report holds the comment."""
     if comment.author_id == user.pk:
         raise CommentRefused("You cannot report your own comment.")
+    if not comment.is_public:
+        raise CommentRefused("This comment is already with our team.")
     if not insert_once(CommentReport, comment=comment, reporter=user):
         return False
     Comment.objects.filter(pk=comment.pk).update(report_count=F("report_count") + 1)
@@ -205,7 +207,9 @@ def report_comment(*, comment: Comment, user) -> bool:
 
 
 def approve_comments(queryset) -> int:
-    # Reports before the review are settled by it; three new ones hold it again.
+    # Reports before the review are settled by it: they are cleared, and three
+    # new ones hold the comment again.
+    CommentReport.objects.filter(comment__in=queryset).delete()
     count = queryset.exclude(status=Comment.Status.PUBLISHED).update(
         status=Comment.Status.PUBLISHED, report_count=0
     )

@@ -19,7 +19,7 @@ from .services import (
     post_comment,
     report_comment,
 )
-from .targets import resolve_target, target_label
+from .targets import content_type_for, resolve_target, target_label
 
 
 def _comment_for(request, pk):
@@ -53,7 +53,17 @@ def post(request):
         return redirect(login)
     parent = None
     if request.POST.get("parent"):
-        parent = get_object_or_404(Comment, pk=_int_or_404(request.POST["parent"]))
+        # Only a published comment of this same conversation can be answered; anything
+        # else is a 404 before its text could be shown on the form page.
+        parent = get_object_or_404(
+            Comment.objects.filter(
+                content_type=content_type_for(target),
+                object_id=target.pk,
+                status=Comment.Status.PUBLISHED,
+                is_deleted=False,
+            ),
+            pk=_int_or_404(request.POST["parent"]),
+        )
     form = CommentForm(request.POST)
     if not form.is_valid():
         return _form_page(request, form, target=target, parent=parent, status=400)

@@ -10,12 +10,17 @@ import hashlib
 from functools import wraps
 
 from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
 
 VERSION_KEY = "pagecache:version"
 GUARD_KEY = "pagecache:guard"
+DIRTY_KEY = "pagecache:dirty"
+# Query parameters pages use; a request with any other is served fresh, not cached,
+# so made-up parameters cannot fill the cache.
+PARAMETERS = {"page", "q", "topic", "state"}
 TIMEOUT = 300  # seconds; a backstop, since writes bump the version
 
 
@@ -23,7 +28,14 @@ def bump(*, throttle: bool = False) -> None:
     """Retire every cached page. With `throttle`, at most once a second: for
     frequent small changes such as prayer counts."""
     if throttle and not cache.add(GUARD_KEY, 1, timeout=1):
+        # Bumped less than a second ago: the next reader after the guard
+        # expires bumps again (see _version), so this change is not lost.
+        cache.set(DIRTY_KEY, 1, timeout=TIMEOUT)
         return
+    _bump()
+
+
+def _bump() -> None:
     try:
         cache.incr(VERSION_KEY)
     except ValueError:
@@ -56,8 +68,18 @@ def _cacheable_request(request) -> bool:
         settings.PAGE_CACHE
         and request.method in ("GET", "HEAD")
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
-        and "messages" not in request.COOKIES
+        and CookieStorage.cookie_name not in request.COOKIES
+        and set(request.GET) <= PARAMETERS
     )
+
+
+def _version() -> int:
+    found = cache.get_many([VERSION_KEY, DIRTY_KEY])
+    if DIRTY_KEY in found and cache.add(GUARD_KEY, 1, timeout=1):
+        cache.delete(DIRTY_KEY)
+        _bump()
+        return cache.get(VERSION_KEY, 0)
+    return found.get(VERSION_KEY, 0)
 
 
 def cache_anonymous_page(view):
@@ -65,7 +87,7 @@ def cache_anonymous_page(view):
     def wrapper(request, *args, **kwargs):
         if not _cacheable_request(request):
             return view(request, *args, **kwargs)
-        version = cache.get(VERSION_KEY, 0)
+        version = _version()
         digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
         key = f"page:{version}:{digest}"
         hit = cache.get(key)

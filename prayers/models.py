@@ -3,6 +3,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -25,6 +26,7 @@ class State(models.Model):
     coordinator_contact = models.CharField(
         max_length=200, blank=True, help_text="How to reach the coordinator, shown as written."
     )
+    comments = GenericRelation("comments.Comment")
 
     class Meta:
         ordering = ["name"]

@@ -119,17 +119,43 @@ def test_bad_input_gets_a_clear_message_and_keeps_what_was_typed(client, db, fie
 def test_double_submit_shows_the_first_pledge(client, notify, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         client.post("/partner/", pledge_form())
-        second = Client()
-        response = second.post("/partner/", pledge_form(email="LYDIA@example.org"))
+        response = client.post("/partner/", pledge_form(email="LYDIA@example.org"))
     assert PartnerPledge.objects.count() == 1
     assert response["Location"] == "/partner/thanks/"
-    assert PartnerPledge.objects.get().reference in second.get("/partner/thanks/").content.decode()
+    assert PartnerPledge.objects.get().reference in client.get("/partner/thanks/").content.decode()
     assert len(mail.outbox) == 2  # one pledge, one pair of mails
     # A different amount, or the same one after ten minutes, is a new pledge.
     client.post("/partner/", pledge_form(amount_choice="100"))
     PartnerPledge.objects.update(created_at=timezone.now() - timedelta(minutes=11))
     client.post("/partner/", pledge_form())
     assert PartnerPledge.objects.count() == 3
+
+
+def test_someone_elses_pledge_is_never_shown(client, db):
+    client.post("/partner/", pledge_form(first_name="Victoria", email="victoria@example.org"))
+    stranger = Client()
+    stranger.post(
+        "/partner/", pledge_form(first_name="Mallory", email="victoria@example.org")
+    )
+    page = stranger.get("/partner/thanks/").content.decode()
+    assert "Mallory" in page and "Victoria" not in page
+    assert PartnerPledge.objects.count() == 2
+
+
+def test_behind_the_proxy_each_visitor_has_their_own_limit(client, db, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    statuses = [
+        client.post("/partner/", pledge_form(email=f"v{i}@example.org"),
+                    HTTP_X_FORWARDED_FOR=f"203.0.113.{i}").status_code
+        for i in range(7)
+    ]
+    assert statuses == [302] * 7
+    same = [
+        client.post("/partner/", pledge_form(email=f"s{i}@example.org"),
+                    HTTP_X_FORWARDED_FOR="198.51.100.9").status_code
+        for i in range(6)
+    ]
+    assert same == [302] * 5 + [429]
 
 
 def test_more_than_five_an_hour_from_one_address_gets_429(client, db):

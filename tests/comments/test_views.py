@@ -166,13 +166,14 @@ def test_comment_actions_need_post_and_csrf(post, member, other_member):
 
 def test_report_once_each_then_held(client, post, member):
     comment = make_comment(target=post, author=member, body="Reported words")
-    for _ in range(3):
+    for i in range(3):
         reporter = make_member()
         client.force_login(reporter)
         response = client.post(f"/comments/{comment.pk}/report/", follow=True)
         assert "Thank you. Our team will look at this comment." in response.content.decode()
-    response = client.post(f"/comments/{comment.pk}/report/", follow=True)
-    assert "already reported" in response.content.decode()
+        if i == 0:
+            response = client.post(f"/comments/{comment.pk}/report/", follow=True)
+            assert "already reported" in response.content.decode()
     assert "Reported words" not in Client().get(post.get_absolute_url()).content.decode()
     client.force_login(member)
     html = client.get(post.get_absolute_url()).content.decode()
@@ -240,3 +241,44 @@ def test_post_page_query_count_is_the_same_for_1_or_200_comments(
     # + session, member, member's mark, member's reports
     with django_assert_num_queries(8):
         assert client.get(post.get_absolute_url()).status_code == 200
+
+
+def test_a_hidden_comment_is_never_shown_as_a_parent(client, member, other_member):
+    draft = make_article(status="draft")
+    secret = make_comment(target=draft, author=other_member, body="Secret words",
+                          status="removed")
+    visible_post = make_article()
+    client.force_login(member)
+    for body in ["", "hello"]:
+        response = client.post("/comments/post/", {**post_form(visible_post, body),
+                                                   "parent": secret.pk})
+        assert response.status_code == 404
+        assert "Secret words" not in response.content.decode()
+    other_post_comment = make_comment(target=make_article(), author=other_member,
+                                      body="Elsewhere words")
+    response = client.post("/comments/post/", {**post_form(visible_post, ""),
+                                               "parent": other_post_comment.pk})
+    assert response.status_code == 404
+
+
+def test_deleting_a_post_takes_its_conversation_and_moderation_still_works(client, member):
+    from django.contrib.auth.models import Group
+
+    post = make_article()
+    make_comment(target=post, author=member, body="Going with the post")
+    make_comment(target=make_article(), author=member, body="Staying")
+    post.delete()
+    assert list(Comment.objects.values_list("body", flat=True)) == ["Staying"]
+    editor = make_member(is_staff=True)
+    editor.groups.add(Group.objects.get(name="Editors"))
+    client.force_login(editor)
+    assert client.get("/admin/comments/comment/").status_code == 200
+
+
+def test_held_or_removed_comments_cannot_be_reported(client, member, other_member):
+    post = make_article()
+    held = make_comment(target=post, author=other_member, status="pending")
+    client.force_login(member)
+    response = client.post(f"/comments/{held.pk}/report/", follow=True)
+    assert "already with our team" in response.content.decode()
+    assert held.reports.count() == 0

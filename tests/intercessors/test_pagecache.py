@@ -74,3 +74,53 @@ def test_anonymous_prayed_click_from_another_site_is_refused(client, db):
         url, HTTP_ORIGIN="http://testserver", HTTP_SEC_FETCH_SITE="same-origin"
     )
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_messages_cookie_or_unknown_parameters_skip_the_cache(client, db, settings):
+    post = make_article(title="Original title")
+    Client().get(post.get_absolute_url())
+    type(post).objects.filter(pk=post.pk).update(title="Changed title")  # no bump
+    assert "Original title" in Client().get(post.get_absolute_url()).content.decode()
+    with_messages = Client()
+    with_messages.cookies["messages"] = "x"
+    assert "Changed title" in with_messages.get(post.get_absolute_url()).content.decode()
+    assert "Changed title" in Client().get(post.get_absolute_url() + "?x=1").content.decode()
+
+
+def test_a_throttled_count_change_is_not_lost(db, django_capture_on_commit_callbacks):
+    from django.core.cache import cache
+
+    from intercessors import pagecache
+
+    post = make_article()
+    members = [make_member(), make_member()]
+    reader = Client()
+    reader.get(post.get_absolute_url())
+    with django_capture_on_commit_callbacks(execute=True):
+        mark_prayed(user=members[0], prayer=post.prayer)
+        mark_prayed(user=members[1], prayer=post.prayer)  # throttled: marked dirty
+    assert cache.get(pagecache.DIRTY_KEY)
+    cache.delete(pagecache.GUARD_KEY)  # the second has passed
+    assert "2 have prayed" in reader.get(post.get_absolute_url()).content.decode()
+
+
+def test_comment_moderation_and_deletion_retire_cached_pages(
+    client, member, db, django_capture_on_commit_callbacks
+):
+    from comments.models import Comment
+    from comments.services import delete_comment, remove_comments
+
+    post = make_article()
+    with django_capture_on_commit_callbacks(execute=True):
+        post_comment(author=member, target=post, body="First words here")
+    assert "First words here" in Client().get(post.get_absolute_url()).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        remove_comments(Comment.objects.all())
+    assert "First words here" not in Client().get(post.get_absolute_url()).content.decode()
+    other = make_member()
+    with django_capture_on_commit_callbacks(execute=True):
+        comment = post_comment(author=other, target=post, body="Second words here")
+    assert "Second words here" in Client().get(post.get_absolute_url()).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        delete_comment(comment=comment, user=other)
+    assert "Second words here" not in Client().get(post.get_absolute_url()).content.decode()
