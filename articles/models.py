@@ -8,7 +8,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 
-from intercessors.markup import html_to_text, reading_minutes, render_markdown
+from intercessors.markup import (
+    clean_plain_text,
+    html_to_text,
+    reading_minutes,
+    render_markdown,
+)
 
 
 class Topic(models.Model):
@@ -110,6 +115,8 @@ class Article(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
+        for name in ("title", "summary", "question", "source_name", "photo_alt", "photo_credit"):
+            setattr(self, name, clean_plain_text(getattr(self, name)))
         self.body_html = render_markdown(self.body, rich=True)
         self.reading_time = reading_minutes(self.body_html)
         self.teaser = self.summary or Truncator(html_to_text(self.body_html)).chars(200)

@@ -16,6 +16,8 @@ from django.utils.html import strip_tags
 # have no place in a name or a one-line field.
 _INVISIBLE = {"Cc", "Cf", "Co", "Cs", "Cn"}
 _SPACES = re.compile(r"\s+")
+# Control characters other than tab and newlines: invisible, and not allowed in XML feeds.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 LINK_REL = "nofollow ugc noopener"
 PROTOCOLS = frozenset({"http", "https", "mailto"})
@@ -64,7 +66,7 @@ _CLEANERS = {False: _cleaner(BASIC_TAGS), True: _cleaner(RICH_TAGS)}
 
 def render_markdown(text: str, *, rich: bool = False) -> str:
     """Markdown to safe HTML. Raw HTML typed by the writer shows as text."""
-    text = unicodedata.normalize("NFC", text or "").replace("\x00", "")
+    text = _CONTROL.sub("", unicodedata.normalize("NFC", text or ""))
     return _CLEANERS[rich].clean(_markdown().convert(text))
 
 
