@@ -1,0 +1,98 @@
+"""Who may do what: every URL × {anonymous, member, another member, editor, superuser}
+× {GET, POST} → the status each gets. One table, read row by row."""
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import Group
+from django.test import Client
+from django.utils import timezone
+
+from tests.factories import make_article, make_comment, make_member
+
+ROLES = ["anonymous", "owner", "other", "editor", "superuser"]
+
+# path → {method: status for each role in ROLES order}; "{...}" fields are filled in.
+MATRIX = {
+    "/": {"GET": [200] * 5, "POST": [405] * 5},
+    "/articles/": {"GET": [200] * 5, "POST": [405] * 5},
+    "/articles/{post}/": {"GET": [200] * 5, "POST": [405] * 5},
+    "/articles/{draft}/": {"GET": [404, 404, 404, 200, 200], "POST": [405] * 5},
+    "/articles/feed/": {"GET": [200] * 5},
+    "/search/?q=valley": {"GET": [200] * 5, "POST": [405] * 5},
+    "/states/": {"GET": [200] * 5, "POST": [405] * 5},
+    "/states/texas/": {"GET": [200] * 5, "POST": [405] * 5},
+    "/states/texas/calls.ics": {"GET": [200] * 5},
+    "/prayers/{prayer}/prayed/": {"GET": [405] * 5, "POST": [302] * 5},
+    "/prayers/{draft_prayer}/prayed/": {"POST": [404] * 5},
+    "/comments/post/": {"GET": [405] * 5, "POST": [302] * 5},
+    "/comments/{comment}/reply/": {
+        "GET": [302, 200, 200, 200, 200], "POST": [302, 405, 405, 405, 405],
+    },
+    "/comments/{comment}/edit/": {
+        "GET": [302, 200, 403, 403, 403], "POST": [302, 302, 403, 403, 403],
+    },
+    "/comments/{comment}/delete/": {"GET": [302, 200, 403, 403, 403]},
+    "/comments/{other_comment}/delete/": {"POST": [302, 403, 302, 403, 403]},
+    "/comments/{comment}/report/": {"GET": [302, 405, 405, 405, 405], "POST": [302] * 5},
+    "/comments/{draft_comment}/edit/": {"GET": [302, 404, 404, 403, 403]},
+    "/accounts/profile/": {"GET": [302, 200, 200, 200, 200]},
+    "/accounts/welcome/": {"GET": [302, 200, 200, 200, 200]},
+    "/accounts/delete/": {"GET": [302, 200, 200, 200, 200]},
+    "/partner/": {"GET": [200] * 5},
+    "/partner/thanks/": {"GET": [302] * 5, "POST": [405] * 5},
+    "/admin/": {"GET": [302, 302, 302, 200, 200]},
+    "/admin/articles/article/add/": {"GET": [302, 302, 302, 200, 200]},
+    "/admin/comments/comment/": {"GET": [302, 302, 302, 200, 200]},
+    "/admin/accounts/partnerpledge/": {"GET": [302, 302, 302, 403, 200]},
+    "/admin/accounts/user/": {"GET": [302, 302, 302, 403, 200]},
+    "/admin/auth/group/": {"GET": [302, 302, 302, 403, 200]},
+    "/healthz": {"GET": [200] * 5, "POST": [405] * 5},
+    "/robots.txt": {"GET": [200] * 5},
+    "/sitemap.xml": {"GET": [200] * 5},
+}
+
+
+@pytest.fixture
+def world(db):
+    owner = make_member(display_name="Owner")
+    other = make_member(display_name="Other")
+    editor = make_member(display_name="Editor", is_staff=True)
+    editor.groups.add(Group.objects.get(name="Editors"))
+    superuser = make_member(display_name="Root", is_staff=True, is_superuser=True)
+    post = make_article(title="Valley post")
+    draft = make_article(title="Draft post", status="draft")
+    # A minute old: past the 15-second flood rule, inside the 15-minute edit window.
+    minute_ago = timezone.now() - timedelta(minutes=1)
+    fields = {
+        "post": post.slug,
+        "draft": draft.slug,
+        "prayer": post.prayer.pk,
+        "draft_prayer": draft.prayer.pk,
+        "comment": make_comment(target=post, author=owner, created_at=minute_ago).pk,
+        "other_comment": make_comment(target=post, author=other, created_at=minute_ago).pk,
+        "draft_comment": make_comment(target=draft, author=owner, created_at=minute_ago).pk,
+    }
+    return [None, owner, other, editor, superuser], fields, post
+
+
+CASES = [
+    (path, method, role)
+    for path, methods in MATRIX.items()
+    for method in methods
+    for role in range(len(ROLES))
+]
+
+
+@pytest.mark.parametrize(
+    ("path", "method", "role"), CASES, ids=[f"{m} {p} {ROLES[r]}" for p, m, r in CASES]
+)
+def test_authorization_matrix(world, path, method, role):
+    users, fields, post = world
+    client = Client()
+    if users[role] is not None:
+        client.force_login(users[role])
+    url = path.format(**fields)
+    data = {"target": "articles.article", "object_id": post.pk, "body": "Praying with you.",
+            "next": "/"} if method == "POST" else None
+    response = client.post(url, data) if method == "POST" else client.get(url)
+    assert response.status_code == MATRIX[path][method][role]
