@@ -1,0 +1,69 @@
+"""No page shows anyone's email address: the seeded site, crawled from the home page
+by following every link, as a reader, a member and a staff editor."""
+import io
+import re
+from collections import deque
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from accounts.models import PartnerPledge, User
+from tests.factories import make_comment
+
+LINK = re.compile(r'href="(/[^"#]*)')
+SKIP = ("/admin/", "/static/", "/media/", "/accounts/logout/")
+
+
+def crawl(client, limit=400):
+    seen, queue, pages = set(), deque(["/"]), {}
+    while queue and len(pages) < limit:
+        url = queue.popleft()
+        if url in seen or url.startswith(SKIP):
+            continue
+        seen.add(url)
+        response = client.get(url)
+        if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
+            continue
+        html = response.content.decode()
+        pages[url] = html
+        queue.extend(link.replace("&amp;", "&") for link in LINK.findall(html))
+    return pages
+
+
+@pytest.fixture
+def seeded(db):
+    call_command("seed_demo", stdout=io.StringIO())
+    grace = User.objects.get(email="grace@intercessors.example")
+    samuel = User.objects.get(email="samuel@intercessors.example")
+    first = grace.comments.first()
+    make_comment(target=first.target, author=samuel, parent=first, body="Amen to that.")
+    PartnerPledge.objects.create(
+        reference="P-PRIV1", first_name="Pat", last_name="Donor", email="pat.donor@example.net",
+        amount=25, frequency="monthly",
+    )
+    return grace, samuel
+
+
+@pytest.mark.parametrize("who", ["reader", "member", "editor"])
+def test_no_page_prints_an_email_address(seeded, who):
+    grace, _ = seeded
+    client = Client()
+    me = None
+    if who == "member":
+        me = grace
+    elif who == "editor":
+        me = User.objects.get(email="editor@intercessors.example")
+    if me:
+        client.force_login(me)
+    emails = {u.email for u in User.objects.exclude(email="")} | set(
+        PartnerPledge.objects.values_list("email", flat=True)
+    )
+    forbidden = emails - ({me.email} if me else set())
+    pages = crawl(client)
+    assert len(pages) > 25, sorted(pages)
+    leaks = {url: [e for e in forbidden if e in html] for url, html in pages.items()}
+    assert {url: found for url, found in leaks.items() if found} == {}
+    if me:  # their own address: only on their account pages and prefilled in the partner form
+        own = [url for url, html in pages.items() if me.email in html]
+        assert all(url.startswith(("/accounts/", "/partner/")) for url in own), own
