@@ -77,6 +77,11 @@ class HomeStateForm(forms.ModelForm):
 
 
 class DeleteAccountForm(forms.Form):
+    forget_pledges = forms.BooleanField(
+        required=False,
+        label="Also remove my name, email and phone from my partner pledges",
+        help_text="Pledges are otherwise kept for the ministry's records.",
+    )
     password = forms.CharField(
         label="Your password",
         strip=False,

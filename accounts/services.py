@@ -16,10 +16,48 @@ from .models import PartnerPledge, User
 logger = logging.getLogger(__name__)
 
 
+def export_member_data(*, user: User) -> dict:
+    """Everything the site keeps about a member, for them to download."""
+    from comments.models import Comment
+    from prayers.models import PrayerMark
+
+    comments = Comment.objects.filter(author=user).select_related("content_type")
+    return {
+        "profile": {
+            "display_name": user.display_name,
+            "email": user.email,
+            "home_state": user.home_state.name if user.home_state else None,
+            "email_me_replies": user.notify_replies,
+            "joined": user.date_joined.isoformat(),
+        },
+        "comments": [
+            {"id": c.pk, "on": f"{c.content_type.app_label}.{c.content_type.model}:{c.object_id}",
+             "body": c.body, "status": c.status, "written": c.created_at.isoformat(),
+             "edited": c.edited_at.isoformat() if c.edited_at else None}
+            for c in comments
+        ],
+        "prayers_marked": [
+            {"prayer": m.prayer_id, "text": m.prayer.text, "when": m.created_at.isoformat()}
+            for m in PrayerMark.objects.filter(user=user).select_related("prayer")
+        ],
+        "partner_pledges": [
+            {"reference": p.reference, "amount": str(p.amount), "frequency": p.frequency,
+             "status": p.status, "made": p.created_at.isoformat()}
+            for p in PartnerPledge.objects.filter(member=user)
+        ],
+    }
+
+
 @transaction.atomic
-def delete_account(*, user: User) -> None:
+def delete_account(*, user: User, forget_pledges: bool = False) -> None:
     """Wipe everything personal but keep the row, so what the member wrote
-    stays in place under "Deleted member" and prayer counts stay true."""
+    stays in place under "Deleted member" and prayer counts stay true.
+    Pledges stay for the ministry's records; with `forget_pledges` the name,
+    email and phone on them are removed too."""
+    if forget_pledges:
+        PartnerPledge.objects.filter(member=user).update(
+            first_name="", last_name="", email="", phone=""
+        )
     EmailAddress.objects.filter(user=user).delete()
     user.groups.clear()
     user.user_permissions.clear()

@@ -8,4 +8,5 @@ urlpatterns = [
     path("profile/", views.profile, name="profile"),
     path("delete/", views.delete, name="delete"),
     path("welcome/", views.welcome, name="welcome"),
+    path("export/", views.export, name="export"),
 ]

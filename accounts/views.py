@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -12,7 +13,7 @@ from intercessors.ratelimit import allow, client_ip
 
 from .forms import DeleteAccountForm, HomeStateForm, PartnerForm, ProfileForm
 from .models import PartnerPledge
-from .services import create_pledge, delete_account
+from .services import create_pledge, delete_account, export_member_data
 
 
 @login_required
@@ -26,6 +27,15 @@ def profile(request):
         return redirect("accounts:profile")
     pledges = PartnerPledge.objects.filter(member=request.user).order_by("-created_at")
     return render(request, "accounts/profile.html", {"form": form, "pledges": pledges})
+
+
+@login_required
+@require_safe
+def export(request):
+    """The member's own data as a JSON download."""
+    response = JsonResponse(export_member_data(user=request.user), json_dumps_params={"indent": 2})
+    response["Content-Disposition"] = 'attachment; filename="my-intercessors-data.json"'
+    return response
 
 
 @login_required
@@ -54,7 +64,7 @@ def delete(request):
     ):
         return render(request, "429.html", status=429)
     if request.method == "POST" and form.is_valid():
-        delete_account(user=request.user)
+        delete_account(user=request.user, forget_pledges=form.cleaned_data["forget_pledges"])
         logout(request)
         messages.success(
             request, "Your account has been deleted. Thank you for praying with us."
