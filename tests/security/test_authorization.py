@@ -38,6 +38,7 @@ MATRIX = {
     "/accounts/profile/": {"GET": [302, 200, 200, 200, 200]},
     "/accounts/welcome/": {"GET": [302, 200, 200, 200, 200]},
     "/accounts/delete/": {"GET": [302, 200, 200, 200, 200]},
+    "/accounts/export/": {"GET": [302, 200, 200, 200, 200], "POST": [302, 405, 405, 405, 405]},
     "/partner/": {"GET": [200] * 5},
     "/partner/thanks/": {"GET": [302] * 5, "POST": [405] * 5},
     "/admin/": {"GET": [302, 302, 302, 200, 200]},

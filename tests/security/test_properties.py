@@ -1,0 +1,54 @@
+"""Property tests: whatever arrives in the forms (any Unicode, very long text, NUL
+bytes, wrong types, missing fields), the answer is never a server error."""
+import pytest
+from django.test import Client
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.factories import make_article, make_member
+
+FUZZ = settings(
+    max_examples=40, deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+text = st.one_of(
+    st.text(max_size=300),
+    st.text(alphabet=st.characters(codec="utf-8"), min_size=5000, max_size=9000),
+    st.just("\x00"),
+    st.just("a\x00b"),
+    st.integers().map(str),
+    st.just(""),
+)
+fields = st.dictionaries(
+    st.sampled_from(["body", "parent", "target", "object_id", "amount_choice", "other_amount",
+                     "frequency", "first_name", "last_name", "email", "state", "phone",
+                     "website", "display_name", "home_state", "notify_replies", "q", "page",
+                     "next", "topic", "password", "login"]),
+    text,
+    max_size=12,
+)
+
+
+@pytest.fixture
+def member_client(db):
+    client = Client()
+    client.force_login(make_member())
+    return client
+
+
+@pytest.mark.parametrize("url", ["/comments/post/", "/partner/", "/accounts/profile/",
+                                 "/accounts/login/", "/accounts/signup/", "/accounts/welcome/"])
+@FUZZ
+@given(data=fields)
+def test_forms_never_answer_500(member_client, url, data):
+    assert member_client.post(url, data).status_code < 500
+    assert Client().post(url, data).status_code < 500
+
+
+@FUZZ
+@given(data=fields)
+def test_prayed_and_search_never_answer_500(member_client, data):
+    post = make_article()
+    assert member_client.post(f"/prayers/{post.prayer.pk}/prayed/", data).status_code < 500
+    assert member_client.get("/search/", data).status_code < 500
+    assert member_client.get("/articles/", data).status_code < 500
