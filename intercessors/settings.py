@@ -100,6 +100,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "intercessors.middleware.FriendlyMethodNotAllowedMiddleware",
+    "intercessors.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "intercessors.urls"
