@@ -100,7 +100,6 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "intercessors.middleware.FriendlyMethodNotAllowedMiddleware",
-    "intercessors.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "intercessors.urls"

@@ -9,6 +9,8 @@ from articles.sitemaps import SITEMAPS
 
 from . import views
 
+handler500 = "intercessors.views.server_error"
+
 admin.site.site_header = "Intercessors staff"
 admin.site.site_title = "Intercessors staff"
 # Staff log in through the same rate-limited, verified-email login as members.

@@ -1,9 +1,14 @@
 """Site-wide views: home, search, health check, robots.txt."""
+import logging
+import sys
+
 from django.conf import settings
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.templatetags.static import static
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -13,6 +18,36 @@ from prayers.models import Prayer
 from prayers.selectors import prayed_ids
 
 from .pagecache import cache_anonymous_page
+
+logger = logging.getLogger(__name__)
+
+
+def server_error(request):
+    """handler500. While the database is away (a restart, a failover) the answer is a
+    503 that says so and keeps what the member typed: nothing was saved, since the
+    request's transaction never committed. Anything else is the ordinary 500 page."""
+    error = sys.exc_info()[1]
+    if not _database_is_away(error):
+        return defaults.server_error(request)
+    logger.warning("Database unavailable for %s %s: %s", request.method, request.path, error)
+    typed = request.POST.get("body", "") if request.method == "POST" else ""
+    response = HttpResponse(render_to_string("503.html", {"typed": typed[:20000]}), status=503)
+    response["Retry-After"] = "5"
+    return response
+
+
+def _database_is_away(error) -> bool:
+    # Lost or refused connections; a plain DatabaseError is what libpq reports for a
+    # connection cut mid-answer. Other database errors count only if the connection
+    # no longer answers (an error about the data itself is a real bug: 500).
+    if isinstance(error, (OperationalError, InterfaceError)) or type(error) is DatabaseError:
+        return True
+    if not isinstance(error, DatabaseError):
+        return False
+    try:
+        return connection.connection is None or not connection.is_usable()
+    except Exception:
+        return True
 
 
 @require_safe
