@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run test lint migrations-check install install-dev collectstatic screenshots bench clean
+.PHONY: security run test lint migrations-check install install-dev collectstatic screenshots bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,10 @@ bench: $(VENV)/.installed-run
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
+
+## security: bandit over the code; any high-severity finding fails
+security: $(VENV)/.installed-dev
+	$(VENV)/bin/bandit -q -r accounts articles comments intercessors prayers -lll
 
 migrations-check: export DJANGO_DEBUG ?= 1
 migrations-check: $(VENV)/.installed-dev

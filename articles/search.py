@@ -14,6 +14,7 @@ def refresh_search_index(article_ids) -> None:
     article = Article._meta.db_table
     prayer = Article._meta.get_field("prayer").related_model._meta.db_table
     with connection.cursor() as cursor:
+        # Table names come from model metadata; the ids are a parameter.
         cursor.execute(
             f"""
             UPDATE {article} AS a SET search_vector =

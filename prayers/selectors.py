@@ -39,6 +39,7 @@ def weekly_prayer_counts(*, since=None, state_id=None) -> dict[int, int]:
     article_filter = "AND s.state_id = %s" if state_id else ""
     marks, prayers = PrayerMark._meta.db_table, Prayer._meta.db_table
     article_states = Prayer.article.field.related_model.states.through._meta.db_table
+    # Table names come from model metadata; every value is a parameter.
     sql = f"""
         SELECT state_id, COUNT(*) FROM (
             SELECT p.state_id AS state_id

@@ -116,7 +116,7 @@ class Command(BaseCommand):
         if connection.vendor == "postgresql":
             # One statement: each prayer gets 100 distinct members, spread over 30 days.
             with connection.cursor() as cursor:
-                cursor.execute(
+                cursor.execute(  # table names from model metadata; values are parameters
                     f"""
                     INSERT INTO {PrayerMark._meta.db_table} (user_id, prayer_id, created_at)
                     SELECT m.ids[1 + ((p.n * 37 + g) %% %s)], p.id,
