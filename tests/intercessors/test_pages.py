@@ -90,3 +90,16 @@ def test_method_not_allowed_gets_a_readable_page(client, db):
 def test_header_has_a_search_box(client, db):
     html = client.get("/").content.decode()
     assert 'action="/search/"' in html and 'name="q"' in html
+
+
+def test_admin_pages_carry_the_same_strict_policy(client, db):
+    from tests.factories import make_member
+
+    client.force_login(make_member(is_staff=True, is_superuser=True))
+    response = client.get("/admin/articles/article/add/")
+    assert response.status_code == 200
+    csp = response["Content-Security-Policy"]
+    for directive in ["default-src 'self'", "object-src 'none'", "base-uri 'none'",
+                      "frame-ancestors 'none'", "form-action 'self'"]:
+        assert directive in csp
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp

@@ -118,3 +118,33 @@ def test_empty_variables_count_as_unset():
         DATABASE_URL="",
     )
     assert result.stdout.strip().splitlines()[-1] == "staticfiles True", result.stderr
+
+
+def test_production_cookies_and_headers():
+    result = run_manage(
+        "shell", "--no-imports", "-c",
+        "from django.conf import settings as s; "
+        "print(s.SESSION_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY, s.SESSION_COOKIE_SAMESITE, "
+        "s.CSRF_COOKIE_SECURE, s.CSRF_COOKIE_HTTPONLY, s.CSRF_COOKIE_SAMESITE, "
+        "s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_INCLUDE_SUBDOMAINS, s.SECURE_SSL_REDIRECT)",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_ALLOWED_HOSTS="example.org",
+    )
+    assert result.stdout.strip().splitlines()[-1].split() == [
+        "True", "True", "Lax", "True", "True", "Lax", "31536000", "True", "True"
+    ], result.stderr
+
+
+def test_csp_allows_forms_to_the_checkout_only_when_configured():
+    probe = (
+        "from django.conf import settings as s; "
+        "print(' '.join(s.CONTENT_SECURITY_POLICY['DIRECTIVES']['form-action']))"
+    )
+    common = dict(DJANGO_SECRET_KEY=secrets.token_urlsafe(50), DJANGO_ALLOWED_HOSTS="example.org")
+    plain = run_manage("shell", "--no-imports", "-c", probe, **common)
+    assert plain.stdout.strip().splitlines()[-1] == "'self'"
+    with_checkout = run_manage(
+        "shell", "--no-imports", "-c", probe,
+        PARTNER_CHECKOUT_URL="https://give.example.org/checkout?campaign=1", **common,
+    )
+    assert with_checkout.stdout.strip().splitlines()[-1] == "'self' https://give.example.org"
