@@ -28,20 +28,27 @@ def test_health_rejects_post(client, db):
     assert client.post("/healthz").status_code == 405
 
 
-def test_health_503_when_database_is_down():
-    # A real outage: nothing listens on port 9, so the connection is refused.
+def with_database_down(script):
+    """Run `script` in production settings against a real outage: nothing listens on
+    port 9, so every connection is refused."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     env.update(
         DJANGO_SETTINGS_MODULE="intercessors.settings",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
         DJANGO_ALLOWED_HOSTS="testserver",
         DJANGO_HTTPS="0",
+        DJANGO_PAGE_CACHE="0",
         DATABASE_URL="postgres://nobody@127.0.0.1:9/nothing",
+        REDIS_URL="",
     )
-    result = subprocess.run(
-        [sys.executable, "-c", PROBE], cwd=ROOT, env=env, capture_output=True, text=True,
+    return subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True,
         timeout=60,
     )
+
+
+def test_health_503_when_database_is_down():
+    result = with_database_down(PROBE)
     status, body = result.stdout.strip().split("\n", 1)
     assert status == "503", result.stderr
     assert json.loads(body) == {"status": "unavailable", "database": "unavailable"}
@@ -62,19 +69,6 @@ print("try again" in home.content.decode(), "My words, kept" in post.content.dec
 
 
 def test_pages_answer_503_with_the_text_kept_while_the_database_is_away():
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    env.update(
-        DJANGO_SETTINGS_MODULE="intercessors.settings",
-        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
-        DJANGO_ALLOWED_HOSTS="testserver",
-        DJANGO_HTTPS="0",
-        DJANGO_PAGE_CACHE="0",
-        DATABASE_URL="postgres://nobody@127.0.0.1:9/nothing",
-        REDIS_URL="",
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", PAGE_PROBE], cwd=ROOT, env=env, capture_output=True, text=True,
-        timeout=60,
-    )
+    result = with_database_down(PAGE_PROBE)
     lines = result.stdout.strip().splitlines()
     assert lines[-2:] == ["503 503", "True True"], result.stdout + result.stderr[-2000:]
