@@ -21,6 +21,9 @@ from django.db import connection
 from tests.factories import DEFAULT_PASSWORD, make_member
 
 ROOT = Path(__file__).resolve().parents[2]
+# Behind a load balancer every server is reached by the site's one name; allauth's
+# rate-limit keys include it, so the test sends it to both servers too.
+SITE_HOST = "intercessors.test"
 
 
 def free_port():
@@ -49,7 +52,7 @@ def two_servers(transactional_db, tmp_path):
         "DJANGO_DEBUG": "0",
         "DJANGO_HTTPS": "0",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_ALLOWED_HOSTS": f"127.0.0.1,{SITE_HOST}",
         "DATABASE_URL": url,
         "REDIS_URL": redis_url(),
         "DJANGO_LOG_LEVEL": "WARNING",
@@ -97,7 +100,8 @@ class Browser:
 
     def get(self, url):
         try:
-            with self.opener.open(url, timeout=30) as response:
+            request = urllib.request.Request(url, headers={"Host": SITE_HOST})
+            with self.opener.open(request, timeout=30) as response:
                 return response.status, response.geturl(), response.read().decode()
         except urllib.error.HTTPError as error:
             return error.code, url, error.read().decode()
@@ -106,7 +110,8 @@ class Browser:
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
         data = urllib.parse.urlencode({**fields, "csrfmiddlewaretoken": token}).encode()
         try:
-            with self.opener.open(urllib.request.Request(url, data=data), timeout=30) as response:
+            request = urllib.request.Request(url, data=data, headers={"Host": SITE_HOST})
+            with self.opener.open(request, timeout=30) as response:
                 return response.status, response.geturl(), response.read().decode()
         except urllib.error.HTTPError as error:
             return error.code, url, error.read().decode()
@@ -147,3 +152,16 @@ def test_two_servers_share_sessions_and_rate_limits(two_servers):
     status, _, body = reader.post(f"{second}/partner/", {**fields, "email": "a6@example.org"},
                                   page)
     assert status == 429 and "several sign-ups" in body
+
+    # Failed log-ins (allauth: 5 per account in 5 minutes) are counted across servers too.
+    guesser = Browser()
+    for i in range(5):
+        server = (first, second)[i % 2]
+        _, _, page = guesser.get(f"{server}/accounts/login/")
+        _, _, body = guesser.post(f"{server}/accounts/login/",
+                                  {"login": "shared@example.org", "password": f"guess-{i}"}, page)
+        assert "not correct" in body
+    _, _, page = guesser.get(f"{first}/accounts/login/")
+    _, _, body = guesser.post(f"{first}/accounts/login/",
+                              {"login": "shared@example.org", "password": DEFAULT_PASSWORD}, page)
+    assert "Too many failed login attempts" in body
