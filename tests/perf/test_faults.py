@@ -176,6 +176,8 @@ def check_nothing_lost(load):
             assert "try again" in page
             if kind == "comment":
                 assert detail[0] in page  # the member's text comes back
+                # …and "we couldn't save that" is true: it is not in the database.
+                assert not Comment.objects.filter(body=detail[0]).exists(), detail[0]
     # Every mark the site confirmed is there, and every counter equals its rows.
     for member_id, prayer_id, _ in (d for k, s, d in load.results if k == "prayed" and s == 200):
         assert PrayerMark.objects.filter(user_id=member_id, prayer_id=prayer_id).exists()
