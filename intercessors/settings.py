@@ -4,6 +4,7 @@ Secure by default: debug is off unless DJANGO_DEBUG=1, and production refuses
 to start without a secret key. `.env.example` lists every variable.
 """
 import os
+import sys
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -33,8 +34,13 @@ def env_list(name, default=""):
 DEBUG = env_bool("DJANGO_DEBUG")
 
 SECRET_KEY = env("DJANGO_SECRET_KEY")
+# `manage.py makemigrations` only compares models with migrations; it serves and
+# signs nothing, so it may run without the production secret.
+_ONLY_INSPECTS_MODELS = Path(sys.argv[0]).name == "manage.py" and sys.argv[1:2] == [
+    "makemigrations"
+]
 if not SECRET_KEY:
-    if not DEBUG:
+    if not DEBUG and not _ONLY_INSPECTS_MODELS:
         raise ImproperlyConfigured(
             "DJANGO_SECRET_KEY is not set. Production (DJANGO_DEBUG not 1) needs a "
             "long random secret key, e.g. from: python -c \"import secrets; "

@@ -33,6 +33,11 @@ def test_production_refuses_to_start_without_secret_key():
     assert "DJANGO_SECRET_KEY is not set" in result.stderr
 
 
+def test_migrations_can_be_checked_without_the_secret():
+    result = run_manage("makemigrations", "--check", "--dry-run")
+    assert result.returncode == 0 and "No changes detected" in result.stdout, result.stderr
+
+
 def test_debug_mode_starts_without_secret_key():
     result = run_manage("check", DJANGO_DEBUG="1")
     assert result.returncode == 0, result.stderr
