@@ -105,6 +105,27 @@ MIN_AMOUNT, MAX_AMOUNT = Decimal("5"), Decimal("100000")
 PHONE = re.compile(r"^\+?[0-9 ().-]{7,25}$")
 
 
+class PersonNameField(forms.CharField):
+    """A first or last name: one line of plain text, up to 100 characters."""
+
+    def __init__(self, words, *, autocomplete, **kwargs):
+        self.words = words
+        super().__init__(
+            label=words.capitalize(),
+            max_length=100,
+            error_messages={"required": f"Please enter your {words}.",
+                            "max_length": f"Please keep your {words} to 100 characters."},
+            widget=forms.TextInput(attrs={"autocomplete": autocomplete}),
+            **kwargs,
+        )
+
+    def clean(self, value):
+        name = clean_plain_text(super().clean(value))
+        if not name:
+            raise ValidationError(self.error_messages["required"], code="required")
+        return name
+
+
 class PartnerForm(forms.Form):
     amount_choice = forms.ChoiceField(
         label="Amount",
@@ -127,20 +148,8 @@ class PartnerForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Please choose monthly or one time."},
     )
-    first_name = forms.CharField(
-        label="First name",
-        max_length=100,
-        error_messages={"required": "Please enter your first name.",
-                        "max_length": "Please keep your first name to 100 characters."},
-        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
-    )
-    last_name = forms.CharField(
-        label="Last name",
-        max_length=100,
-        error_messages={"required": "Please enter your last name.",
-                        "max_length": "Please keep your last name to 100 characters."},
-        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
-    )
+    first_name = PersonNameField("first name", autocomplete="given-name")
+    last_name = PersonNameField("last name", autocomplete="family-name")
     email = forms.EmailField(
         label="Email",
         error_messages={"required": "Please enter your email address.",
@@ -166,18 +175,6 @@ class PartnerForm(forms.Form):
         label="Leave this field empty",
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
-
-    def clean_first_name(self):
-        return self._name("first_name", "first name")
-
-    def clean_last_name(self):
-        return self._name("last_name", "last name")
-
-    def _name(self, field, words):
-        value = clean_plain_text(self.cleaned_data[field])
-        if not value:
-            raise ValidationError(f"Please enter your {words}.")
-        return value
 
     def clean_phone(self):
         phone = clean_plain_text(self.cleaned_data["phone"])
