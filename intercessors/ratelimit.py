@@ -1,8 +1,17 @@
-"""Fixed-window rate limits kept in the shared cache, so they hold across workers."""
+"""Fixed-window rate limits that hold across workers and servers.
+
+With Redis they live in the shared cache (its INCR is atomic). Without it they
+live in one database table, counted by a single INSERT … ON CONFLICT … RETURNING,
+which is atomic on PostgreSQL and SQLite alike. The database cache cannot serve:
+its increment is a read followed by a write, so racing workers could both see
+room under the limit."""
 import time
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
+
+from .models import RateLimitBucket
 
 
 def client_ip(request) -> str:
@@ -18,13 +27,43 @@ def client_ip(request) -> str:
 
 def allow(scope: str, ident, *, limit: int, period: int) -> bool:
     """Count one action for `ident` in `scope`; False once `limit` per `period` seconds is spent."""
-    window = int(time.time() // period)
-    key = f"rl:{scope}:{ident}:{window}"
+    now = time.time()
+    window = int(now // period)
+    key = f"rl:{scope}:{ident}:{window}"[:200]
+    if settings.RATELIMIT_IN_CACHE:
+        return _count_in_cache(key, period) <= limit
+    return _count_in_database(key, expires=(window + 1) * period, now=int(now)) <= limit
+
+
+def reset() -> None:
+    """Forget every count, ours and allauth's (which live in the cache)."""
+    cache.clear()
+    if not settings.RATELIMIT_IN_CACHE:
+        RateLimitBucket.objects.all().delete()
+
+
+def _count_in_cache(key: str, period: int) -> int:
     if cache.add(key, 1, timeout=period + 1):
-        return True
+        return 1
     try:
-        count = cache.incr(key)
+        return cache.incr(key)
     except ValueError:  # expired between add and incr
         cache.add(key, 1, timeout=period + 1)
-        return True
-    return count <= limit
+        return 1
+
+
+_UPSERT = (
+    "INSERT INTO {t} (bucket, count, expires) VALUES (%s, 1, %s) "
+    "ON CONFLICT (bucket) DO UPDATE SET count = {t}.count + 1 RETURNING count"
+)
+
+
+def _count_in_database(key: str, *, expires: int, now: int) -> int:
+    table = connection.ops.quote_name(RateLimitBucket._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(_UPSERT.format(t=table), [key, expires])
+        count = cursor.fetchone()[0]
+    if count == 1:
+        # A new window began: sweep the ones that have ended, so the table stays small.
+        RateLimitBucket.objects.filter(expires__lt=now).delete()
+    return count

@@ -160,6 +160,9 @@ else:
             "LOCATION": "django_cache",
         }
     }
+# Rate limits need an atomic counter: Redis has one; without Redis they are
+# counted in their own table (intercessors.ratelimit).
+RATELIMIT_IN_CACHE = bool(REDIS_URL)
 
 # Sessions are read from the shared cache and kept in the database too.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"

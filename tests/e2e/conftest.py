@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.core.management import call_command
+
+from intercessors import ratelimit
 
 # Playwright's sync API keeps an event loop in the test thread; the ORM calls
 # tests make for set-up are still plain synchronous code.
@@ -55,11 +56,11 @@ def browser_type_launch_args():
 
 @pytest.fixture
 def site(live_server):
-    """The demo site, seeded, with a fresh cache so rate limits start at zero.
+    """The demo site, seeded, with rate limits starting at zero.
 
     Live-server tests empty every table afterwards; seed_demo puts back the
     reference data migrations load (states, the Editors group) when it is gone."""
-    cache.clear()
+    ratelimit.reset()
     call_command("seed_demo", stdout=io.StringIO())
     return live_server
 

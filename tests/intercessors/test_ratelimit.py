@@ -1,0 +1,71 @@
+import threading
+
+import pytest
+from django.db import connection, connections
+from django.test import override_settings
+
+from intercessors import ratelimit
+from intercessors.models import RateLimitBucket
+
+LOCAL_CACHE = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+@pytest.mark.parametrize("in_cache", [False, True], ids=["database", "cache"])
+def test_allows_the_limit_then_refuses_until_the_next_window(db, monkeypatch, in_cache):
+    clock = [1_000_000.0]
+    monkeypatch.setattr(ratelimit.time, "time", lambda: clock[0])
+    with override_settings(RATELIMIT_IN_CACHE=in_cache, CACHES=LOCAL_CACHE):
+        ratelimit.reset()
+        assert [ratelimit.allow("t", 7, limit=3, period=60) for _ in range(5)] == [
+            True, True, True, False, False]
+        assert ratelimit.allow("t", 8, limit=3, period=60)  # another member has their own
+        assert ratelimit.allow("other", 7, limit=3, period=60)  # and another scope
+        clock[0] += 60
+        assert ratelimit.allow("t", 7, limit=3, period=60)
+
+
+def test_a_new_window_sweeps_the_ended_ones(db, monkeypatch):
+    clock = [1_000_000.0]
+    monkeypatch.setattr(ratelimit.time, "time", lambda: clock[0])
+    ratelimit.allow("t", 1, limit=3, period=60)
+    ratelimit.allow("t", 2, limit=3, period=60)
+    assert RateLimitBucket.objects.count() == 2
+    clock[0] += 120
+    ratelimit.allow("t", 1, limit=3, period=60)
+    assert list(RateLimitBucket.objects.values_list("count", flat=True)) == [1]
+
+
+def test_reset_forgets_every_count(db):
+    for _ in range(3):
+        ratelimit.allow("t", 1, limit=2, period=60)
+    assert not ratelimit.allow("t", 1, limit=2, period=60)
+    ratelimit.reset()
+    assert ratelimit.allow("t", 1, limit=2, period=60)
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite serialises all writers, so the race this test looks for cannot happen; "
+    "CI runs it on PostgreSQL.",
+)
+@pytest.mark.django_db(transaction=True)
+def test_forty_workers_at_once_get_exactly_the_limit():
+    """Every thread has its own database connection, as separate gunicorn workers do."""
+    barrier = threading.Barrier(40)
+    answers = []
+
+    def worker():
+        try:
+            barrier.wait(timeout=30)
+            answers.append(ratelimit.allow("race", 1, limit=5, period=3600))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker) for _ in range(40)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(answers) == 40
+    assert answers.count(True) == 5
+    assert RateLimitBucket.objects.get().count == 40
