@@ -1,11 +1,9 @@
-import threading
-
 import pytest
-from django.db import connection, connections
 from django.test import override_settings
 
 from intercessors import ratelimit
 from intercessors.models import RateLimitBucket
+from tests.concurrency import at_once, needs_postgres
 
 LOCAL_CACHE = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -43,29 +41,10 @@ def test_reset_forgets_every_count(db):
     assert ratelimit.allow("t", 1, limit=2, period=60)
 
 
-@pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="SQLite serialises all writers, so the race this test looks for cannot happen; "
-    "CI runs it on PostgreSQL.",
-)
+@needs_postgres
 @pytest.mark.django_db(transaction=True)
 def test_forty_workers_at_once_get_exactly_the_limit():
-    """Every thread has its own database connection, as separate gunicorn workers do."""
-    barrier = threading.Barrier(40)
-    answers = []
-
-    def worker():
-        try:
-            barrier.wait(timeout=30)
-            answers.append(ratelimit.allow("race", 1, limit=5, period=3600))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker) for _ in range(40)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    answers = at_once([lambda: ratelimit.allow("race", 1, limit=5, period=3600)] * 40)
     assert len(answers) == 40
     assert answers.count(True) == 5
     assert RateLimitBucket.objects.get().count == 40

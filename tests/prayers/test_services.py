@@ -1,11 +1,10 @@
-import threading
 
 import pytest
-from django.db import connection, connections
 from django.test import Client
 
 from prayers.models import Prayer, PrayerMark
 from prayers.services import mark_prayed
+from tests.concurrency import at_once, needs_postgres
 from tests.factories import make_article, make_member
 
 
@@ -29,30 +28,7 @@ def test_saving_a_prayer_never_writes_back_an_old_count(db, member):
 
 
 def _fire_in_parallel(clients, url):
-    """POST from every client at once, each thread with its own connection."""
-    barrier = threading.Barrier(len(clients))
-    statuses = []
-
-    def worker(client):
-        try:
-            barrier.wait(timeout=30)
-            statuses.append(client.post(url, {"next": "/"}).status_code)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(c,)) for c in clients]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return statuses
-
-
-needs_postgres = pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="SQLite serialises all writers, so the race this test looks for cannot happen; "
-    "CI runs it on PostgreSQL.",
-)
+    return at_once([lambda c=c: c.post(url, {"next": "/"}).status_code for c in clients])
 
 
 @needs_postgres

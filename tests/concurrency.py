@@ -1,0 +1,32 @@
+"""Running requests truly at once, as separate gunicorn workers would."""
+import threading
+
+import pytest
+from django.db import connection, connections
+
+needs_postgres = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite serialises all writers, so the race this test looks for cannot happen; "
+    "CI runs it on PostgreSQL.",
+)
+
+
+def at_once(calls):
+    """Start every call behind one barrier, each thread on its own database
+    connection; return their results (in finishing order)."""
+    barrier = threading.Barrier(len(calls))
+    results = []
+
+    def worker(call):
+        try:
+            barrier.wait(timeout=30)
+            results.append(call())
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(call,)) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results

@@ -1,0 +1,28 @@
+"""Bursts of parallel requests meet the same limits as a steady stream."""
+import pytest
+from django.test import Client
+
+from tests.concurrency import at_once, needs_postgres
+from tests.factories import make_member
+
+TOO_MANY = "Too many failed login attempts"
+
+
+@needs_postgres
+@pytest.mark.django_db(transaction=True)
+def test_forty_parallel_password_guesses_get_five_tries():
+    """allauth counts failures under a lock in the shared cache, so a burst of
+    guesses from forty addresses gets exactly the five the limit allows."""
+    member = make_member()
+
+    def guess(n):
+        response = Client(REMOTE_ADDR=f"10.0.{n}.1").post(
+            "/accounts/login/", {"login": member.email, "password": f"guess-{n}"}
+        )
+        return response.status_code, TOO_MANY in response.content.decode()
+
+    answers = at_once([lambda n=n: guess(n) for n in range(40)])
+    assert len(answers) == 40
+    assert all(status == 200 for status, _ in answers)
+    tried = sum(1 for _, refused in answers if not refused)
+    assert tried == 5
