@@ -4,11 +4,11 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: security run test lint migrations-check install install-dev collectstatic screenshots bench clean
+.PHONY: security audit run test lint migrations-check install install-dev collectstatic screenshots bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet --upgrade pip setuptools
 
 $(VENV)/.installed-run: requirements.txt | $(PY)
 	$(PY) -m pip install --quiet -r requirements.txt
@@ -48,6 +48,10 @@ lint: $(VENV)/.installed-dev
 ## security: bandit over the code; any high-severity finding fails
 security: $(VENV)/.installed-dev
 	$(VENV)/bin/bandit -q -r accounts articles comments intercessors prayers -lll
+
+## audit: known vulnerabilities in the installed dependencies (pip-audit, PyPI); any fails
+audit: $(VENV)/.installed-dev
+	$(PY) -m tests.security.audit_dependencies
 
 migrations-check: export DJANGO_DEBUG ?= 1
 migrations-check: $(VENV)/.installed-dev
