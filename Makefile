@@ -8,7 +8,7 @@ PORT ?= 8000
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip setuptools
+	$(PY) -m pip install --quiet --upgrade pip
 
 $(VENV)/.installed-run: requirements.txt | $(PY)
 	$(PY) -m pip install --quiet -r requirements.txt

@@ -4,7 +4,11 @@ With Redis they live in the shared cache (its INCR is atomic). Without it they
 live in one database table, counted by a single INSERT … ON CONFLICT … RETURNING,
 which is atomic on PostgreSQL and SQLite alike. The database cache cannot serve:
 its increment is a read followed by a write, so racing workers could both see
-room under the limit."""
+room under the limit.
+
+Call `allow` outside any transaction: inside one, PostgreSQL would hold the
+counter's row until the transaction ends, and a rollback would undo the count."""
+import hashlib
 import time
 
 from django.conf import settings
@@ -29,7 +33,7 @@ def allow(scope: str, ident, *, limit: int, period: int) -> bool:
     """Count one action for `ident` in `scope`; False once `limit` per `period` seconds is spent."""
     now = time.time()
     window = int(now // period)
-    key = f"rl:{scope}:{ident}:{window}"[:200]
+    key = f"rl:{scope}:{window}:{hashlib.sha256(str(ident).encode()).hexdigest()[:32]}"
     if settings.RATELIMIT_IN_CACHE:
         return _count_in_cache(key, period) <= limit
     return _count_in_database(key, expires=(window + 1) * period, now=int(now)) <= limit
@@ -53,17 +57,30 @@ def _count_in_cache(key: str, period: int) -> int:
 
 
 _UPSERT = (
-    "INSERT INTO {t} (bucket, count, expires) VALUES (%s, 1, %s) "
-    "ON CONFLICT (bucket) DO UPDATE SET count = {t}.count + 1 RETURNING count"
+    "INSERT INTO {t} ({bucket}, {count}, {expires}) VALUES (%s, 1, %s) "
+    "ON CONFLICT ({bucket}) DO UPDATE SET {count} = {t}.{count} + 1 RETURNING {count}"
 )
 
 
+SWEEP_EVERY = 60  # seconds, per process
+# Windows are swept this long after they end, so a server whose clock runs a
+# little ahead cannot reset a window another server is still counting in.
+SWEEP_GRACE = 60
+_last_sweep = 0.0
+
+
 def _count_in_database(key: str, *, expires: int, now: int) -> int:
-    table = connection.ops.quote_name(RateLimitBucket._meta.db_table)
+    global _last_sweep
+    q = connection.ops.quote_name
     with connection.cursor() as cursor:
-        cursor.execute(_UPSERT.format(t=table), [key, expires])
+        cursor.execute(
+            _UPSERT.format(t=q(RateLimitBucket._meta.db_table), bucket=q("bucket"),
+                           count=q("count"), expires=q("expires")),
+            [key, expires],
+        )
         count = cursor.fetchone()[0]
-    if count == 1:
-        # A new window began: sweep the ones that have ended, so the table stays small.
-        RateLimitBucket.objects.filter(expires__lt=now).delete()
+    if now - _last_sweep >= SWEEP_EVERY:
+        # Drop ended windows now and then, so the table stays small.
+        _last_sweep = now
+        RateLimitBucket.objects.filter(expires__lt=now - SWEEP_GRACE).delete()
     return count

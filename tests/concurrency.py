@@ -15,12 +15,14 @@ def at_once(calls):
     """Start every call behind one barrier, each thread on its own database
     connection; return their results (in finishing order)."""
     barrier = threading.Barrier(len(calls))
-    results = []
+    results, errors = [], []
 
     def worker(call):
         try:
             barrier.wait(timeout=30)
             results.append(call())
+        except Exception as error:  # noqa: BLE001 - raised again below, in the test's thread
+            errors.append(error)
         finally:
             connections.close_all()
 
@@ -29,4 +31,6 @@ def at_once(calls):
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
+    if errors:
+        raise errors[0]
     return results

@@ -22,26 +22,34 @@ def test_allows_the_limit_then_refuses_until_the_next_window(db, monkeypatch, in
         assert ratelimit.allow("t", 7, limit=3, period=60)
 
 
-def test_a_new_window_sweeps_the_ended_ones(db, monkeypatch):
+@override_settings(RATELIMIT_IN_CACHE=False)
+def test_ended_windows_are_swept_and_live_ones_kept(db, monkeypatch):
     clock = [1_000_000.0]
     monkeypatch.setattr(ratelimit.time, "time", lambda: clock[0])
-    ratelimit.allow("t", 1, limit=3, period=60)
-    ratelimit.allow("t", 2, limit=3, period=60)
-    assert RateLimitBucket.objects.count() == 2
-    clock[0] += 120
-    ratelimit.allow("t", 1, limit=3, period=60)
-    assert list(RateLimitBucket.objects.values_list("count", flat=True)) == [1]
+    monkeypatch.setattr(ratelimit, "_last_sweep", 0.0)
+    ratelimit.allow("minute", 1, limit=3, period=60)  # this window ends at 1,000,020
+    ratelimit.allow("hour", 1, limit=3, period=3600)  # this one at 1,000,800
+    clock[0] += 60  # the minute ended 40 s ago: within the grace, so it stays
+    ratelimit.allow("minute", 2, limit=3, period=60)
+    assert RateLimitBucket.objects.filter(expires=1_000_020).exists()
+    clock[0] += 140  # both minutes are now over a minute past their end
+    ratelimit.allow("minute", 3, limit=3, period=60)
+    assert sorted(RateLimitBucket.objects.values_list("expires", flat=True)) == [
+        1_000_260, 1_000_800]
 
 
+@override_settings(RATELIMIT_IN_CACHE=False)
 def test_reset_forgets_every_count(db):
     for _ in range(3):
         ratelimit.allow("t", 1, limit=2, period=60)
+    assert RateLimitBucket.objects.exists()
     assert not ratelimit.allow("t", 1, limit=2, period=60)
     ratelimit.reset()
     assert ratelimit.allow("t", 1, limit=2, period=60)
 
 
 @needs_postgres
+@override_settings(RATELIMIT_IN_CACHE=False)
 @pytest.mark.django_db(transaction=True)
 def test_forty_workers_at_once_get_exactly_the_limit():
     answers = at_once([lambda: ratelimit.allow("race", 1, limit=5, period=3600)] * 40)

@@ -8,7 +8,8 @@ each skipped package is looked up in PyPI's project JSON instead, whose
 a package pinned at its newest release; any other package is named as not
 checked, with how far behind it is. AUDIT_STRICT=1 makes "not checked" fail too.
 
-Exit status 1: a known vulnerability (or, strict, a package left unchecked)."""
+Exit status 1: a known vulnerability; a package whose data could not be read at
+all; nothing checked; or, strict, a package left unchecked."""
 import json
 import os
 import subprocess
@@ -29,9 +30,12 @@ class Report:
     by_pip_audit: list = field(default_factory=list)
     by_newest_release: list = field(default_factory=list)
     unchecked: list = field(default_factory=list)  # (package, version, why)
+    unreadable: list = field(default_factory=list)  # (package, version, error)
 
     def failed(self, strict: bool) -> bool:
-        return bool(self.vulnerable or (strict and self.unchecked))
+        checked = self.by_pip_audit or self.by_newest_release
+        return bool(self.vulnerable or self.unreadable or not checked
+                    or (strict and self.unchecked))
 
 
 def run_pip_audit() -> list[dict]:
@@ -103,7 +107,7 @@ def audit(dependencies: list[dict], *, installed, fetch=fetch_project) -> Report
         for name, project, error in pool.map(look_up, skipped):
             version = installed(name)
             if project is None:
-                report.unchecked.append((name, version, f"PyPI could not be read: {error}"))
+                report.unreadable.append((name, version, str(error)))
             elif not _same(version, project["info"]["version"]):
                 report.unchecked.append((name, version, _behind(version, project)))
             else:
@@ -125,10 +129,13 @@ def main() -> int:
     for name, version, why in report.unchecked:
         print(f"not checked {name} {version}: pip-audit had no data and it is not the newest "
               f"release ({why})")
+    for name, version, error in report.unreadable:
+        print(f"FAILED {name} {version}: neither pip-audit nor PyPI could be read ({error})")
     print(
         f"{len(report.by_pip_audit) + len(report.by_newest_release)} packages checked "
         f"({len(report.by_pip_audit)} by pip-audit, {len(report.by_newest_release)} by PyPI's "
         f"data for their newest release), {len(report.unchecked)} not checked, "
+        f"{len(report.unreadable)} unreadable, "
         f"{len(report.vulnerable)} known vulnerabilities."
     )
     return 1 if report.failed(strict) else 0

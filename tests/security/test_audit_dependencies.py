@@ -1,5 +1,6 @@
 """The dependency audit fails on a known vulnerability and never takes a package
 pip-audit skipped as a pass."""
+from tests.security import audit_dependencies
 from tests.security.audit_dependencies import audit
 
 INSTALLED = {"django": "5.2.19", "bleach": "6.4.0", "gunicorn": "27.0.1"}.get
@@ -42,7 +43,8 @@ def test_a_clean_newest_release_passes():
 
 
 def test_a_package_behind_its_newest_release_is_named_not_passed():
-    report = audit([{"name": "django", "skip_reason": SKIPPED}], installed=INSTALLED,
+    clean = {"name": "gunicorn", "version": "27.0.1", "vulns": []}
+    report = audit([{"name": "django", "skip_reason": SKIPPED}, clean], installed=INSTALLED,
                    fetch=lambda name: project("6.1.3", releases=["5.2.18", "5.2.19", "6.0"]))
     assert report.unchecked == [
         ("django", "5.2.19", "the newest 5.2.x release; 6.1.3 is the newest overall")]
@@ -53,12 +55,31 @@ def test_a_package_behind_its_newest_release_is_named_not_passed():
     assert report.unchecked[0][2] == "6.1.3 is the newest release"
 
 
-def test_pypi_out_of_reach_leaves_the_package_unchecked():
+def test_pypi_out_of_reach_fails_the_audit():
     def unreachable(name):
         raise OSError("Name or service not known")
 
-    report = audit([{"name": "bleach", "skip_reason": SKIPPED}], installed=INSTALLED,
-                   fetch=unreachable)
-    assert report.unchecked == [
-        ("bleach", "6.4.0", "PyPI could not be read: Name or service not known")]
-    assert report.failed(strict=True)
+    report = audit(
+        [{"name": "bleach", "skip_reason": SKIPPED}, {"name": "gunicorn", "version": "27.0.1",
+                                                    "vulns": []}],
+        installed=INSTALLED, fetch=unreachable,
+    )
+    assert report.unreadable == [("bleach", "6.4.0", "Name or service not known")]
+    assert report.failed(strict=False)
+
+
+def test_an_audit_that_checked_nothing_fails():
+    report = audit([], installed=INSTALLED, fetch=None)
+    assert report.failed(strict=False)
+
+
+def test_main_exits_1_on_a_vulnerability_and_0_when_clean(monkeypatch, capsys):
+    monkeypatch.setattr(audit_dependencies, "run_pip_audit", lambda: [
+        {"name": "gunicorn", "version": "27.0.1", "vulns": [{"id": "GHSA-1", "fix_versions": []}]}
+    ])
+    assert audit_dependencies.main() == 1
+    assert "VULNERABLE gunicorn 27.0.1: GHSA-1 (fixed in no release yet)" in capsys.readouterr().out
+    monkeypatch.setattr(audit_dependencies, "run_pip_audit", lambda: [
+        {"name": "gunicorn", "version": "27.0.1", "vulns": []}])
+    assert audit_dependencies.main() == 0
+    assert "1 packages checked (1 by pip-audit" in capsys.readouterr().out
