@@ -7,7 +7,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
-from comments.selectors import comment_tree
+from comments.html import load_conversation
 from intercessors.pagecache import cache_anonymous_page
 from prayers.models import State
 from prayers.selectors import prayed_ids
@@ -102,6 +102,6 @@ def article_detail(request, slug):
             "prayed_ids": prayed_ids(user=request.user, prayer_ids=[prayer.pk] if prayer else []),
             "canonical_url": canonical_url,
             "share": share_links(canonical_url, article.title),
-            "conversation": comment_tree(target=article, viewer=request.user),
+            "conversation": load_conversation(target=article, request=request),
         },
     )

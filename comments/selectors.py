@@ -19,6 +19,9 @@ class Conversation:
     label: str
     roots: list[Node]
     count: int  # published comments, as "Comments (N)" shows
+    # Members with a comment awaiting moderation here: only they see it.
+    pending_authors: set = field(default_factory=set)
+    html: str = ""  # the rendered thread, filled in by comments.html.load_conversation
 
 
 def comment_tree(*, target, viewer) -> Conversation:
@@ -29,14 +32,7 @@ def comment_tree(*, target, viewer) -> Conversation:
         .order_by("created_at", "id")
     )
     viewer_id = viewer.pk if viewer.is_authenticated else None
-    reported = set()
-    if viewer_id and comments:
-        reported = set(
-            CommentReport.objects.filter(
-                reporter_id=viewer_id, comment__content_type=comments[0].content_type_id,
-                comment__object_id=target.pk,
-            ).values_list("comment_id", flat=True)
-        )
+    reported = reported_ids(viewer_id, target) if viewer_id and comments else set()
     nodes = {}
     for c in comments:
         visible = (c.is_public) or (
@@ -56,6 +52,20 @@ def comment_tree(*, target, viewer) -> Conversation:
         label=target_label(target),
         roots=_prune(roots),
         count=sum(1 for c in comments if c.is_public),
+        pending_authors={
+            c.author_id for c in comments
+            if c.status == Comment.Status.PENDING and not c.is_deleted
+        },
+    )
+
+
+def reported_ids(viewer_id, target) -> set:
+    """The comments here that this member has reported."""
+    return set(
+        CommentReport.objects.filter(
+            reporter_id=viewer_id, comment__content_type=content_type_for(target),
+            comment__object_id=target.pk,
+        ).values_list("comment_id", flat=True)
     )
 
 

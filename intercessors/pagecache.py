@@ -29,7 +29,7 @@ def bump(*, throttle: bool = False) -> None:
     frequent small changes such as prayer counts."""
     if throttle and not cache.add(GUARD_KEY, 1, timeout=1):
         # Bumped less than a second ago: the next reader after the guard
-        # expires bumps again (see _version), so this change is not lost.
+        # expires bumps again (see version), so this change is not lost.
         cache.set(DIRTY_KEY, 1, timeout=TIMEOUT)
         return
     _bump()
@@ -73,7 +73,8 @@ def _cacheable_request(request) -> bool:
     )
 
 
-def _version() -> int:
+def version() -> int:
+    """The current version of what pages show; cached renders are keyed by it."""
     found = cache.get_many([VERSION_KEY, DIRTY_KEY])
     if DIRTY_KEY in found and cache.add(GUARD_KEY, 1, timeout=1):
         cache.delete(DIRTY_KEY)
@@ -87,9 +88,9 @@ def cache_anonymous_page(view):
     def wrapper(request, *args, **kwargs):
         if not _cacheable_request(request):
             return view(request, *args, **kwargs)
-        version = _version()
+        current = version()
         digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
-        key = f"page:{version}:{digest}"
+        key = f"page:{current}:{digest}"
         hit = cache.get(key)
         if hit is not None:
             content, content_type = hit

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from articles.selectors import article_cards
 from articles.views import card_context, paginate
-from comments.selectors import comment_tree
+from comments.html import load_conversation
 from intercessors.pagecache import cache_anonymous_page
 from intercessors.ratelimit import allow
 
@@ -135,7 +135,7 @@ def state_detail(request, slug):
         prayers=prayers,
         calls=[(call, call.next_start()) for call in state.calls.filter(is_active=True)],
         week_count=weekly_prayer_counts_cached().get(state.pk, 0),
-        conversation=comment_tree(target=state, viewer=request.user),
+        conversation=load_conversation(target=state, request=request),
     )
     return render(request, "prayers/state_detail.html", context)
 
