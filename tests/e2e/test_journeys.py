@@ -2,6 +2,7 @@
 import re
 from datetime import timedelta
 
+import pytest
 from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -61,7 +62,11 @@ def test_member_prays_with_javascript_off(browser, site, reader):
     context.close()
 
 
-def test_member_holds_a_conversation(page, site, reader, no_dialogs):
+@pytest.mark.parametrize("shared_thread", [False, True], ids=["fresh", "shared-thread"])
+def test_member_holds_a_conversation(page, site, reader, no_dialogs, settings, shared_thread):
+    # With the page cache on (as in production) the thread is rendered once and
+    # shared, with each member's actions filled in (comments.html).
+    settings.PAGE_CACHE = shared_thread
     log_in(
         page, site.url, reader.email, reader.test_password, next_url=HOSPITAL + "%23comment-form"
     )
