@@ -351,7 +351,9 @@ def main():
         *[f"{note}" for note in notes],
         "",
         "Anonymous pages are served from the page cache after their first render "
-        "(`intercessors/pagecache.py`); member pages are rendered on every request.",
+        "(`intercessors/pagecache.py`); member pages are rendered on every request, "
+        "with the comment thread rendered once per site version and shared "
+        "(`comments/html.py`).",
         "",
         "| page | req/s | p50 ms | p99 ms | vs ceiling | HTML KB | target | met |",
         "| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |",
