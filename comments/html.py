@@ -51,11 +51,15 @@ def load_conversation(*, target, request) -> Conversation:
     user = request.user
     if not settings.PAGE_CACHE:
         return _fresh(target, request)
-    key = f"thread:{pagecache.version()}:{content_type_for(target).pk}:{target.pk}"
+    # One entry per conversation, holding the version it was rendered at:
+    # retired renders are overwritten rather than left to expire.
+    key = f"thread:{content_type_for(target).pk}:{target.pk}"
+    current = pagecache.version()
     shared = cache.get(key)
-    if shared is None:
+    if shared is None or shared["version"] != current:
         everyone = comment_tree(target=target, viewer=AnonymousUser())
         shared = {
+            "version": current,
             "label": everyone.label,
             "count": everyone.count,
             "pending_authors": everyone.pending_authors,

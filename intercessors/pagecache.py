@@ -89,11 +89,12 @@ def cache_anonymous_page(view):
         if not _cacheable_request(request):
             return view(request, *args, **kwargs)
         current = version()
-        digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
-        key = f"page:{current}:{digest}"
+        # One entry per address, holding the version it was rendered at:
+        # retired pages are overwritten rather than left to expire.
+        key = "page:" + hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
         hit = cache.get(key)
-        if hit is not None:
-            content, content_type = hit
+        if hit is not None and hit[0] == current:
+            _, content, content_type = hit
             return HttpResponse(content, content_type=content_type)
         response = view(request, *args, **kwargs)
         if (
@@ -103,7 +104,7 @@ def cache_anonymous_page(view):
         ):
             if hasattr(response, "render") and not response.is_rendered:
                 response.render()
-            cache.set(key, (response.content, response["Content-Type"]), TIMEOUT)
+            cache.set(key, (current, response.content, response["Content-Type"]), TIMEOUT)
         return response
 
     return wrapper

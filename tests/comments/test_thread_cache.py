@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
 from django.db import connection
 from django.test import RequestFactory, override_settings
 from django.test.utils import CaptureQueriesContext
@@ -13,6 +14,8 @@ from django.utils import timezone
 from comments.html import load_conversation
 from comments.models import Comment, CommentReport
 from comments.services import post_comment
+from comments.targets import content_type_for
+from intercessors import pagecache
 from prayers.models import State
 from tests.factories import make_article, make_comment, make_member
 
@@ -127,3 +130,15 @@ def test_member_post_page_queries_with_the_thread_shared(client, db, comments,
     with django_assert_num_queries(9):
         html = client.get(post.get_absolute_url()).content.decode()
     assert f"Prayer {comments - 1}." in html
+
+
+@override_settings(PAGE_CACHE=True)
+def test_a_retired_render_is_overwritten_not_kept(busy):
+    post, people = busy
+    request = request_as(people["anonymous"])
+    key = f"thread:{content_type_for(post).pk}:{post.pk}"
+    load_conversation(target=post, request=request)
+    first = cache.get(key)["version"]
+    pagecache.bump()
+    load_conversation(target=post, request=request)
+    assert cache.get(key)["version"] == pagecache.version() != first
