@@ -21,6 +21,9 @@ from .services import (
 )
 from .targets import content_type_for, resolve_target, target_label
 
+HELD = ("Comments with links are checked by our team first; yours is awaiting "
+        "moderation and only you can see it for now.")
+
 
 def _comment_for(request, pk):
     """A comment the member may act on: its conversation must be visible to them."""
@@ -77,11 +80,7 @@ def post(request):
             error=refusal.message,
         )
     if comment.status == Comment.Status.PENDING:
-        messages.info(
-            request,
-            "Thank you. Comments with links are checked by our team first; yours is "
-            "awaiting moderation and only you can see it for now.",
-        )
+        messages.info(request, "Thank you. " + HELD)
     return redirect(comment.get_absolute_url())
 
 
@@ -116,11 +115,16 @@ def edit(request, pk):
     error = None
     if request.method == "POST" and form.is_valid():
         try:
-            edit_comment(comment=comment, user=request.user, body=form.cleaned_data["body"])
+            comment = edit_comment(
+                comment=comment, user=request.user, body=form.cleaned_data["body"]
+            )
         except CommentRefused as refusal:
             error = refusal.message
         else:
-            messages.success(request, "Your comment has been updated.")
+            if comment.status == Comment.Status.PENDING:
+                messages.info(request, "Your comment has been updated. " + HELD)
+            else:
+                messages.success(request, "Your comment has been updated.")
             return redirect(comment.get_absolute_url())
     return render(
         request,

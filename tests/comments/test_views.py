@@ -180,6 +180,18 @@ def test_report_once_each_then_held(client, post, member):
     assert "Reported words" in html and "awaiting moderation" in html
 
 
+def test_editing_links_into_a_comment_says_it_is_held(client, post, member):
+    comment = make_comment(target=post, author=member, body="Praying.")
+    client.force_login(member)
+    response = client.post(
+        f"/comments/{comment.pk}/edit/",
+        {"body": "Praying. https://example.org and https://example.net"}, follow=True,
+    )
+    html = response.content.decode()
+    assert "Your comment has been updated. Comments with links are checked" in html
+    assert "example.net" not in Client().get(post.get_absolute_url()).content.decode()
+
+
 def test_comment_with_two_links_is_only_shown_to_its_author(client, post, member):
     client.force_login(member)
     response = client.post(
