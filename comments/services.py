@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from intercessors import pagecache
+from intercessors import pagecache, ratelimit
 from intercessors.db import insert_once
 from intercessors.markup import count_links, render_markdown
 
@@ -152,7 +152,6 @@ def can_edit(comment: Comment, user) -> bool:
     )
 
 
-@transaction.atomic
 def edit_comment(*, comment: Comment, user, body: str) -> Comment:
     check_author(comment, user)
     if not can_edit(comment, user):
@@ -160,7 +159,24 @@ def edit_comment(*, comment: Comment, user, body: str) -> Comment:
             "Comments can be edited for 15 minutes after posting; this one can no longer be "
             "changed. You can still delete it."
         )
-    comment.body = clean_body(body)
+    body = clean_body(body)
+    # Edits are held to the pace of new comments: each one is rendered again.
+    if not ratelimit.allow("comment-edit", user.pk, limit=1, period=FLOOD_SECONDS):
+        raise TooFast(
+            f"Please wait {FLOOD_SECONDS} seconds between edits. Your text is still here; "
+            "save it again in a moment."
+        )
+    if not ratelimit.allow("comment-edits", user.pk, limit=HOURLY_LIMIT, period=3600):
+        raise TooFast(
+            f"You have made {HOURLY_LIMIT} edits in the last hour, the most we allow. "
+            "Your text is still here; please save it a little later."
+        )
+    return _save_edit(comment, body)
+
+
+@transaction.atomic
+def _save_edit(comment: Comment, body: str) -> Comment:
+    comment.body = body
     _render(comment)
     comment.edited_at = timezone.now()
     comment.save()

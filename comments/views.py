@@ -112,14 +112,14 @@ def edit(request, pk):
         messages.error(request, "Comments can be edited for 15 minutes after posting.")
         return redirect(comment.get_absolute_url())
     form = CommentForm(request.POST or None, initial={"body": comment.body})
-    error = None
+    error, status = None, 400 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
         try:
             comment = edit_comment(
                 comment=comment, user=request.user, body=form.cleaned_data["body"]
             )
         except CommentRefused as refusal:
-            error = refusal.message
+            error, status = refusal.message, refusal.status
         else:
             if comment.status == Comment.Status.PENDING:
                 messages.info(request, "Your comment has been updated. " + HELD)
@@ -130,7 +130,7 @@ def edit(request, pk):
         request,
         "comments/edit.html",
         {"form": form, "comment": comment, "target": target, "error": error},
-        status=400 if request.method == "POST" else 200,
+        status=status,
     )
 
 

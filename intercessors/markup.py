@@ -9,7 +9,7 @@ from html import unescape
 
 import bleach
 import markdown
-from bleach.linkifier import LinkifyFilter, build_url_re
+from bleach.linkifier import LinkifyFilter
 from django.utils.html import strip_tags
 
 # Control and format characters (NUL, bidi overrides, zero-width joiners…)
@@ -27,6 +27,14 @@ BASIC_TAGS = frozenset(
 # Staff-written article bodies may also use section headings and rules.
 RICH_TAGS = BASIC_TAGS | {"h2", "h3", "h4", "hr"}
 ATTRIBUTES = {"a": ["href", "rel", "title"]}
+# Addresses typed as text become links: http(s):// or www., up to the next space,
+# with the "(" before one so that the linkifier can drop a closing ")" after it.
+# A match starts only where a word or a run of "(" starts, so the search reads
+# each run once (free to start anywhere, it reads a run of "(" in quadratic time).
+_BARE_URL = re.compile(
+    r"(?:(?<![\w/.@:(-])\(+|(?<![\w/.@:-]))(?:https?://|www\.)[^\s<>\"'`{}|\\^]+",
+    re.IGNORECASE,
+)
 
 
 def clean_plain_text(value: str) -> str:
@@ -42,32 +50,139 @@ def _set_rel(attrs, new=False):
     return attrs
 
 
-def _cleaner(tags):
+def _cleaner(tags, *, links):
+    linkify = partial(
+        LinkifyFilter,
+        callbacks=[_set_rel],
+        skip_tags={"pre", "code"},
+        url_re=_BARE_URL,
+        parse_email=False,
+    )
     return bleach.Cleaner(
         tags=tags,
         attributes=ATTRIBUTES,
         protocols=PROTOCOLS,
         strip=True,
         strip_comments=True,
-        filters=[
-            partial(
-                LinkifyFilter,
-                callbacks=[_set_rel],
-                skip_tags={"pre", "code"},
-                url_re=build_url_re(protocols=["http", "https"]),
-                parse_email=False,
-            )
-        ],
+        filters=[linkify] if links else [],
     )
 
 
-_CLEANERS = {False: _cleaner(BASIC_TAGS), True: _cleaner(RICH_TAGS)}
+# The link filter costs a quarter of the time; HTML with no link and no address
+# in it goes through a cleaner without it.
+_CLEANERS = {
+    (rich, links): _cleaner(RICH_TAGS if rich else BASIC_TAGS, links=links)
+    for rich in (False, True)
+    for links in (False, True)
+}
 
 
 def render_markdown(text: str, *, rich: bool = False) -> str:
     """Markdown to safe HTML. Raw HTML typed by the writer shows as text."""
     text = _CONTROL.sub("", unicodedata.normalize("NFC", text or ""))
-    return _CLEANERS[rich].clean(_markdown().convert(text))
+    html = _markdown().convert(tame(text))
+    links = "<a" in html or _BARE_URL.search(html) is not None
+    return _CLEANERS[rich, links].clean(html)
+
+
+# Shapes of Markdown that cost more than linear time to render, found by
+# `make markdown-fuzz`. Inline, Markdown scans forward from every "[" and "]("
+# for the bracket that closes it, from every run of backticks for the run that
+# ends the code, and from "***" for the stars that end it, as far as the end of
+# the paragraph when there is none; so a paragraph of such markers costs the
+# square of its length. A paragraph of many "===", "---" or "***" lines is split
+# once per line, rescanning the rest each time. And every list or quote marker
+# opening a line nests the rest of the line a level deeper, one recursion each.
+# `tame` rewrites those shapes in linear time: it escapes markers so that they
+# show as the plain characters they are, and breaks very long paragraphs.
+# Ordinary writing is far below every bound and is left exactly as it was.
+MAX_NESTING = 8  # list and quote markers opening one line
+INLINE_BUDGET = 300_000  # characters the inline searches may read, in all
+LINE_BUDGET = 1_000_000  # lines times characters of the paragraphs they split
+LINES_PER_PIECE = 20  # where a paragraph over the line budget is broken
+
+_PARAGRAPHS = re.compile(r"(\n[ \t]*\n)")
+_INLINE_MARKERS = re.compile(r"\\.|\]\(|\[|`+|\*{3,}|_{3,}|[*_]", re.DOTALL)
+_LEADING_MARKER = re.compile(r"[ \t]*(?:>|(?:[*+-]|\d{1,9}[.)])(?=[ \t]|$))[ \t]?")
+
+
+def tame(text: str) -> str:
+    """The same text, with the shapes that would make it slow to render made plain."""
+    parts = _PARAGRAPHS.split(text)
+    paragraphs = [_tame_nesting(part) for part in parts[::2]]
+    _within_budget(paragraphs, _line_cost, LINE_BUDGET, _break_lines)
+    _within_budget(paragraphs, _inline_cost, INLINE_BUDGET, _escape_inline_markers)
+    parts[::2] = paragraphs
+    return "".join(parts)
+
+
+def _within_budget(paragraphs, cost, budget, make_plain) -> None:
+    """Make the costliest paragraphs plain until the whole text is within budget."""
+    costs = [cost(p) for p in paragraphs]
+    total = sum(costs)
+    for n in sorted(range(len(costs)), key=costs.__getitem__, reverse=True):
+        if total <= budget:
+            return
+        paragraphs[n] = make_plain(paragraphs[n])
+        total -= costs[n]
+
+
+def _line_cost(paragraph: str) -> int:
+    return paragraph.count("\n") * len(paragraph)
+
+
+def _break_lines(paragraph: str) -> str:
+    lines = paragraph.split("\n")
+    return "\n\n".join(
+        "\n".join(lines[n : n + LINES_PER_PIECE]) for n in range(0, len(lines), LINES_PER_PIECE)
+    )
+
+
+def _inline_cost(paragraph: str) -> int:
+    """The most the inline searches could read: from each marker to the paragraph's
+    end; for "[" and "](" once for each kind of link tried ("[text](url)",
+    "[text][ref]", "[ref]"); for a run of three stars, once for each star after it."""
+    end, cost = len(paragraph), 0
+    after = {"*": paragraph.count("*"), "_": paragraph.count("_")}
+    for marker in _INLINE_MARKERS.finditer(paragraph):
+        token, rest = marker.group(), end - marker.start()
+        after["*"] -= token.count("*")
+        after["_"] -= token.count("_")
+        if token in ("[", "]("):
+            cost += 3 * rest
+        elif token[0] == "`":
+            cost += rest
+        elif len(token) >= 3:
+            cost += rest * after[token[0]]
+    return cost
+
+
+def _escape_inline_markers(paragraph: str) -> str:
+    def escape(marker):
+        token = marker.group()
+        if token[0] == "\\" or token == "](":
+            return token
+        return "".join("\\" + char for char in token)
+
+    return _INLINE_MARKERS.sub(escape, paragraph)
+
+
+def _tame_nesting(paragraph: str) -> str:
+    lines = paragraph.split("\n")
+    for n, line in enumerate(lines):
+        pos = 0
+        for _ in range(MAX_NESTING):
+            marker = _LEADING_MARKER.match(line, pos)
+            if not marker or marker.end() == pos:
+                break
+            pos = marker.end()
+        else:
+            if marker := _LEADING_MARKER.match(line, pos):
+                # One marker too deep: escaping it makes the rest of the line plain text.
+                # A marker's last character is one Markdown lets a backslash escape.
+                mark = marker.group().rstrip(" \t")
+                lines[n] = f"{line[:pos]}{mark[:-1]}\\{line[pos + len(mark) - 1:]}"
+    return "\n".join(lines)
 
 
 def _markdown():

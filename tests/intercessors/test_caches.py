@@ -1,0 +1,63 @@
+"""What readers do to the page cache cannot touch what keeps accounts safe."""
+import uuid
+
+import pytest
+from django.test import Client
+
+from tests.factories import DEFAULT_PASSWORD, make_article, make_member
+
+TOO_MANY_LOGINS = "Too many failed login attempts"
+
+
+@pytest.fixture(autouse=True)
+def page_cache_on(settings):
+    settings.PAGE_CACHE = True
+
+
+def fill_the_page_cache(times=450):
+    """Anonymous readers asking for pages under addresses never seen before."""
+    reader = Client()
+    for n in range(times):
+        path = "/articles/" if n % 2 else "/search/"
+        assert reader.get(path, {"q": uuid.uuid4().hex}).status_code == 200
+
+
+def test_a_login_lockout_outlives_readers_filling_the_cache(db):
+    member = make_member()
+    make_article()
+    guesser = Client()
+    for _ in range(8):
+        response = guesser.post("/accounts/login/", {"login": member.email, "password": "wrong"})
+    assert TOO_MANY_LOGINS in response.content.decode()
+
+    fill_the_page_cache()
+
+    response = guesser.post(
+        "/accounts/login/", {"login": member.email, "password": DEFAULT_PASSWORD}
+    )
+    assert TOO_MANY_LOGINS in response.content.decode()
+    assert "_auth_user_id" not in guesser.session
+
+
+def test_a_password_reset_limit_outlives_readers_filling_the_cache(db, mailoutbox):
+    member = make_member()
+    asker = Client()
+    for _ in range(5):
+        asker.post("/accounts/password/reset/", {"email": member.email})
+    assert len(mailoutbox) == 5
+
+    fill_the_page_cache()
+
+    response = asker.post("/accounts/password/reset/", {"email": member.email})
+    assert response.status_code == 429
+    assert len(mailoutbox) == 5
+
+
+def test_a_page_is_cached_under_the_parameters_its_view_reads(db, django_assert_num_queries):
+    make_article(title="Listed once")
+    reader = Client()
+    reader.get("/articles/")
+    # The list ignores `q`: the same page, served from the entry for /articles/.
+    with django_assert_num_queries(1):  # the site's version
+        response = reader.get("/articles/", {"q": uuid.uuid4().hex, "utm_source": "mail"})
+    assert "Listed once" in response.content.decode()

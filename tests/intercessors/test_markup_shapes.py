@@ -1,0 +1,157 @@
+"""Markdown shapes that cost more than linear time, or recurse without end, are
+rendered as the plain text they are; ordinary writing is left exactly as it was."""
+import re
+
+import pytest
+
+from comments.models import MAX_LENGTH, Comment
+from intercessors.demo.posts import POSTS
+from intercessors.markup import INLINE_BUDGET, MAX_NESTING, render_markdown, tame
+from tests.factories import make_article
+
+# Each at the comment size limit; before, the slowest took seconds and one crashed.
+PATHOLOGICAL = {
+    "open brackets": "[" * MAX_LENGTH,
+    "images never closed": "![" * (MAX_LENGTH // 2),
+    "brackets in code": "`[" * (MAX_LENGTH // 2),
+    "links never closed": "[a](" * (MAX_LENGTH // 4),
+    "references never closed": "[a][" * (MAX_LENGTH // 4),
+    "nested brackets": "[" * (MAX_LENGTH // 2) + "]" * (MAX_LENGTH // 2),
+    "ordered lists on one line": "1. " * (MAX_LENGTH // 3),
+    "bullets on one line": "- " * (MAX_LENGTH // 2),
+    "bullets with tabs": "+\t" * (MAX_LENGTH // 2),
+    "quotes on one line": "> " * (MAX_LENGTH // 2),
+    "quotes and lists": "> 1. - " * (MAX_LENGTH // 7),
+    "opening parentheses": "(" * MAX_LENGTH,
+    "numbered dashes": "-1." * (MAX_LENGTH // 3),
+    "short paragraphs of brackets": ("[" * 400 + "\n\n") * (MAX_LENGTH // 402),
+}
+
+
+@pytest.fixture
+def link_scans(monkeypatch):
+    """Counts the characters Markdown reads looking for the ends of links: the work that
+    grew with the square of the text (counted, not timed, so the test cannot flake)."""
+    from markdown.inlinepatterns import LinkInlineProcessor
+
+    read = [0]
+    for name, position in (("getText", 1), ("getLink", 2)):
+        original = getattr(LinkInlineProcessor, name)
+
+        def counted(self, data, index, _original=original, _position=position):
+            result = _original(self, data, index)
+            read[0] += result[_position] - index
+            return result
+
+        monkeypatch.setattr(LinkInlineProcessor, name, counted)
+    return read
+
+
+@pytest.mark.parametrize("text", PATHOLOGICAL.values(), ids=PATHOLOGICAL.keys())
+def test_pathological_shapes_render_as_harmless_text(text, link_scans):
+    html = render_markdown(text)
+    assert link_scans[0] <= INLINE_BUDGET
+    assert "<a " not in html and "<img" not in html
+    # Lists and quotes nest no deeper than the markers we allow on one line.
+    depth = max_depth = 0
+    for tag in re.finditer(r"<(/?)(ol|ul|blockquote)>", html):
+        depth += -1 if tag.group(1) else 1
+        max_depth = max(max_depth, depth)
+    assert max_depth <= MAX_NESTING
+
+
+def test_the_link_scan_is_bounded_across_the_whole_text():
+    # Many paragraphs each under a paragraph's share still add up.
+    text = tame(("[" * 300 + "\n\n") * 16)
+    assert text.count("\\[") >= 300 * 10
+
+
+def test_escaped_brackets_stay_escaped():
+    assert tame("\\[" * 3000) == "\\[" * 3000
+    assert "\\\\[" not in tame("\\[" * 3000 + "[" * 2000)
+
+
+def test_ordinary_writing_is_left_exactly_as_it_was():
+    samples = [
+        "Father, we pray for [the families](https://example.org/news) of the town.",
+        "1. Pray for the mayor\n2. Pray for the nurses\n   - and their families\n",
+        "> Be still, and know\n> > that I am God\n\nAmen.",
+        "See https://example.org/a_(b) and [this][1].\n\n[1]: https://example.org",
+        "- a\n    - b\n        - c\n            - d\n",
+        "Psalm 46:10 says it [plainly], **so** we _wait_.",
+    ]
+    samples += [post["body"] for post in POSTS] + [post["prayer"] for post in POSTS]
+    for sample in samples:
+        assert tame(sample) == sample
+
+
+def test_links_in_a_long_article_survive(db):
+    paragraph = " ".join(f"[source {n}](https://example.org/{n})" for n in range(30))
+    html = render_markdown("\n\n".join([paragraph] * 20), rich=True)
+    assert html.count("<a ") == 600
+
+
+def test_bare_addresses_still_become_links():
+    html = render_markdown("Read (https://example.org/a) or www.example.org, then pray.")
+    assert '<a href="https://example.org/a"' in html
+    assert '<a href="http://www.example.org"' in html
+    assert "example.org/a)" not in html.split("</a>")[0]
+
+
+@pytest.mark.parametrize("text", PATHOLOGICAL.values(), ids=PATHOLOGICAL.keys())
+def test_posting_and_editing_pathological_comments_never_fails(client, member, text):
+    post = make_article()
+    client.force_login(member)
+    response = client.post(
+        "/comments/post/",
+        {"body": text, "target": "articles.article", "object_id": post.pk},
+    )
+    assert response.status_code == 302
+    comment = Comment.objects.get()
+    assert "<a " not in comment.body_html
+    Comment.objects.filter(pk=comment.pk).update(created_at=comment.created_at)
+    response = client.post(f"/comments/{comment.pk}/edit/", {"body": text[::-1]})
+    assert response.status_code in (302, 429)
+
+
+def test_edits_are_rate_limited_like_posts(client, member, settings):
+    from comments.services import FLOOD_SECONDS
+
+    post = make_article()
+    client.force_login(member)
+    client.post(
+        "/comments/post/", {"body": "First", "target": "articles.article", "object_id": post.pk}
+    )
+    comment = Comment.objects.get()
+    assert client.post(f"/comments/{comment.pk}/edit/", {"body": "Second"}).status_code == 302
+    response = client.post(f"/comments/{comment.pk}/edit/", {"body": "Third words"})
+    assert response.status_code == 429
+    html = response.content.decode()
+    assert f"{FLOOD_SECONDS} seconds" in html and "Third words" in html
+    comment.refresh_from_db()
+    assert comment.body == "Second"
+
+
+def test_a_member_may_not_edit_without_end(client, member, monkeypatch):
+    from comments import services
+    from intercessors import ratelimit
+
+    clock = [3600.0 * 1000]  # the start of an hour's window
+
+    def tick():
+        clock[0] += services.FLOOD_SECONDS  # each edit a little after the last
+        return clock[0]
+
+    monkeypatch.setattr(ratelimit.time, "time", tick)
+    post = make_article()
+    client.force_login(member)
+    client.post(
+        "/comments/post/", {"body": "First", "target": "articles.article", "object_id": post.pk}
+    )
+    comment = Comment.objects.get()
+    answers = [
+        client.post(f"/comments/{comment.pk}/edit/", {"body": f"Edit {n}"}).status_code
+        for n in range(services.HOURLY_LIMIT + 1)
+    ]
+    assert answers[:-1] == [302] * services.HOURLY_LIMIT and answers[-1] == 429
+

@@ -1,0 +1,93 @@
+"""The slowest Markdown a member can post: renders a corpus of costly shapes at the
+comment size limit, then lets hypothesis search for slower ones, and prints the
+slowest render. The goal is under 100 ms. Run with `make markdown-fuzz`.
+
+Each text is rendered three times and its fastest time counts, so a pause of the
+machine is not mistaken for a slow shape."""
+import itertools
+import os
+import sys
+import time
+
+import django
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
+django.setup()
+
+from hypothesis import HealthCheck, Phase, given, settings, target  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from comments.models import MAX_LENGTH  # noqa: E402
+from intercessors.markup import render_markdown  # noqa: E402
+from tests.intercessors.test_markup_shapes import PATHOLOGICAL  # noqa: E402
+
+GOAL_MS = 100
+# Pieces that mean something to Markdown, bleach or the linkifier.
+TOKENS = [
+    "[", "]", "(", ")", "![", "](", "][", "*", "**", "_", "__", "`", "``", "\\", ">", "> ",
+    "- ", "* ", "+ ", "1. ", "1) ", "#", "# ", "&", "&#", "&amp;", "<", "<a", "<!--", "-->",
+    "<http://", "http://", "https://a.b/", "www.", "@", ".", ":", '"', "'", "=", "~", "|",
+    "\n", "\n\n", "  \n", "    ", "\t", " ", "a", "word ", "1", "-", "---", "***",
+]
+
+
+def render_ms(text: str) -> float:
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        render_markdown(text)
+        best = min(best, time.perf_counter() - start)
+    return best * 1000
+
+
+def fill(piece: str) -> str:
+    return (piece * (MAX_LENGTH // len(piece) + 1))[:MAX_LENGTH]
+
+
+def corpus():
+    yield from PATHOLOGICAL.items()
+    for a, b in itertools.product(TOKENS, repeat=2):
+        yield f"({a!r}{b!r})*", fill(a + b)
+    for depth in (10, 30, 50):
+        nest = "".join("    " * i + "- a\n" for i in range(depth))
+        yield f"lists indented {depth} deep, then markers", fill(nest + "> 1. - " * 8 + "[\n")
+    yield "one long line", fill("pray for them all ")
+    yield "one long word", "a" * MAX_LENGTH
+
+
+def main() -> int:
+    timings = [(render_ms(text), name) for name, text in corpus()]
+
+    found = []
+    segments = st.lists(
+        st.tuples(st.sampled_from(TOKENS) | st.text(min_size=1, max_size=3),
+                  st.integers(1, MAX_LENGTH)),
+        min_size=1, max_size=6,
+    )
+
+    @settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", "400")), deadline=None,
+              database=None, phases=[Phase.generate, Phase.target],
+              suppress_health_check=list(HealthCheck))
+    @given(segments)
+    def search(parts):
+        text = "".join(piece * count for piece, count in parts)[:MAX_LENGTH]
+        ms = render_ms(text)
+        target(ms)
+        found.append((ms, "hypothesis: " + " + ".join(f"{p!r}*{c}" for p, c in parts)))
+
+    search()
+    timings += found
+    timings.sort(reverse=True)
+    print(f"{len(timings):,} texts of up to {MAX_LENGTH:,} characters rendered "
+          f"({len(timings) - len(found):,} from the corpus, {len(found):,} from hypothesis).")
+    print("Slowest ten:")
+    for ms, name in timings[:10]:
+        print(f"  {ms:7.1f} ms  {name[:110]}")
+    slowest = timings[0][0]
+    verdict = "met" if slowest < GOAL_MS else "NOT met"
+    print(f"Slowest render: {slowest:.1f} ms (goal under {GOAL_MS} ms: {verdict}).")
+    return 0 if slowest < GOAL_MS else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
