@@ -59,7 +59,7 @@ def _slug_param(request, name):
 
 
 @require_safe
-@cache_anonymous_page
+@cache_anonymous_page(reads=("page", "topic", "state"))
 def article_list(request):
     articles = article_cards()
     topic = state = None
@@ -84,7 +84,7 @@ def share_links(url: str, title: str) -> dict:
 
 
 @require_safe
-@cache_anonymous_page
+@cache_anonymous_page()
 def article_detail(request, slug):
     article = get_object_or_404(
         Article.objects.select_related("prayer").prefetch_related("topics", "states"), slug=slug

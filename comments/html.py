@@ -6,7 +6,6 @@ from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.core.cache import cache
 from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +13,7 @@ from django.utils.dates import MONTHS
 from django.utils.html import escape
 
 from intercessors import pagecache
+from intercessors.caches import page_store
 
 from .models import Comment
 from .selectors import Conversation, comment_tree, reported_ids
@@ -55,7 +55,7 @@ def load_conversation(*, target, request) -> Conversation:
     # retired renders are overwritten rather than left to expire.
     key = f"thread:{content_type_for(target).pk}:{target.pk}"
     current = pagecache.version()
-    shared = cache.get(key)
+    shared = page_store().get(key)
     if shared is None or shared["version"] != current:
         everyone = comment_tree(target=target, viewer=AnonymousUser())
         shared = {
@@ -70,7 +70,7 @@ def load_conversation(*, target, request) -> Conversation:
                 for n in _walk(everyone.roots)
             },
         }
-        cache.set(key, shared, pagecache.TIMEOUT)
+        page_store().set(key, shared, pagecache.TIMEOUT)
     if user.is_authenticated and user.pk in shared["pending_authors"]:
         return _fresh(target, request)
     stubs = shared["stubs"]

@@ -5,22 +5,30 @@ something on the site changes. Writes that change what pages show call
 `bump()`, which moves every page to a new version at once; members (anyone
 with a session) are never served a cached page, so they always see their own
 changes immediately.
+
+The version lives in the default cache, a database table nothing evicts from;
+renders live in the bounded `pages` cache (intercessors.caches), tagged with the
+version they were made at. So a render that outlived a change, in a cache that
+was away while the change was made, is never served again. Each version is a
+new random token, so versions never repeat, even if the table is emptied.
 """
 import hashlib
+import secrets
 from functools import wraps
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
+from django.utils.cache import patch_vary_headers
+
+from .caches import page_store
 
 VERSION_KEY = "pagecache:version"
 GUARD_KEY = "pagecache:guard"
 DIRTY_KEY = "pagecache:dirty"
-# Query parameters pages use; a request with any other is served fresh, not cached,
-# so made-up parameters cannot fill the cache.
-PARAMETERS = {"page", "q", "topic", "state"}
 TIMEOUT = 300  # seconds; a backstop, since writes bump the version
 
 
@@ -35,11 +43,10 @@ def bump(*, throttle: bool = False) -> None:
     _bump()
 
 
-def _bump() -> None:
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:
-        cache.set(VERSION_KEY, 1, timeout=None)
+def _bump() -> str:
+    token = secrets.token_hex(8)
+    cache.set(VERSION_KEY, token, timeout=None)
+    return token
 
 
 def bump_after_commit(*, throttle: bool = False) -> None:
@@ -69,42 +76,59 @@ def _cacheable_request(request) -> bool:
         and request.method in ("GET", "HEAD")
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
         and CookieStorage.cookie_name not in request.COOKIES
-        and set(request.GET) <= PARAMETERS
     )
 
 
-def version() -> int:
-    """The current version of what pages show; cached renders are keyed by it."""
+def version() -> str:
+    """The current version of what pages show; cached renders are tagged with it."""
     found = cache.get_many([VERSION_KEY, DIRTY_KEY])
     if DIRTY_KEY in found and cache.add(GUARD_KEY, 1, timeout=1):
         cache.delete(DIRTY_KEY)
-        _bump()
-        return cache.get(VERSION_KEY, 0)
-    return found.get(VERSION_KEY, 0)
+        return _bump()
+    if VERSION_KEY in found:
+        return found[VERSION_KEY]
+    cache.add(VERSION_KEY, secrets.token_hex(8), timeout=None)
+    return cache.get(VERSION_KEY)
 
 
-def cache_anonymous_page(view):
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not _cacheable_request(request):
-            return view(request, *args, **kwargs)
-        current = version()
-        # One entry per address, holding the version it was rendered at:
-        # retired pages are overwritten rather than left to expire.
-        key = "page:" + hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
-        hit = cache.get(key)
-        if hit is not None and hit[0] == current:
-            _, content, content_type = hit
-            return HttpResponse(content, content_type=content_type)
-        response = view(request, *args, **kwargs)
-        if (
-            response.status_code == 200
-            and not response.cookies
-            and not getattr(response, "streaming", False)
-        ):
-            if hasattr(response, "render") and not response.is_rendered:
-                response.render()
-            cache.set(key, (current, response.content, response["Content-Type"]), TIMEOUT)
-        return response
+def cache_anonymous_page(*, reads=()):
+    """Cache a view's pages for anonymous readers, one per value of the query
+    parameters in `reads`. The view sees only those: whatever else an address
+    carries (a mailing's tracking tags, made-up parameters) can neither change
+    the page nor add an entry to the cache."""
 
-    return wrapper
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not _cacheable_request(request):
+                return view(request, *args, **kwargs)
+            used = sorted((name, value) for name in reads for value in request.GET.getlist(name))
+            request.GET = QueryDict(urlencode(used))
+            current = version()
+            # One entry per page, holding the version it was rendered at:
+            # retired renders are overwritten rather than left to expire.
+            address = f"{request.path}?{request.GET.urlencode()}"
+            key = "page:" + hashlib.sha256(address.encode()).hexdigest()[:32]
+            store = page_store()
+            hit = store.get(key)
+            if hit is not None and hit[0] == current:
+                _, content, content_type = hit
+                response = HttpResponse(content, content_type=content_type)
+            else:
+                response = view(request, *args, **kwargs)
+                if (
+                    response.status_code == 200
+                    and not response.cookies
+                    and not getattr(response, "streaming", False)
+                ):
+                    if hasattr(response, "render") and not response.is_rendered:
+                        response.render()
+                    store.set(key, (current, response.content, response["Content-Type"]),
+                              TIMEOUT)
+            # A member asking for the same address gets another page.
+            patch_vary_headers(response, ("Cookie",))
+            return response
+
+        return wrapper
+
+    return decorator

@@ -1,10 +1,10 @@
 """Fixed-window rate limits that hold across workers and servers.
 
-With Redis they live in the shared cache (its INCR is atomic). Without it they
-live in one database table, counted by a single INSERT … ON CONFLICT … RETURNING,
-which is atomic on PostgreSQL and SQLite alike. The database cache cannot serve:
-its increment is a read followed by a write, so racing workers could both see
-room under the limit.
+With REDIS_URL they count in that Redis (an atomic INCR). Without it, or while
+it is unreachable, they count in one database table, by a single INSERT … ON
+CONFLICT … RETURNING, which is atomic on PostgreSQL and SQLite alike; a limit
+never fails open. The database cache cannot serve: its increment is a read
+followed by a write, so racing workers could both see room under the limit.
 
 Call `allow` outside any transaction: inside one, PostgreSQL would hold the
 counter's row until the transaction ends, and a rollback would undo the count."""
@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 
+from .caches import counter_store
 from .models import RateLimitBucket
 
 
@@ -34,26 +35,19 @@ def allow(scope: str, ident, *, limit: int, period: int) -> bool:
     now = time.time()
     window = int(now // period)
     key = f"rl:{scope}:{window}:{hashlib.sha256(str(ident).encode()).hexdigest()[:32]}"
-    if settings.RATELIMIT_IN_CACHE:
-        return _count_in_cache(key, period) <= limit
-    return _count_in_database(key, expires=(window + 1) * period, now=int(now)) <= limit
+    counters = counter_store()
+    count = counters.count(key, period) if counters is not None else None
+    if count is None:
+        count = _count_in_database(key, expires=(window + 1) * period, now=int(now))
+    return count <= limit
 
 
 def reset() -> None:
-    """Forget every count, ours and allauth's (which live in the cache)."""
+    """Forget every count, ours and allauth's (which live in the default cache)."""
     cache.clear()
-    if not settings.RATELIMIT_IN_CACHE:
-        RateLimitBucket.objects.all().delete()
-
-
-def _count_in_cache(key: str, period: int) -> int:
-    if cache.add(key, 1, timeout=period + 1):
-        return 1
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=period + 1)
-        return 1
+    if (counters := counter_store()) is not None:
+        counters.clear()
+    RateLimitBucket.objects.all().delete()
 
 
 _UPSERT = (

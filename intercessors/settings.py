@@ -144,28 +144,48 @@ BENCH_CEILING = env_bool("DJANGO_BENCH_CEILING")
 # Whole pages for anonymous readers, kept until a write changes the site.
 PAGE_CACHE = env_bool("DJANGO_PAGE_CACHE", default=True)
 
-# Cache: shared by every worker so rate limits hold across processes.
+# Caches (intercessors/caches.py). `default`, a database table nothing evicts
+# from, holds allauth's log-in limits and the page cache's version; pages and
+# threads are kept apart in `pages`: each worker's memory, bounded, or their own
+# Redis (PAGE_CACHE_URL, set to evict least-recently-used keys). With REDIS_URL,
+# rate limits count in that Redis (set it not to evict); without it, or while it
+# is down, in their own database table.
 REDIS_URL = env("REDIS_URL")
-if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-        }
-    }
-else:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": "django_cache",
-        }
-    }
-# Rate limits need an atomic counter: Redis has one; without Redis they are
-# counted in their own table (intercessors.ratelimit).
-RATELIMIT_IN_CACHE = bool(REDIS_URL)
+PAGE_CACHE_URL = env("PAGE_CACHE_URL")
 
-# Sessions are read from the shared cache and kept in the database too.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+def cache_settings(*, redis_url="", page_cache_url=""):
+    caches = {
+        "default": {
+            "BACKEND": "intercessors.caches.DurableDatabaseCache",
+            "LOCATION": "django_cache",
+            # Above this many entries, each write first sweeps the expired ones.
+            "OPTIONS": {"MAX_ENTRIES": 10_000},
+        },
+        "pages": {
+            "BACKEND": "intercessors.caches.ResilientRedisCache",
+            "LOCATION": page_cache_url,
+        }
+        if page_cache_url
+        else {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "pages",
+            "OPTIONS": {"MAX_ENTRIES": 500},
+        },
+    }
+    if redis_url:
+        caches["counters"] = {
+            "BACKEND": "intercessors.caches.ResilientRedisCache",
+            "LOCATION": redis_url,
+        }
+    return caches
+
+
+CACHES = cache_settings(redis_url=REDIS_URL, page_cache_url=PAGE_CACHE_URL)
+
+# Sessions live in the database: they survive a cache outage, and none that was
+# ended or changed while a cache was away can come back from it.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

@@ -17,6 +17,7 @@ from articles.views import card_context, paginate
 from prayers.models import Prayer
 from prayers.selectors import prayed_ids
 
+from . import caches
 from .pagecache import cache_anonymous_page
 
 logger = logging.getLogger(__name__)
@@ -57,7 +58,7 @@ def favicon(request):
 
 
 @require_safe
-@cache_anonymous_page
+@cache_anonymous_page()
 def home(request):
     articles = list(article_cards()[:6])
     prayers = list(Prayer.objects.visible().standalone().select_related("state")[:3])
@@ -74,7 +75,7 @@ def home(request):
 
 
 @require_safe
-@cache_anonymous_page
+@cache_anonymous_page(reads=("q", "page"))
 def search(request):
     query = request.GET.get("q", "").strip()
     context = {"query": query, "max_length": MAX_QUERY_LENGTH}
@@ -113,10 +114,17 @@ def bench_ceiling(request):
 @never_cache
 @require_safe
 def healthz(request):
+    """For load balancers: 503 only when the database is away, since then nothing
+    works. Without Redis the site still serves every page, more slowly, so a
+    Redis outage is "degraded" with a 200: one shared Redis going down must not
+    take every server out of the pool."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except DatabaseError:
         return JsonResponse({"status": "unavailable", "database": "unavailable"}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
+    cache = caches.status()
+    return JsonResponse(
+        {"status": "ok" if cache == "ok" else "degraded", "database": "ok", "cache": cache}
+    )

@@ -1,9 +1,10 @@
 """Reads about prayers that pages share."""
 from datetime import timedelta
 
-from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
+
+from intercessors.caches import page_store
 
 from .models import Prayer, PrayerMark
 
@@ -24,10 +25,10 @@ WEEKLY_CACHE_SECONDS = 60
 def weekly_prayer_counts_cached() -> dict[int, int]:
     """The map's counts, recomputed at most once a minute: a week's shading does
     not need to move with every click."""
-    counts = cache.get("weekly-prayer-counts")
+    counts = page_store().get("weekly-prayer-counts")
     if counts is None:
         counts = weekly_prayer_counts()
-        cache.set("weekly-prayer-counts", counts, WEEKLY_CACHE_SECONDS)
+        page_store().set("weekly-prayer-counts", counts, WEEKLY_CACHE_SECONDS)
     return counts
 
 

@@ -101,7 +101,7 @@ def _member_prayed(request, pk):
 
 
 @require_safe
-@cache_anonymous_page
+@cache_anonymous_page()
 def state_index(request):
     states = list(State.objects.only("id", "code", "name", "slug"))
     tiles = tile_map.tiles(states, weekly_prayer_counts_cached())
@@ -119,7 +119,7 @@ def state_index(request):
 
 
 @require_safe
-@cache_anonymous_page
+@cache_anonymous_page(reads=("page",))
 def state_detail(request, slug):
     state = get_object_or_404(
         State.objects.annotate(

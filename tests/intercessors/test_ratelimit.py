@@ -1,28 +1,28 @@
 import pytest
-from django.test import override_settings
 
 from intercessors import ratelimit
 from intercessors.models import RateLimitBucket
 from tests.concurrency import at_once, needs_postgres
+from tests.redis_servers import caches_on, private_redis  # noqa: F401
 
-LOCAL_CACHE = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-
-@pytest.mark.parametrize("in_cache", [False, True], ids=["database", "cache"])
-def test_allows_the_limit_then_refuses_until_the_next_window(db, monkeypatch, in_cache):
+@pytest.mark.parametrize("in_redis", [False, True], ids=["database", "redis"])
+def test_allows_the_limit_then_refuses_until_the_next_window(
+    db, monkeypatch, request, settings, in_redis
+):
     clock = [1_000_000.0]
     monkeypatch.setattr(ratelimit.time, "time", lambda: clock[0])
-    with override_settings(RATELIMIT_IN_CACHE=in_cache, CACHES=LOCAL_CACHE):
-        ratelimit.reset()
+    redis = request.getfixturevalue("private_redis").url if in_redis else ""
+    with caches_on(settings, counters=redis):
         assert [ratelimit.allow("t", 7, limit=3, period=60) for _ in range(5)] == [
             True, True, True, False, False]
         assert ratelimit.allow("t", 8, limit=3, period=60)  # another member has their own
         assert ratelimit.allow("other", 7, limit=3, period=60)  # and another scope
         clock[0] += 60
         assert ratelimit.allow("t", 7, limit=3, period=60)
+        assert RateLimitBucket.objects.exists() is not in_redis
 
 
-@override_settings(RATELIMIT_IN_CACHE=False)
 def test_ended_windows_are_swept_and_live_ones_kept(db, monkeypatch):
     clock = [1_000_000.0]
     monkeypatch.setattr(ratelimit.time, "time", lambda: clock[0])
@@ -38,7 +38,6 @@ def test_ended_windows_are_swept_and_live_ones_kept(db, monkeypatch):
         1_000_260, 1_000_800]
 
 
-@override_settings(RATELIMIT_IN_CACHE=False)
 def test_reset_forgets_every_count(db):
     for _ in range(3):
         ratelimit.allow("t", 1, limit=2, period=60)
@@ -49,7 +48,6 @@ def test_reset_forgets_every_count(db):
 
 
 @needs_postgres
-@override_settings(RATELIMIT_IN_CACHE=False)
 @pytest.mark.django_db(transaction=True)
 def test_forty_workers_at_once_get_exactly_the_limit():
     answers = at_once([lambda: ratelimit.allow("race", 1, limit=5, period=3600)] * 40)
