@@ -20,7 +20,7 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def login(self, request, user):
         super().login(request, user)
-        prayer = record_pending_prayer(session=request.session, user=user)
+        prayer = record_pending_prayer(request=request, user=user)
         if prayer is not None:
             request.pending_prayer_url = prayer.get_absolute_url()
             messages.success(request, "Thank you for praying. We recorded your prayer.")

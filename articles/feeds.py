@@ -5,9 +5,16 @@ from .models import Article
 
 
 class LatestArticlesFeed(Feed):
+    """Links are built from SITE_URL, never from the Host a request carried."""
+
     title = "Intercessors: prayer posts"
-    link = "/articles/"
     description = "The latest prayer posts from Intercessors."
+
+    def link(self):
+        return f"{settings.SITE_URL}/articles/"
+
+    def item_link(self, item):
+        return settings.SITE_URL + item.get_absolute_url()
 
     def items(self):
         return Article.objects.published().select_related("prayer")[:20]

@@ -1,12 +1,13 @@
-from django.contrib.sitemaps import Sitemap
+from django.db.models import Max
 from django.urls import reverse
 
+from intercessors.sitemaps import SiteSitemap
 from prayers.models import State
 
 from .models import Article
 
 
-class ArticleSitemap(Sitemap):
+class ArticleSitemap(SiteSitemap):
     changefreq = "weekly"
     limit = 5000
 
@@ -16,15 +17,18 @@ class ArticleSitemap(Sitemap):
     def lastmod(self, item):
         return item.updated_at
 
+    def get_latest_lastmod(self):
+        return Article.objects.published().aggregate(latest=Max("updated_at"))["latest"]
 
-class StateSitemap(Sitemap):
+
+class StateSitemap(SiteSitemap):
     changefreq = "weekly"
 
     def items(self):
         return State.objects.only("slug")
 
 
-class PageSitemap(Sitemap):
+class PageSitemap(SiteSitemap):
     changefreq = "daily"
 
     def items(self):

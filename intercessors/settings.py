@@ -106,6 +106,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "intercessors.middleware.FriendlyMethodNotAllowedMiddleware",
+    "intercessors.middleware.PrivatePagesMiddleware",
+    "prayers.middleware.PendingPrayerMiddleware",
 ]
 
 ROOT_URLCONF = "intercessors.urls"

@@ -7,7 +7,7 @@ from django.views.static import serve
 
 from articles.sitemaps import SITEMAPS
 
-from . import views
+from . import sitemaps, views
 
 handler500 = "intercessors.views.server_error"
 
@@ -21,7 +21,8 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots"),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("sitemap.xml", sitemaps.index, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("sitemap-<slug:section>.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap-section"),
     path("favicon.ico", views.favicon),
     path("articles/", include("articles.urls")),
     path("prayers/", include("prayers.urls")),

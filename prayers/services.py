@@ -1,6 +1,5 @@
 """Recording "I Prayed": the only place marks are written and counters move."""
-import time
-
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 
@@ -25,21 +24,31 @@ def mark_prayed(*, user, prayer: Prayer) -> bool:
     return True
 
 
-PENDING_PRAYER_KEY = "pending_prayer"
+# A reader who clicks "I Prayed" before logging in is remembered in a signed
+# cookie of their own browser, not in a session: clicks cost the site nothing.
+PENDING_PRAYER_COOKIE = "pending_prayer"
 PENDING_PRAYER_SECONDS = 60 * 60
+_SALT = "prayers.pending"
 
 
-def remember_pending_prayer(*, session, prayer: Prayer) -> None:
+def remember_pending_prayer(*, response, prayer: Prayer) -> None:
     """An anonymous reader clicked "I Prayed": keep the intent across log-in, for an hour."""
-    session[PENDING_PRAYER_KEY] = {"id": prayer.pk, "at": time.time()}
+    response.set_signed_cookie(
+        PENDING_PRAYER_COOKIE, str(prayer.pk), salt=_SALT, max_age=PENDING_PRAYER_SECONDS,
+        secure=settings.SESSION_COOKIE_SECURE, httponly=True, samesite="Lax",
+    )
 
 
-def record_pending_prayer(*, session, user) -> Prayer | None:
-    """Record the prayer a reader clicked before logging in, if the click is recent."""
-    pending = session.pop(PENDING_PRAYER_KEY, None)
-    if not isinstance(pending, dict) or time.time() - pending.get("at", 0) > PENDING_PRAYER_SECONDS:
+def record_pending_prayer(*, request, user) -> Prayer | None:
+    """Record the prayer a reader clicked before logging in, if the click is recent.
+    The cookie is spent: the response that follows deletes it (see the middleware)."""
+    pk = request.get_signed_cookie(
+        PENDING_PRAYER_COOKIE, default=None, salt=_SALT, max_age=PENDING_PRAYER_SECONDS
+    )
+    if PENDING_PRAYER_COOKIE in request.COOKIES:
+        request.pending_prayer_spent = True
+    if pk is None or not pk.isdigit():
         return None
-    pk = pending.get("id")
     prayer = Prayer.objects.visible().select_related("article", "state").filter(pk=pk).first()
     if prayer is not None:
         mark_prayed(user=user, prayer=prayer)

@@ -61,8 +61,8 @@ def _anonymous_prayed(request, pk):
     """A reader who is not logged in: remember the click and send them to log in.
 
     Pages for readers are cached and shared, so their button carries no CSRF
-    token. Nothing is recorded here, only remembered in the reader's own
-    session; and only our own pages may send the click."""
+    token. Nothing is recorded here, only remembered in a signed cookie of the
+    reader's own browser; and only our own pages may send the click."""
     origin = request.headers.get("Origin")
     if request.headers.get("Sec-Fetch-Site") == "cross-site" or (
         origin and origin != f"{request.scheme}://{request.get_host()}"
@@ -70,12 +70,14 @@ def _anonymous_prayed(request, pk):
         raise PermissionDenied("This button only works on our own pages.")
     prayer = _visible_prayer(pk)
     back = _back_url(request, prayer)
-    remember_pending_prayer(session=request.session, prayer=prayer)
     login_url = f"{reverse('account_login')}?{urlencode({'next': back})}"
     if _wants_json(request):
-        return JsonResponse({"login_url": login_url}, status=401)
-    messages.info(request, "Log in or sign up, and we will record your prayer.")
-    return HttpResponseRedirect(login_url)
+        response = JsonResponse({"login_url": login_url}, status=401)
+    else:
+        messages.info(request, "Log in or sign up, and we will record your prayer.")
+        response = HttpResponseRedirect(login_url)
+    remember_pending_prayer(response=response, prayer=prayer)
+    return response
 
 
 @csrf_protect

@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 
 import pytest
@@ -147,12 +148,48 @@ def test_feed_sitemap_and_robots(client, db):
     assert feed.status_code == 200 and feed["Content-Type"].startswith("application/rss+xml")
     body = feed.content.decode()
     assert "Live in the feed" in body and "Not yet in the feed" not in body
-    sitemap = client.get("/sitemap.xml").content.decode()
+    sitemap = every_sitemap_entry(client)
     assert live.get_absolute_url() in sitemap and draft.get_absolute_url() not in sitemap
     assert "/states/texas/" in sitemap
     robots = client.get("/robots.txt")
     assert robots["Content-Type"].startswith("text/plain")
     assert "Sitemap: " in robots.content.decode() and "Disallow: /admin/" in robots.content.decode()
+
+
+def every_sitemap_entry(client, **headers):
+    """Every address the sitemap index leads to, read as a crawler would."""
+    from django.conf import settings
+
+    index = client.get("/sitemap.xml", **headers)
+    assert index.status_code == 200 and "<sitemapindex" in index.content.decode()
+    entries = []
+    for location in re.findall(r"<loc>([^<]+)</loc>", index.content.decode()):
+        assert location.startswith(settings.SITE_URL + "/sitemap-"), location
+        page = client.get(location.removeprefix(settings.SITE_URL), **headers)
+        assert page.status_code == 200, location
+        entries += re.findall(r"<loc>([^<]+)</loc>", page.content.decode())
+    return "\n".join(entries)
+
+
+def test_the_sitemap_lists_every_published_post_across_pages(client, db, monkeypatch):
+    from articles.sitemaps import ArticleSitemap
+
+    monkeypatch.setattr(ArticleSitemap, "limit", 2)
+    posts = [make_article() for _ in range(5)]
+    entries = every_sitemap_entry(client)
+    for post in posts:
+        assert post.get_absolute_url() in entries
+
+
+def test_sitemap_and_feed_links_use_the_sites_address_not_the_requests(client, db, settings):
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "other.example"]
+    settings.SITE_URL = "https://pray.example.org"
+    post = make_article()
+    entries = every_sitemap_entry(client, HTTP_HOST="other.example")
+    assert f"https://pray.example.org{post.get_absolute_url()}" in entries
+    feed = client.get("/articles/feed/", HTTP_HOST="other.example").content.decode()
+    assert f"https://pray.example.org{post.get_absolute_url()}" in feed
+    assert "other.example" not in entries + feed
 
 
 @pytest.mark.parametrize("marks", [0, 500])

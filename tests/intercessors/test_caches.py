@@ -61,3 +61,35 @@ def test_a_page_is_cached_under_the_parameters_its_view_reads(db, django_assert_
     with django_assert_num_queries(1):  # the site's version
         response = reader.get("/articles/", {"q": uuid.uuid4().hex, "utm_source": "mail"})
     assert "Listed once" in response.content.decode()
+
+
+def test_cached_pages_keep_vary_cookie(db):
+    post = make_article()
+    miss = Client().get(post.get_absolute_url())
+    hit = Client().get(post.get_absolute_url())
+    assert "Cookie" in miss["Vary"]
+    assert "Cookie" in hit["Vary"]
+
+
+MEMBER_PAGES = ["/accounts/profile/", "/accounts/export/", "/accounts/email/", "/admin/",
+                "/accounts/password/change/", "/accounts/delete/"]
+
+
+def test_member_pages_are_never_stored_by_browsers_or_proxies(db):
+    from tests.accounts.test_partner import pledge_form
+
+    staff = make_member(is_staff=True, is_superuser=True)
+    browser = Client()
+    browser.force_login(staff)
+    for path in MEMBER_PAGES:
+        response = browser.get(path)
+        assert response.status_code == 200, path
+        control = response.get("Cache-Control", "")
+        assert "private" in control and "no-store" in control, (path, control)
+    partner = Client()
+    partner.post("/partner/", pledge_form())
+    thanks = partner.get("/partner/thanks/")
+    assert thanks.status_code == 200
+    assert "no-store" in thanks["Cache-Control"] and "private" in thanks["Cache-Control"]
+    # A page for everyone stays cacheable.
+    assert "no-store" not in Client().get("/").get("Cache-Control", "")

@@ -27,7 +27,10 @@ PAGES = {
     "/search/?q=harvest": 5,  # count, the page's ids, posts with prayers, topics, states
     "/partner/": 1,  # the states for the select
     "/articles/feed/": 1,  # posts with prayers
-    "/sitemap.xml": 4,  # counts and rows of posts and states (pages need none)
+    "/sitemap.xml": 3,  # the index: the newest change to a post, the counts of posts and states
+    "/sitemap-articles.xml": 2,  # count and rows
+    "/sitemap-states.xml": 2,  # count and rows
+    "/sitemap-pages.xml": 0,
     "/robots.txt": 0,
     "/accounts/login/": 0,
     "/healthz": 1,  # SELECT 1

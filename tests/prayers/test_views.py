@@ -129,12 +129,36 @@ def test_odd_next_values_fall_back_to_the_prayer(client, member, post, next_valu
 
 
 def test_a_stale_pending_prayer_is_not_recorded_later(client, post, monkeypatch):
+    import time
+
+    from django.core import signing
+
     make_member(email="later@example.org")
     client.post(prayed_url(post.prayer), {"next": post.get_absolute_url()})
-    session = client.session
-    session["pending_prayer"]["at"] -= 2 * 60 * 60
-    session.save()
+    later = time.time() + 2 * 60 * 60
+    monkeypatch.setattr(signing.time, "time", lambda: later)
     client.post("/accounts/login/", {"login": "later@example.org", "password": DEFAULT_PASSWORD})
+    assert not PrayerMark.objects.exists()
+
+
+def test_a_pending_prayer_is_recorded_once_then_forgotten(client, post):
+    first = make_member(email="first@example.org")
+    second = make_member(email="second@example.org")
+    client.post(prayed_url(post.prayer), {"next": post.get_absolute_url()})
+    response = client.post(
+        "/accounts/login/", {"login": "first@example.org", "password": DEFAULT_PASSWORD}
+    )
+    assert response.cookies["pending_prayer"].value == ""  # deleted
+    client.post("/accounts/logout/")
+    client.post("/accounts/login/", {"login": "second@example.org", "password": DEFAULT_PASSWORD})
+    assert list(PrayerMark.objects.values_list("user", flat=True)) == [first.pk]
+    assert second.pk not in PrayerMark.objects.values_list("user", flat=True)
+
+
+def test_a_forged_pending_prayer_cookie_is_ignored(client, post):
+    make_member(email="forger@example.org")
+    client.cookies["pending_prayer"] = str(post.prayer.pk)
+    client.post("/accounts/login/", {"login": "forger@example.org", "password": DEFAULT_PASSWORD})
     assert not PrayerMark.objects.exists()
 
 
@@ -148,3 +172,11 @@ def test_state_page_shows_its_prayers_with_the_button(client, member, db):
     html = client.get("/states/texas/").content.decode()
     assert "Father, we pray for the Texas coast." in html
     assert "You prayed" in html and "1 person has prayed" in html
+
+
+def test_anonymous_clicks_create_no_session_rows(client, post):
+    from django.contrib.sessions.models import Session
+
+    for _ in range(20):
+        assert Client().post(prayed_url(post.prayer)).status_code == 302
+    assert Session.objects.count() == 0
