@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: security audit run test lint migrations-check install install-dev collectstatic screenshots bench clean
+.PHONY: security audit run test lint migrations-check install install-dev collectstatic screenshots bench markdown-fuzz clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,10 @@ screenshots: $(VENV)/.installed-dev
 bench: $(VENV)/.installed-run
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(PY) tests/perf/bench.py
+
+## markdown-fuzz: render costly Markdown shapes at the size limit, then search for slower; prints the slowest
+markdown-fuzz: $(VENV)/.installed-dev
+	$(PY) -m tests.perf.markdown_fuzz
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .

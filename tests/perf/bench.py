@@ -214,11 +214,16 @@ def environment():
         print("No DATABASE_URL: benchmarking on SQLite (targets are for PostgreSQL).")
     if not env.get("REDIS_URL") and _listening(6379):
         env["REDIS_URL"] = "redis://127.0.0.1:6379/7"
-        notes.append("Cache: the local Redis (REDIS_URL), as a multi-host deployment would use.")
+        notes.append("Rate limits: the local Redis (REDIS_URL), as a multi-host deployment "
+                     "would use.")
     elif env.get("REDIS_URL"):
-        notes.append("Cache: Redis from REDIS_URL.")
+        notes.append("Rate limits: Redis from REDIS_URL.")
     else:
-        notes.append("Cache: the database cache (no Redis found).")
+        notes.append("Rate limits: their database table (no Redis found).")
+    if env.get("PAGE_CACHE_URL"):
+        notes.append("Pages: Redis from PAGE_CACHE_URL.")
+    else:
+        notes.append("Pages: each worker's memory (no PAGE_CACHE_URL).")
     return env, notes
 
 
