@@ -6,10 +6,17 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django.contrib import messages
 from django.urls import reverse
 
+from intercessors.ratelimit import client_ip
 from prayers.services import record_pending_prayer
+
+from .services import forget_pledges_in_session
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def get_client_ip(self, request):
+        # allauth's log-in limits count the same address as ours (see client_ip).
+        return client_ip(request)
+
     def populate_username(self, request, user):
         if not user.username:
             user.username = self.generate_unique_username([user.display_name, "member"])
@@ -19,6 +26,7 @@ class AccountAdapter(DefaultAccountAdapter):
         return super().save_user(request, user, form, commit=commit)
 
     def login(self, request, user):
+        forget_pledges_in_session(request.session)
         super().login(request, user)
         prayer = record_pending_prayer(request=request, user=user)
         if prayer is not None:

@@ -5,7 +5,7 @@ allauth.account.forms may be imported here.
 """
 import re
 import unicodedata
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -14,6 +14,7 @@ from intercessors.markup import clean_plain_text
 from prayers.models import State
 
 from .models import PartnerPledge, User
+from .names import check_display_name
 
 
 def clean_display_name(value: str) -> str:
@@ -46,6 +47,11 @@ class SignupExtraForm(forms.Form):
 
     display_name = DisplayNameField(widget=forms.TextInput(attrs={"autocomplete": "nickname"}))
 
+    def clean_display_name(self):
+        name = self.cleaned_data["display_name"]
+        check_display_name(name)
+        return name
+
     def signup(self, request, user):
         # allauth requires this hook; AccountAdapter.save_user has already
         # stored the display name before the user row was first written.
@@ -64,6 +70,13 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["display_name", "home_state", "notify_replies"]
+
+    def clean_display_name(self):
+        name = self.cleaned_data["display_name"]
+        # Names from before the rules stay as they are until their owner changes them.
+        if name != User.objects.get(pk=self.instance.pk).display_name:
+            check_display_name(name, user=self.instance)
+        return name
 
 
 class HomeStateForm(forms.ModelForm):
@@ -102,19 +115,28 @@ class DeleteAccountForm(forms.Form):
 
 PRESET_AMOUNTS = ["25", "50", "100", "250"]
 MIN_AMOUNT, MAX_AMOUNT = Decimal("5"), Decimal("100000")
+# Dollars as US donors write them: 35, 35.5, 35.50, $35, 1,000, $1,000.00. Commas
+# only between groups of three digits, ASCII digits only, at most two for cents.
+US_AMOUNT = re.compile(r"\$?([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(\.[0-9]{1,2})?")
+AMOUNT_HELP = "Please enter the amount in dollars, like 35, 42.50 or 1,000."
 PHONE = re.compile(r"^\+?[0-9 ().-]{7,25}$")
 
 
+NAME_PUNCTUATION = frozenset(" -'’.")
+
+
 class PersonNameField(forms.CharField):
-    """A first or last name: one line of plain text, up to 100 characters."""
+    """A first or last name: letters of any script, spaces, hyphens, apostrophes and
+    periods, up to 50 characters. The ministry's mail greets partners by name, so a
+    name must not be able to carry a sentence or an address to whoever is typed in."""
 
     def __init__(self, words, *, autocomplete, **kwargs):
         self.words = words
         super().__init__(
             label=words.capitalize(),
-            max_length=100,
+            max_length=200,  # trimmed and checked to 50 in clean(), with a clear message
             error_messages={"required": f"Please enter your {words}.",
-                            "max_length": f"Please keep your {words} to 100 characters."},
+                            "max_length": f"Please keep your {words} to 50 characters."},
             widget=forms.TextInput(attrs={"autocomplete": autocomplete}),
             **kwargs,
         )
@@ -123,6 +145,16 @@ class PersonNameField(forms.CharField):
         name = clean_plain_text(super().clean(value))
         if not name:
             raise ValidationError(self.error_messages["required"], code="required")
+        if len(name) > 50:
+            raise ValidationError(self.error_messages["max_length"], code="max_length")
+        if not any(c.isalpha() for c in name) or not all(
+            c.isalpha() or c in NAME_PUNCTUATION or unicodedata.category(c).startswith("M")
+            for c in name
+        ):
+            raise ValidationError(
+                f"Please write your {self.words} with letters, spaces, hyphens, "
+                "apostrophes and periods only."
+            )
         return name
 
 
@@ -193,7 +225,7 @@ class PartnerForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         choice = cleaned.get("amount_choice")
-        other = (cleaned.get("other_amount") or "").strip().replace(",", "").lstrip("$").strip()
+        other = (cleaned.get("other_amount") or "").strip()
         if choice in PRESET_AMOUNTS and not other:
             cleaned["amount"] = Decimal(choice)
         elif other:
@@ -203,16 +235,11 @@ class PartnerForm(forms.Form):
         return cleaned
 
     def _parse_amount(self, text):
-        try:
-            amount = Decimal(text)
-        except InvalidOperation:
-            amount = None
-        if amount is None or not amount.is_finite():
-            self.add_error("other_amount", "Please enter the amount as a number, like 35 or 42.50.")
+        match = US_AMOUNT.fullmatch(text)
+        if match is None:
+            self.add_error("other_amount", AMOUNT_HELP)
             return None
-        if amount.as_tuple().exponent < -2:
-            self.add_error("other_amount", "Please use at most two digits for cents.")
-            return None
+        amount = Decimal(match.group(1).replace(",", "") + (match.group(2) or ""))
         if amount <= 0:
             self.add_error("other_amount", "Please enter an amount above zero.")
             return None

@@ -2,6 +2,8 @@
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 
+from .names import name_key
+
 DELETED_MEMBER_NAME = "Deleted member"
 
 
@@ -18,6 +20,10 @@ class User(AbstractUser):
         blank=True,
         help_text="The name other members see beside comments.",
     )
+    # The name as readers tell names apart (accounts.names.name_key), so that no
+    # new name can pass for one already taken.
+    display_name_key = models.CharField(max_length=240, blank=True, editable=False,
+                                        db_index=True)
     home_state = models.ForeignKey(
         "prayers.State",
         null=True,
@@ -41,6 +47,12 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.public_name
+
+    def save(self, *args, **kwargs):
+        self.display_name_key = name_key(self.display_name)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "display_name_key"}
+        super().save(*args, **kwargs)
 
     @property
     def public_name(self) -> str:

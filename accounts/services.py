@@ -15,6 +15,16 @@ from .models import PartnerPledge, User
 
 logger = logging.getLogger(__name__)
 
+# The pledge this browser just made, for its thanks page, and its recent ones, for
+# double submits. Personal: forgotten when anyone logs in or out on the browser.
+PLEDGE_SESSION_KEY = "partner_pledge"
+PLEDGES_SESSION_KEY = "partner_pledges"
+
+
+def forget_pledges_in_session(session) -> None:
+    for key in (PLEDGE_SESSION_KEY, PLEDGES_SESSION_KEY):
+        session.pop(key, None)
+
 
 def export_member_data(*, user: User) -> dict:
     """Everything the site keeps about a member, for them to download."""

@@ -9,11 +9,17 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_safe
 
 from intercessors import pagecache
-from intercessors.ratelimit import allow, client_ip
+from intercessors.ratelimit import allow, client_network
 
 from .forms import DeleteAccountForm, HomeStateForm, PartnerForm, ProfileForm
 from .models import PartnerPledge
-from .services import create_pledge, delete_account, export_member_data
+from .services import (
+    PLEDGE_SESSION_KEY,
+    PLEDGES_SESSION_KEY,
+    create_pledge,
+    delete_account,
+    export_member_data,
+)
 
 
 @login_required
@@ -73,8 +79,6 @@ def delete(request):
     return render(request, "accounts/delete.html", {"form": form})
 
 
-PLEDGE_SESSION_KEY = "partner_pledge"
-PLEDGES_SESSION_KEY = "partner_pledges"  # this browser's recent pledges, for double submits
 PLEDGES_PER_HOUR = 5
 
 
@@ -107,7 +111,7 @@ def partner(request):
     if request.method == "GET":
         return _partner_page(request, PartnerForm(initial=_member_initial(request.user)))
     form = PartnerForm(request.POST)
-    if not allow("partner", client_ip(request), limit=PLEDGES_PER_HOUR, period=3600):
+    if not allow("partner", client_network(request), limit=PLEDGES_PER_HOUR, period=3600):
         form.is_valid()  # so the page shows what was typed
         return _partner_page(
             request, form, status=429,

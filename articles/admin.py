@@ -3,6 +3,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.html import format_html
 
+from intercessors.images import ImageUploadField
 from intercessors.pagecache import BumpPagesAdminMixin
 from prayers.models import Prayer
 
@@ -40,7 +41,11 @@ class ArticleAdmin(BumpPagesAdminMixin, admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["topics", "states"]
     readonly_fields = ["reading_time", "author"]
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    formfield_overrides = {
+        models.URLField: {"assume_scheme": "https"},
+        # Photos are checked and re-encoded without their metadata (a phone's GPS).
+        models.FileField: {"form_class": ImageUploadField},
+    }
     fieldsets = [
         (None, {"fields": ["title", "slug", "status", "published_at", "author"]}),
         ("Excerpt", {"fields": ["summary", "body", "reading_time", "question"]}),

@@ -4,7 +4,7 @@ from django.utils.html import format_html
 from intercessors.pagecache import BumpPagesAdminMixin
 
 from .models import Comment, CommentReport
-from .services import approve_comments, remove_comments
+from .services import approve_comments, remove_comments, set_status
 
 
 @admin.register(Comment)
@@ -22,6 +22,14 @@ class CommentAdmin(BumpPagesAdminMixin, admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def save_model(self, request, obj, form, change):
+        # Status changes go through the comment service, whose rules (reports
+        # settled on publishing) hold on every screen.
+        if "status" in form.changed_data:
+            set_status(comment=obj, status=obj.status)
+        else:
+            super().save_model(request, obj, form, change)
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("target")

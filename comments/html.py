@@ -139,6 +139,10 @@ def _render(conversation, actions) -> str:
             out.append(f'<li class="comment depth-{c.depth}" id="comment-{c.pk}">')
             if node.visible:
                 author = escape(c.author.public_name) if c.author else "Deleted member"
+                # Set by the site, never by what a member types: no name may hold
+                # staff words (accounts.names) and Markdown cannot make this element.
+                if c.author and c.author.is_staff and not c.author.deleted_at:
+                    author += ' <span class="staff-mark" title="Ministry staff">Staff</span>'
                 pending = c.status == Comment.Status.PENDING
                 out.append(
                     f'<article class="comment-body{" is-pending" if pending else ""}">'

@@ -3,6 +3,7 @@ depth cap, reply mail), editing, deleting, reporting and moderating."""
 import logging
 from datetime import timedelta
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,6 +26,8 @@ HOURLY_LIMIT = 30
 EDIT_WINDOW = timedelta(minutes=15)
 HOLD_AT_LINKS = 2
 HOLD_AT_REPORTS = 3
+REPORTS_PER_HOUR = 10
+TRUSTED_AFTER = timedelta(days=1)
 
 
 class CommentRefused(Exception):
@@ -204,28 +207,67 @@ def delete_comment(*, comment: Comment, user) -> None:
         parent = grandparent
 
 
-@transaction.atomic
 def report_comment(*, comment: Comment, user) -> bool:
-    """Record one member's report; the third distinct report holds the comment."""
+    """Record one member's report. Every report reaches staff; the third from members
+    trusted to hold (see `counts_toward_hold`) holds the comment until staff look."""
     if comment.author_id == user.pk:
         raise CommentRefused("You cannot report your own comment.")
     if not comment.is_public:
         raise CommentRefused("This comment is already with our team.")
+    if not ratelimit.allow("comment-report", user.pk, limit=REPORTS_PER_HOUR, period=3600):
+        raise TooFast(
+            f"You have sent {REPORTS_PER_HOUR} reports in the last hour, the most we allow. "
+            "Our team will look at them; please report again later if you need to."
+        )
+    return _record_report(comment, user)
+
+
+def counts_toward_hold(user) -> bool:
+    """Only verified members of more than a day can hold a comment by reporting it:
+    a handful of new accounts from one mailbox cannot silence anyone."""
+    return (
+        timezone.now() - user.date_joined > TRUSTED_AFTER
+        and EmailAddress.objects.filter(user=user, verified=True).exists()
+    )
+
+
+@transaction.atomic
+def _record_report(comment: Comment, user) -> bool:
     if not insert_once(CommentReport, comment=comment, reporter=user):
         return False
+    if not counts_toward_hold(user):
+        return True
     Comment.objects.filter(pk=comment.pk).update(report_count=F("report_count") + 1)
-    held = Comment.objects.filter(
-        pk=comment.pk, status=Comment.Status.PUBLISHED, report_count__gte=HOLD_AT_REPORTS
-    ).update(status=Comment.Status.PENDING)
+    held = (
+        Comment.objects.filter(
+            pk=comment.pk, status=Comment.Status.PUBLISHED, report_count__gte=HOLD_AT_REPORTS
+        )
+        .exclude(author__is_staff=True)  # staff comments are never hidden by reports
+        .update(status=Comment.Status.PENDING)
+    )
     if held:
         pagecache.bump_after_commit()
     return True
+
+
+def set_status(*, comment: Comment, status: str) -> None:
+    """A moderator's decision on one comment, from any screen."""
+    queryset = Comment.objects.filter(pk=comment.pk)
+    if status == Comment.Status.PUBLISHED:
+        approve_comments(queryset)
+    elif status == Comment.Status.REMOVED:
+        remove_comments(queryset)
+    else:
+        queryset.update(status=status)
+        pagecache.bump_after_commit()
+    comment.refresh_from_db()
 
 
 def approve_comments(queryset) -> int:
     # Reports before the review are settled by it: they are cleared, and three
     # new ones hold the comment again.
     CommentReport.objects.filter(comment__in=queryset).delete()
+    # Whatever screen publishes a comment, the count of reports starts again.
     count = queryset.exclude(status=Comment.Status.PUBLISHED).update(
         status=Comment.Status.PUBLISHED, report_count=0
     )

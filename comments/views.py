@@ -2,7 +2,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -99,7 +98,9 @@ def _int_or_404(value):
 def reply(request, pk):
     parent, target = _comment_for(request, pk)
     if not parent.is_public:
-        raise PermissionDenied("This comment cannot be answered.")
+        # As for a comment that does not exist: a reply page must not tell a held
+        # comment from a missing one.
+        raise Http404("No such comment.")
     return _form_page(request, CommentForm(), target=target, parent=parent)
 
 

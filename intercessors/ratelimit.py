@@ -9,6 +9,7 @@ followed by a write, so racing workers could both see room under the limit.
 Call `allow` outside any transaction: inside one, PostgreSQL would hold the
 counter's row until the transaction ends, and a rollback would undo the count."""
 import hashlib
+import ipaddress
 import time
 
 from django.conf import settings
@@ -19,15 +20,43 @@ from .caches import counter_store
 from .models import RateLimitBucket
 
 
+def _trusted(address: str) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in ipaddress.ip_network(net, strict=False) for net in settings.TRUSTED_PROXIES)
+
+
 def client_ip(request) -> str:
-    """The visitor's address. Behind our proxy (DJANGO_BEHIND_PROXY=1) it is the
-    last address the proxy added to X-Forwarded-For; a client cannot forge that one."""
-    if settings.TRUSTED_PROXY_COUNT:
-        forwarded = [a.strip() for a in request.headers.get("X-Forwarded-For", "").split(",")]
-        forwarded = [a for a in forwarded if a]
-        if len(forwarded) >= settings.TRUSTED_PROXY_COUNT:
-            return forwarded[-settings.TRUSTED_PROXY_COUNT]
-    return request.META.get("REMOTE_ADDR", "")
+    """The visitor's address. X-Forwarded-For is believed only when the request came
+    from one of our proxies (DJANGO_TRUSTED_PROXIES), and then read from the right,
+    past our own proxies, to the first address they did not add themselves: what a
+    visitor writes in the header is further left and never counts."""
+    address = request.META.get("REMOTE_ADDR", "")
+    if not _trusted(address):
+        return address
+    forwarded = [a.strip() for a in request.headers.get("X-Forwarded-For", "").split(",")]
+    for hop in reversed([a for a in forwarded if a]):
+        if not _trusted(hop):
+            return hop
+        address = hop
+    return address
+
+
+def client_network(request) -> str:
+    """What per-address limits count: an IPv4 address, or the /64 network of an IPv6
+    one, since one home or machine is given a whole /64 to pick addresses from."""
+    address = client_ip(request)
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 4:
+        return str(ip)
+    if ip.ipv4_mapped is not None:
+        return str(ip.ipv4_mapped)
+    return str(ipaddress.ip_network(f"{ip}/64", strict=False))
 
 
 def allow(scope: str, ident, *, limit: int, period: int) -> bool:

@@ -215,6 +215,12 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 ACCOUNT_USER_DISPLAY = "accounts.models.public_name"
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+# A stolen session alone cannot take the account: changing addresses or the
+# password asks for the password again (re-authentication lasts 5 minutes), the
+# old address hears of every change, and an account holds at most two addresses.
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+ACCOUNT_MAX_EMAIL_ADDRESSES = 2
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/m/ip",
@@ -279,8 +285,9 @@ STATIC_ROOT = Path(env("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("DJANGO_MEDIA_ROOT", str(BASE_DIR / "media")))
-# Uploaded photos are served by Django unless a proxy serves MEDIA_ROOT.
-SERVE_MEDIA = env_bool("DJANGO_SERVE_MEDIA", default=True)
+# Uploaded photos: in production the proxy serves MEDIA_ROOT (docs/deploy.md);
+# Django serves them only in development, unless DJANGO_SERVE_MEDIA=1.
+SERVE_MEDIA = env_bool("DJANGO_SERVE_MEDIA", default=DEBUG)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
@@ -299,10 +306,12 @@ SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
 # Behind our proxy, visitors' addresses (for rate limits) come from the
-# X-Forwarded-For entry it adds; without one, REMOTE_ADDR is the visitor.
-TRUSTED_PROXY_COUNT = 1 if env_bool("DJANGO_BEHIND_PROXY") else 0
-ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
-if TRUSTED_PROXY_COUNT:
+# X-Forwarded-For entries it adds, believed only in requests that came from
+# DJANGO_TRUSTED_PROXIES (addresses or networks; the proxy on this machine by
+# default). Without a proxy, REMOTE_ADDR is the visitor (intercessors.ratelimit).
+BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY")
+TRUSTED_PROXIES = env_list("DJANGO_TRUSTED_PROXIES", "127.0.0.1,::1") if BEHIND_PROXY else []
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 SESSION_COOKIE_HTTPONLY = True

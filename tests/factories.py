@@ -26,6 +26,15 @@ def make_member(
     return user
 
 
+def make_seasoned_member(**extra):
+    """A verified member who joined more than a day ago: their reports can hold a comment."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    return make_member(date_joined=timezone.now() - timedelta(days=2), **extra)
+
+
 def make_topic(name="Families"):
     from django.utils.text import slugify
 

@@ -85,19 +85,19 @@ def test_valid_pledges(client, notify, django_capture_on_commit_callbacks, field
     ("fields", "message"),
     [
         ({"amount_choice": "other", "other_amount": "0"}, "above zero"),
-        ({"amount_choice": "other", "other_amount": "-20"}, "above zero"),
+        ({"amount_choice": "other", "other_amount": "-20"}, "like 35, 42.50 or 1,000"),
         ({"amount_choice": "other", "other_amount": "4.99"}, "smallest gift we can set up is $5"),
         ({"amount_choice": "other", "other_amount": "100000.01"}, "over $100,000"),
-        ({"amount_choice": "other", "other_amount": "fifty"}, "as a number"),
-        ({"amount_choice": "other", "other_amount": "NaN"}, "as a number"),
-        ({"amount_choice": "other", "other_amount": "10.555"}, "two digits for cents"),
+        ({"amount_choice": "other", "other_amount": "fifty"}, "like 35, 42.50 or 1,000"),
+        ({"amount_choice": "other", "other_amount": "NaN"}, "like 35, 42.50 or 1,000"),
+        ({"amount_choice": "other", "other_amount": "10.555"}, "like 35, 42.50 or 1,000"),
         ({"amount_choice": "", "other_amount": ""}, "Please choose an amount"),
         ({"amount_choice": "999"}, "Select a valid choice"),
         ({"email": "not-an-email"}, "valid email address"),
         ({"email": ""}, "enter your email"),
         ({"first_name": "   "}, "enter your first name"),
         ({"last_name": ""}, "enter your last name"),
-        ({"first_name": "L" * 101}, "100 characters"),
+        ({"first_name": "L" * 51}, "50 characters"),
         ({"phone": "call me maybe"}, "phone number"),
         ({"website": "https://spam.example"}, "hidden field was filled in"),
         ({"frequency": "weekly"}, "Select a valid choice"),
@@ -143,7 +143,7 @@ def test_someone_elses_pledge_is_never_shown(client, db):
 
 
 def test_behind_the_proxy_each_visitor_has_their_own_limit(client, db, settings):
-    settings.TRUSTED_PROXY_COUNT = 1
+    settings.TRUSTED_PROXIES = ["127.0.0.1"]
     statuses = [
         client.post("/partner/", pledge_form(email=f"v{i}@example.org"),
                     HTTP_X_FORWARDED_FOR=f"203.0.113.{i}").status_code
@@ -283,3 +283,75 @@ def test_editors_cannot_see_pledges(client, db):
     editor.groups.add(Group.objects.get(name="Editors"))
     client.force_login(editor)
     assert client.get("/admin/accounts/partnerpledge/").status_code == 403
+
+
+@pytest.mark.parametrize(
+    "typed,stored",
+    [("35", "35.00"), ("35.5", "35.50"), ("35.50", "35.50"), ("$35", "35.00"),
+     ("1,000", "1000.00"), ("$1,000.00", "1000.00"), (" 42 ", "42.00"), ("12,345.67", "12345.67")],
+)
+def test_amounts_as_us_donors_write_them(client, db, typed, stored):
+    response = client.post("/partner/", pledge_form(amount_choice="other", other_amount=typed))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert PartnerPledge.objects.get().amount == Decimal(stored)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["25,50", "1e3", "1_000", "١٠٠", "３５", "1,00", "10,0000", "35.505", "+35", "35 dollars",
+     "1 000", "$$35", ",35", "35.", "0x23"],
+)
+def test_amounts_in_any_other_shape_are_refused_clearly(client, db, typed):
+    """Before: "25,50" was stored and confirmed as $2,550.00 a month; 1e3, 1_000 and
+    Arabic-Indic digits were accepted."""
+    response = client.post("/partner/", pledge_form(amount_choice="other", other_amount=typed))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "like 35, 42.50 or 1,000" in html
+    assert f'value="{typed.strip()}"' in html or f'value="{typed}"' in html
+    assert not PartnerPledge.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Friend, your gift FAILED. Re-enter card at http://evil.example/pay", "Lydia2",
+     "Ann <b>", "Ann: urgent", "Ann / Bob", "A" * 51],
+)
+def test_names_hold_only_what_names_hold(client, db, mailoutbox, name):
+    response = client.post("/partner/", pledge_form(first_name=name))
+    assert response.status_code == 400
+    assert "letters, spaces, hyphens, apostrophes and periods" in response.content.decode() or (
+        "50 characters" in response.content.decode()
+    )
+    assert not PartnerPledge.objects.exists() and mailoutbox == []
+
+
+@pytest.mark.parametrize("name", ["Mary-Jane", "O'Brien", "J. R.", "José", "Иван", "李", "Zoë"])
+def test_real_names_are_accepted(client, db, name):
+    assert client.post("/partner/", pledge_form(first_name=name)).status_code == 302
+    assert PartnerPledge.objects.get().first_name == name
+
+
+def test_the_hourly_limit_counts_an_ipv6_network_as_one_address(client, db):
+    statuses = [
+        Client(REMOTE_ADDR=f"2001:db8:1:2::{n:x}").post(
+            "/partner/", pledge_form(email=f"v6-{n}@example.org")
+        ).status_code
+        for n in range(1, 7)
+    ]
+    assert statuses == [302] * 5 + [429]
+    other = Client(REMOTE_ADDR="2001:db8:1:3::1")
+    assert other.post("/partner/", pledge_form(email="next@example.org")).status_code == 302
+
+
+def test_a_pledge_thanks_page_does_not_outlive_a_log_in_or_log_out(client, db):
+    from tests.factories import DEFAULT_PASSWORD
+
+    client.post("/partner/", pledge_form(first_name="Alice", amount_choice="250"))
+    assert "Alice" in client.get("/partner/thanks/").content.decode()
+    member = make_member(email="next@example.org")
+    client.post("/accounts/login/", {"login": member.email, "password": DEFAULT_PASSWORD})
+    assert client.get("/partner/thanks/").status_code == 302
+    client.post("/partner/", pledge_form(first_name="Bea", email="bea@example.org"))
+    client.post("/accounts/logout/")
+    assert client.get("/partner/thanks/").status_code == 302

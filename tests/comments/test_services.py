@@ -16,7 +16,7 @@ from comments.services import (
     remove_comments,
     report_comment,
 )
-from tests.factories import make_article, make_comment, make_member
+from tests.factories import make_article, make_comment, make_seasoned_member
 
 
 @pytest.fixture
@@ -116,7 +116,7 @@ def test_delete_with_replies_leaves_a_marker_until_the_last_reply_goes(
 
 def test_three_distinct_reports_hold_a_comment(post, member):
     comment = make_comment(target=post, author=member)
-    reporters = [make_member() for _ in range(3)]
+    reporters = [make_seasoned_member() for _ in range(3)]
     assert report_comment(comment=comment, user=reporters[0]) is True
     assert report_comment(comment=comment, user=reporters[0]) is False  # once each
     assert report_comment(comment=comment, user=reporters[1]) is True

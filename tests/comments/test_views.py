@@ -5,7 +5,7 @@ from django.test import Client
 from django.utils import timezone
 
 from comments.models import Comment
-from tests.factories import make_article, make_comment, make_member
+from tests.factories import make_article, make_comment, make_member, make_seasoned_member
 from tests.html_checks import executable_constructs
 
 
@@ -167,7 +167,7 @@ def test_comment_actions_need_post_and_csrf(post, member, other_member):
 def test_report_once_each_then_held(client, post, member):
     comment = make_comment(target=post, author=member, body="Reported words")
     for i in range(3):
-        reporter = make_member()
+        reporter = make_seasoned_member()
         client.force_login(reporter)
         response = client.post(f"/comments/{comment.pk}/report/", follow=True)
         assert "Thank you. Our team will look at this comment." in response.content.decode()
@@ -294,3 +294,14 @@ def test_held_or_removed_comments_cannot_be_reported(client, member, other_membe
     response = client.post(f"/comments/{held.pk}/report/", follow=True)
     assert "already with our team" in response.content.decode()
     assert held.reports.count() == 0
+
+
+def test_replying_to_a_held_or_missing_comment_answers_the_same(client, post, member,
+                                                                 other_member):
+    """Before: 403 for a held comment and 404 for a missing one told them apart."""
+    held = make_comment(target=post, author=other_member, status="pending")
+    removed = make_comment(target=post, author=other_member, status="removed")
+    client.force_login(member)
+    answers = {client.get(f"/comments/{pk}/reply/").status_code
+               for pk in (held.pk, removed.pk, 999999)}
+    assert answers == {404}

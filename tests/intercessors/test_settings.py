@@ -153,3 +153,17 @@ def test_csp_allows_forms_to_the_checkout_only_when_configured():
         PARTNER_CHECKOUT_URL="https://give.example.org/checkout?campaign=1", **common,
     )
     assert with_checkout.stdout.strip().splitlines()[-1] == "'self' https://give.example.org"
+
+
+def test_production_leaves_uploads_to_the_proxy_and_binds_nothing_publicly():
+    result = run_manage(
+        "shell", "--no-imports", "-c",
+        "from django.conf import settings as s; print(s.SERVE_MEDIA, s.TRUSTED_PROXIES)",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_ALLOWED_HOSTS="example.org",
+        DJANGO_BEHIND_PROXY="1",
+    )
+    assert result.stdout.strip().splitlines()[-1] == "False ['127.0.0.1', '::1']", result.stderr
+    deploy = (ROOT / "docs" / "deploy.md").read_text()
+    assert "0.0.0.0" not in deploy
+    assert "GUNICORN_BIND=127.0.0.1:8000" in deploy and "DJANGO_TRUSTED_PROXIES" in deploy

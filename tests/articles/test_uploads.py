@@ -1,0 +1,78 @@
+"""Post photos are real images, re-encoded, with nothing of the camera's left in them."""
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from articles.models import Article
+from tests.articles.test_admin import article_form, editor  # noqa: F401
+
+
+@pytest.fixture(autouse=True)
+def media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+def phone_photo(fmt="JPEG", size=(64, 48)):
+    """A photo as a phone writes it: with GPS coordinates in its EXIF data."""
+    image = Image.new("RGB", size, (200, 120, 40))
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"  # Make
+    gps = exif.get_ifd(0x8825)
+    gps[1] = "N"
+    gps[2] = (40.0, 26.0, 46.0)
+    gps[3] = "W"
+    gps[4] = (79.0, 58.0, 56.0)
+    buffer = io.BytesIO()
+    image.save(buffer, format=fmt, exif=exif)
+    return buffer.getvalue()
+
+
+def upload(client, name, content, **form):
+    return client.post(
+        "/admin/articles/article/add/",
+        {**article_form(**form), "photo": SimpleUploadedFile(name, content)},
+    )
+
+
+def test_a_text_file_named_png_is_refused(client, editor):  # noqa: F811
+    client.force_login(editor)
+    response = upload(client, "notimage.png", b"just some text, not a picture")
+    assert response.status_code == 200
+    assert "Upload a JPEG, PNG, WebP or GIF image" in response.content.decode()
+    assert not Article.objects.exists()
+
+
+@pytest.mark.parametrize("fmt,name", [("JPEG", "photo.jpg"), ("PNG", "photo.png"),
+                                      ("WEBP", "photo.webp"), ("GIF", "photo.gif")])
+def test_real_images_are_re_encoded_without_their_metadata(client, editor, fmt, name):  # noqa: F811
+    client.force_login(editor)
+    response = upload(client, name, phone_photo(fmt))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    article = Article.objects.get()
+    with Image.open(article.photo.path) as stored:
+        assert stored.size == (64, 48)
+        assert not stored.getexif()
+        assert "exif" not in stored.info and "gps" not in str(stored.info).lower()
+
+
+def test_an_image_whose_name_lies_about_its_type_is_stored_under_its_real_type(
+    client, editor  # noqa: F811
+):
+    client.force_login(editor)
+    assert upload(client, "photo.gif", phone_photo("PNG")).status_code == 302
+    article = Article.objects.get()
+    assert article.photo.name.endswith(".png")
+    with Image.open(article.photo.path) as stored:
+        assert stored.format == "PNG"
+
+
+def test_a_decompression_bomb_is_refused(client, editor, settings):  # noqa: F811
+    client.force_login(editor)
+    buffer = io.BytesIO()
+    Image.new("1", (20000, 20000)).save(buffer, format="PNG")  # a few KB, 400 megapixels
+    response = upload(client, "huge.png", buffer.getvalue())
+    assert response.status_code == 200
+    assert "too large" in response.content.decode()
+    assert not Article.objects.exists()
