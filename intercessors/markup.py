@@ -97,9 +97,14 @@ def render_markdown(text: str, *, rich: bool = False) -> str:
 # show as the plain characters they are, and breaks very long paragraphs.
 # Ordinary writing is far below every bound and is left exactly as it was.
 MAX_NESTING = 8  # list and quote markers opening one line
+# Lines in all: 200, or one for every 25 characters of a longer text.
+MIN_LINES, CHARACTERS_PER_LINE = 200, 25
 INLINE_BUDGET = 300_000  # characters the inline searches may read, in all
 LINE_BUDGET = 1_000_000  # lines times characters of the paragraphs they split
 LINES_PER_PIECE = 20  # where a paragraph over the line budget is broken
+# Each emphasis or code marker may open an element, and each element costs the
+# sanitiser as much as a short paragraph: past this many, they show as typed.
+MAX_INLINE_MARKERS = 400
 
 _PARAGRAPHS = re.compile(r"(\n[ \t]*\n)")
 _INLINE_MARKERS = re.compile(r"\\.|\]\(|\[|`+|\*{3,}|_{3,}|[*_]", re.DOTALL)
@@ -108,12 +113,24 @@ _LEADING_MARKER = re.compile(r"[ \t]*(?:>|(?:[*+-]|\d{1,9}[.)])(?=[ \t]|$))[ \t]
 
 def tame(text: str) -> str:
     """The same text, with the shapes that would make it slow to render made plain."""
+    text = _limit_lines(text)
     parts = _PARAGRAPHS.split(text)
     paragraphs = [_tame_nesting(part) for part in parts[::2]]
     _within_budget(paragraphs, _line_cost, LINE_BUDGET, _break_lines)
     _within_budget(paragraphs, _inline_cost, INLINE_BUDGET, _escape_inline_markers)
+    _within_budget(paragraphs, _marker_count, MAX_INLINE_MARKERS, _escape_inline_markers)
     parts[::2] = paragraphs
     return "".join(parts)
+
+
+def _limit_lines(text: str) -> str:
+    """Every line may open a paragraph or a list item, and each costs Markdown and
+    the sanitiser the same again: lines past the limit join the last one."""
+    limit = max(MIN_LINES, len(text) // CHARACTERS_PER_LINE)
+    if text.count("\n") < limit:
+        return text
+    lines = text.split("\n")
+    return "\n".join([*lines[: limit - 1], " ".join(line.strip() for line in lines[limit - 1 :])])
 
 
 def _within_budget(paragraphs, cost, budget, make_plain) -> None:
@@ -155,6 +172,10 @@ def _inline_cost(paragraph: str) -> int:
         elif len(token) >= 3:
             cost += rest * after[token[0]]
     return cost
+
+
+def _marker_count(paragraph: str) -> int:
+    return sum(paragraph.count(c) for c in "*_`")
 
 
 def _escape_inline_markers(paragraph: str) -> str:

@@ -6,7 +6,7 @@ import pytest
 
 from comments.models import MAX_LENGTH, Comment
 from intercessors.demo.posts import POSTS
-from intercessors.markup import INLINE_BUDGET, MAX_NESTING, render_markdown, tame
+from intercessors.markup import INLINE_BUDGET, MAX_NESTING, MIN_LINES, render_markdown, tame
 from tests.factories import make_article
 
 # Each at the comment size limit; before, the slowest took seconds and one crashed.
@@ -25,6 +25,18 @@ PATHOLOGICAL = {
     "opening parentheses": "(" * MAX_LENGTH,
     "numbered dashes": "-1." * (MAX_LENGTH // 3),
     "short paragraphs of brackets": ("[" * 400 + "\n\n") * (MAX_LENGTH // 402),
+    "underlined lines": "a\n=\n" * (MAX_LENGTH // 4),
+    "rules": "---\n" * (MAX_LENGTH // 4),
+    "backticks never closed": "``\\" * (MAX_LENGTH // 3),
+    "stars never closed": "***" + "a*" * ((MAX_LENGTH - 3) // 2),
+}
+
+# Linear, but each piece an element of its own: bounded in number.
+MANY_ELEMENTS = {
+    "one-character paragraphs": "*\n\n" * (MAX_LENGTH // 3),
+    "one-item lines": "- a\n" * (MAX_LENGTH // 4),
+    "emphasis": "*a*" * (MAX_LENGTH // 3),
+    "emphasis and entities": "_&" * (MAX_LENGTH // 2),
 }
 
 
@@ -58,6 +70,19 @@ def test_pathological_shapes_render_as_harmless_text(text, link_scans):
         depth += -1 if tag.group(1) else 1
         max_depth = max(max_depth, depth)
     assert max_depth <= MAX_NESTING
+
+
+@pytest.mark.parametrize("text", MANY_ELEMENTS.values(), ids=MANY_ELEMENTS.keys())
+def test_the_number_of_elements_is_bounded(text):
+    html = render_markdown(text)
+    elements = len(re.findall(r"<(p|li|em|strong|code|hr|h\d)\b", html))
+    assert elements <= 2 * MIN_LINES
+
+
+def test_a_long_list_of_ordinary_lines_is_left_alone():
+    text = "\n".join(f"- Pray for family number {n}" for n in range(150))
+    assert tame(text) == text
+    assert render_markdown(text).count("<li>") == 150
 
 
 def test_the_link_scan_is_bounded_across_the_whole_text():
