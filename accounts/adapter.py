@@ -7,9 +7,8 @@ from django.contrib import messages
 from django.urls import reverse
 
 from intercessors.ratelimit import client_ip
+from partners.services import forget_pledges_in_session
 from prayers.services import record_pending_prayer
-
-from .services import forget_pledges_in_session
 
 
 class AccountAdapter(DefaultAccountAdapter):

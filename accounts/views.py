@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -9,17 +8,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_safe
 
 from intercessors import pagecache
-from intercessors.ratelimit import allow, client_network
+from intercessors.ratelimit import allow
+from partners.models import PartnerPledge
 
-from .forms import DeleteAccountForm, HomeStateForm, PartnerForm, ProfileForm
-from .models import PartnerPledge
-from .services import (
-    PLEDGE_SESSION_KEY,
-    PLEDGES_SESSION_KEY,
-    create_pledge,
-    delete_account,
-    export_member_data,
-)
+from .forms import DeleteAccountForm, HomeStateForm, ProfileForm
+from .services import delete_account, export_member_data
 
 
 @login_required
@@ -77,79 +70,3 @@ def delete(request):
         )
         return redirect("home")
     return render(request, "accounts/delete.html", {"form": form})
-
-
-PLEDGES_PER_HOUR = 5
-
-
-def _partner_page(request, form, *, status=200, error=None):
-    return render(
-        request,
-        "accounts/partner.html",
-        {
-            "form": form,
-            "error": error,
-            "ministry_name": settings.MINISTRY_NAME,
-            "tax_notice": settings.MINISTRY_TAX_NOTICE,
-        },
-        status=status,
-    )
-
-
-def _member_initial(user):
-    if not user.is_authenticated:
-        return {}
-    first, last = user.first_name, user.last_name
-    if not (first or last) and user.display_name:
-        first, _, last = user.display_name.partition(" ")
-    return {"first_name": first, "last_name": last, "email": user.email,
-            "state": user.home_state_id}
-
-
-@require_http_methods(["GET", "POST"])
-def partner(request):
-    if request.method == "GET":
-        return _partner_page(request, PartnerForm(initial=_member_initial(request.user)))
-    form = PartnerForm(request.POST)
-    if not allow("partner", client_network(request), limit=PLEDGES_PER_HOUR, period=3600):
-        form.is_valid()  # so the page shows what was typed
-        return _partner_page(
-            request, form, status=429,
-            error="We have received several sign-ups from your connection in the last hour. "
-            "Please wait a while and try again, or contact us directly.",
-        )
-    if not form.is_valid():
-        return _partner_page(request, form, status=400)
-    data = form.cleaned_data
-    earlier = request.session.get(PLEDGES_SESSION_KEY, [])
-    pledge, _ = create_pledge(
-        member=request.user,
-        earlier_ids=earlier,
-        first_name=data["first_name"],
-        last_name=data["last_name"],
-        email=data["email"],
-        phone=data["phone"],
-        state=data["state"],
-        amount=data["amount"],
-        frequency=data["frequency"],
-        wants_emails=data["wants_emails"],
-    )
-    request.session[PLEDGE_SESSION_KEY] = pledge.pk
-    request.session[PLEDGES_SESSION_KEY] = [*earlier, pledge.pk][-20:]
-    return redirect("partner:thanks")
-
-
-@require_safe
-def partner_thanks(request):
-    # The pledge is found through this browser's session, never through the
-    # address, so nobody can look up another partner's pledge.
-    pk = request.session.get(PLEDGE_SESSION_KEY)
-    pledge = PartnerPledge.objects.filter(pk=pk).first() if pk else None
-    if pledge is None:
-        return redirect("partner:signup")
-    return render(
-        request,
-        "accounts/partner_thanks.html",
-        {"pledge": pledge, "checkout_url": settings.PARTNER_CHECKOUT_URL,
-         "tax_notice": settings.MINISTRY_TAX_NOTICE},
-    )

@@ -92,7 +92,7 @@ class Article(models.Model):
     photo_credit = models.CharField(max_length=200, blank=True)
 
     topics = models.ManyToManyField(Topic, blank=True, related_name="articles")
-    states = models.ManyToManyField("prayers.State", blank=True, related_name="articles")
+    states = models.ManyToManyField("states.State", blank=True, related_name="articles")
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

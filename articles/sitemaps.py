@@ -1,8 +1,6 @@
 from django.db.models import Max
-from django.urls import reverse
 
 from intercessors.sitemaps import SiteSitemap
-from prayers.models import State
 
 from .models import Article
 
@@ -19,23 +17,3 @@ class ArticleSitemap(SiteSitemap):
 
     def get_latest_lastmod(self):
         return Article.objects.published().aggregate(latest=Max("updated_at"))["latest"]
-
-
-class StateSitemap(SiteSitemap):
-    changefreq = "weekly"
-
-    def items(self):
-        return State.objects.only("slug")
-
-
-class PageSitemap(SiteSitemap):
-    changefreq = "daily"
-
-    def items(self):
-        return ["home", "articles:list", "states:index", "partner:signup"]
-
-    def location(self, item):
-        return reverse(item)
-
-
-SITEMAPS = {"pages": PageSitemap, "articles": ArticleSitemap, "states": StateSitemap}

@@ -2,42 +2,20 @@ import re
 from urllib.parse import quote, urlencode
 
 from django.conf import settings
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
 from comments.html import load_conversation
 from intercessors.pagecache import cache_anonymous_page
-from prayers.models import State
+from intercessors.pagination import paginate
 from prayers.selectors import prayed_ids
+from states.models import State
 
 from .models import Article, Topic
 from .selectors import article_cards
 
-PAGE_SIZE = 12
 SLUG = re.compile(r"[-a-zA-Z0-9_]{1,200}")
-
-
-class IdFirstPaginator(Paginator):
-    """Deep pages stay fast: the page's ids come from an index-only scan, then only
-    those rows are loaded (with everything the queryset selects and prefetches)."""
-
-    def page(self, number):
-        number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        ids = list(self.object_list.values_list("pk", flat=True)[bottom : bottom + self.per_page])
-        rows = {row.pk: row for row in self.object_list.filter(pk__in=ids).order_by()}
-        return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)
-
-
-def paginate(request, queryset, per_page=PAGE_SIZE):
-    """One page of results; a page number that is not a page is a 404."""
-    paginator = IdFirstPaginator(queryset, per_page)
-    try:
-        return paginator.page(request.GET.get("page") or 1)
-    except (EmptyPage, PageNotAnInteger) as exc:
-        raise Http404("No such page.") from exc
 
 
 def card_context(request, page):
@@ -105,3 +83,9 @@ def article_detail(request, slug):
             "conversation": load_conversation(target=article, request=request),
         },
     )
+
+
+def state_posts(request, state) -> dict:
+    """The posts about a state, a page at a time, for its state page (states.sections)."""
+    page = paginate(request, article_cards().filter(states=state))
+    return {"state": state, **card_context(request, page)}

@@ -1,20 +1,15 @@
-"""What can carry a conversation, and who may see it."""
+"""What can carry a conversation, and who may see it. Apps that host conversations
+register their model here from their AppConfig.ready(), with the rule saying
+whether a user may see one of its objects (and so read and join its conversation)."""
 from django.contrib.contenttypes.models import ContentType
 from django.http import Http404
 
-from articles.models import Article
-from prayers.models import State
+# label ("articles.article") -> (model, may this user see it?)
+_hosts: dict[str, tuple] = {}
 
 
-def _article_visible(article, user):
-    return article.is_public or user.is_staff
-
-
-# label -> (model, may this user see and join the conversation?)
-TARGETS = {
-    "articles.article": (Article, _article_visible),
-    "prayers.state": (State, lambda state, user: True),
-}
+def register(model, *, visible) -> None:
+    _hosts[model._meta.label_lower] = (model, visible)
 
 
 def target_label(obj) -> str:
@@ -23,9 +18,9 @@ def target_label(obj) -> str:
 
 def resolve_target(label: str, object_id, user):
     """The target a form names, or 404 when it is unknown or hidden from `user`."""
-    if label not in TARGETS:
+    if label not in _hosts:
         raise Http404("No such conversation.")
-    model, visible = TARGETS[label]
+    model, visible = _hosts[label]
     try:
         pk = int(object_id)
     except (ValueError, TypeError) as exc:
@@ -38,3 +33,7 @@ def resolve_target(label: str, object_id, user):
 
 def content_type_for(obj) -> ContentType:
     return ContentType.objects.get_for_model(obj)
+
+
+def host_labels() -> list[str]:
+    return sorted(_hosts)

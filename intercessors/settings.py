@@ -88,9 +88,12 @@ INSTALLED_APPS = [
     "allauth.account",
     "csp",
     "intercessors",
+    # Ours, from the top layer down (docs/architecture.md).
     "accounts",
-    "prayers",
+    "partners",
     "articles",
+    "states",
+    "prayers",
     "comments",
 ]
 

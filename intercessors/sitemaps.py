@@ -18,6 +18,21 @@ class SiteSitemap(Sitemap):
         return urlsplit(settings.SITE_URL).netloc
 
 
+class PageSitemap(SiteSitemap):
+    """Pages named by their URL names, such as the home page and the lists."""
+
+    changefreq = "daily"
+
+    def __init__(self, names):
+        self.names = names
+
+    def items(self):
+        return self.names
+
+    def location(self, item):
+        return reverse(item)
+
+
 @require_safe
 @x_robots_tag
 def index(request, sitemaps):

@@ -5,11 +5,21 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, re_path
 from django.views.static import serve
 
-from articles.sitemaps import SITEMAPS
+from articles.sitemaps import ArticleSitemap
+from states.sitemaps import StateSitemap
 
 from . import sitemaps, views
 
 handler500 = "intercessors.views.server_error"
+
+# Each app says what it shows to crawlers; the site lists them together.
+SITEMAPS = {
+    "pages": lambda: sitemaps.PageSitemap(
+        ["home", "articles:list", "states:index", "partner:signup"]
+    ),
+    "articles": ArticleSitemap,
+    "states": StateSitemap,
+}
 
 admin.site.site_header = "Intercessors staff"
 admin.site.site_title = "Intercessors staff"
@@ -27,8 +37,8 @@ urlpatterns = [
     path("articles/", include("articles.urls")),
     path("prayers/", include("prayers.urls")),
     path("comments/", include("comments.urls")),
-    path("states/", include("prayers.state_urls")),
-    path("partner/", include("accounts.partner_urls")),
+    path("states/", include("states.urls")),
+    path("partner/", include("partners.urls")),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

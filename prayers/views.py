@@ -1,25 +1,18 @@
+"""\"I Prayed\": a member's mark, or a reader's click remembered until they log in."""
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
-from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_POST
 
-from articles.selectors import article_cards
-from articles.views import card_context, paginate
-from comments.html import load_conversation
-from intercessors.pagecache import cache_anonymous_page
 from intercessors.ratelimit import allow
 
-from . import tile_map
-from .calendar import calls_calendar
-from .models import Prayer, State
-from .selectors import prayed_ids, weekly_prayer_counts_cached
+from .models import Prayer
 from .services import mark_prayed, remember_pending_prayer
 from .templatetags.prayers import prayed_label
 
@@ -100,52 +93,3 @@ def _member_prayed(request, pk):
              "label": prayed_label(prayer.prayed_count)}
         )
     return HttpResponseRedirect(back)
-
-
-@require_safe
-@cache_anonymous_page()
-def state_index(request):
-    states = list(State.objects.only("id", "code", "name", "slug"))
-    tiles = tile_map.tiles(states, weekly_prayer_counts_cached())
-    return render(
-        request,
-        "prayers/state_index.html",
-        {
-            "tiles": tiles,
-            "legend": tile_map.legend(),
-            "viewbox": tile_map.VIEWBOX,
-            "tile_size": tile_map.TILE,
-            "week_total": sum(t.count for t in tiles),
-        },
-    )
-
-
-@require_safe
-@cache_anonymous_page(reads=("page",))
-def state_detail(request, slug):
-    state = get_object_or_404(
-        State.objects.annotate(
-            member_count=Count("residents", filter=Q(residents__is_active=True))
-        ),
-        slug=slug,
-    )
-    prayers = list(Prayer.objects.visible().standalone().filter(state=state)[:20])
-    context = card_context(request, paginate(request, article_cards().filter(states=state)))
-    context["prayed_ids"] |= prayed_ids(user=request.user, prayer_ids=[p.pk for p in prayers])
-    context.update(
-        state=state,
-        prayers=prayers,
-        calls=[(call, call.next_start()) for call in state.calls.filter(is_active=True)],
-        week_count=weekly_prayer_counts_cached().get(state.pk, 0),
-        conversation=load_conversation(target=state, request=request),
-    )
-    return render(request, "prayers/state_detail.html", context)
-
-
-@require_safe
-def state_calls_ics(request, slug):
-    state = get_object_or_404(State, slug=slug)
-    calendar = calls_calendar(state, state.calls.filter(is_active=True), request)
-    response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'inline; filename="{state.slug}-prayer-calls.ics"'
-    return response

@@ -2,7 +2,7 @@
 from django.db import migrations
 from django.utils.text import slugify
 
-from prayers.us_states import US_STATES
+from states.us_states import US_STATES  # the list moved with the State model
 
 
 def load_states(apps, schema_editor):

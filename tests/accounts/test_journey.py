@@ -6,7 +6,7 @@ from django.core import mail
 from django.test import Client
 
 from accounts.models import User
-from prayers.models import State
+from states.models import State
 from tests.factories import DEFAULT_PASSWORD, make_member
 
 EMAIL = "mkh.sings@example.org"

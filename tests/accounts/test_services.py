@@ -1,7 +1,7 @@
 from django.contrib.auth.models import Group
 
 from accounts.services import delete_account
-from prayers.models import State
+from states.models import State
 
 
 def test_delete_account_wipes_personal_data_but_keeps_the_row(member):
@@ -27,7 +27,7 @@ def test_delete_account_wipes_personal_data_but_keeps_the_row(member):
 def test_members_download_their_own_data(client, member, other_member):
     import json
 
-    from accounts.models import PartnerPledge
+    from partners.models import PartnerPledge
     from prayers.services import mark_prayed
     from tests.factories import make_article, make_comment
 
@@ -51,7 +51,7 @@ def test_members_download_their_own_data(client, member, other_member):
 
 
 def test_deleting_can_also_forget_the_names_on_pledges(client, member):
-    from accounts.models import PartnerPledge
+    from partners.models import PartnerPledge
     from tests.factories import DEFAULT_PASSWORD
 
     pledge = PartnerPledge.objects.create(reference="P-FORG1", first_name="Hannah",
@@ -65,7 +65,7 @@ def test_deleting_can_also_forget_the_names_on_pledges(client, member):
 
 
 def test_deleting_keeps_pledges_for_the_records_by_default(client, member):
-    from accounts.models import PartnerPledge
+    from partners.models import PartnerPledge
     from tests.factories import DEFAULT_PASSWORD
 
     pledge = PartnerPledge.objects.create(reference="P-KEEP1", first_name="Hannah",

@@ -3,7 +3,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from articles.models import Article
-from prayers.models import State
+from states.models import State
 from tests.factories import make_member, make_topic
 
 

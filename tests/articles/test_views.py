@@ -5,7 +5,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from prayers.models import Prayer, State
+from prayers.models import Prayer
+from states.models import State
 from tests.factories import make_article, make_member, make_topic
 
 PNG = (

@@ -16,7 +16,7 @@ from comments.services import post_comment
 from comments.targets import content_type_for
 from intercessors import pagecache
 from intercessors.caches import page_store
-from prayers.models import State
+from states.models import State
 from tests.factories import make_article, make_comment, make_member
 
 

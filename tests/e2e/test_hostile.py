@@ -3,7 +3,7 @@ run no injected script."""
 from comments.models import Comment
 from comments.targets import content_type_for
 from intercessors.markup import render_markdown
-from prayers.models import State
+from states.models import State
 from tests.factories import make_article, make_member
 from tests.security.xss_payloads import PAYLOADS
 

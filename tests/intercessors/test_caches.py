@@ -76,7 +76,7 @@ MEMBER_PAGES = ["/accounts/profile/", "/accounts/export/", "/accounts/email/", "
 
 
 def test_member_pages_are_never_stored_by_browsers_or_proxies(db):
-    from tests.accounts.test_partner import pledge_form
+    from tests.partners.test_partner import pledge_form
 
     staff = make_member(is_staff=True, is_superuser=True)
     browser = Client()

@@ -1,7 +1,7 @@
 from django.test import RequestFactory
 from django.views.defaults import server_error
 
-from prayers.models import State
+from states.models import State
 
 
 def test_home_page_has_layout_and_navigation(client, db):

@@ -2,10 +2,10 @@
 (Post, list, home, map and state pages are pinned beside their own tests.)"""
 import pytest
 
-from accounts.models import PartnerPledge
 from comments.services import post_comment
-from prayers.models import State
+from partners.models import PartnerPledge
 from prayers.services import mark_prayed
+from states.models import State
 from tests.factories import make_article, make_member, make_topic
 
 

@@ -153,7 +153,7 @@ print(rows[0])
 PLANS = r"""
 import json
 from articles.selectors import article_cards, search_articles
-from prayers.models import State
+from states.models import State
 texas = State.objects.get(code="TX")
 queries = {
     "Prayer posts, page 400 (the page's ids)":

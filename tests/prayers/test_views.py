@@ -163,7 +163,7 @@ def test_a_forged_pending_prayer_cookie_is_ignored(client, post):
 
 
 def test_state_page_shows_its_prayers_with_the_button(client, member, db):
-    from prayers.models import State
+    from states.models import State
 
     texas = State.objects.get(code="TX")
     prayer = make_prayer(text="Father, we pray for the Texas coast.", state=texas)

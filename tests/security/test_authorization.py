@@ -44,7 +44,7 @@ MATRIX = {
     "/admin/": {"GET": [302, 302, 302, 200, 200]},
     "/admin/articles/article/add/": {"GET": [302, 302, 302, 200, 200]},
     "/admin/comments/comment/": {"GET": [302, 302, 302, 200, 200]},
-    "/admin/accounts/partnerpledge/": {"GET": [302, 302, 302, 403, 200]},
+    "/admin/partners/partnerpledge/": {"GET": [302, 302, 302, 403, 200]},
     "/admin/accounts/user/": {"GET": [302, 302, 302, 403, 200]},
     "/admin/auth/group/": {"GET": [302, 302, 302, 403, 200]},
     "/healthz": {"GET": [200] * 5, "POST": [405] * 5},

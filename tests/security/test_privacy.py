@@ -8,7 +8,8 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
-from accounts.models import PartnerPledge, User
+from accounts.models import User
+from partners.models import PartnerPledge
 from tests.factories import make_comment
 
 LINK = re.compile(r'href="(/[^"#]*)')

@@ -5,11 +5,11 @@ import re
 import pytest
 from django.test import Client
 
-from accounts.models import PartnerPledge
 from comments.models import Comment
 from comments.services import post_comment
 from intercessors.markup import LINK_REL, render_markdown
-from prayers.models import State
+from partners.models import PartnerPledge
+from states.models import State
 from tests.factories import make_article, make_member
 from tests.html_checks import elements, executable_constructs
 from tests.security.xss_payloads import PAYLOADS

@@ -17,7 +17,8 @@ from articles.search import refresh_search_index
 from comments.models import Comment
 from intercessors import pagecache
 from intercessors.markup import reading_minutes, render_markdown
-from prayers.models import Prayer, PrayerMark, State
+from prayers.models import Prayer, PrayerMark
+from states.models import State
 
 POSTS, MEMBERS, MARKS_PER_POST = 10_000, 5_000, 100
 PASSWORD = "bench-member-password"

@@ -18,14 +18,14 @@ from comments.targets import content_type_for
 from intercessors import pagecache
 from intercessors.demo.posts import CONVERSATIONS, POSTS, STANDALONE_PRAYERS, STATE_PAGES, TOPICS
 from intercessors.markup import render_markdown
-from prayers.models import Prayer, State, StateCall
+from prayers.models import Prayer
 from prayers.services import mark_prayed
+from states.models import State, StateCall
 
 REFERENCE_MIGRATIONS = [
-    "prayers.migrations.0002_load_states",
+    "states.migrations.0003_reference_data",
     "articles.migrations.0002_editors_group",
     "comments.migrations.0002_editors_moderate",
-    "prayers.migrations.0005_editors_edit_states",
 ]
 
 # Demo logins only: printed on purpose so a newcomer can try the site.

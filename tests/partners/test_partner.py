@@ -9,8 +9,8 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
-from accounts.models import PartnerPledge
-from prayers.models import State
+from partners.models import PartnerPledge
+from states.models import State
 from tests.factories import make_member
 
 
@@ -238,15 +238,15 @@ def test_admin_totals_filters_and_status_changes(db):
             email="a@example.org", amount=amount, frequency=frequency, status=status, state=texas,
         )
     client = staff_client()
-    html = client.get("/admin/accounts/partnerpledge/").content.decode()
+    html = client.get("/admin/partners/partnerpledge/").content.decode()
     assert "Active monthly partners: <strong>2</strong>, giving <strong>$75.00</strong>" in html
     response = client.get(
-        "/admin/accounts/partnerpledge/?status__exact=new&frequency__exact=monthly"
+        "/admin/partners/partnerpledge/?status__exact=new&frequency__exact=monthly"
     )
     assert [p.amount for p in response.context["cl"].result_list] == [Decimal("75.00")]
     pledge = PartnerPledge.objects.get(amount=75)
     response = client.post(
-        f"/admin/accounts/partnerpledge/{pledge.pk}/change/",
+        f"/admin/partners/partnerpledge/{pledge.pk}/change/",
         {"status": "contacted", "staff_note": "Called on Monday."},
     )
     assert response.status_code == 302
@@ -261,7 +261,7 @@ def test_csv_export_is_safe_for_spreadsheets(db):
         frequency="monthly", state=State.objects.get(code="TX"),
     )
     response = staff_client().post(
-        "/admin/accounts/partnerpledge/",
+        "/admin/partners/partnerpledge/",
         {"action": "export_csv", "_selected_action": [pledge.pk]},
     )
     assert response["Content-Type"].startswith("text/csv")
@@ -282,7 +282,7 @@ def test_editors_cannot_see_pledges(client, db):
     editor = make_member(is_staff=True)
     editor.groups.add(Group.objects.get(name="Editors"))
     client.force_login(editor)
-    assert client.get("/admin/accounts/partnerpledge/").status_code == 403
+    assert client.get("/admin/partners/partnerpledge/").status_code == 403
 
 
 @pytest.mark.parametrize(

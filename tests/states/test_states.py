@@ -6,9 +6,10 @@ from django.core import mail
 from django.utils import timezone
 from icalendar import Calendar
 
-from prayers.models import PrayerMark, State, StateCall
+from prayers.models import PrayerMark
 from prayers.selectors import weekly_prayer_counts
-from prayers.tile_map import GRID, step_for
+from states.models import State, StateCall
+from states.tile_map import GRID, step_for
 from tests.factories import make_article, make_comment, make_member, make_prayer
 
 
@@ -187,7 +188,7 @@ def test_comments_on_a_state_page(client, member):
     client.force_login(member)
     response = client.post(
         "/comments/post/",
-        {"target": "prayers.state", "object_id": iowa.pk, "body": "Praying for the harvest."},
+        {"target": "states.state", "object_id": iowa.pk, "body": "Praying for the harvest."},
     )
     assert response.status_code == 302 and response["Location"].startswith("/states/iowa/#comment-")
     make_comment(target=iowa, author=make_member(display_name="Ruth"), body="Amen from Ames.")
@@ -233,9 +234,9 @@ def test_editor_keeps_a_state_page_in_admin(client, db):
         "prayers-0-published_at_0": timezone.localdate().isoformat(),
         "prayers-0-published_at_1": "00:00:00",
     }
-    response = client.post(f"/admin/prayers/state/{ohio.pk}/change/", data)
+    response = client.post(f"/admin/states/state/{ohio.pk}/change/", data)
     assert response.status_code == 302, response.content.decode()[:2000]
     html = client.get("/states/ohio/").content.decode()
     assert "<strong>Ohio</strong> farmers" in html and "Ohio morning prayer" in html
     assert "Father, we pray for Ohio&#x27;s river towns." in html
-    assert client.get(f"/admin/prayers/state/{ohio.pk}/delete/").status_code == 403
+    assert client.get(f"/admin/states/state/{ohio.pk}/delete/").status_code == 403

@@ -1,0 +1,68 @@
+import csv
+import datetime
+
+from django.contrib import admin
+from django.db.models import Count, Sum
+from django.http import HttpResponse
+
+from .models import PartnerPledge
+
+CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value) -> str:
+    """Text a spreadsheet shows as text: a leading =, +, -, @ would start a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(CSV_FORMULA_START) else text
+
+
+@admin.register(PartnerPledge)
+class PartnerPledgeAdmin(admin.ModelAdmin):
+    list_display = ["reference", "first_name", "last_name", "amount", "frequency", "state",
+                    "status", "created_at"]
+    list_filter = ["status", "frequency", "state", "created_at"]
+    list_select_related = ["state"]
+    search_fields = ["reference", "first_name", "last_name", "email"]
+    date_hierarchy = "created_at"
+    actions = ["export_csv"]
+    fields = ["reference", "status", "staff_note", "first_name", "last_name", "email", "phone",
+              "state", "amount", "frequency", "wants_emails", "member", "created_at",
+              "updated_at"]
+    readonly_fields = ["reference", "first_name", "last_name", "email", "phone", "state",
+                       "amount", "frequency", "wants_emails", "member", "created_at",
+                       "updated_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        active_monthly = PartnerPledge.objects.filter(
+            status=PartnerPledge.Status.ACTIVE, frequency=PartnerPledge.Frequency.MONTHLY
+        ).aggregate(total=Sum("amount"), count=Count("id"))
+        extra_context = {**(extra_context or {}), "active_monthly": active_monthly}
+        return super().changelist_view(request, extra_context=extra_context)
+
+    @admin.action(description="Export selected pledges as CSV", permissions=["view"])
+    def export_csv(self, request, queryset):
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="partner-pledges.csv"'
+        response.write("\ufeff")  # so spreadsheet programs read UTF-8 names correctly
+        writer = csv.writer(response)
+        writer.writerow(["reference", "created", "status", "first_name", "last_name", "email",
+                         "phone", "state", "amount", "frequency", "wants_emails", "staff_note"])
+        for pledge in queryset.select_related("state").order_by("created_at"):
+            writer.writerow([
+                pledge.reference,
+                pledge.created_at.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                pledge.status,
+                csv_safe(pledge.first_name),
+                csv_safe(pledge.last_name),
+                csv_safe(pledge.email),
+                csv_safe(pledge.phone),
+                pledge.state.code if pledge.state else "",
+                f"{pledge.amount:.2f}",
+                pledge.frequency,
+                "yes" if pledge.wants_emails else "no",
+                csv_safe(pledge.staff_note),
+            ])
+        return response

@@ -1,0 +1,43 @@
+from django.contrib import admin
+
+from intercessors.pagecache import BumpPagesAdminMixin
+from prayers.models import Prayer
+
+from .models import State, StateCall
+
+
+class StateCallInline(admin.StackedInline):
+    model = StateCall
+    extra = 0
+    fields = ["title", ("weekday", "start_time", "duration_minutes", "time_zone"), "how_to_join",
+              "is_active"]
+
+
+class StatePrayerInline(admin.StackedInline):
+    """The state's own prompts, which stand without a post."""
+
+    model = Prayer
+    fk_name = "state"
+    extra = 0
+    fields = ["text", "published_at", "prayed_count"]
+    readonly_fields = ["prayed_count"]
+    verbose_name = "state prayer"
+    verbose_name_plural = "state prayers"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(article__isnull=True)
+
+
+@admin.register(State)
+class StateAdmin(BumpPagesAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "code", "coordinator_name"]
+    search_fields = ["name", "code"]
+    readonly_fields = ["code", "name", "slug"]
+    fields = ["name", "code", "slug", "note", "coordinator_name", "coordinator_contact"]
+    inlines = [StateCallInline, StatePrayerInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
