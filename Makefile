@@ -46,12 +46,14 @@ bench: $(VENV)/.installed-run
 markdown-fuzz: $(VENV)/.installed-dev
 	$(PY) -m tests.perf.markdown_fuzz
 
+## lint: ruff, and import-linter's contracts (.importlinter): dependencies run one way
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-logo
 
 ## security: bandit over the code; any high-severity finding fails
 security: $(VENV)/.installed-dev
-	$(VENV)/bin/bandit -q -r accounts articles comments intercessors prayers -lll
+	$(VENV)/bin/bandit -q -r accounts articles comments intercessors partners prayers states -lll
 
 ## audit: known vulnerabilities in the installed dependencies (pip-audit, PyPI); any fails
 audit: $(VENV)/.installed-dev

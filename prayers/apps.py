@@ -3,4 +3,4 @@ from django.apps import AppConfig
 
 class PrayersConfig(AppConfig):
     name = "prayers"
-    verbose_name = "Prayers and states"
+    verbose_name = "Prayers"
