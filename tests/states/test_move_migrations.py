@@ -29,9 +29,17 @@ def latest():
     return executor.loader.graph.leaf_nodes()
 
 
-@pytest.mark.django_db(transaction=True)
-def test_states_and_pledges_move_with_their_rows_links_and_permissions():
-    old = migrate(BEFORE_THE_MOVE)
+@pytest.fixture
+def before_the_move(transactional_db):
+    """The database as it was before the move; whatever happens, as it is now after."""
+    try:
+        yield migrate(BEFORE_THE_MOVE)
+    finally:
+        migrate(latest())
+
+
+def test_states_and_pledges_move_with_their_rows_links_and_permissions(before_the_move):
+    old = before_the_move
     User = old.get_model("accounts", "User")
     State = old.get_model("prayers", "State")
     StateCall = old.get_model("prayers", "StateCall")
@@ -41,9 +49,11 @@ def test_states_and_pledges_move_with_their_rows_links_and_permissions():
     Group = old.get_model("auth", "Group")
     OldContentType = old.get_model("contenttypes", "ContentType")
 
-    iowa = State.objects.get(code="IA")
-    iowa.note, iowa.note_html = "Pray for the harvest.", "<p>Pray for the harvest.</p>"
-    iowa.save()
+    # Earlier tests that commit may have emptied the table the data migration filled.
+    iowa, _ = State.objects.update_or_create(
+        code="IA", defaults={"name": "Iowa", "slug": "iowa", "note": "Pray for the harvest.",
+                             "note_html": "<p>Pray for the harvest.</p>"},
+    )
     call = StateCall.objects.create(
         state=iowa, title="Iowa Tuesday call", weekday=1, start_time="19:00",
         time_zone="America/Chicago", how_to_join="Dial in", how_to_join_html="<p>Dial in</p>",
@@ -52,7 +62,11 @@ def test_states_and_pledges_move_with_their_rows_links_and_permissions():
                                  display_name="Ruth", home_state=iowa)
     editor = User.objects.create(username="ed", email="ed@example.org", display_name="Ed",
                                  is_staff=True)
-    editor.groups.add(Group.objects.get(name="Editors"))
+    editors, _ = Group.objects.get_or_create(name="Editors")
+    editors.permissions.add(*old.get_model("auth", "Permission").objects.filter(
+        content_type__app_label="prayers", codename__in=["change_state", "add_statecall"]
+    ))
+    editor.groups.add(editors)
     state_type = OldContentType.objects.get(app_label="prayers", model="state")
     comment = Comment.objects.create(
         content_type=state_type, object_id=iowa.pk, author=member, depth=1,
