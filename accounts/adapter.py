@@ -16,6 +16,12 @@ class AccountAdapter(DefaultAccountAdapter):
         # allauth's log-in limits count the same address as ours (see client_ip).
         return client_ip(request)
 
+    def _get_login_attempts_cache_key(self, request, **credentials):
+        # allauth counts failed log-ins per site domain and address; its domain is
+        # the request's Host, port and all, so each host name or port the server
+        # answered to got five more guesses. One site: the address alone.
+        return credentials.get("email", credentials.get("username", "")).lower()
+
     def populate_username(self, request, user):
         if not user.username:
             user.username = self.generate_unique_username([user.display_name, "member"])

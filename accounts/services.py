@@ -4,11 +4,31 @@ from django.db import transaction
 from django.utils import timezone
 
 from comments.models import Comment
-from intercessors import pagecache
+from intercessors import pagecache, ratelimit
 from partners.models import PartnerPledge
 from prayers.models import PrayerMark
 
 from .models import User
+
+PROFILE_CHANGES_PER_HOUR = 20
+
+
+class TooManyChanges(Exception):
+    message = (f"You have changed your profile {PROFILE_CHANGES_PER_HOUR} times in the last "
+               "hour, the most we allow. What you typed is still here; please save it later.")
+
+
+def save_profile(*, form) -> None:
+    """Save a member's profile form. Names and home states show on pages every reader
+    shares, so a change retires them (once a second at most), and changes are rate
+    limited: a member cannot keep every page on the site from being cached."""
+    if not ratelimit.allow("profile", form.instance.pk, limit=PROFILE_CHANGES_PER_HOUR,
+                           period=3600):
+        raise TooManyChanges
+    with transaction.atomic():
+        form.save()
+        if {"display_name", "home_state"} & set(form.changed_data):
+            pagecache.bump_after_commit(throttle=True)
 
 
 def export_member_data(*, user: User) -> dict:

@@ -7,12 +7,11 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_safe
 
-from intercessors import pagecache
 from intercessors.ratelimit import allow
 from partners.models import PartnerPledge
 
 from .forms import DeleteAccountForm, HomeStateForm, ProfileForm
-from .services import delete_account, export_member_data
+from .services import TooManyChanges, delete_account, export_member_data, save_profile
 
 
 @login_required
@@ -20,12 +19,20 @@ from .services import delete_account, export_member_data
 def profile(request):
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        pagecache.bump()  # display names appear on cached pages
+        try:
+            save_profile(form=form)
+        except TooManyChanges as refusal:
+            form.add_error(None, refusal.message)
+            return _profile_page(request, form, status=429)
         messages.success(request, "Your profile has been saved.")
         return redirect("accounts:profile")
+    return _profile_page(request, form)
+
+
+def _profile_page(request, form, status=200):
     pledges = PartnerPledge.objects.filter(member=request.user).order_by("-created_at")
-    return render(request, "accounts/profile.html", {"form": form, "pledges": pledges})
+    return render(request, "accounts/profile.html", {"form": form, "pledges": pledges},
+                  status=status)
 
 
 @login_required
@@ -46,8 +53,12 @@ def welcome(request):
         next_url = reverse("home")
     form = HomeStateForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        pagecache.bump()  # state pages count the members who call them home
+        try:
+            save_profile(form=form)
+        except TooManyChanges as refusal:
+            form.add_error(None, refusal.message)
+            return render(request, "accounts/welcome.html",
+                          {"form": form, "next_url": next_url}, status=429)
         messages.success(request, f"Welcome! {request.user.home_state} is your home state.")
         return redirect(request.user.home_state.get_absolute_url())
     return render(request, "accounts/welcome.html", {"form": form, "next_url": next_url})

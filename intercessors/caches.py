@@ -23,6 +23,7 @@ from django.db import connections
 logger = logging.getLogger(__name__)
 
 CONNECT_TIMEOUT = 0.2  # seconds to reach Redis before giving up on this request
+SLOW = 0.5  # seconds: a call that took longer counts as a failure
 PAUSE = 5.0  # seconds a worker leaves an unreachable Redis alone
 
 
@@ -64,12 +65,6 @@ def reset_breakers() -> None:
     _breakers.clear()
 
 
-def _failures():
-    import redis
-
-    return (redis.exceptions.RedisError, OSError)
-
-
 def _guard(name, fallback):
     """RedisCache's `name`, answering `fallback` while Redis is unreachable."""
     method = getattr(RedisCache, name)
@@ -104,11 +99,19 @@ class ResilientRedisCache(RedisCache):
         breaker = _breakers.setdefault(self._server_name, _Breaker())
         if not breaker.closed():
             return _answer(fallback)
+        started = time.monotonic()
         try:
-            return call()
-        except _failures() as error:
+            result = call()
+        except ValueError:
+            raise  # incr and decr on a missing key: an answer, not a failure
+        except Exception as error:  # noqa: BLE001 - any failure of a cache means "no cache"
             breaker.trip(error)
             return _answer(fallback)
+        if time.monotonic() - started > SLOW:
+            # Answering, but slowly (a wedged server, a bad link): stop asking for
+            # a while rather than make every request wait as long.
+            breaker.trip(f"a call took {time.monotonic() - started:.1f} s")
+        return result
 
     def get(self, key, default=None, version=None):
         return self.guarded(lambda: RedisCache.get(self, key, default, version), default)

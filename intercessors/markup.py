@@ -27,12 +27,16 @@ BASIC_TAGS = frozenset(
 # Staff-written article bodies may also use section headings and rules.
 RICH_TAGS = BASIC_TAGS | {"h2", "h3", "h4", "hr"}
 ATTRIBUTES = {"a": ["href", "rel", "title"]}
-# Addresses typed as text become links: http(s):// or www., up to the next space,
+# Addresses typed as text become links: http(s):// or www. up to the next space,
+# or a plain domain name ending in a common top-level domain ("example.org/news"),
 # with the "(" before one so that the linkifier can drop a closing ")" after it.
 # A match starts only where a word or a run of "(" starts, so the search reads
 # each run once (free to start anywhere, it reads a run of "(" in quadratic time).
+BARE_DOMAINS = "com|org|net|edu|gov|us|info|church|io|co|uk|ca|app|online"
 _BARE_URL = re.compile(
-    r"(?:(?<![\w/.@:(-])\(+|(?<![\w/.@:-]))(?:https?://|www\.)[^\s<>\"'`{}|\\^]+",
+    r"(?:(?<![\w/.@:(-])\(+|(?<![\w/.@:-]))"
+    r"(?:(?:https?://|www\.)[^\s<>\"'`{}|\\^]+"
+    rf"|(?:[a-z0-9-]+\.)+(?:{BARE_DOMAINS})\b(?![.@-]?\w)(?:[/?][^\s<>\"'`{{}}|\\^]*)?)",
     re.IGNORECASE,
 )
 
@@ -80,6 +84,8 @@ _CLEANERS = {
 def render_markdown(text: str, *, rich: bool = False) -> str:
     """Markdown to safe HTML. Raw HTML typed by the writer shows as text."""
     text = _CONTROL.sub("", unicodedata.normalize("NFC", text or ""))
+    # Markdown reads a lone carriage return as a line break: so must tame.
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     html = _markdown().convert(tame(text))
     links = "<a" in html or _BARE_URL.search(html) is not None
     return _CLEANERS[rich, links].clean(html)
@@ -106,14 +112,18 @@ LINES_PER_PIECE = 20  # where a paragraph over the line budget is broken
 # sanitiser as much as a short paragraph: past this many, they show as typed.
 MAX_INLINE_MARKERS = 400
 
+REFERENCE_BUDGET = 100_000  # characters link references may add to a page
+
 _PARAGRAPHS = re.compile(r"(\n[ \t]*\n)")
+_REFERENCE = re.compile(r"^([ ]{0,3})\[(?=[^\[\]\n]*\]:)", re.MULTILINE)
 _INLINE_MARKERS = re.compile(r"\\.|\]\(|\[|`+|\*{3,}|_{3,}|[*_]", re.DOTALL)
 _LEADING_MARKER = re.compile(r"[ \t]*(?:>|(?:[*+-]|\d{1,9}[.)])(?=[ \t]|$))[ \t]?")
 
 
 def tame(text: str) -> str:
-    """The same text, with the shapes that would make it slow to render made plain."""
-    text = _limit_lines(text)
+    """The same text, with the shapes that would make it slow to render made plain.
+    Lines end in "\\n" (render_markdown makes them so)."""
+    text = _limit_references(_limit_lines(text))
     parts = _PARAGRAPHS.split(text)
     paragraphs = [_tame_nesting(part) for part in parts[::2]]
     _within_budget(paragraphs, _line_cost, LINE_BUDGET, _break_lines)
@@ -121,6 +131,20 @@ def tame(text: str) -> str:
     _within_budget(paragraphs, _marker_count, MAX_INLINE_MARKERS, _escape_inline_markers)
     parts[::2] = paragraphs
     return "".join(parts)
+
+
+def _limit_references(text: str) -> str:
+    """A link reference ("[a]: https://…") is copied wherever "[a]" is written:
+    a long one used on every line multiplies the page. Past the budget, the
+    references are shown as typed and the links that use them stay text."""
+    starts = [m.start() for m in _REFERENCE.finditer(text)]
+    if not starts:
+        return text
+    # A reference with its title may take three lines; count each that long.
+    longest = max(len("\n".join(text[start:].split("\n", 3)[:3])) for start in starts)
+    if text.count("[") * longest <= REFERENCE_BUDGET:
+        return text
+    return _REFERENCE.sub(lambda m: m.group(1) + "\\[", text)
 
 
 def _limit_lines(text: str) -> str:
@@ -155,22 +179,35 @@ def _break_lines(paragraph: str) -> str:
     )
 
 
+# Where a search from a marker surely stops: its closer, close by, with nothing
+# between that could hide the closer (code, an escape) or open another level.
+_CLOSERS = {"[": ("]", re.compile(r"[\[`\\]")), "](": (")", re.compile(r"[(`\\\"']"))}
+NEAR = 500
+
+
 def _inline_cost(paragraph: str) -> int:
-    """The most the inline searches could read: from each marker to the paragraph's
-    end; for "[" and "](" once for each kind of link tried ("[text](url)",
-    "[text][ref]", "[ref]"); for a run of three stars, once for each star after it."""
+    """The most the inline searches could read. From "[" and "](": as far as a
+    plain closer close by, else to the paragraph's end, once for each kind of
+    link tried ("[text](url)", "[text][ref]", "[ref]"); from a run of backticks,
+    to the end; from "***", to the next "**" for each star between, else to the
+    end for each star after it."""
     end, cost = len(paragraph), 0
     after = {"*": paragraph.count("*"), "_": paragraph.count("_")}
     for marker in _INLINE_MARKERS.finditer(paragraph):
-        token, rest = marker.group(), end - marker.start()
+        token, start, rest = marker.group(), marker.start(), end - marker.start()
         after["*"] -= token.count("*")
         after["_"] -= token.count("_")
-        if token in ("[", "]("):
-            cost += 3 * rest
+        if token in _CLOSERS:
+            closer, hiding = _CLOSERS[token]
+            stop = paragraph.find(closer, marker.end(), marker.end() + NEAR)
+            plain = stop >= 0 and not hiding.search(paragraph, marker.end(), stop)
+            cost += 3 * (stop - start if plain else rest)
         elif token[0] == "`":
             cost += rest
         elif len(token) >= 3:
-            cost += rest * after[token[0]]
+            stop = paragraph.find(token[0] * 2, marker.end(), marker.end() + NEAR)
+            between = paragraph.count(token[0], marker.end(), stop) if stop >= 0 else 0
+            cost += (stop - start) * between if stop >= 0 else rest * after[token[0]]
     return cost
 
 

@@ -102,8 +102,13 @@ def cache_anonymous_page(*, reads=()):
         def wrapper(request, *args, **kwargs):
             if not _cacheable_request(request):
                 return view(request, *args, **kwargs)
-            used = sorted((name, value) for name in reads for value in request.GET.getlist(name))
-            request.GET = QueryDict(urlencode(used))
+            used = urlencode(
+                sorted((name, value) for name in reads for value in request.GET.getlist(name))
+            )
+            # Everything the page may print of its own address (log-in links, forms'
+            # "next") is built from these too, so the page matches its key.
+            request.GET = QueryDict(used)
+            request.META["QUERY_STRING"] = used
             current = version()
             # One entry per page, holding the version it was rendered at:
             # retired renders are overwritten rather than left to expire.

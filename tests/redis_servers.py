@@ -99,6 +99,35 @@ def hanging_redis():
     server.close()
 
 
+class GarbageServer(HangingServer):
+    """Answers every command with a string, as no Redis would: a wrong port, a
+    broken proxy. The client then fails in ways redis-py does not name."""
+
+    def _accept(self):
+        while True:
+            try:
+                conn, _ = self.listener.accept()
+            except OSError:
+                return
+            self.connections.append(conn)
+            threading.Thread(target=self._answer, args=(conn,), daemon=True).start()
+
+    @staticmethod
+    def _answer(conn):
+        try:
+            while conn.recv(4096):
+                conn.sendall(b"$3\r\nabc\r\n")
+        except OSError:
+            pass
+
+
+@pytest.fixture
+def garbage_redis():
+    server = GarbageServer()
+    yield server
+    server.close()
+
+
 @contextmanager
 def caches_on(settings, *, counters="", pages=""):
     """Point the site's Redis caches where a test wants them, as production settings would."""

@@ -7,7 +7,13 @@ from articles.models import Article
 from intercessors import pagecache
 from prayers.views import PRAYED_LIMIT
 from tests.factories import DEFAULT_PASSWORD, make_article, make_member
-from tests.redis_servers import DOWN, caches_on, hanging_redis, private_redis  # noqa: F401
+from tests.redis_servers import (  # noqa: F401
+    DOWN,
+    caches_on,
+    garbage_redis,
+    hanging_redis,
+    private_redis,
+)
 
 PAGES = ["/", "/articles/", "/states/", "/states/texas/", "/search/?q=town"]
 
@@ -118,3 +124,17 @@ def test_nothing_stale_comes_back_when_redis_returns(
         html = Client().get(post.get_absolute_url()).content.decode()
         assert "Changed during the outage" in html and "Before the outage" not in html
         assert browser.get("/accounts/profile/").status_code == 302  # still logged out
+
+
+def test_a_server_that_answers_nonsense_is_treated_as_down(settings, db, garbage_redis):  # noqa: F811
+    post = make_article(title="Still served")
+    member = make_member()
+    with caches_on(settings, counters=garbage_redis.url, pages=garbage_redis.url):
+        for path in [*PAGES, post.get_absolute_url()]:
+            assert Client().get(path).status_code == 200, path
+        browser = Client()
+        browser.force_login(member)
+        url = f"/prayers/{post.prayer.pk}/prayed/"
+        assert browser.post(url, HTTP_ACCEPT="application/json").status_code == 200
+        health = Client().get("/healthz")
+    assert health.status_code == 200 and health.json()["status"] == "degraded"

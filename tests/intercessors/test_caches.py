@@ -93,3 +93,50 @@ def test_member_pages_are_never_stored_by_browsers_or_proxies(db):
     assert "no-store" in thanks["Cache-Control"] and "private" in thanks["Cache-Control"]
     # A page for everyone stays cacheable.
     assert "no-store" not in Client().get("/").get("Cache-Control", "")
+
+
+def test_a_page_prints_no_part_of_its_address_its_view_does_not_read(db):
+    """Before: the log-in link and the prayer form's "next" carried the first reader's
+    whole query string, and every later reader was served it (one 4 KB string made
+    every log-in link answer 414)."""
+    make_article()
+    poison = "utm_x=POISONED" + "%22" * 300
+    Client().get(f"/states/texas/?{poison}")
+    Client().get(f"/articles/?{poison}")
+    for path in ["/states/texas/", "/articles/"]:
+        html = Client().get(path).content.decode()
+        assert "POISONED" not in html and "%22%22" not in html
+
+
+def test_a_lockout_holds_whatever_host_name_or_port_the_request_names(db, settings):
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "www.testserver"]
+    member = make_member()
+    guesser = Client()
+    for _ in range(6):
+        guesser.post("/accounts/login/", {"login": member.email, "password": "wrong"},
+                     REMOTE_ADDR=f"10.1.0.{_}")
+    for host in ["testserver:2", "www.testserver", "testserver:8080"]:
+        response = Client().post(
+            "/accounts/login/", {"login": member.email, "password": DEFAULT_PASSWORD},
+            HTTP_HOST=host, REMOTE_ADDR="10.2.0.1",
+        )
+        assert TOO_MANY_LOGINS in response.content.decode(), host
+
+
+def test_a_member_cannot_keep_every_page_from_being_cached(client, db):
+    from intercessors import pagecache
+
+    member = make_member(display_name="Naomi R.")
+    client.force_login(member)
+    before = pagecache.version()
+    for _ in range(3):  # saving what is already there retires nothing
+        client.post("/accounts/profile/", {"display_name": "Naomi R.", "home_state": ""})
+    assert pagecache.version() == before
+    answers = [
+        client.post("/accounts/profile/", {"display_name": f"Naomi {n}", "home_state": ""})
+        .status_code for n in range(21)
+    ]
+    assert answers.count(429) >= 1
+    assert "Naomi 20" in client.post(
+        "/accounts/profile/", {"display_name": "Naomi 20", "home_state": ""}
+    ).content.decode()

@@ -29,7 +29,41 @@ PATHOLOGICAL = {
     "rules": "---\n" * (MAX_LENGTH // 4),
     "backticks never closed": "``\\" * (MAX_LENGTH // 3),
     "stars never closed": "***" + "a*" * ((MAX_LENGTH - 3) // 2),
+    # A lone carriage return is a line break to Markdown.
+    "lists after a carriage return": "x\r\r" + "1. " * ((MAX_LENGTH - 3) // 3),
+    "quotes after a carriage return": "x\r" + ">" * (MAX_LENGTH - 2),
+    "brackets hidden in code": "[`]`" * (MAX_LENGTH // 4),
 }
+
+# One long link reference, used on every line: the page would be megabytes.
+AMPLIFIED = {
+    "a long reference":
+        ("[a]: http://e.org/?" + "&" * 2486 + "\n\n" + "[a]\n\n" * 500)[:MAX_LENGTH],
+    "a long title": ('[a]: http://e.org/ "' + '"' * 2400 + '"\n\n' + "[a]\n\n" * 500)[:MAX_LENGTH],
+}
+
+
+@pytest.mark.parametrize("text", AMPLIFIED.values(), ids=AMPLIFIED.keys())
+def test_link_references_cannot_multiply_the_page(text):
+    assert len(render_markdown(text)) < 10 * len(text)
+
+
+def test_windows_line_endings_render_as_unix_ones():
+    paragraph = "Pray for [the town](https://example.org/a) and *them* [here](https://example.org/b)."
+    crlf = render_markdown("\r\n\r\n".join([paragraph] * 40))
+    assert crlf == render_markdown("\n\n".join([paragraph] * 40))
+    assert crlf.count("<a ") == 80 and crlf.count("<em>") == 40
+
+
+def test_many_ordinary_links_and_emphasis_in_one_paragraph_are_left_alone():
+    links = " ".join(f"[source {n}](https://example.org/{n})" for n in range(50))
+    emphasis = " ".join("***Amen*** and amen, we pray together" for _ in range(20))
+    assert tame(links) == links and tame(emphasis) == emphasis
+
+
+def test_plain_domain_names_become_links_and_emails_do_not():
+    html = render_markdown("Visit example.org/news, or write to a@example.net.")
+    assert '<a href="http://example.org/news"' in html and "example.net</a>" not in html
 
 # Linear, but each piece an element of its own: bounded in number.
 MANY_ELEMENTS = {

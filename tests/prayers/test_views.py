@@ -180,3 +180,31 @@ def test_anonymous_clicks_create_no_session_rows(client, post):
     for _ in range(20):
         assert Client().post(prayed_url(post.prayer)).status_code == 302
     assert Session.objects.count() == 0
+
+
+def test_anonymous_clicks_cannot_spill_messages_into_sessions(client, post):
+    """Before: once the messages cookie was full (some thousands of clicks, as the
+    cookie is compressed), each click's message went into a new database session,
+    kept for two weeks. Here the cookie is full of messages that do not compress."""
+    import secrets
+
+    from django.contrib.messages import add_message, constants
+    from django.contrib.messages.storage import default_storage
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    for _ in range(80):  # the client sends back the growing messages cookie
+        client.post(prayed_url(post.prayer))
+    request = RequestFactory().post(prayed_url(post.prayer))
+    request.session = SessionStore()
+    request._messages = default_storage(request)
+    for _ in range(200):
+        add_message(request, constants.INFO, secrets.token_hex(32))
+    response = HttpResponse()
+    request._messages.update(response)
+    if request.session.modified:
+        request.session.save()
+    assert len(response.cookies["messages"].value) <= 4096
+    assert Session.objects.count() == 0
