@@ -1,14 +1,14 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from intercessors.pagecache import BumpPagesAdminMixin
+from intercessors.pagecache import RetirePagesAdminMixin
 
 from .models import User
 from .services import delete_account
 
 
 @admin.register(User)
-class UserAdmin(BumpPagesAdminMixin, BaseUserAdmin):
+class UserAdmin(RetirePagesAdminMixin, BaseUserAdmin):
     list_display = ["username", "display_name", "email", "home_state", "is_staff", "is_active"]
     list_filter = ["is_staff", "is_active", "home_state"]
     search_fields = ["username", "display_name", "email"]

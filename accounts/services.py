@@ -28,7 +28,7 @@ def save_profile(*, form) -> None:
     with transaction.atomic():
         form.save()
         if {"display_name", "home_state"} & set(form.changed_data):
-            pagecache.bump_after_commit(throttle=True)
+            pagecache.retire()
 
 
 def export_member_data(*, user: User) -> dict:
@@ -85,4 +85,4 @@ def delete_account(*, user: User, forget_pledges: bool = False) -> None:
     user.set_unusable_password()
     user.deleted_at = timezone.now()
     user.save()
-    pagecache.bump_after_commit()
+    pagecache.retire()

@@ -4,7 +4,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from intercessors.images import ImageUploadField
-from intercessors.pagecache import BumpPagesAdminMixin
+from intercessors.pagecache import RetirePagesAdminMixin
 from prayers.models import Prayer
 
 from .models import Article, Topic
@@ -12,7 +12,7 @@ from .search import refresh_search_index
 
 
 @admin.register(Topic)
-class TopicAdmin(BumpPagesAdminMixin, admin.ModelAdmin):
+class TopicAdmin(RetirePagesAdminMixin, admin.ModelAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
@@ -31,7 +31,7 @@ class PrayerInline(admin.StackedInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(BumpPagesAdminMixin, admin.ModelAdmin):
+class ArticleAdmin(RetirePagesAdminMixin, admin.ModelAdmin):
     inlines = [PrayerInline]
     list_display = ["title", "publication", "published_at", "author", "prayed", "reading_time"]
     list_filter = ["status", "topics", "states", "published_at"]

@@ -1,14 +1,14 @@
 from django.contrib import admin, messages
 from django.utils.html import format_html
 
-from intercessors.pagecache import BumpPagesAdminMixin
+from intercessors.pagecache import RetirePagesAdminMixin
 
 from .models import Comment, CommentReport
 from .services import approve_comments, remove_comments, set_status
 
 
 @admin.register(Comment)
-class CommentAdmin(BumpPagesAdminMixin, admin.ModelAdmin):
+class CommentAdmin(RetirePagesAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "author_name", "on", "status", "report_count", "created_at"]
     list_filter = ["status", "created_at", "content_type"]
     list_select_related = ["author", "content_type"]

@@ -54,7 +54,7 @@ def load_conversation(*, target, request) -> Conversation:
     # One entry per conversation, holding the version it was rendered at:
     # retired renders are overwritten rather than left to expire.
     key = f"thread:{content_type_for(target).pk}:{target.pk}"
-    current = pagecache.version()
+    current = pagecache.version(request)
     shared = page_store().get(key)
     if shared is None or shared["version"] != current:
         everyone = comment_tree(target=target, viewer=AnonymousUser())

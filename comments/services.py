@@ -98,7 +98,7 @@ def post_comment(*, author, target, body: str, parent: Comment | None = None) ->
     )
     _render(comment)
     comment.save()
-    pagecache.bump_after_commit()
+    pagecache.retire()
     if parent is not None and comment.status == Comment.Status.PUBLISHED:
         transaction.on_commit(lambda: notify_reply(comment))
     return comment
@@ -183,7 +183,7 @@ def _save_edit(comment: Comment, body: str) -> Comment:
     _render(comment)
     comment.edited_at = timezone.now()
     comment.save()
-    pagecache.bump_after_commit()
+    pagecache.retire()
     return comment
 
 
@@ -191,7 +191,7 @@ def _save_edit(comment: Comment, body: str) -> Comment:
 def delete_comment(*, comment: Comment, user) -> None:
     """Delete a comment; one with replies stays as "This comment was removed."."""
     check_author(comment, user)
-    pagecache.bump_after_commit()
+    pagecache.retire()
     if comment.replies.exists():
         comment.is_deleted = True
         comment.body = ""
@@ -246,7 +246,7 @@ def _record_report(comment: Comment, user) -> bool:
         .update(status=Comment.Status.PENDING)
     )
     if held:
-        pagecache.bump_after_commit()
+        pagecache.retire()
     return True
 
 
@@ -259,7 +259,7 @@ def set_status(*, comment: Comment, status: str) -> None:
         remove_comments(queryset)
     else:
         queryset.update(status=status)
-        pagecache.bump_after_commit()
+        pagecache.retire()
     comment.refresh_from_db()
 
 
@@ -271,11 +271,11 @@ def approve_comments(queryset) -> int:
     count = queryset.exclude(status=Comment.Status.PUBLISHED).update(
         status=Comment.Status.PUBLISHED, report_count=0
     )
-    pagecache.bump_after_commit()
+    pagecache.retire()
     return count
 
 
 def remove_comments(queryset) -> int:
     count = queryset.exclude(status=Comment.Status.REMOVED).update(status=Comment.Status.REMOVED)
-    pagecache.bump_after_commit()
+    pagecache.retire()
     return count

@@ -1,10 +1,10 @@
 """A short cache of whole pages for anonymous readers.
 
 A burst of readers arriving from a mailing costs one render per page until
-something on the site changes. Writes that change what pages show call
-`bump()`, which moves every page to a new version at once; members (anyone
-with a session) are never served a cached page, so they always see their own
-changes immediately.
+something on the site changes. This module is the one place that decides which
+cached pages a write retires: services call `retire()` for a change to what
+pages show, `retire_counts()` for prayer counts. Members (anyone with a session)
+are never served a cached page, so they always see their own changes at once.
 
 The version lives in the default cache, a database table nothing evicts from;
 renders live in the bounded `pages` cache (intercessors.caches), tagged with the
@@ -32,42 +32,49 @@ DIRTY_KEY = "pagecache:dirty"
 TIMEOUT = 300  # seconds; a backstop, since writes bump the version
 
 
-def bump(*, throttle: bool = False) -> None:
-    """Retire every cached page. With `throttle`, at most once a second: for
-    frequent small changes such as prayer counts."""
-    if throttle and not cache.add(GUARD_KEY, 1, timeout=1):
-        # Bumped less than a second ago: the next reader after the guard
-        # expires bumps again (see version), so this change is not lost.
+def retire() -> None:
+    """A write changed what pages show: retire every cached page and thread.
+
+    Call it in the write's own transaction, after the write. The version is a row
+    of the database cache, so the new version commits with the new data: a reader
+    sees either the old data under the old version, or the new under the new."""
+    _new_version()
+
+
+def retire_counts() -> None:
+    """Prayer counts changed. Counts move with every click, so pages are retired at
+    most once a second, after the click commits; a change within that second marks
+    the pages dirty, and the next reader after it retires them (see `version`)."""
+    transaction.on_commit(_retire_throttled)
+
+
+def _retire_throttled() -> None:
+    if not cache.add(GUARD_KEY, 1, timeout=1):
         cache.set(DIRTY_KEY, 1, timeout=TIMEOUT)
         return
-    _bump()
+    _new_version()
 
 
-def _bump() -> str:
+def _new_version() -> str:
     token = secrets.token_hex(8)
     cache.set(VERSION_KEY, token, timeout=None)
     return token
 
 
-def bump_after_commit(*, throttle: bool = False) -> None:
-    """Bump once the current transaction commits, so no reader caches the old page again."""
-    transaction.on_commit(lambda: bump(throttle=throttle))
-
-
-class BumpPagesAdminMixin:
-    """Admin changes to what pages show retire the cached pages."""
+class RetirePagesAdminMixin:
+    """Staff changes in admin to what pages show retire the cached pages."""
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        bump_after_commit()
+        retire()
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
-        bump_after_commit()
+        retire()
 
     def delete_queryset(self, request, queryset):
         super().delete_queryset(request, queryset)
-        bump_after_commit()
+        retire()
 
 
 def _cacheable_request(request) -> bool:
@@ -79,12 +86,22 @@ def _cacheable_request(request) -> bool:
     )
 
 
-def version() -> str:
-    """The current version of what pages show; cached renders are tagged with it."""
+def version(request=None) -> str:
+    """The current version of what pages show; cached renders are tagged with it.
+    Read once per request: a page and its thread are of the same version."""
+    if request is not None and hasattr(request, "_page_version"):
+        return request._page_version
+    current = _read_version()
+    if request is not None:
+        request._page_version = current
+    return current
+
+
+def _read_version() -> str:
     found = cache.get_many([VERSION_KEY, DIRTY_KEY])
     if DIRTY_KEY in found and cache.add(GUARD_KEY, 1, timeout=1):
         cache.delete(DIRTY_KEY)
-        return _bump()
+        return _new_version()
     if VERSION_KEY in found:
         return found[VERSION_KEY]
     cache.add(VERSION_KEY, secrets.token_hex(8), timeout=None)
@@ -109,7 +126,7 @@ def cache_anonymous_page(*, reads=()):
             # "next") is built from these too, so the page matches its key.
             request.GET = QueryDict(used)
             request.META["QUERY_STRING"] = used
-            current = version()
+            current = version(request)
             # One entry per page, holding the version it was rendered at:
             # retired renders are overwritten rather than left to expire.
             address = f"{request.path}?{request.GET.urlencode()}"

@@ -1,12 +1,12 @@
 from django.contrib import admin
 
-from intercessors.pagecache import BumpPagesAdminMixin
+from intercessors.pagecache import RetirePagesAdminMixin
 
 from .models import Prayer
 
 
 @admin.register(Prayer)
-class PrayerAdmin(BumpPagesAdminMixin, admin.ModelAdmin):
+class PrayerAdmin(RetirePagesAdminMixin, admin.ModelAdmin):
     """Standalone prompts (a state's prayers); a post's prayer is edited with its post."""
 
     list_display = ["__str__", "state", "published_at", "prayed_count"]

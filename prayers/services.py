@@ -20,7 +20,7 @@ def mark_prayed(*, user, prayer: Prayer) -> bool:
     if not insert_once(PrayerMark, user=user, prayer=prayer):
         return False
     Prayer.objects.filter(pk=prayer.pk).update(prayed_count=F("prayed_count") + 1)
-    pagecache.bump_after_commit(throttle=True)
+    pagecache.retire_counts()
     return True
 
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from intercessors.pagecache import BumpPagesAdminMixin
+from intercessors.pagecache import RetirePagesAdminMixin
 from prayers.models import Prayer
 
 from .models import State, StateCall
@@ -29,7 +29,7 @@ class StatePrayerInline(admin.StackedInline):
 
 
 @admin.register(State)
-class StateAdmin(BumpPagesAdminMixin, admin.ModelAdmin):
+class StateAdmin(RetirePagesAdminMixin, admin.ModelAdmin):
     list_display = ["name", "code", "coordinator_name"]
     search_fields = ["name", "code"]
     readonly_fields = ["code", "name", "slug"]

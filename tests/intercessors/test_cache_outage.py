@@ -113,7 +113,7 @@ def test_nothing_stale_comes_back_when_redis_returns(
         private_redis.pause()
         with django_capture_on_commit_callbacks(execute=True):
             Article.objects.filter(pk=post.pk).update(title="Changed during the outage")
-            pagecache.bump_after_commit()
+            pagecache.retire()
         assert "Changed during" in reader.get(post.get_absolute_url()).content.decode()
         browser.post("/accounts/logout/")
         private_redis.resume()

@@ -53,7 +53,9 @@ def test_a_password_reset_limit_outlives_readers_filling_the_cache(db, mailoutbo
     assert len(mailoutbox) == 5
 
 
-def test_a_page_is_cached_under_the_parameters_its_view_reads(db, django_assert_num_queries):
+def test_a_page_is_cached_under_the_parameters_its_view_reads(
+    db, running_site, django_assert_num_queries
+):
     make_article(title="Listed once")
     reader = Client()
     reader.get("/articles/")

@@ -12,7 +12,7 @@ def page_cache_on(settings):
     settings.PAGE_CACHE = True
 
 
-def test_second_anonymous_view_makes_no_query(client, db, django_assert_num_queries):
+def test_second_anonymous_view_makes_no_query(client, db, running_site, django_assert_num_queries):
     post = make_article(title="Cached post")
     client.get(post.get_absolute_url())
     with django_assert_num_queries(1):  # the version; the page comes from memory

@@ -46,7 +46,7 @@ class Command(BaseCommand):
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("VACUUM ANALYZE")  # fresh statistics for the planner
-        pagecache.bump()
+        pagecache.retire()
         self.stdout.write(
             self.style.SUCCESS(f"Benchmark archive loaded in {time.monotonic() - started:.1f}s.")
         )

@@ -79,7 +79,7 @@ class Command(BaseCommand):
                 f"{new_prayers} new state prayer(s), {new_comments} new comment(s)."
             )
         )
-        pagecache.bump_after_commit()
+        pagecache.retire()
         self.stdout.write("Demo logins (log in with email and password):")
         for spec in DEMO_USERS:
             role = "staff editor, /admin/" if spec["staff"] else "member"
