@@ -2,9 +2,9 @@
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 
-from .names import name_key
+from intercessors.rules import DELETED_MEMBER_NAME
 
-DELETED_MEMBER_NAME = "Deleted member"
+from .names import name_key
 
 
 class MemberManager(UserManager):

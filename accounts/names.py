@@ -11,6 +11,8 @@ import unicodedata
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
+from intercessors.rules import DELETED_MEMBER_NAME
+
 # Letters that render as nothing at all, though Unicode calls them letters or symbols.
 BLANKS = frozenset("\u115f\u1160\u3164\uffa0\u2800\u180e\u17b4\u17b5")
 _HIDDEN = {"Cc", "Cf", "Co", "Cs", "Cn"}
@@ -41,7 +43,8 @@ def _script(char: str) -> str:
 
 
 def _reserved_phrases() -> list[str]:
-    return [name_key(p) for p in ("Deleted member", settings.SITE_NAME, settings.MINISTRY_NAME)]
+    phrases = (DELETED_MEMBER_NAME, settings.SITE_NAME, settings.MINISTRY_NAME)
+    return [name_key(p) for p in phrases]
 
 
 def check_display_name(name: str, *, user=None) -> None:

@@ -4,10 +4,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_safe
 
 from intercessors.ratelimit import allow
+from intercessors.rules import safe_next
 from partners.models import PartnerPledge
 
 from .forms import DeleteAccountForm, HomeStateForm, ProfileForm
@@ -48,9 +48,8 @@ def export(request):
 @require_http_methods(["GET", "POST"])
 def welcome(request):
     """Asked once, right after sign-up: which state do you call home? (Skippable.)"""
-    next_url = request.POST.get("next") or request.GET.get("next") or ""
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        next_url = reverse("home")
+    next_url = safe_next(request, request.POST.get("next") or request.GET.get("next"),
+                         reverse("home"))
     form = HomeStateForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         try:

@@ -1,6 +1,5 @@
 from django.contrib import admin
 from django.db import models
-from django.utils import timezone
 from django.utils.html import format_html
 
 from intercessors.images import ImageUploadField
@@ -8,7 +7,7 @@ from intercessors.pagecache import RetirePagesAdminMixin
 from prayers.models import Prayer
 
 from .models import Article, Topic
-from .search import refresh_search_index
+from .services import save_post
 
 
 @admin.register(Topic)
@@ -56,13 +55,13 @@ class ArticleAdmin(RetirePagesAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="status", ordering="status")
     def publication(self, obj):
-        if obj.status == Article.Status.PUBLISHED and obj.published_at > timezone.now():
+        if obj.is_scheduled:
             return "Scheduled"
         return obj.get_status_display()
 
     @admin.display(description="prayed", ordering="prayer__prayed_count")
     def prayed(self, obj):
-        prayer = getattr(obj, "prayer", None)
+        prayer = obj.opening_prayer
         return format_html("{}", prayer.prayed_count) if prayer else "—"
 
     def save_model(self, request, obj, form, change):
@@ -71,9 +70,7 @@ class ArticleAdmin(RetirePagesAdminMixin, admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        # A post's prayer is published with its post, also when only the post changed.
-        Prayer.objects.filter(article=form.instance).update(
-            published_at=form.instance.published_at
-        )
-        refresh_search_index([form.instance.pk])
+        # The prayer (an inline) and the topics and states are saved here; then the
+        # post service keeps the prayer's time with its post and retires pages.
+        super(RetirePagesAdminMixin, self).save_related(request, form, formsets, change)
+        save_post(article=form.instance)

@@ -23,7 +23,7 @@ class LatestArticlesFeed(Feed):
         return item.title
 
     def item_description(self, item):
-        prayer = getattr(item, "prayer", None)
+        prayer = item.opening_prayer
         return f"{prayer.text}\n\n{item.description}" if prayer else item.description
 
     def item_pubdate(self, item):

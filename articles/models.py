@@ -14,6 +14,7 @@ from intercessors.markup import (
     reading_minutes,
     render_markdown,
 )
+from intercessors.rules import PUBLISHED, is_published, published_q
 
 
 class Topic(models.Model):
@@ -32,13 +33,13 @@ class Topic(models.Model):
 
 class ArticleQuerySet(models.QuerySet):
     def published(self):
-        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+        return self.filter(published_q())
 
 
 class Article(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
-        PUBLISHED = "published", "Published"
+        PUBLISHED = PUBLISHED, "Published"
 
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True)
@@ -98,7 +99,7 @@ class Article(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     # A post's conversation goes with it.
     comments = GenericRelation("comments.Comment")
-    # Kept by articles.search.refresh_search_index; used on PostgreSQL only.
+    # Kept by the database on PostgreSQL (articles migration 0005); unused elsewhere.
     search_vector = SearchVectorField(null=True, editable=False)
 
     objects = ArticleQuerySet.as_manager()
@@ -131,7 +132,18 @@ class Article(models.Model):
 
     @property
     def is_public(self) -> bool:
-        return self.status == self.Status.PUBLISHED and self.published_at <= timezone.now()
+        return is_published(self.status, self.published_at)
+
+    @property
+    def is_scheduled(self) -> bool:
+        return self.status == self.Status.PUBLISHED and not self.is_public
+
+    @property
+    def opening_prayer(self):
+        """The prayer that opens the post. Every post saved through the post service
+        has one; a post written straight to the table may not, and this is the one
+        place that allows for it."""
+        return getattr(self, "prayer", None)
 
     @property
     def safe_source_url(self) -> str:

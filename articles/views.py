@@ -20,7 +20,7 @@ SLUG = re.compile(r"[-a-zA-Z0-9_]{1,200}")
 
 def card_context(request, page):
     articles = list(page.object_list)
-    prayers = [getattr(a, "prayer", None) for a in articles]
+    prayers = [a.opening_prayer for a in articles]
     return {
         "page": page,
         "articles": articles,
@@ -69,7 +69,7 @@ def article_detail(request, slug):
     )
     if not article.is_public and not request.user.is_staff:
         raise Http404("No such post.")
-    prayer = getattr(article, "prayer", None)
+    prayer = article.opening_prayer
     canonical_url = settings.SITE_URL + article.get_absolute_url()
     return render(
         request,

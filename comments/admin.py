@@ -1,7 +1,8 @@
 from django.contrib import admin, messages
-from django.utils.html import format_html
+from django.template.loader import render_to_string
 
 from intercessors.pagecache import RetirePagesAdminMixin
+from intercessors.rules import DELETED_MEMBER_NAME
 
 from .models import Comment, CommentReport
 from .services import approve_comments, remove_comments, set_status
@@ -36,13 +37,13 @@ class CommentAdmin(RetirePagesAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="author", ordering="author__display_name")
     def author_name(self, obj):
-        return obj.author.public_name if obj.author else "Deleted member"
+        return obj.author.public_name if obj.author else DELETED_MEMBER_NAME
 
     @admin.display(description="on")
     def on(self, obj):
         if obj.target is None:
             return "(deleted)"
-        return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), obj.target)
+        return render_to_string("admin/comments/_on.html", {"comment": obj})
 
     @admin.action(description="Approve selected comments", permissions=["change"])
     def approve(self, request, queryset):

@@ -1,5 +1,6 @@
-"""The thread as HTML, built in Python: a page with a thousand comments renders in
-milliseconds, where a recursive template include took a second."""
+"""A conversation as a page shows it: its thread rendered from one template, in a
+flat loop over the comments in thread order (a recursive include took a second
+for a thousand comments), shared by every reader but for each one's actions."""
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -7,16 +8,19 @@ from datetime import datetime
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.middleware.csrf import get_token
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS
-from django.utils.html import escape
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from intercessors import pagecache
 from intercessors.caches import page_store
+from intercessors.rules import DELETED_MEMBER_NAME
 
 from .models import Comment
-from .selectors import Conversation, comment_tree, reported_ids
+from .selectors import comment_tree, reported_ids
 from .services import can_edit
 from .targets import content_type_for
 
@@ -40,7 +44,16 @@ class Stub:
     created_at: datetime
 
 
-def load_conversation(*, target, request) -> Conversation:
+@dataclass(frozen=True)
+class Thread:
+    """What a page needs of a conversation, whichever way it was rendered."""
+    target: object
+    label: str
+    count: int
+    html: str
+
+
+def load_conversation(*, target, request) -> Thread:
     """The conversation with its thread rendered for this reader.
 
     The thread is the same for every reader but for each comment's actions
@@ -63,7 +76,7 @@ def load_conversation(*, target, request) -> Conversation:
             "label": everyone.label,
             "count": everyone.count,
             "pending_authors": everyone.pending_authors,
-            "html": _render(everyone, lambda c: f"<!--actions:{c.pk}-->"),
+            "html": _render(everyone, _marker),
             "stubs": {
                 n.comment.pk: Stub(n.comment.pk, n.comment.author_id, n.comment.status,
                                    n.comment.is_deleted, n.comment.created_at)
@@ -76,18 +89,25 @@ def load_conversation(*, target, request) -> Conversation:
     stubs = shared["stubs"]
     reported = reported_ids(user.pk, target) if user.is_authenticated and stubs else set()
     actions = _actions(request, reported)
-    return Conversation(
-        target=target, label=shared["label"], roots=[], count=shared["count"],
-        pending_authors=shared["pending_authors"],
+    return Thread(
+        target=target, label=shared["label"], count=shared["count"],
         html=ACTIONS.sub(lambda m: actions(stubs[int(m[1])]), shared["html"]),
     )
 
 
-def _fresh(target, request) -> Conversation:
+def _marker(comment):
+    # Where this reader's actions go; a comment's body cannot hold one (Markdown
+    # escapes "<" and the sanitiser strips comments).
+    return mark_safe(f"<!--actions:{comment.pk}-->")  # nosec B308 B703
+
+
+def _fresh(target, request) -> Thread:
     conversation = comment_tree(target=target, viewer=request.user)
     reported = {n.comment.pk for n in _walk(conversation.roots) if n.reported}
-    conversation.html = _render(conversation, _actions(request, reported))
-    return conversation
+    return Thread(
+        target=target, label=conversation.label, count=conversation.count,
+        html=_render(conversation, _actions(request, reported)),
+    )
 
 
 def _walk(nodes):
@@ -96,8 +116,12 @@ def _walk(nodes):
         yield from _walk(node.children)
 
 
+REPORTED = mark_safe('<span class="muted">Reported</span>')  # nosec B308 B703: a constant
+
+
 def _actions(request, reported):
-    """The actions under a comment for this reader, as a function of the comment."""
+    """The actions under a comment for this reader, as a function of the comment:
+    the one piece of the thread that differs between readers, built per request."""
     user = request.user
     member = user.is_authenticated
     # Reverse each URL once; ids are filled in per comment.
@@ -105,68 +129,59 @@ def _actions(request, reported):
         name: reverse(f"comments:{name}", args=[0]).replace("/0/", "/{}/")
         for name in ("reply", "edit", "delete", "report")
     }
-    token = escape(get_token(request)) if member else ""
+    token = get_token(request) if member else ""
 
     def actions(c):
         parts = []
         if c.status == Comment.Status.PUBLISHED:
-            parts.append(f'<a href="{urls["reply"].format(c.pk)}" data-reply>Reply</a>')
+            parts.append(format_html('<a href="{}" data-reply>Reply</a>',
+                                     urls["reply"].format(c.pk)))
         if member and c.author_id == user.pk:
             if can_edit(c, user):
-                parts.append(f'<a href="{urls["edit"].format(c.pk)}">Edit</a>')
-            parts.append(f'<a href="{urls["delete"].format(c.pk)}">Delete</a>')
+                parts.append(format_html('<a href="{}">Edit</a>', urls["edit"].format(c.pk)))
+            parts.append(format_html('<a href="{}">Delete</a>', urls["delete"].format(c.pk)))
         elif member and c.status == Comment.Status.PUBLISHED:
             if c.pk in reported:
-                parts.append('<span class="muted">Reported</span>')
+                parts.append(REPORTED)
             else:
-                parts.append(
-                    f'<form method="post" action="{urls["report"].format(c.pk)}" '
-                    f'class="inline-form"><input type="hidden" name="csrfmiddlewaretoken" '
-                    f'value="{token}"><button type="submit" class="link-button">Report</button>'
-                    "</form>"
-                )
-        return "".join(parts)
+                parts.append(format_html(
+                    '<form method="post" action="{}" class="inline-form"><input type="hidden" '
+                    'name="csrfmiddlewaretoken" value="{}"><button type="submit" '
+                    'class="link-button">Report</button></form>',
+                    urls["report"].format(c.pk), token,
+                ))
+        return mark_safe("".join(parts))  # nosec B308 B703: each part built by format_html
 
     return actions
 
 
+THREAD = get_template("comments/includes/_thread.html")
+
+
 def _render(conversation, actions) -> str:
-    out = []
+    """The thread as HTML, from the template, a row per comment in thread order."""
+    return THREAD.render({"rows": list(_rows(conversation.roots, actions))})
 
-    def walk(nodes):
-        for node in nodes:
-            c = node.comment
-            out.append(f'<li class="comment depth-{c.depth}" id="comment-{c.pk}">')
-            if node.visible:
-                author = escape(c.author.public_name) if c.author else "Deleted member"
-                # Set by the site, never by what a member types: no name may hold
-                # staff words (accounts.names) and Markdown cannot make this element.
-                if c.author and c.author.is_staff and not c.author.deleted_at:
-                    author += ' <span class="staff-mark" title="Ministry staff">Staff</span>'
-                pending = c.status == Comment.Status.PENDING
-                out.append(
-                    f'<article class="comment-body{" is-pending" if pending else ""}">'
-                    f'<header class="comment-meta"><span class="comment-author">{author}</span> '
-                    f'<a class="comment-date" href="#comment-{c.pk}">{long_date(c.created_at)}</a>'
-                    + (' <span class="comment-edited">edited</span>' if c.edited_at else "")
-                    + (' <span class="badge badge-warning">awaiting moderation</span>'
-                       if pending else "")
-                    + f'</header><div class="comment-text">{c.body_html}</div>'
-                    f'<footer class="comment-actions">{actions(c)}</footer></article>'
-                )
-            else:
-                waiting = c.status == Comment.Status.PENDING and not c.is_deleted
-                out.append(
-                    '<p class="comment-removed">'
-                    + ("This comment is awaiting review." if waiting
-                       else "This comment was removed.")
-                    + "</p>"
-                )
-            if node.children:
-                out.append('<ol class="comment-list replies">')
-                walk(node.children)
-                out.append("</ol>")
-            out.append("</li>")
 
-    walk(conversation.roots)
-    return "".join(out)
+def _rows(nodes, actions, closing=0):
+    """Rows in thread order. The last of a list of replies closes that list, and the
+    lists that end with it: `closing` counts those still open above."""
+    for n, node in enumerate(nodes):
+        c = node.comment
+        last = n == len(nodes) - 1
+        yield {
+            "comment": c,
+            "visible": node.visible,
+            "pending": c.status == Comment.Status.PENDING,
+            "waiting": c.status == Comment.Status.PENDING and not c.is_deleted,
+            "author": c.author.public_name if c.author else DELETED_MEMBER_NAME,
+            # Set by the site, never by what a member types: no name may hold staff
+            # words (accounts.names) and Markdown cannot make this element.
+            "staff": bool(c.author and c.author.is_staff and not c.author.deleted_at),
+            "date": long_date(c.created_at),
+            "actions": actions(c) if node.visible else "",
+            "has_replies": bool(node.children),
+            "closes": range(closing if last else 0) if not node.children else range(0),
+        }
+        if node.children:
+            yield from _rows(node.children, actions, closing + 1 if last else 1)

@@ -21,7 +21,6 @@ class Conversation:
     count: int  # published comments, as "Comments (N)" shows
     # Members with a comment awaiting moderation here: only they see it.
     pending_authors: set = field(default_factory=set)
-    html: str = ""  # the rendered thread, filled in by comments.html.load_conversation
 
 
 def comment_tree(*, target, viewer) -> Conversation:

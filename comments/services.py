@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from intercessors import pagecache, ratelimit
 from intercessors.db import insert_once
+from intercessors.mail import render_mail
 from intercessors.markup import count_links, render_markdown
 
 from .models import MAX_DEPTH, MAX_LENGTH, Comment, CommentReport
@@ -23,7 +24,9 @@ logger = logging.getLogger(__name__)
 
 FLOOD_SECONDS = 15
 HOURLY_LIMIT = 30
-EDIT_WINDOW = timedelta(minutes=15)
+EDIT_MINUTES = 15
+EDIT_WINDOW = timedelta(minutes=EDIT_MINUTES)
+EDIT_RULE = f"Comments can be edited for {EDIT_MINUTES} minutes after posting."
 HOLD_AT_LINKS = 2
 HOLD_AT_REPORTS = 3
 REPORTS_PER_HOUR = 10
@@ -121,21 +124,14 @@ def notify_reply(comment: Comment) -> None:
         or not recipient.email
     ):
         return
-    link = settings.SITE_URL + comment.get_absolute_url()
-    replier = comment.author.public_name if comment.author else "A member"
+    subject, body = render_mail("comments/email/reply", {
+        "recipient": recipient.public_name,
+        "replier": comment.author.public_name if comment.author else "A member",
+        "body": comment.body,
+        "link": settings.SITE_URL + comment.get_absolute_url(),
+    })
     try:
-        send_mail(
-            subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{replier} replied to your comment",
-            message=(
-                f"Hello {recipient.public_name},\n\n"
-                f"{replier} replied to your comment:\n\n{comment.body}\n\n"
-                f"Read the reply and the conversation:\n{link}\n\n"
-                "You can turn these emails off in your profile:\n"
-                f"{settings.SITE_URL}/accounts/profile/\n"
-            ),
-            from_email=None,
-            recipient_list=[recipient.email],
-        )
+        send_mail(subject, body, None, [recipient.email])
     except Exception:
         logger.exception("Could not send the reply email for comment %s", comment.pk)
 
@@ -159,8 +155,7 @@ def edit_comment(*, comment: Comment, user, body: str) -> Comment:
     check_author(comment, user)
     if not can_edit(comment, user):
         raise CommentRefused(
-            "Comments can be edited for 15 minutes after posting; this one can no longer be "
-            "changed. You can still delete it."
+            f"{EDIT_RULE} This one can no longer be changed; you can still delete it."
         )
     body = clean_body(body)
     # Edits are held to the pace of new comments: each one is rendered again.

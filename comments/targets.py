@@ -4,6 +4,8 @@ whether a user may see one of its objects (and so read and join its conversation
 from django.contrib.contenttypes.models import ContentType
 from django.http import Http404
 
+from intercessors.rules import parse_id
+
 # label ("articles.article") -> (model, may this user see it?)
 _hosts: dict[str, tuple] = {}
 
@@ -21,11 +23,8 @@ def resolve_target(label: str, object_id, user):
     if label not in _hosts:
         raise Http404("No such conversation.")
     model, visible = _hosts[label]
-    try:
-        pk = int(object_id)
-    except (ValueError, TypeError) as exc:
-        raise Http404("No such conversation.") from exc
-    obj = model.objects.filter(pk=pk).first() if 0 < pk < 2**63 else None
+    pk = parse_id(object_id)
+    obj = model.objects.filter(pk=pk).first() if pk is not None else None
     if obj is None or not visible(obj, user):
         raise Http404("No such conversation.")
     return obj

@@ -7,9 +7,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from intercessors.rules import parse_id
+
 from .forms import CommentForm
 from .models import Comment
 from .services import (
+    EDIT_RULE,
     CommentRefused,
     can_edit,
     check_author,
@@ -84,11 +87,8 @@ def post(request):
 
 
 def _int_or_404(value):
-    try:
-        number = int(value)
-    except (TypeError, ValueError) as exc:
-        raise Http404("No such comment.") from exc
-    if not 0 < number < 2**63:
+    number = parse_id(value)
+    if number is None:
         raise Http404("No such comment.")
     return number
 
@@ -110,7 +110,7 @@ def edit(request, pk):
     comment, target = _comment_for(request, pk)
     check_author(comment, request.user)
     if not can_edit(comment, request.user):
-        messages.error(request, "Comments can be edited for 15 minutes after posting.")
+        messages.error(request, EDIT_RULE)
         return redirect(comment.get_absolute_url())
     form = CommentForm(request.POST or None, initial={"body": comment.body})
     error, status = None, 400 if request.method == "POST" else 200
@@ -130,7 +130,8 @@ def edit(request, pk):
     return render(
         request,
         "comments/edit.html",
-        {"form": form, "comment": comment, "target": target, "error": error},
+        {"form": form, "comment": comment, "target": target, "error": error,
+         "edit_rule": EDIT_RULE},
         status=status,
     )
 

@@ -62,7 +62,7 @@ def favicon(request):
 def home(request):
     articles = list(article_cards()[:6])
     prayers = list(Prayer.objects.visible().standalone().select_related("state")[:3])
-    ids = [a.prayer.pk for a in articles if hasattr(a, "prayer")] + [p.pk for p in prayers]
+    ids = [a.opening_prayer.pk for a in articles if a.opening_prayer] + [p.pk for p in prayers]
     return render(
         request,
         "home.html",

@@ -8,6 +8,8 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from intercessors.mail import render_mail
+
 from .models import PartnerPledge
 
 logger = logging.getLogger(__name__)
@@ -70,39 +72,12 @@ def create_pledge(*, member=None, earlier_ids=(), **fields) -> tuple[PartnerPled
 
 def send_pledge_emails(pledge: PartnerPledge) -> None:
     """Thank the partner and tell the team. A mail failure is logged; the pledge stays."""
-    ministry = settings.MINISTRY_NAME
-    messages = [
-        (
-            f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}Thank you for partnering with us",
-            (
-                f"Dear {pledge.first_name},\n\n"
-                f"Thank you for pledging {pledge.in_words} to {ministry}.\n"
-                f"Your reference is {pledge.reference}.\n\n"
-                + (
-                    "You can complete your gift on our secure giving page; the thanks page "
-                    "has the link.\n\n"
-                    if settings.PARTNER_CHECKOUT_URL
-                    else "Someone from our team will be in touch to set up your gift. "
-                    "We never ask for card details by email.\n\n"
-                )
-                + f"{settings.MINISTRY_TAX_NOTICE}\n\nWith gratitude,\nThe {ministry} team\n"
-            ),
-            [pledge.email],
-        ),
-    ]
+    context = {"pledge": pledge, "checkout_url": settings.PARTNER_CHECKOUT_URL,
+               "tax_notice": settings.MINISTRY_TAX_NOTICE}
+    messages = [(*render_mail("partners/email/thanks", context), [pledge.email])]
     if settings.PARTNER_NOTIFY_EMAIL:
         messages.append(
-            (
-                f"New partner pledge {pledge.reference}: {pledge.in_words}",
-                (
-                    f"{pledge.first_name} {pledge.last_name} pledged {pledge.in_words}.\n"
-                    f"Reference: {pledge.reference}\nState: {pledge.state or 'not given'}\n"
-                    f"Wants emails: {'yes' if pledge.wants_emails else 'no'}\n\n"
-                    f"Follow up in the staff pages: {settings.SITE_URL}/admin/partners/"
-                    f"partnerpledge/{pledge.pk}/change/\n"
-                ),
-                [settings.PARTNER_NOTIFY_EMAIL],
-            )
+            (*render_mail("partners/email/staff_alert", context), [settings.PARTNER_NOTIFY_EMAIL])
         )
     for subject, body, recipients in messages:
         try:

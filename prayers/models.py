@@ -6,16 +6,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from intercessors.markup import clean_plain_text
+from intercessors.rules import published_q
 
 
 class PrayerQuerySet(models.QuerySet):
     def visible(self):
         """Prayers the public may see and mark: published standalone prompts,
         and prompts of published posts."""
-        now = timezone.now()
         return self.filter(
-            Q(article__isnull=True, published_at__lte=now)
-            | Q(article__status="published", article__published_at__lte=now)
+            Q(article__isnull=True, published_at__lte=timezone.now())
+            | published_q("article__")
         )
 
     def standalone(self):

@@ -6,11 +6,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from intercessors.ratelimit import allow
+from intercessors.rules import safe_next
 
 from .models import Prayer
 from .services import mark_prayed, remember_pending_prayer
@@ -22,16 +22,7 @@ SLOW_DOWN = "You have marked many prayers in the last minute. Please wait a mome
 
 def _back_url(request, prayer):
     """Where to return after the click: a path on this site, else the prayer itself."""
-    target = request.POST.get("next", "")
-    if (
-        target.startswith("/")
-        and not target.startswith("//")
-        and url_has_allowed_host_and_scheme(
-            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-        )
-    ):
-        return target
-    return prayer.get_absolute_url()
+    return safe_next(request, request.POST.get("next"), prayer.get_absolute_url())
 
 
 def _visible_prayer(pk):

@@ -59,13 +59,12 @@ def make_article(
     from django.utils.text import slugify
 
     from articles.models import Article
-    from articles.search import refresh_search_index
-    from prayers.models import Prayer
+    from articles.services import save_post
 
     n = next(_seq)
     title = title or f"Prayer post number {n}"
     published_at = published_at or timezone.now() - timezone.timedelta(hours=n)
-    article = Article.objects.create(
+    article = Article(
         title=title,
         slug=extra.pop("slug", f"{slugify(title)}-{n}"),
         status=status,
@@ -73,14 +72,7 @@ def make_article(
         body=body,
         **extra,
     )
-    if topics:
-        article.topics.set(topics)
-    if states:
-        article.states.set(states)
-    if prayer_text is not None:
-        Prayer.objects.create(article=article, text=prayer_text, published_at=published_at)
-    refresh_search_index([article.pk])
-    return article
+    return save_post(article=article, prayer_text=prayer_text, topics=topics, states=states)
 
 
 def make_prayer(*, text="Father, we pray for our state tonight.", state=None, **extra):

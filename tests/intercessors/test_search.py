@@ -39,3 +39,31 @@ def test_search_pages_results(client, db):
         make_article(title=f"Harvest story {i}")
     assert client.get("/search/", {"q": "harvest", "page": 2}).status_code == 200
     assert client.get("/search/", {"q": "harvest", "page": 9}).status_code == 404
+
+
+def test_a_post_saved_any_way_at_all_is_found_at_once(client, db):
+    """Before: on PostgreSQL the search vector was refreshed only by admin, seeds and
+    factories, so a post written any other way was never found."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from articles.models import Article
+    from intercessors import pagecache
+    from prayers.models import Prayer
+
+    article = Article.objects.create(
+        title="Lighthouse keepers", slug="lighthouse-keepers", status="published",
+        published_at=timezone.now() - timedelta(hours=1), body="A storm on the coast.",
+    )
+    prayer = Prayer.objects.create(article=article, text="Father, we pray for the fishermen.")
+    pagecache.retire()  # written straight to the tables: nothing else retires pages
+
+    def found(word):
+        return "Lighthouse keepers" in client.get("/search/", {"q": word}).content.decode()
+
+    assert found("lighthouse") and found("storm") and found("fishermen")
+    Prayer.objects.filter(pk=prayer.pk).update(text="Father, we pray for the sailors.")
+    Article.objects.filter(pk=article.pk).update(summary="Harbour news.")
+    pagecache.retire()
+    assert found("sailors") and found("harbour") and not found("fishermen")

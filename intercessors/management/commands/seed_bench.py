@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from accounts.models import User
 from articles.models import Article, Topic
-from articles.search import refresh_search_index
 from comments.models import Comment
 from intercessors import pagecache
 from intercessors.markup import reading_minutes, render_markdown
@@ -105,7 +104,6 @@ class Command(BaseCommand):
              for i, a in enumerate(articles)],
             batch_size=5000,
         )
-        refresh_search_index(a.pk for a in articles)
         self.stdout.write(f"  {POSTS:,} posts with prayers, topics and states")
         return articles
 

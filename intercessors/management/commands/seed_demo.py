@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from articles.models import Article, Topic
-from articles.search import refresh_search_index
+from articles.services import save_post
 from comments.models import Comment
 from comments.targets import content_type_for
 from intercessors import pagecache
@@ -117,7 +117,7 @@ class Command(BaseCommand):
             if Article.objects.filter(slug=post["slug"]).exists():
                 continue
             published_at = now - timedelta(days=post["days_ago"], hours=2)
-            article = Article.objects.create(
+            article = Article(
                 slug=post["slug"],
                 title=post["title"],
                 status=Article.Status.PUBLISHED,
@@ -129,10 +129,12 @@ class Command(BaseCommand):
                 source_url=post["url"],
                 photo_credit=post["credit"],
             )
-            article.topics.set([topics[name] for name in post["topics"]])
-            article.states.set([states[code] for code in post["states"]])
-            Prayer.objects.create(article=article, text=post["prayer"], published_at=published_at)
-            refresh_search_index([article.pk])
+            save_post(
+                article=article,
+                prayer_text=post["prayer"],
+                topics=[topics[name] for name in post["topics"]],
+                states=[states[code] for code in post["states"]],
+            )
             created += 1
         return created
 
