@@ -32,6 +32,8 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def login(self, request, user):
         forget_pledges_in_session(request.session)
+        # A member's very first log-in (after sign-up and confirming) is no return.
+        request.first_login = user.last_login is None
         super().login(request, user)
         prayer = record_pending_prayer(request=request, user=user)
         if prayer is not None:
@@ -49,6 +51,15 @@ class AccountAdapter(DefaultAccountAdapter):
         return getattr(request, "pending_prayer_url", None) or super().get_signup_redirect_url(
             request
         )
+
+    def add_message(self, request, level, message_template=None, message_context=None,
+                    extra_tags="", message=None):
+        if message_template == "account/messages/logged_in.txt" and getattr(
+            request, "first_login", False
+        ):
+            message_template = "account/messages/welcome.txt"
+        super().add_message(request, level, message_template, message_context, extra_tags,
+                            message)
 
     def post_login(self, request, user, *, signup, redirect_url, **kwargs):
         # New members are asked once which state they call home, then go on

@@ -44,7 +44,8 @@ def export_member_data(*, user: User) -> dict:
         },
         "comments": [
             {"id": c.pk, "on": f"{c.content_type.app_label}.{c.content_type.model}:{c.object_id}",
-             "body": c.body, "status": c.status, "written": c.created_at.isoformat(),
+             "body": c.body, "status": "deleted" if c.is_deleted else c.status,
+             "written": c.created_at.isoformat(),
              "edited": c.edited_at.isoformat() if c.edited_at else None}
             for c in comments
         ],

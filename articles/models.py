@@ -6,13 +6,13 @@ from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import Truncator
 
 from intercessors.markup import (
     clean_plain_text,
     html_to_text,
     reading_minutes,
     render_markdown,
+    shorten,
 )
 from intercessors.rules import PUBLISHED, is_published, published_q
 
@@ -120,7 +120,7 @@ class Article(models.Model):
             setattr(self, name, clean_plain_text(getattr(self, name)))
         self.body_html = render_markdown(self.body, rich=True)
         self.reading_time = reading_minutes(self.body_html)
-        self.teaser = self.summary or Truncator(html_to_text(self.body_html)).chars(200)
+        self.teaser = self.summary or shorten(html_to_text(self.body_html), 200)
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {
                 *kwargs["update_fields"], "body_html", "reading_time", "teaser"

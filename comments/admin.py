@@ -10,7 +10,7 @@ from .services import approve_comments, remove_comments, set_status
 
 @admin.register(Comment)
 class CommentAdmin(RetirePagesAdminMixin, admin.ModelAdmin):
-    list_display = ["__str__", "author_name", "on", "status", "report_count", "created_at"]
+    list_display = ["__str__", "author_name", "on", "shown_as", "report_count", "created_at"]
     list_filter = ["status", "created_at", "content_type"]
     list_select_related = ["author", "content_type"]
     search_fields = ["body", "author__display_name"]
@@ -34,6 +34,10 @@ class CommentAdmin(RetirePagesAdminMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("target")
+
+    @admin.display(description="status", ordering="status")
+    def shown_as(self, obj):
+        return obj.state_label
 
     @admin.display(description="author", ordering="author__display_name")
     def author_name(self, obj):

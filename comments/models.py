@@ -5,6 +5,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 
+from intercessors.markup import shorten
+
 MAX_DEPTH = 5
 MAX_LENGTH = 5000
 
@@ -54,10 +56,16 @@ class Comment(models.Model):
 
     def __str__(self):
         text = self.body.replace("\n", " ")
-        return text if len(text) <= 60 else text[:59] + "…"
+        return shorten(text, 60)
 
     def get_absolute_url(self):
         return f"{self.target.get_absolute_url()}#comment-{self.pk}"
+
+    @property
+    def state_label(self) -> str:
+        """Where the comment stands, in words: one deleted by its author says so,
+        whatever status it kept for the replies under it."""
+        return "Deleted by its author" if self.is_deleted else self.get_status_display()
 
     @property
     def is_public(self) -> bool:

@@ -253,6 +253,16 @@ def _markdown():
     return md
 
 
+def shorten(text: str, limit: int) -> str:
+    """At most `limit` characters, cut between words, with "…" when cut: never in
+    the middle of a word, nor after a space or a comma."""
+    text = _SPACES.sub(" ", text).strip()
+    if len(text) <= limit:
+        return text
+    cut = text[: limit].rsplit(" ", 1)[0] if " " in text[: limit] else text[: limit - 1]
+    return cut.rstrip(" ,;:-–—") + "…"
+
+
 def html_to_text(html: str) -> str:
     return _SPACES.sub(" ", unescape(strip_tags(html))).strip()
 

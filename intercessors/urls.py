@@ -26,6 +26,13 @@ admin.site.site_title = "Intercessors staff"
 # Staff log in through the same rate-limited, verified-email login as members.
 admin.site.login = secure_admin_login(admin.site.login)
 
+# The ministry's own pages, written by staff in admin.
+site_pages = (
+    [path(f"{kind}/", views.site_page, {"kind": kind}, name=kind)
+     for kind in ("about", "contact", "privacy")],
+    "pages",
+)
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("search/", views.search, name="search"),
@@ -34,6 +41,7 @@ urlpatterns = [
     path("sitemap.xml", sitemaps.index, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("sitemap-<slug:section>.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap-section"),
     path("favicon.ico", views.favicon),
+    path("", include(site_pages)),
     path("articles/", include("articles.urls")),
     path("prayers/", include("prayers.urls")),
     path("comments/", include("comments.urls")),

@@ -5,7 +5,7 @@ import sys
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.views import defaults
@@ -18,6 +18,7 @@ from prayers.models import Prayer
 from prayers.selectors import prayed_ids
 
 from . import caches
+from .models import SitePage
 from .pagecache import cache_anonymous_page
 
 logger = logging.getLogger(__name__)
@@ -91,6 +92,13 @@ def search(request):
     if query:
         context.update(card_context(request, paginate(request, search_articles(query))))
     return render(request, "search.html", context)
+
+
+@require_safe
+@cache_anonymous_page()
+def site_page(request, kind):
+    """About, contact and privacy: the ministry's own pages, written in admin."""
+    return render(request, "pages/page.html", {"page": get_object_or_404(SitePage, kind=kind)})
 
 
 @require_safe

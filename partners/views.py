@@ -12,13 +12,14 @@ from .services import PLEDGE_SESSION_KEY, PLEDGES_SESSION_KEY, create_pledge
 PLEDGES_PER_HOUR = 5
 
 
-def _partner_page(request, form, *, status=200, error=None):
+def _partner_page(request, form, *, status=200, error=None, contact=False):
     return render(
         request,
         "partners/signup.html",
         {
             "form": form,
             "error": error,
+            "contact": contact,
             "ministry_name": settings.MINISTRY_NAME,
             "tax_notice": settings.MINISTRY_TAX_NOTICE,
         },
@@ -41,15 +42,16 @@ def partner(request):
     if request.method == "GET":
         return _partner_page(request, PartnerForm(initial=_member_initial(request.user)))
     form = PartnerForm(request.POST)
-    if not allow("partner", client_network(request), limit=PLEDGES_PER_HOUR, period=3600):
-        form.is_valid()  # so the page shows what was typed
-        return _partner_page(
-            request, form, status=429,
-            error="We have received several sign-ups from your connection in the last hour. "
-            "Please wait a while and try again, or contact us directly.",
-        )
     if not form.is_valid():
         return _partner_page(request, form, status=400)
+    # Only pledges count toward the limit: typing mistakes corrected along the way
+    # must not keep a partner from giving.
+    if not allow("partner", client_network(request), limit=PLEDGES_PER_HOUR, period=3600):
+        return _partner_page(
+            request, form, status=429, contact=True,
+            error="We have received several pledges from your connection in the last hour. "
+            "Please try again in a little while.",
+        )
     data = form.cleaned_data
     earlier = request.session.get(PLEDGES_SESSION_KEY, [])
     pledge, _ = create_pledge(

@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from intercessors.markup import clean_plain_text
+from intercessors.markup import clean_plain_text, shorten
 from intercessors.rules import published_q
 
 
@@ -60,7 +60,7 @@ class Prayer(models.Model):
         ]
 
     def __str__(self):
-        return self.text if len(self.text) <= 80 else self.text[:79] + "…"
+        return shorten(self.text, 80)
 
     def save(self, *args, **kwargs):
         self.text = clean_plain_text(self.text)

@@ -2,6 +2,7 @@
 from datetime import timedelta
 
 from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
 
 from intercessors.caches import page_store
@@ -25,11 +26,31 @@ WEEKLY_CACHE_SECONDS = 60
 def weekly_prayer_counts_cached() -> dict[int, int]:
     """The map's counts, recomputed at most once a minute: a week's shading does
     not need to move with every click."""
-    counts = page_store().get("weekly-prayer-counts")
-    if counts is None:
-        counts = weekly_prayer_counts()
-        page_store().set("weekly-prayer-counts", counts, WEEKLY_CACHE_SECONDS)
-    return counts
+    return _weekly_cached()["per_state"]
+
+
+def weekly_prayer_total_cached() -> int:
+    """Marks in the week for any state, each counted once (a post about two states
+    counts for each state, but once in all)."""
+    return _weekly_cached()["total"]
+
+
+def _weekly_cached() -> dict:
+    found = page_store().get("weekly-prayers")
+    if found is None:
+        found = {"per_state": weekly_prayer_counts(), "total": weekly_prayer_total()}
+        page_store().set("weekly-prayers", found, WEEKLY_CACHE_SECONDS)
+    return found
+
+
+def weekly_prayer_total(*, since=None) -> int:
+    since = since or timezone.now() - timedelta(days=7)
+    return (
+        PrayerMark.objects.filter(created_at__gte=since)
+        .filter(Q(prayer__state__isnull=False) | Q(prayer__article__states__isnull=False))
+        .distinct()
+        .count()
+    )
 
 
 def weekly_prayer_counts(*, since=None, state_id=None) -> dict[int, int]:

@@ -8,7 +8,11 @@ from django.views.decorators.http import require_safe
 from comments.html import load_conversation
 from intercessors.pagecache import cache_anonymous_page
 from prayers.models import Prayer
-from prayers.selectors import prayed_ids, weekly_prayer_counts_cached
+from prayers.selectors import (
+    prayed_ids,
+    weekly_prayer_counts_cached,
+    weekly_prayer_total_cached,
+)
 
 from . import sections, tile_map
 from .calendar import calls_calendar
@@ -28,7 +32,7 @@ def state_index(request):
             "legend": tile_map.legend(),
             "viewbox": tile_map.VIEWBOX,
             "tile_size": tile_map.TILE,
-            "week_total": sum(t.count for t in tiles),
+            "week_total": weekly_prayer_total_cached(),
         },
     )
 

@@ -164,7 +164,8 @@ def test_more_than_five_an_hour_from_one_address_gets_429(client, db):
     response = client.post("/partner/", pledge_form(email="sixth@example.org"))
     assert response.status_code == 429
     html = response.content.decode()
-    assert "several sign-ups from your connection" in html
+    assert "several pledges from your connection" in html
+    assert 'href="/contact/">contact us</a>' in html
     assert 'value="sixth@example.org"' in html
     assert PartnerPledge.objects.count() == 5
     other_address = Client(REMOTE_ADDR="10.9.8.7")
@@ -355,3 +356,11 @@ def test_a_pledge_thanks_page_does_not_outlive_a_log_in_or_log_out(client, db):
     client.post("/partner/", pledge_form(first_name="Bea", email="bea@example.org"))
     client.post("/accounts/logout/")
     assert client.get("/partner/thanks/").status_code == 302
+
+
+def test_typing_mistakes_do_not_count_toward_the_hourly_limit(client, db):
+    """Before: every attempt counted, so after a few mistakes a valid gift was refused."""
+    for _ in range(8):
+        assert client.post("/partner/", pledge_form(email="not-an-address")).status_code == 400
+    assert client.post("/partner/", pledge_form()).status_code == 302
+    assert PartnerPledge.objects.count() == 1

@@ -18,6 +18,7 @@ from comments.targets import content_type_for
 from intercessors import pagecache
 from intercessors.demo.posts import CONVERSATIONS, POSTS, STANDALONE_PRAYERS, STATE_PAGES, TOPICS
 from intercessors.markup import render_markdown
+from intercessors.models import SitePage
 from prayers.models import Prayer
 from prayers.services import mark_prayed
 from states.models import State, StateCall
@@ -26,6 +27,7 @@ REFERENCE_MIGRATIONS = [
     "states.migrations.0003_reference_data",
     "articles.migrations.0002_editors_group",
     "comments.migrations.0002_editors_moderate",
+    "intercessors.migrations.0004_site_pages_text",
 ]
 
 # Demo logins only: printed on purpose so a newcomer can try the site.
@@ -200,7 +202,11 @@ class Command(BaseCommand):
     def ensure_reference_data(self) -> None:
         """States and the Editors group come from migrations; a database emptied
         since (as browser tests do) gets them back from the same code."""
-        if State.objects.exists() and Group.objects.filter(name="Editors").exists():
+        if (
+            State.objects.exists()
+            and Group.objects.filter(name="Editors").exists()
+            and SitePage.objects.exists()
+        ):
             return
         for module in REFERENCE_MIGRATIONS:
             migration = import_module(module)
