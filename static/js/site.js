@@ -72,6 +72,16 @@
     cancel.addEventListener("click", restore);
   }
 
+  // A message can be closed; without the script it simply stays in the page's flow.
+  document.querySelectorAll("[data-message]").forEach(function (message) {
+    var close = message.querySelector("[data-dismiss]");
+    if (!close) return;
+    close.hidden = false;
+    close.addEventListener("click", function () {
+      message.remove();
+    });
+  });
+
   // Print, copy link and the browser's share sheet: shown only where they work.
   document.querySelectorAll("[data-print]").forEach(function (button) {
     button.hidden = false;
