@@ -1,9 +1,9 @@
 import csv
-import datetime
 
 from django.contrib import admin
 from django.db.models import Count, Sum
 from django.http import HttpResponse
+from django.utils import timezone
 
 from .models import PartnerPledge
 
@@ -36,10 +36,15 @@ class PartnerPledgeAdmin(admin.ModelAdmin):
         return False
 
     def changelist_view(self, request, extra_context=None):
-        active_monthly = PartnerPledge.objects.filter(
-            status=PartnerPledge.Status.ACTIVE, frequency=PartnerPledge.Frequency.MONTHLY
-        ).aggregate(total=Sum("amount"), count=Count("id"))
-        extra_context = {**(extra_context or {}), "active_monthly": active_monthly}
+        monthly = PartnerPledge.objects.filter(frequency=PartnerPledge.Frequency.MONTHLY)
+        totals = {
+            # New pledges wait for follow-up; only active ones are money coming in.
+            "new_monthly": monthly.filter(status=PartnerPledge.Status.NEW)
+            .aggregate(total=Sum("amount"), count=Count("id")),
+            "active_monthly": monthly.filter(status=PartnerPledge.Status.ACTIVE)
+            .aggregate(total=Sum("amount"), count=Count("id")),
+        }
+        extra_context = {**(extra_context or {}), **totals}
         return super().changelist_view(request, extra_context=extra_context)
 
     @admin.action(description="Export selected pledges as CSV", permissions=["view"])
@@ -48,12 +53,15 @@ class PartnerPledgeAdmin(admin.ModelAdmin):
         response["Content-Disposition"] = 'attachment; filename="partner-pledges.csv"'
         response.write("\ufeff")  # so spreadsheet programs read UTF-8 names correctly
         writer = csv.writer(response)
-        writer.writerow(["reference", "created", "status", "first_name", "last_name", "email",
-                         "phone", "state", "amount", "frequency", "wants_emails", "staff_note"])
+        # Times in the site's time zone, as admin shows them, named in the header.
+        zone = timezone.get_current_timezone_name()
+        writer.writerow(["reference", f"created ({zone})", "status", "first_name", "last_name",
+                         "email", "phone", "state", "amount", "frequency", "wants_emails",
+                         "staff_note"])
         for pledge in queryset.select_related("state").order_by("created_at"):
             writer.writerow([
                 pledge.reference,
-                pledge.created_at.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                timezone.localtime(pledge.created_at).isoformat(timespec="seconds"),
                 pledge.status,
                 csv_safe(pledge.first_name),
                 csv_safe(pledge.last_name),

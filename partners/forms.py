@@ -126,6 +126,13 @@ class PartnerForm(forms.Form):
         other = (cleaned.get("other_amount") or "").strip()
         if choice in PRESET_AMOUNTS and not other:
             cleaned["amount"] = Decimal(choice)
+        elif choice in PRESET_AMOUNTS:
+            # Both a preset and a typed amount: ask, rather than pick one silently.
+            self.add_error(
+                "other_amount",
+                f"You chose ${choice} and also typed {other}. To give {other}, choose "
+                f"“Another amount”; to give ${choice}, clear this box.",
+            )
         elif other:
             cleaned["amount"] = self._parse_amount(other)
         else:

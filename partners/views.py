@@ -20,6 +20,7 @@ def _partner_page(request, form, *, status=200, error=None, contact=False):
             "form": form,
             "error": error,
             "contact": contact,
+            "checkout_url": settings.PARTNER_CHECKOUT_URL,
             "ministry_name": settings.MINISTRY_NAME,
             "tax_notice": settings.MINISTRY_TAX_NOTICE,
         },

@@ -72,6 +72,15 @@
     cancel.addEventListener("click", restore);
   }
 
+  // Typing another amount chooses "Another amount", so what is typed is what is given.
+  var otherAmount = document.querySelector("#id_other_amount");
+  var otherChoice = document.querySelector("input[name=amount_choice][value=other]");
+  if (otherAmount && otherChoice) {
+    otherAmount.addEventListener("input", function () {
+      if (otherAmount.value.trim()) otherChoice.checked = true;
+    });
+  }
+
   // A message can be closed; without the script it simply stays in the page's flow.
   document.querySelectorAll("[data-message]").forEach(function (message) {
     var close = message.querySelector("[data-dismiss]");

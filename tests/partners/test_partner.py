@@ -75,7 +75,7 @@ def test_valid_pledges(client, notify, django_capture_on_commit_callbacks, field
     assert re.fullmatch(r"P-[2-9A-HJKMNP-Z]{5}", pledge.reference)
     thanks = client.get("/partner/thanks/").content.decode()
     assert pledge.reference in thanks and words in thanks
-    assert "will be in touch" in thanks
+    assert "will contact you within two working days" in thanks
     assert [m.to for m in mail.outbox] == [["lydia@example.org"], ["team@ministry.example"]]
     assert pledge.reference in mail.outbox[0].body and words in mail.outbox[0].body
     assert pledge.reference in mail.outbox[1].subject
@@ -212,10 +212,10 @@ def test_checkout_link_with_and_without_the_setting(client, db, settings):
     assert 'action="https://give.example.org/checkout"' in html
     assert f'name="reference" value="{pledge.reference}"' in html
     assert 'name="amount" value="100.00"' in html
-    assert "will be in touch" not in html
+    assert "will contact you within two working days" not in html
     settings.PARTNER_CHECKOUT_URL = ""
     html = client.get("/partner/thanks/").content.decode()
-    assert "will be in touch" in html and "give.example.org" not in html
+    assert "will contact you within two working days" in html and "give.example.org" not in html
 
 
 def test_no_pledge_email_appears_on_public_pages(client, db):
@@ -241,6 +241,9 @@ def test_admin_totals_filters_and_status_changes(db):
     client = staff_client()
     html = client.get("/admin/partners/partnerpledge/").content.decode()
     assert "Active monthly partners: <strong>2</strong>, giving <strong>$75.00</strong>" in html
+    # Before: new pledges showed nowhere, and the total read "$0.00 a month" while they waited.
+    assert ("New monthly pledges waiting for follow-up: <strong>1</strong>, "
+            "<strong>$75.00</strong>") in html
     response = client.get(
         "/admin/partners/partnerpledge/?status__exact=new&frequency__exact=monthly"
     )
@@ -268,12 +271,14 @@ def test_csv_export_is_safe_for_spreadsheets(db):
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     header, row = rows
+    assert header[1] == "created (America/New_York)"  # before: UTC, unnamed
+    header[1] = "created"
     record = dict(zip(header, row, strict=True))
     assert record["first_name"] == "'=HYPERLINK(\"http://evil.example\")"
     assert record["last_name"] == "'+Smith"
     assert record["email"] == "'@home@example.org" and record["phone"] == "'-5551234"
     assert record["amount"] == "42.50" and float(record["amount"]) == 42.5
-    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", record["created"])
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d-0[45]:00", record["created"])
     assert record["state"] == "TX"
 
 
@@ -364,3 +369,22 @@ def test_typing_mistakes_do_not_count_toward_the_hourly_limit(client, db):
         assert client.post("/partner/", pledge_form(email="not-an-address")).status_code == 400
     assert client.post("/partner/", pledge_form()).status_code == 302
     assert PartnerPledge.objects.count() == 1
+
+
+def test_a_typed_amount_never_silently_overrides_the_chosen_one(client, db):
+    response = client.post("/partner/", pledge_form(amount_choice="50", other_amount="35"))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "You chose $50 and also typed 35" in html
+    assert 'class="field field-error"' in html  # the field is highlighted where it is
+    assert not PartnerPledge.objects.exists()
+
+
+def test_both_pages_say_truthfully_what_happens_after_signing_up(client, db, settings):
+    settings.PARTNER_CHECKOUT_URL = ""
+    assert "contact you within two working days" in client.get("/partner/").content.decode()
+    client.post("/partner/", pledge_form())
+    thanks = client.get("/partner/thanks/").content.decode()
+    assert "contact you within two working days" in thanks and 'href="/contact/"' in thanks
+    settings.PARTNER_CHECKOUT_URL = "https://give.example.org/checkout"
+    assert "secure giving page" in Client().get("/partner/").content.decode()
