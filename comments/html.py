@@ -7,7 +7,6 @@ from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.middleware.csrf import get_token
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
@@ -129,12 +128,7 @@ def _actions(request, reported):
     edit = format_html('<a href="{}">Edit</a>', url["edit"])
     delete = format_html('<a href="{}">Delete</a>', url["delete"])
     reported_mark = format_html('<span class="muted">{}</span>', "Reported")
-    report = format_html(
-        '<form method="post" action="{}" class="inline-form"><input type="hidden" '
-        'name="csrfmiddlewaretoken" value="{}"><button type="submit" '
-        'class="link-button">Report</button></form>',
-        url["report"], get_token(request) if member else "",
-    )
+    report = format_html('<a href="{}">Report</a>', url["report"])
 
     def actions(c):
         parts = []

@@ -73,17 +73,47 @@ class Comment(models.Model):
 
 
 class CommentReport(models.Model):
+    """A member's report of a comment, with why; open until staff decide on it."""
+
+    class Reason(models.TextChoices):
+        UNKIND = "unkind", "Unkind, hateful or abusive"
+        SPAM = "spam", "Advertising or spam"
+        FALSE = "false", "False or misleading"
+        PRIVATE = "private", "Shares someone's private details"
+        OTHER = "other", "Something else"
+
+    class Resolution(models.TextChoices):
+        APPROVED = "approved", "Comment kept"
+        REMOVED = "removed", "Comment removed"
+        DISMISSED = "dismissed", "Report dismissed"
+
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reports")
     reporter = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comment_reports"
     )
+    reason = models.CharField(max_length=10, choices=Reason.choices, default=Reason.OTHER)
     created_at = models.DateTimeField(default=timezone.now)
+    resolution = models.CharField(max_length=10, choices=Resolution.choices, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["-created_at"]
         constraints = [
-            models.UniqueConstraint(fields=["comment", "reporter"], name="one_report_per_member")
+            # One open report per member and comment; after staff decide, a new one may come.
+            models.UniqueConstraint(
+                fields=["comment", "reporter"], name="one_open_report_per_member",
+                condition=models.Q(resolved_at__isnull=True),
+            ),
         ]
+        indexes = [models.Index(fields=["resolved_at", "-created_at"], name="report_open_idx")]
 
     def __str__(self):
         return f"Report on comment {self.comment_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None

@@ -62,7 +62,8 @@ def reported_ids(viewer_id, target) -> set:
     """The comments here that this member has reported."""
     return set(
         CommentReport.objects.filter(
-            reporter_id=viewer_id, comment__content_type=content_type_for(target),
+            reporter_id=viewer_id, resolved_at__isnull=True,
+            comment__content_type=content_type_for(target),
             comment__object_id=target.pk,
         ).values_list("comment_id", flat=True)
     )

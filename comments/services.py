@@ -202,7 +202,7 @@ def delete_comment(*, comment: Comment, user) -> None:
         parent = grandparent
 
 
-def report_comment(*, comment: Comment, user) -> bool:
+def report_comment(*, comment: Comment, user, reason: str = CommentReport.Reason.OTHER) -> bool:
     """Record one member's report. Every report reaches staff; the third from members
     trusted to hold (see `counts_toward_hold`) holds the comment until staff look."""
     if comment.author_id == user.pk:
@@ -214,7 +214,9 @@ def report_comment(*, comment: Comment, user) -> bool:
             f"You have sent {REPORTS_PER_HOUR} reports in the last hour, the most we allow. "
             "Our team will look at them; please report again later if you need to."
         )
-    return _record_report(comment, user)
+    if reason not in CommentReport.Reason.values:
+        raise CommentRefused("Please choose why you are reporting this comment.")
+    return _record_report(comment, user, reason)
 
 
 def counts_toward_hold(user) -> bool:
@@ -227,8 +229,8 @@ def counts_toward_hold(user) -> bool:
 
 
 @transaction.atomic
-def _record_report(comment: Comment, user) -> bool:
-    if not insert_once(CommentReport, comment=comment, reporter=user):
+def _record_report(comment: Comment, user, reason: str) -> bool:
+    if not insert_once(CommentReport, comment=comment, reporter=user, reason=reason):
         return False
     if not counts_toward_hold(user):
         return True
@@ -245,32 +247,46 @@ def _record_report(comment: Comment, user) -> bool:
     return True
 
 
-def set_status(*, comment: Comment, status: str) -> None:
+def set_status(*, comment: Comment, status: str, by=None) -> None:
     """A moderator's decision on one comment, from any screen."""
     queryset = Comment.objects.filter(pk=comment.pk)
     if status == Comment.Status.PUBLISHED:
-        approve_comments(queryset)
+        approve_comments(queryset, by=by)
     elif status == Comment.Status.REMOVED:
-        remove_comments(queryset)
+        remove_comments(queryset, by=by)
     else:
         queryset.update(status=status)
         pagecache.retire()
     comment.refresh_from_db()
 
 
-def approve_comments(queryset) -> int:
-    # Reports before the review are settled by it: they are cleared, and three
-    # new ones hold the comment again.
-    CommentReport.objects.filter(comment__in=queryset).delete()
-    # Whatever screen publishes a comment, the count of reports starts again.
+def approve_comments(queryset, *, by=None) -> int:
+    """Staff keep these comments. Their open reports are settled by the decision, and
+    whatever screen publishes a comment, the count of reports starts again."""
+    _resolve_reports(queryset, CommentReport.Resolution.APPROVED, by)
     count = queryset.exclude(status=Comment.Status.PUBLISHED).update(
         status=Comment.Status.PUBLISHED, report_count=0
     )
+    queryset.update(report_count=0)
     pagecache.retire()
     return count
 
 
-def remove_comments(queryset) -> int:
+def remove_comments(queryset, *, by=None) -> int:
+    _resolve_reports(queryset, CommentReport.Resolution.REMOVED, by)
     count = queryset.exclude(status=Comment.Status.REMOVED).update(status=Comment.Status.REMOVED)
     pagecache.retire()
     return count
+
+
+def dismiss_report(*, report: CommentReport, by) -> None:
+    """This report was unfounded: it is closed, and the comment stays as it is."""
+    CommentReport.objects.filter(pk=report.pk, resolved_at__isnull=True).update(
+        resolution=CommentReport.Resolution.DISMISSED, resolved_at=timezone.now(), resolved_by=by
+    )
+
+
+def _resolve_reports(comments, resolution, by) -> None:
+    CommentReport.objects.filter(comment__in=comments, resolved_at__isnull=True).update(
+        resolution=resolution, resolved_at=timezone.now(), resolved_by=by
+    )

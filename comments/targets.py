@@ -36,3 +36,8 @@ def content_type_for(obj) -> ContentType:
 
 def host_labels() -> list[str]:
     return sorted(_hosts)
+
+
+def host_model(label: str):
+    """The registered model of a label, or None."""
+    return _hosts[label][0] if label in _hosts else None

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from intercessors.rules import parse_id
 
 from .forms import CommentForm
-from .models import Comment
+from .models import Comment, CommentReport
 from .services import (
     EDIT_RULE,
     CommentRefused,
@@ -149,14 +149,31 @@ def delete(request, pk):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def report(request, pk):
+    """Asks why, then records the report: a report is a considered act, not a click."""
     comment, target = _comment_for(request, pk)
-    try:
-        if report_comment(comment=comment, user=request.user):
-            messages.success(request, "Thank you. Our team will look at this comment.")
+    back = target.get_absolute_url() + f"#comment-{comment.pk}"
+    reason = request.POST.get("reason", "")
+    error = None
+    if request.method == "POST":
+        if reason not in CommentReport.Reason.values:
+            error = "Please choose why you are reporting this comment."
         else:
-            messages.info(request, "You have already reported this comment.")
-    except CommentRefused as refusal:
-        messages.error(request, refusal.message)
-    return redirect(target.get_absolute_url() + f"#comment-{comment.pk}")
+            try:
+                if report_comment(comment=comment, user=request.user, reason=reason):
+                    messages.success(request, "Thank you. Our team will look at this comment.")
+                else:
+                    messages.info(request, "You have already reported this comment.")
+            except CommentRefused as refusal:
+                messages.error(request, refusal.message)
+            return redirect(back)
+    elif not comment.is_public or comment.author_id == request.user.pk:
+        messages.info(request, "This comment cannot be reported.")
+        return redirect(back)
+    return render(
+        request, "comments/report.html",
+        {"comment": comment, "reasons": CommentReport.Reason.choices, "chosen": reason,
+         "error": error},
+        status=400 if error else 200,
+    )

@@ -5,7 +5,13 @@ from django.contrib.auth.models import Group
 from django.test import Client
 
 from comments.models import Comment
-from comments.services import HOLD_AT_REPORTS, REPORTS_PER_HOUR, CommentRefused, report_comment
+from comments.services import (
+    HOLD_AT_REPORTS,
+    REPORTS_PER_HOUR,
+    CommentRefused,
+    approve_comments,
+    report_comment,
+)
 from tests.factories import make_article, make_comment, make_member, make_seasoned_member
 
 
@@ -81,6 +87,64 @@ def test_the_eleventh_report_gets_a_clear_message(client, post, member):
     client.force_login(reporter)
     comments = [make_comment(target=post, author=member) for _ in range(REPORTS_PER_HOUR + 1)]
     for comment in comments[:REPORTS_PER_HOUR]:
-        client.post(f"/comments/{comment.pk}/report/")
-    response = client.post(f"/comments/{comments[-1].pk}/report/", follow=True)
+        client.post(f"/comments/{comment.pk}/report/", {"reason": "spam"})
+    response = client.post(f"/comments/{comments[-1].pk}/report/", {"reason": "spam"},
+                           follow=True)
     assert "reports in the last hour" in response.content.decode()
+
+
+def test_a_report_asks_why_and_waits_for_confirmation(client, post, member):
+    comment = make_comment(target=post, author=member, body="Buy cheap watches")
+    reporter = make_seasoned_member()
+    client.force_login(reporter)
+    page = client.get(f"/comments/{comment.pk}/report/")
+    html = page.content.decode()
+    assert "Why are you reporting it?" in html and "Buy cheap watches" in html
+    assert not comment.reports.exists()  # looking at the page reports nothing
+    missing = client.post(f"/comments/{comment.pk}/report/", {})
+    assert missing.status_code == 400 and "Please choose why" in missing.content.decode()
+    client.post(f"/comments/{comment.pk}/report/", {"reason": "spam"})
+    assert comment.reports.get().reason == "spam"
+
+
+def test_staff_decide_a_report_in_one_place_and_it_is_marked_resolved(client, post, member):
+    editor = make_member(is_staff=True)
+    editor.groups.add(Group.objects.get(name="Editors"))
+    parent = make_comment(target=post, author=make_member(display_name="Ann"), body="Amen.")
+    comment = make_comment(target=post, author=member, body="Rude words here", parent=parent)
+    first, second = make_seasoned_member(), make_seasoned_member()
+    report_comment(comment=comment, user=first, reason="unkind")
+    report_comment(comment=comment, user=second, reason="spam")
+    client.force_login(editor)
+    listing = client.get("/admin/comments/commentreport/").content.decode()
+    assert "Rude words here" in listing and "Open" in listing
+    one = comment.reports.get(reporter=first)
+    page = client.get(f"/admin/comments/commentreport/{one.pk}/change/").content.decode()
+    # The comment in its thread, with a way to it, and the three decisions.
+    assert "Rude words here" in page and "In reply to Ann" in page
+    assert f'href="{comment.get_absolute_url()}"' in page
+    for button in ("_keep", "_remove", "_dismiss"):
+        assert f'name="{button}"' in page
+    response = client.post(f"/admin/comments/commentreport/{one.pk}/change/", {"_dismiss": "1"})
+    assert response.status_code == 302
+    one.refresh_from_db()
+    assert one.resolution == "dismissed" and one.resolved_by == editor
+    two = comment.reports.get(reporter=second)
+    assert two.is_open
+    client.post(f"/admin/comments/commentreport/{two.pk}/change/", {"_remove": "1"})
+    comment.refresh_from_db()
+    two.refresh_from_db()
+    assert comment.status == Comment.Status.REMOVED and two.resolution == "removed"
+    # Handled reports leave the list of open ones, and stay in the resolved ones.
+    assert "Rude words here" not in client.get("/admin/comments/commentreport/").content.decode()
+    resolved = client.get("/admin/comments/commentreport/?state=resolved").content.decode()
+    assert "Rude words here" in resolved
+
+
+def test_after_staff_keep_a_comment_a_member_may_report_it_again(post, member):
+    comment = make_comment(target=post, author=member)
+    reporter = make_seasoned_member()
+    assert report_comment(comment=comment, user=reporter, reason="false") is True
+    assert report_comment(comment=comment, user=reporter, reason="false") is False
+    approve_comments(Comment.objects.filter(pk=comment.pk))
+    assert report_comment(comment=comment, user=reporter, reason="false") is True

@@ -27,6 +27,7 @@ REFERENCE_MIGRATIONS = [
     "states.migrations.0003_reference_data",
     "articles.migrations.0002_editors_group",
     "comments.migrations.0002_editors_moderate",
+    "comments.migrations.0004_editors_decide_reports",
     "intercessors.migrations.0004_site_pages_text",
 ]
 
