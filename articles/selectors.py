@@ -1,6 +1,9 @@
 """Reads of prayer posts that need care: lists with their prayers, and search."""
+import re
+
 from django.db import connection
-from django.db.models import F, Q
+from django.db.models import F
+from django.db.models.expressions import RawSQL
 
 from .models import Article
 
@@ -18,8 +21,10 @@ def article_cards():
 
 
 def search_articles(query: str):
-    """Search title, prayer and excerpt: ranked full-text search on PostgreSQL,
-    a plain contains search elsewhere."""
+    """Published posts whose title, prayer, topics, states or text hold every word of
+    `query`, in any of its forms ("flooding" finds "flood"): PostgreSQL's full-text
+    search, ranked, or SQLite's FTS5 index with the Porter stemmer, newest first.
+    Both indexes are kept by the database itself (articles migrations 0005, 0006)."""
     cards = article_cards()
     if connection.vendor == "postgresql":
         from django.contrib.postgres.search import SearchQuery, SearchRank
@@ -30,13 +35,12 @@ def search_articles(query: str):
             .annotate(rank=SearchRank(F("search_vector"), search))
             .order_by("-rank", "-published_at", "-id")
         )
-    words = query.split()
-    condition = Q()
-    for word in words:
-        condition &= (
-            Q(title__icontains=word)
-            | Q(prayer__text__icontains=word)
-            | Q(summary__icontains=word)
-            | Q(body__icontains=word)
-        )
-    return cards.filter(condition)
+    # Each word quoted: FTS5 then reads it as a word, never as its query syntax.
+    words = re.findall(r"\w+", query)
+    if not words:
+        return cards.none()
+    match = " ".join(f'"{word}"' for word in words)
+    return cards.filter(
+        pk__in=RawSQL("SELECT rowid FROM articles_search WHERE articles_search MATCH %s",
+                      [match])
+    )

@@ -67,3 +67,49 @@ def test_a_post_saved_any_way_at_all_is_found_at_once(client, db):
     Article.objects.filter(pk=article.pk).update(summary="Harbour news.")
     pagecache.retire()
     assert found("sailors") and found("harbour") and not found("fishermen")
+
+
+PLAIN_QUERIES = {
+    # query: the titles it must find (and no other of these posts)
+    "flooding": {"River towns rebuild"},  # the text says "flood"
+    "rebuilds": {"River towns rebuild"},
+    "iowa": {"River towns rebuild"},  # a state the post is about
+    "texas": {"Schools reopen"},
+    "relief": {"River towns rebuild"},  # a topic: Disaster Relief
+    "education": {"Schools reopen"},
+    "teachers": {"Schools reopen"},  # the prayer says "teacher"
+    "nurses hospital": {"Hospital hires"},  # every word, in any part
+}
+
+
+def test_the_same_plain_queries_find_the_same_posts_on_either_database(client, db):
+    from states.models import State
+    from tests.factories import make_topic
+
+    iowa, texas = State.objects.get(code="IA"), State.objects.get(code="TX")
+    make_article(title="River towns rebuild", body="The flood left silt on Main Street.",
+                 topics=[make_topic("Disaster Relief")], states=[iowa])
+    make_article(title="Schools reopen", body="Classrooms are ready again.",
+                 prayer_text="Father, we pray for every teacher.",
+                 topics=[make_topic("Education")], states=[texas])
+    make_article(title="Hospital hires", body="The county hospital hired twelve nurses.")
+    titles = {"River towns rebuild", "Schools reopen", "Hospital hires"}
+    for query, expected in PLAIN_QUERIES.items():
+        html = client.get("/search/", {"q": query}).content.decode()
+        found = {title for title in titles if title in html}
+        assert found == expected, query
+
+
+def test_comments_stay_out_of_search(client, member, db):
+    from tests.factories import make_comment
+
+    post = make_article(title="Quiet post")
+    make_comment(target=post, author=member, body="zeppelins everywhere")
+    assert "Quiet post" not in client.get("/search/", {"q": "zeppelins"}).content.decode()
+
+
+def test_search_syntax_in_a_query_is_read_as_words(client, db):
+    make_article(title="Harvest news")
+    for query in ['harvest"', "harvest OR", "NEAR(harvest)", "harvest*", "-harvest", "^harvest"]:
+        response = client.get("/search/", {"q": query})
+        assert response.status_code == 200, query

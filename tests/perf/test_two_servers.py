@@ -151,7 +151,7 @@ def test_two_servers_share_sessions_and_rate_limits(two_servers):
     _, _, page = reader.get(f"{second}/partner/")
     status, _, body = reader.post(f"{second}/partner/", {**fields, "email": "a6@example.org"},
                                   page)
-    assert status == 429 and "several sign-ups" in body
+    assert status == 429 and "several pledges" in body
 
     # Failed log-ins (allauth: 5 per account in 5 minutes) are counted across servers too.
     guesser = Browser()
