@@ -9,8 +9,6 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.template.loader import get_template
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.dates import MONTHS
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
@@ -22,13 +20,6 @@ from .models import Comment
 from .selectors import comment_tree, reported_ids
 from .services import can_edit
 from .targets import content_type_for
-
-
-def long_date(moment) -> str:
-    """ "June 6, 2022" in the site's time zone."""
-    local = timezone.localtime(moment)
-    return f"{MONTHS[local.month]} {local.day}, {local.year}"
-
 
 ACTIONS = re.compile(r"<!--actions:(\d+)-->")
 
@@ -169,7 +160,6 @@ def _rows(nodes, actions, closing=0):
             # Set by the site, never by what a member types: no name may hold staff
             # words (accounts.names) and Markdown cannot make this element.
             "staff": bool(c.author and c.author.is_staff and not c.author.deleted_at),
-            "date": long_date(c.created_at),
             "actions": actions(c) if node.visible else "",
             "has_replies": bool(node.children),
             "closes": range(closing if last else 0) if not node.children else range(0),

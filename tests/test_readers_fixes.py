@@ -83,3 +83,21 @@ def test_a_post_saved_by_the_service_opens_with_its_prayer(db):
     assert Article.objects.get(pk=post.pk).opening_prayer.text.startswith("Father")
     bare = Article.objects.create(title="No prayer", slug="no-prayer")
     assert bare.opening_prayer is None
+
+
+def test_comments_show_their_time_and_every_datetime_is_valid_html(client, db):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from tests.factories import make_comment
+
+    post = make_article()
+    when = datetime(2022, 6, 6, 19, 42, 31, 123456, tzinfo=ZoneInfo("America/New_York"))
+    make_comment(target=post, author=make_member(), body="Praying.", created_at=when)
+    html = client.get(post.get_absolute_url()).content.decode()
+    assert "June 6, 2022 at 7:42 pm" in html
+    values = re.findall(r'datetime="([^"]+)"', html + client.get("/articles/").content.decode())
+    assert values
+    # HTML's global date and time: no fractions of a second (|date:'c' wrote them).
+    for value in values:
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d", value), value

@@ -47,11 +47,13 @@ def test_post_page_reads_top_to_bottom(client, post):
         'href="/articles/?topic=disaster-relief"',
         'href="/states/maine/"',
         'alt="The old pier at dawn"',
-        "Photo Credit: Jo Lane for The Harbor Herald",
         'From <a href="https://example.org/harbor/pier" rel="noopener">'
         "<cite>The Harbor Herald</cite>",
-        "Excerpt from <cite>The Harbor Herald</cite>",
+        # The excerpt line as readers know it, the photo credit in it.
+        "(Excerpt from <cite>The Harbor Herald</cite>. "
+        "Photo Credit: Jo Lane for The Harbor Herald)",
         '<a href="/states/">Visit your state page to pray.</a>',
+        "Become a Monthly Partner",
         "How are you praying for the harbor town? Share your thoughts and prayers below.",
     ]
     positions = [html.find(text) for text in order]
@@ -249,3 +251,17 @@ def test_teaser_is_escaped_once(client, db):
 def test_search_covers_the_summary_on_every_database(client, db):
     make_article(title="Plain title", summary="A note about lighthouses.")
     assert "Plain title" in client.get("/search/", {"q": "lighthouses"}).content.decode()
+
+
+def test_the_photo_credit_shows_without_an_uploaded_photo(client, db):
+    post = make_article(source_name="The Valley Voice", is_excerpt=True,
+                        photo_credit="Getty Images")
+    html = client.get(post.get_absolute_url()).content.decode()
+    assert "(Excerpt from <cite>The Valley Voice</cite>. Photo Credit: Getty Images)" in html
+
+
+def test_readers_are_told_what_logging_in_lets_them_do(client, db):
+    html = client.get(make_article().get_absolute_url()).content.decode()
+    assert "Log in to Join the Conversation" in html
+    assert ("Log in to your account to start a discussion, comment, pray and interact with "
+            "our community.") in html
