@@ -24,6 +24,20 @@ def mark_prayed(*, user, prayer: Prayer) -> bool:
     return True
 
 
+@transaction.atomic
+def unmark_prayed(*, user, prayer: Prayer) -> bool:
+    """Take back `user`'s mark on `prayer`. True if there was one. The delete decides
+    under concurrency: the counter moves back only for a row really deleted."""
+    deleted, _ = PrayerMark.objects.filter(user=user, prayer=prayer).delete()
+    if not deleted:
+        return False
+    Prayer.objects.filter(pk=prayer.pk, prayed_count__gt=0).update(
+        prayed_count=F("prayed_count") - 1
+    )
+    pagecache.retire_counts()
+    return True
+
+
 # A reader who clicks "I Prayed" before logging in is remembered in a signed
 # cookie of their own browser, not in a session: clicks cost the site nothing.
 PENDING_PRAYER_COOKIE = "pending_prayer"

@@ -6,4 +6,5 @@ app_name = "prayers"
 
 urlpatterns = [
     path("<int:pk>/prayed/", views.prayed, name="prayed"),
+    path("<int:pk>/unprayed/", views.unprayed, name="unprayed"),
 ]

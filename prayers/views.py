@@ -2,6 +2,7 @@
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
@@ -13,7 +14,7 @@ from intercessors.ratelimit import allow
 from intercessors.rules import safe_next
 
 from .models import Prayer
-from .services import mark_prayed, remember_pending_prayer
+from .services import mark_prayed, remember_pending_prayer, unmark_prayed
 from .templatetags.prayers import prayed_label
 
 PRAYED_LIMIT = 30  # marks a minute per member: far above any honest reader
@@ -79,8 +80,33 @@ def _member_prayed(request, pk):
     mark_prayed(user=request.user, prayer=prayer)
     prayer.refresh_from_db(fields=["prayed_count"])
     if wants_json:
-        return JsonResponse(
-            {"prayed": True, "count": prayer.prayed_count,
-             "label": prayed_label(prayer.prayed_count)}
-        )
+        return JsonResponse(_state(prayer, prayed=True))
     return HttpResponseRedirect(back)
+
+
+@login_required
+@require_POST
+def unprayed(request, pk):
+    """The member takes back their "I Prayed" (a click made by mistake)."""
+    prayer = _visible_prayer(pk)
+    back = _back_url(request, prayer)
+    if not allow("prayed", request.user.pk, limit=PRAYED_LIMIT, period=60):
+        if _wants_json(request):
+            return JsonResponse({"error": SLOW_DOWN}, status=429)
+        messages.warning(request, SLOW_DOWN)
+        return HttpResponseRedirect(back)
+    unmark_prayed(user=request.user, prayer=prayer)
+    prayer.refresh_from_db(fields=["prayed_count"])
+    if _wants_json(request):
+        return JsonResponse(_state(prayer, prayed=False))
+    return HttpResponseRedirect(back)
+
+
+def _state(prayer, *, prayed: bool) -> dict:
+    """What the button shows after a click, for the script to update it in place."""
+    return {
+        "prayed": prayed,
+        "count": prayer.prayed_count,
+        "label": prayed_label(prayer.prayed_count),
+        "action": reverse("prayers:unprayed" if prayed else "prayers:prayed", args=[prayer.pk]),
+    }

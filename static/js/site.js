@@ -24,15 +24,19 @@
         })
         .then(function (result) {
           var data = result.data;
+          var hint = form.querySelector("[data-pray-hint]");
           if (data.login_url) {
             window.location.href = data.login_url;
-          } else if (data.prayed) {
-            button.textContent = "You prayed";
-            button.classList.add("is-prayed");
-            button.setAttribute("aria-pressed", "true");
-            count.textContent = data.label;
           } else if (data.error) {
             count.textContent = data.error;
+          } else if ("prayed" in data) {
+            // A toggle: the form now posts the other way.
+            button.textContent = data.prayed ? "You prayed" : "I Prayed";
+            button.classList.toggle("is-prayed", data.prayed);
+            button.setAttribute("aria-pressed", data.prayed ? "true" : "false");
+            count.textContent = data.label;
+            if (data.action) form.action = data.action;
+            if (hint) hint.hidden = !data.prayed;
           }
         })
         .catch(function () {

@@ -96,3 +96,20 @@ def test_the_header_is_one_row_on_a_desktop_and_compact_on_a_phone(page, site):
     assert page.locator(".site-header").bounding_box()["height"] <= 150
     # The prayer starts within the first third of a phone's screen.
     assert page.locator(".prayer").first.bounding_box()["y"] <= 812 / 3
+
+
+def test_a_member_takes_back_a_prayer_pressed_by_mistake(page, site, reader):
+    log_in(page, site.url, email=reader.email, password=reader.test_password, next_url=POST)
+    prayer = page.locator(".prayer").first
+    button, count = prayer.locator("[data-pray-button]"), prayer.locator("[data-pray-count]")
+    before = count.inner_text()
+    button.click()
+    page.wait_for_function("() => document.querySelector('[data-pray-button]').textContent "
+                           "=== 'You prayed'")
+    assert button.get_attribute("aria-pressed") == "true" and count.inner_text() != before
+    button.click()
+    page.wait_for_function("() => document.querySelector('[data-pray-button]').textContent "
+                           "=== 'I Prayed'")
+    assert count.inner_text() == before
+    page.reload()
+    assert prayer.locator("[data-pray-button]").inner_text() == "I Prayed"

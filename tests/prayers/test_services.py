@@ -59,3 +59,34 @@ def test_one_member_clicking_twenty_times_at_once_adds_one():
     assert statuses == [302] * 20
     prayer.refresh_from_db()
     assert prayer.prayed_count == 1 == PrayerMark.objects.filter(prayer=prayer).count()
+
+
+def test_a_member_takes_back_their_prayer_and_the_count_moves_back_once(db):
+    from prayers.services import unmark_prayed
+
+    prayer = make_article().prayer
+    alice, bob = make_member(), make_member()
+    mark_prayed(user=alice, prayer=prayer)
+    mark_prayed(user=bob, prayer=prayer)
+    assert unmark_prayed(user=alice, prayer=prayer) is True
+    assert unmark_prayed(user=alice, prayer=prayer) is False  # nothing more to take back
+    prayer.refresh_from_db()
+    assert prayer.prayed_count == 1 == PrayerMark.objects.filter(prayer=prayer).count()
+
+
+@needs_postgres
+@pytest.mark.django_db(transaction=True)
+def test_twenty_takebacks_at_once_move_the_count_back_exactly_once():
+    prayer = make_article().prayer
+    member, other = make_member(), make_member()
+    mark_prayed(user=member, prayer=prayer)
+    mark_prayed(user=other, prayer=prayer)
+    clients = []
+    for _ in range(20):
+        client = Client()
+        client.force_login(member)
+        clients.append(client)
+    statuses = _fire_in_parallel(clients, f"/prayers/{prayer.pk}/unprayed/")
+    assert statuses == [302] * 20
+    prayer.refresh_from_db()
+    assert prayer.prayed_count == 1 == PrayerMark.objects.filter(prayer=prayer).count()

@@ -35,7 +35,8 @@ def test_member_prays_with_javascript_gets_json(client, member, post):
     client.force_login(member)
     response = client.post(prayed_url(post.prayer), HTTP_ACCEPT="application/json")
     assert response.status_code == 200
-    assert response.json() == {"prayed": True, "count": 1, "label": "1 person has prayed"}
+    assert response.json() == {"prayed": True, "count": 1, "label": "1 person has prayed",
+                               "action": f"/prayers/{post.prayer.pk}/unprayed/"}
 
 
 def test_prayed_is_post_only_with_csrf(member, post):
@@ -208,3 +209,17 @@ def test_anonymous_clicks_cannot_spill_messages_into_sessions(client, post):
         request.session.save()
     assert len(response.cookies["messages"].value) <= 4096
     assert Session.objects.count() == 0
+
+
+def test_a_member_undoes_a_prayer_with_and_without_javascript(client, member, post):
+    client.force_login(member)
+    client.post(prayed_url(post.prayer), {"next": post.get_absolute_url()})
+    html = client.get(post.get_absolute_url()).content.decode()
+    assert f'action="/prayers/{post.prayer.pk}/unprayed/"' in html and "You prayed" in html
+    response = client.post(f"/prayers/{post.prayer.pk}/unprayed/",
+                           HTTP_ACCEPT="application/json")
+    assert response.json() == {"prayed": False, "count": 0, "label": "Be the first to pray",
+                               "action": f"/prayers/{post.prayer.pk}/prayed/"}
+    html = client.get(post.get_absolute_url()).content.decode()
+    assert "I Prayed" in html and not PrayerMark.objects.exists()
+    assert Client().post(f"/prayers/{post.prayer.pk}/unprayed/").status_code == 302  # log in

@@ -24,6 +24,7 @@ MATRIX = {
     "/states/texas/calls.ics": {"GET": [200] * 5},
     "/prayers/{prayer}/prayed/": {"GET": [405] * 5, "POST": [302] * 5},
     "/prayers/{draft_prayer}/prayed/": {"POST": [404] * 5},
+    "/prayers/{prayer}/unprayed/": {"GET": [302, 405, 405, 405, 405], "POST": [302] * 5},
     "/comments/post/": {"GET": [405] * 5, "POST": [302] * 5},
     "/comments/{comment}/reply/": {
         "GET": [302, 200, 200, 200, 200], "POST": [302, 405, 405, 405, 405],
