@@ -20,7 +20,7 @@ _SPACES = re.compile(r"\s+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 LINK_REL = "nofollow ugc noopener"
-PROTOCOLS = frozenset({"http", "https", "mailto"})
+PROTOCOLS = frozenset({"http", "https", "mailto", "tel"})
 BASIC_TAGS = frozenset(
     {"p", "br", "em", "strong", "a", "blockquote", "code", "pre", "ul", "ol", "li"}
 )
@@ -261,6 +261,22 @@ def shorten(text: str, limit: int) -> str:
         return text
     cut = text[: limit].rsplit(" ", 1)[0] if " " in text[: limit] else text[: limit - 1]
     return cut.rstrip(" ,;:-–—") + "…"
+
+
+# US phone numbers as people write them: (555) 010-2030, 555-010-2030, +1 555-010-2030.
+# Numbers only spaced ("123 456 7890") are left alone: meeting ids look like that.
+_PHONE = re.compile(
+    r"(?<![\w/.-])(?:\+1[ .-]?)?(?:\((\d{3})\) ?|(\d{3})[-.])(\d{3})[-.](\d{4})(?![\w/-])"
+)
+
+
+def phone_links(text: str) -> str:
+    """Markdown with each phone number in `text` made a tap-to-call link."""
+    def link(match):
+        area = match.group(1) or match.group(2)
+        return f"[{match.group(0)}](tel:+1{area}{match.group(3)}{match.group(4)})"
+
+    return _PHONE.sub(link, text)
 
 
 def html_to_text(html: str) -> str:

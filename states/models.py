@@ -7,7 +7,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from intercessors.markup import clean_plain_text, render_markdown
+from intercessors.markup import clean_plain_text, phone_links, render_markdown
 
 
 class State(models.Model):
@@ -94,7 +94,8 @@ class StateCall(models.Model):
 
     def save(self, *args, **kwargs):
         self.title = clean_plain_text(self.title)
-        self.how_to_join_html = render_markdown(self.how_to_join)
+        # A phone number to join by is a tap-to-call link on a phone.
+        self.how_to_join_html = render_markdown(phone_links(self.how_to_join))
         super().save(*args, **kwargs)
 
     def next_start(self, now=None):

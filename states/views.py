@@ -1,8 +1,10 @@
 """The map of states and each state's page: its note, calls, prayers, the
 sections other apps register (states.sections), and its conversation."""
+from django.conf import settings
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from comments.html import load_conversation
@@ -53,6 +55,9 @@ def state_detail(request, slug):
         prayed_ids=prayed_ids(user=request.user, prayer_ids=[p.pk for p in prayers]),
         sections=sections.for_state(request, state),
         calls=[(call, call.next_start()) for call in state.calls.filter(is_active=True)],
+        # webcal:// makes phones and desktop calendars subscribe rather than import once.
+        calendar_feed="webcal://" + settings.SITE_URL.split("://", 1)[-1]
+        + reverse("states:calls-ics", args=[state.slug]),
         week_count=weekly_prayer_counts_cached().get(state.pk, 0),
         conversation=load_conversation(target=state, request=request),
     )

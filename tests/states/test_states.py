@@ -248,3 +248,34 @@ def test_editor_keeps_a_state_page_in_admin(client, db):
     assert "<strong>Ohio</strong> farmers" in html and "Ohio morning prayer" in html
     assert "Father, we pray for Ohio&#x27;s river towns." in html
     assert client.get(f"/admin/states/state/{ohio.pk}/delete/").status_code == 403
+
+
+@pytest.mark.parametrize(
+    "typed,number",
+    [("(512) 555-0199", "+15125550199"), ("512-555-0199", "+15125550199"),
+     ("+1 512.555.0199", "+15125550199")],
+)
+def test_a_calls_phone_number_is_a_tap_to_call_link(typed, number, db):
+    call = StateCall.objects.create(
+        state=State.objects.get(code="TX"), title="Texas call", weekday=1, start_time="19:00",
+        time_zone="America/Chicago", how_to_join=f"Dial {typed} and enter code 4417#.",
+    )
+    link = f'<a href="tel:{number}" rel="nofollow ugc noopener">{typed}</a>'
+    assert link in call.how_to_join_html
+
+
+def test_a_meeting_id_is_not_taken_for_a_phone_number(db):
+    from intercessors.markup import phone_links
+
+    assert phone_links("Meeting ID 123 456 7890, or https://e.org/555-010-2030") == (
+        "Meeting ID 123 456 7890, or https://e.org/555-010-2030")
+
+
+def test_the_calls_can_be_subscribed_to_as_well_as_downloaded(client, db, settings):
+    settings.SITE_URL = "https://pray.example.org"
+    texas = State.objects.get(code="TX")
+    StateCall.objects.create(state=texas, title="Texas call", weekday=1, start_time="19:00",
+                             time_zone="America/Chicago", how_to_join="Dial in.")
+    html = client.get("/states/texas/").content.decode()
+    assert 'href="webcal://pray.example.org/states/texas/calls.ics"' in html
+    assert 'href="/states/texas/calls.ics"' in html
