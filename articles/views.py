@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
 from comments.html import load_conversation
+from comments.selectors import comment_counts
 from intercessors.pagecache import cache_anonymous_page
 from intercessors.pagination import paginate
 from prayers.selectors import prayed_ids
@@ -21,6 +22,9 @@ SLUG = re.compile(r"[-a-zA-Z0-9_]{1,200}")
 def card_context(request, page):
     articles = list(page.object_list)
     prayers = [a.opening_prayer for a in articles]
+    counts = comment_counts(targets=articles)
+    for article in articles:
+        article.comment_count = counts.get(article.pk, 0)
     return {
         "page": page,
         "articles": articles,
@@ -48,7 +52,8 @@ def article_list(request):
         state = get_object_or_404(State, slug=state_slug)
         articles = articles.filter(states=state)
     context = card_context(request, paginate(request, articles))
-    context.update(topic=topic, state=state, topics=Topic.objects.all())
+    context.update(topic=topic, state=state, topics=Topic.objects.all(),
+                   states=State.objects.only("name", "slug"))
     return render(request, "articles/list.html", context)
 
 

@@ -224,11 +224,12 @@ def test_list_page_query_count_does_not_grow_with_posts(
     topic = make_topic()
     for _ in range(posts):
         make_article(topics=[topic], states=[State.objects.get(code="TX")])
-    # the site's version, count, the page's ids, posts + prayers, topics, states, topics
-    with django_assert_num_queries(7):
+    # the site's version, count, the page's ids, posts + prayers, topics, states, the
+    # posts' comment counts, the topics and the states to filter by
+    with django_assert_num_queries(9):
         assert client.get("/articles/").status_code == 200
     client.force_login(make_member())
-    with django_assert_num_queries(9):  # + session, member, member's marks
+    with django_assert_num_queries(11):  # + session, member, member's marks
         assert client.get("/articles/").status_code == 200
     with django_assert_num_queries(7):  # home: posts, topics, states, prayers, + member 3
         assert client.get("/").status_code == 200
@@ -265,3 +266,21 @@ def test_readers_are_told_what_logging_in_lets_them_do(client, db):
     assert "Log in to Join the Conversation" in html
     assert ("Log in to your account to start a discussion, comment, pray and interact with "
             "our community.") in html
+
+
+def test_the_list_filters_by_state_from_the_page_and_cards_count_comments(client, db):
+    from tests.factories import make_comment, make_member
+
+    texas = State.objects.get(code="TX")
+    about_texas = make_article(title="Texas storms", states=[texas])
+    make_article(title="Ohio schools", states=[State.objects.get(code="OH")])
+    for _ in range(2):
+        make_comment(target=about_texas, author=make_member())
+    make_comment(target=about_texas, author=make_member(), status="pending")
+    html = client.get("/articles/").content.decode()
+    assert '<select id="state-filter" name="state">' in html
+    assert '<option value="texas">Texas</option>' in html
+    assert "2 comments</a>" in html and "0 comments</a>" in html
+    filtered = client.get("/articles/", {"state": "texas"}).content.decode()
+    assert "Texas storms" in filtered and "Ohio schools" not in filtered
+    assert '<option value="texas" selected>Texas</option>' in filtered

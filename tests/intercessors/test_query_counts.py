@@ -24,8 +24,9 @@ def grow(times):
 
 # url → queries for an anonymous reader
 PAGES = {
-    # the site's version, count, the page's ids, posts with prayers, topics, states
-    "/search/?q=harvest": 6,
+    # the site's version, count, the page's ids, posts with prayers, topics, states,
+    # their comment counts
+    "/search/?q=harvest": 7,
     "/partner/": 1,  # the states for the select
     "/articles/feed/": 1,  # posts with prayers
     "/sitemap.xml": 3,  # the index: the newest change to a post, the counts of posts and states
@@ -53,7 +54,7 @@ def test_member_search_query_count(client, db, running_site, django_assert_num_q
     grow(times)
     client.force_login(make_member())
     # + session, member, the member's marks among the results
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         assert client.get("/search/?q=harvest").status_code == 200
 
 

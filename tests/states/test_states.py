@@ -213,9 +213,9 @@ def test_state_page_query_count_is_constant(
     make_prayer(state=iowa)
     client.get("/states/iowa/")  # the week's counts are now kept
     # the site's version, state + members, prompts, calls, post count, page ids, posts,
-    # topics, states (the week's counts and the thread from memory; ?page=1 is a page
-    # not yet kept)
-    with django_assert_num_queries(9):
+    # topics, states, the posts' comment counts (the week's counts and the thread from
+    # memory; ?page=1 is a page not yet kept)
+    with django_assert_num_queries(10):
         assert client.get("/states/iowa/?page=1").status_code == 200
 
 
