@@ -283,6 +283,9 @@ else:
 EMAIL_TIMEOUT = 10
 
 LANGUAGE_CODE = "en-us"
+# Our English, ahead of the libraries': sentence case on the account pages, as the
+# rest of the site writes (intercessors/locale/en; the compiled .mo is committed).
+LOCALE_PATHS = [BASE_DIR / "intercessors" / "locale"]
 TIME_ZONE = env("DJANGO_TIME_ZONE", "America/New_York")
 USE_I18N = True
 USE_TZ = True

@@ -101,3 +101,31 @@ def test_comments_show_their_time_and_every_datetime_is_valid_html(client, db):
     # HTML's global date and time: no fractions of a second (|date:'c' wrote them).
     for value in values:
         assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d", value), value
+
+
+TITLE_CASE = ["Verify Your Email Address", "Remember Me", "Sign In", "Sign Up", "Sign Out",
+              "Email Addresses", "Change Password", "Reset My Password", "Make Primary",
+              "Password Reset", "Confirm Access"]
+
+
+def test_account_pages_write_in_sentence_case_as_the_site_does(client, member):
+    pages = ["/accounts/login/", "/accounts/signup/", "/accounts/password/reset/"]
+    html = "".join(client.get(path).content.decode() for path in pages)
+    client.force_login(member)
+    for path in ["/accounts/email/", "/accounts/password/change/", "/accounts/reauthenticate/"]:
+        html += client.get(path).content.decode()
+    found = [words for words in TITLE_CASE if words in html]
+    assert found == []
+    assert "Remember me" in html
+
+
+def test_the_compiled_messages_match_their_source():
+    import gettext
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parents[1] / "intercessors/locale/en/LC_MESSAGES"
+    pairs = re.findall(r'^msgid "(.+)"\nmsgstr "(.+)"$', (folder / "django.po").read_text(),
+                       re.MULTILINE)
+    with (folder / "django.mo").open("rb") as compiled:
+        catalog = gettext.GNUTranslations(compiled)
+    assert pairs and all(catalog.gettext(source) == target for source, target in pairs)
