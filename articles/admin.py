@@ -1,10 +1,12 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.db import models
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 
 from intercessors.images import ImageUploadField
 from intercessors.pagecache import RetirePagesAdminMixin
-from prayers.models import Prayer
 
 from .models import Article, Topic
 from .services import save_post
@@ -17,21 +19,38 @@ class TopicAdmin(RetirePagesAdminMixin, admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
-class PrayerInline(admin.StackedInline):
-    model = Prayer
-    fk_name = "article"
-    fields = ["text"]
-    min_num = 1
-    max_num = 1
-    validate_min = True
-    can_delete = False
-    verbose_name = "prayer"
-    verbose_name_plural = "prayer (opens the post)"
+class PostForm(forms.ModelForm):
+    """A post with its prayer, which opens it: written first, at the top."""
+
+    prayer_text = forms.CharField(
+        label="Prayer",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="The prayer that opens the post, e.g. “Father, we pray that …”.",
+    )
+
+    source_url = forms.URLField(label="Source URL", required=False, max_length=500,
+                                assume_scheme="https")
+
+    class Meta:
+        model = Article
+        fields = ["title", "slug", "status", "published_at", "summary", "body", "question",
+                  "source_name", "source_url", "is_excerpt", "photo", "photo_alt",
+                  "photo_credit", "topics", "states"]
+        labels = {"published_at": "Publish at"}
+        help_texts = {"published_at": "In the site's time zone (Eastern). A time to come "
+                                      "schedules the post: it appears then, with its prayer, "
+                                      "on its own."}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and self.instance.opening_prayer:
+            self.fields["prayer_text"].initial = self.instance.opening_prayer.text
 
 
 @admin.register(Article)
 class ArticleAdmin(RetirePagesAdminMixin, admin.ModelAdmin):
-    inlines = [PrayerInline]
+    form = PostForm
     list_display = ["title", "publication", "published_at", "author", "prayed", "reading_time"]
     list_filter = ["status", "topics", "states", "published_at"]
     list_select_related = ["author", "prayer"]
@@ -46,6 +65,7 @@ class ArticleAdmin(RetirePagesAdminMixin, admin.ModelAdmin):
         models.FileField: {"form_class": ImageUploadField},
     }
     fieldsets = [
+        (None, {"fields": ["prayer_text"]}),
         (None, {"fields": ["title", "slug", "status", "published_at", "author"]}),
         ("Excerpt", {"fields": ["summary", "body", "reading_time", "question"]}),
         ("Attribution", {"fields": ["source_name", "source_url", "is_excerpt"]}),
@@ -68,9 +88,13 @@ class ArticleAdmin(RetirePagesAdminMixin, admin.ModelAdmin):
         if obj.author_id is None:
             obj.author = request.user
         super().save_model(request, obj, form, change)
+        if obj.is_scheduled:
+            when = date_format(timezone.localtime(obj.published_at), "l, F j \\a\\t g:i A")
+            self.message_user(request, f"Scheduled: “{obj.title}” appears on {when}.",
+                              messages.INFO)
 
     def save_related(self, request, form, formsets, change):
-        # The prayer (an inline) and the topics and states are saved here; then the
-        # post service keeps the prayer's time with its post and retires pages.
+        # The topics and states are saved here; the post service then saves the
+        # prayer with its post's time and retires the pages that show it.
         super(RetirePagesAdminMixin, self).save_related(request, form, formsets, change)
-        save_post(article=form.instance)
+        save_post(article=form.instance, prayer_text=form.cleaned_data["prayer_text"])

@@ -106,6 +106,7 @@ class Article(models.Model):
 
     class Meta:
         ordering = ["-published_at", "-id"]
+        verbose_name = "prayer post"
         indexes = [
             models.Index(
                 fields=["status", "-published_at", "-id"], name="article_status_pub_idx"
