@@ -25,6 +25,16 @@ admin.site.site_header = "Intercessors staff"
 admin.site.site_title = "Intercessors staff"
 # Staff log in through the same rate-limited, verified-email login as members.
 admin.site.login = secure_admin_login(admin.site.login)
+_admin_index = admin.site.index
+
+
+def _admin_index_with_work(request, extra_context=None):
+    """The admin home page opens with what waits: held comments, reports, pledges."""
+    context = {**(extra_context or {}), "waiting": views.waiting_work(request.user)}
+    return _admin_index(request, context)
+
+
+admin.site.index = _admin_index_with_work
 
 # The ministry's own pages, written by staff in admin.
 site_pages = (

@@ -8,12 +8,15 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
+from django.urls import reverse
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from articles.selectors import MAX_QUERY_LENGTH, article_cards, search_articles
 from articles.views import card_context, paginate
+from comments.models import Comment, CommentReport
+from partners.models import PartnerPledge
 from prayers.models import Prayer
 from prayers.selectors import prayed_ids
 
@@ -136,3 +139,23 @@ def healthz(request):
     return JsonResponse(
         {"status": "ok" if cache == "ok" else "degraded", "database": "ok", "cache": cache}
     )
+
+
+def waiting_work(user) -> list[dict]:
+    """What waits for staff, for the admin home page: only what this staff member
+    may see, each with where to find it."""
+    work = []
+    if user.has_perm("comments.change_comment"):
+        held = Comment.objects.filter(status=Comment.Status.PENDING, is_deleted=False).count()
+        url = reverse("admin:comments_comment_changelist") + "?status__exact=pending"
+        work.append({"label": "held comments", "count": held, "url": url})
+    if user.has_perm("comments.view_commentreport"):
+        reports = CommentReport.objects.filter(resolved_at__isnull=True).count()
+        work.append({"label": "open reports", "count": reports,
+                     "url": reverse("admin:comments_commentreport_changelist")})
+    if user.has_perm("partners.view_partnerpledge"):
+        pledges = PartnerPledge.objects.filter(status=PartnerPledge.Status.NEW).count()
+        work.append({"label": "new pledges", "count": pledges,
+                     "url": reverse("admin:partners_partnerpledge_changelist")
+                     + "?status__exact=new"})
+    return work

@@ -45,3 +45,20 @@ def test_reply_mail_setting_is_on_by_default_and_off_in_the_profile(client, memb
     client.post("/accounts/profile/", {"display_name": "Hannah P.", "home_state": ""})
     member.refresh_from_db()
     assert member.notify_replies is False
+
+
+def test_the_admin_home_page_shows_what_waits(client, editor, member):
+    from partners.models import PartnerPledge
+
+    post = make_article()
+    make_comment(target=post, author=member, status="pending")
+    PartnerPledge.objects.create(reference="P-WAIT1", first_name="A", last_name="B",
+                                 email="a@example.org", amount=10, frequency="monthly")
+    client.force_login(editor)
+    html = client.get("/admin/").content.decode()
+    assert "Waiting for you" in html and "<strong>1</strong> held comments" in html
+    assert "<strong>0</strong> open reports" in html
+    assert "new pledges" not in html  # editors may not see pledges
+    superuser = make_member(is_staff=True, is_superuser=True)
+    client.force_login(superuser)
+    assert "<strong>1</strong> new pledges" in client.get("/admin/").content.decode()
