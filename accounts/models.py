@@ -1,6 +1,7 @@
 """Members: the custom user model with a public display name and a home state."""
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.db.models.functions import Lower
 
 from intercessors.rules import DELETED_MEMBER_NAME
 
@@ -12,6 +13,22 @@ class MemberManager(UserManager):
     # a query on every page a member views.
     def get_queryset(self):
         return super().get_queryset().select_related("home_state")
+
+    def create_superuser(self, email=None, password=None, **extra):
+        """`manage.py createsuperuser` asks for an email address, as every log-in does.
+        The address is verified at once: the person at the keyboard made it theirs."""
+        from allauth.account.models import EmailAddress
+
+        email = self.normalize_email(email)
+        stem = "".join(c for c in email.split("@")[0] if c.isalnum())[:20] or "staff"
+        username = extra.pop("username", None) or stem
+        while self.model.objects.filter(username=username).exists():
+            username = f"{stem}{self.model.objects.count() + 1}"
+        user = super().create_superuser(username, email, password, **extra)
+        EmailAddress.objects.update_or_create(
+            user=user, email=email, defaults={"verified": True, "primary": True}
+        )
+        return user
 
 
 class User(AbstractUser):
@@ -41,11 +58,27 @@ class User(AbstractUser):
 
     objects = MemberManager()
 
+    # Members are known by their email address (log-in, createsuperuser); the
+    # username is generated. Live accounts' addresses are unique (below); a deleted
+    # account's is empty, so deleted accounts never collide.
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["display_name"]
+
     class Meta:
         ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"), condition=~models.Q(email=""), name="user_email_unique_when_set",
+            ),
+        ]
         indexes = [models.Index(fields=["home_state"], name="user_home_state_idx")]
 
     def __str__(self):
+        return self.public_name
+
+    def get_short_name(self):
+        # Admin greets staff by this: their name, never their address.
         return self.public_name
 
     def save(self, *args, **kwargs):

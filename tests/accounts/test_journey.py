@@ -229,3 +229,24 @@ def test_look_alike_at_signs_are_refused_in_display_names(client, member, name):
     client.force_login(member)
     response = client.post("/accounts/profile/", {"display_name": name, "home_state": ""})
     assert response.status_code == 200 and "cannot contain" in response.content.decode()
+
+
+def test_a_superuser_is_created_by_email_and_logs_in_at_once(client, db, monkeypatch):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from accounts.services import delete_account
+
+    # Two deleted accounts, whose addresses are empty, do not stand in the way.
+    for _ in range(2):
+        delete_account(user=make_member())
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "a-long-office-password")
+    call_command("createsuperuser", interactive=False, email="office@ministry.example",
+                 display_name="Ministry office", stdout=StringIO())
+    assert User.objects.get(email="office@ministry.example").is_superuser
+    response = client.post("/accounts/login/", {"login": "office@ministry.example",
+                                                "password": "a-long-office-password"})
+    assert response.status_code == 302 and "confirm" not in response["Location"]
+    assert client.get("/admin/").status_code == 200
+    assert "office@ministry.example" not in client.get("/admin/").content.decode()

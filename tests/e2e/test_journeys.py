@@ -142,7 +142,7 @@ def test_editor_publishes_a_post_from_admin(page, site):
     page.fill("#id_body", "Dozens of families lost their homes. Within hours neighbors opened "
                           "spare rooms.")
     page.fill("#id_source_name", "Evening Lantern")
-    page.fill("#id_prayer-0-text", "Father, we pray for every family who lost a home.")
+    page.fill("#id_prayer_text", "Father, we pray for every family who lost a home.")
     page.locator("#id_states").locator("xpath=..").locator(".select2-selection").click()
     page.keyboard.type("Ohio")
     page.locator(".select2-results__option", has_text="Ohio").click()

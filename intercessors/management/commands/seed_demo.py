@@ -54,6 +54,14 @@ DEMO_USERS = [
         "state": "OH",
         "staff": False,
     },
+    {
+        "email": "office@intercessors.example",
+        "password": "office-demo-psalm-133",
+        "display_name": "Miriam (Ministry office)",
+        "state": "VA",
+        "staff": True,
+        "superuser": True,
+    },
 ]
 
 
@@ -65,7 +73,7 @@ class Command(BaseCommand):
         self.ensure_reference_data()
         users = [self.ensure_user(spec) for spec in DEMO_USERS]
         new_users = sum(created for _, created in users)
-        editor, grace, samuel = (user for user, _ in users)
+        editor, grace, samuel, _ = (user for user, _ in users)
         new_posts = self.ensure_posts(editor)
         new_prayers = self.ensure_standalone_prayers()
         new_comments = self.ensure_conversations()
@@ -85,7 +93,8 @@ class Command(BaseCommand):
         pagecache.retire()
         self.stdout.write("Demo logins (log in with email and password):")
         for spec in DEMO_USERS:
-            role = "staff editor, /admin/" if spec["staff"] else "member"
+            role = ("superuser, /admin/" if spec.get("superuser")
+                    else "staff editor, /admin/" if spec["staff"] else "member")
             self.stdout.write(f"  {spec['email']:<32} {spec['password']:<24} {role}")
 
     def ensure_user(self, spec):
@@ -99,10 +108,11 @@ class Command(BaseCommand):
             display_name=spec["display_name"],
             home_state=State.objects.get(code=spec["state"]),
             is_staff=spec["staff"],
+            is_superuser=spec.get("superuser", False),
         )
         user.set_password(spec["password"])
         user.save()
-        if spec["staff"]:
+        if spec["staff"] and not spec.get("superuser"):
             user.groups.add(Group.objects.get(name="Editors"))
         EmailAddress.objects.create(user=user, email=spec["email"], verified=True, primary=True)
         return user, True
