@@ -89,6 +89,12 @@ class Article(models.Model):
         blank=True,
         validators=[FileExtensionValidator(["jpg", "jpeg", "png", "webp", "gif"])],
     )
+    # Made from the photo by the post service (intercessors.images.renditions).
+    photo_small = models.FileField(upload_to="photos/%Y/%m/", blank=True, editable=False)
+    photo_large = models.FileField(upload_to="photos/%Y/%m/", blank=True, editable=False)
+    photo_share = models.FileField(upload_to="photos/%Y/%m/", blank=True, editable=False)
+    photo_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    photo_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     photo_alt = models.CharField("photo description", max_length=200, blank=True)
     photo_credit = models.CharField(max_length=200, blank=True)
 

@@ -1,12 +1,17 @@
 """Writes on prayer posts: a post is saved with its prayer, which opens it and
 appears and disappears with it, and every save retires the pages that show it."""
+import logging
+
 from django.db import transaction
 from django.utils import timezone
 
 from intercessors import pagecache
+from intercessors.images import renditions
 from prayers.models import Prayer
 
 from .models import Article
+
+logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -15,6 +20,7 @@ def save_post(*, article: Article, prayer_text: str | None = None, topics=None,
     """Save `article` (and, when given, its prayer's text, topics and states). Its
     search vector is kept by the database itself (articles migration 0005)."""
     article.save()
+    _make_photo_sizes(article)
     if topics is not None:
         article.topics.set(topics)
     if states is not None:
@@ -28,6 +34,32 @@ def save_post(*, article: Article, prayer_text: str | None = None, topics=None,
         Prayer.objects.filter(article=article).update(published_at=article.published_at)
     pagecache.retire()
     return article
+
+
+def _make_photo_sizes(article: Article) -> None:
+    """Phone, desktop and link-preview sizes of the photo, made when it changes."""
+    if not article.photo:
+        if article.photo_large:
+            article.photo_small = article.photo_large = article.photo_share = ""
+            article.photo_width = article.photo_height = None
+            article.save(update_fields=["photo_small", "photo_large", "photo_share",
+                                        "photo_width", "photo_height"])
+        return
+    stem = article.photo.name.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    if article.photo_large and f"/{stem}-large." in article.photo_large.name:
+        return  # made from this photo already
+    try:
+        made = renditions(article.photo)
+    except (OSError, SyntaxError, ValueError) as error:
+        # Not an image Pillow can read (uploads are checked; a shell is not): the
+        # page shows the photo as stored.
+        logger.warning("No sizes made for the photo of post %s: %s", article.pk, error)
+        return
+    for name in ("small", "large", "share"):
+        getattr(article, f"photo_{name}").save(made[name][0].name, made[name][0], save=False)
+    _, article.photo_width, article.photo_height = made["large"]
+    article.save(update_fields=["photo_small", "photo_large", "photo_share", "photo_width",
+                                "photo_height"])
 
 
 def publish_post(*, article: Article, at=None) -> Article:

@@ -54,3 +54,37 @@ class ImageUploadField(forms.FileField):
     def to_python(self, data):
         upload = super().to_python(data)
         return clean_image(upload) if upload else upload
+
+
+# Sizes made from every photo: a phone's width, a desktop's, and the 1200 × 630
+# picture that link previews (Facebook, X, messages) show.
+WIDTHS = {"small": 640, "large": 1280}
+SHARE = (1200, 630)
+
+
+def renditions(stored) -> dict:
+    """The photo at each size: {"small": (file, width, height), "large": …, "share": …}.
+    Never larger than the original; the share picture is cropped to its shape."""
+    with Image.open(stored) as image:
+        image.load()
+        kind = image.format if image.format in FORMATS else "JPEG"
+        pixels = image.convert("RGBA" if image.mode in ("RGBA", "LA", "PA") and kind != "JPEG"
+                               else "RGB")
+    stem = PurePath(stored.name).stem
+    made = {}
+    for name, width in WIDTHS.items():
+        copy = pixels.copy()
+        if copy.width > width:
+            copy = copy.resize((width, round(copy.height * width / copy.width)), Image.LANCZOS)
+        made[name] = (_encode(copy, kind, f"{stem}-{name}"), copy.width, copy.height)
+    share = ImageOps.fit(pixels.convert("RGB"), SHARE, Image.LANCZOS)
+    made["share"] = (_encode(share, "JPEG", f"{stem}-share"), *SHARE)
+    return made
+
+
+def _encode(image, kind, stem) -> SimpleUploadedFile:
+    out = io.BytesIO()
+    image.save(out, format=kind, **({"quality": 82, "optimize": True}
+                                    if kind in ("JPEG", "WEBP") else {}))
+    extension, content_type = FORMATS[kind]
+    return SimpleUploadedFile(f"{stem}.{extension}", out.getvalue(), content_type)

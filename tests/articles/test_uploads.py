@@ -76,3 +76,22 @@ def test_a_decompression_bomb_is_refused(client, editor, settings):  # noqa: F81
     assert response.status_code == 200
     assert "too large" in response.content.decode()
     assert not Article.objects.exists()
+
+
+def test_a_photo_comes_in_phone_desktop_and_link_preview_sizes(client, editor, settings):  # noqa: F811
+    client.force_login(editor)
+    response = upload(client, "wide.jpg", phone_photo("JPEG", size=(2400, 1600)))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    article = Article.objects.get()
+    sizes = {}
+    for name in ("small", "large", "share"):
+        with Image.open(getattr(article, f"photo_{name}").path) as made:
+            sizes[name] = made.size
+            assert not made.getexif()
+    assert sizes == {"small": (640, 427), "large": (1280, 853), "share": (1200, 630)}
+    html = client.get(article.get_absolute_url()).content.decode()
+    # Width and height set, so the page does not jump as the picture arrives.
+    assert (f'<img src="{article.photo_large.url}" srcset="{article.photo_small.url} 640w, '
+            f'{article.photo_large.url} 1280w"') in html
+    assert 'width="1280" height="853"' in html
+    assert f'og:image" content="{settings.SITE_URL}{article.photo_share.url}"' in html

@@ -9,11 +9,18 @@ from prayers.models import Prayer
 from states.models import State
 from tests.factories import make_article, make_member, make_topic
 
-PNG = (
-    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
-    b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7\x35\x81\x84"
-    b"\x00\x00\x00\x00IEND\xaeB`\x82"
-)
+
+def png(size=(1, 1)) -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, (40, 80, 120)).save(out, format="PNG")
+    return out.getvalue()
+
+
+PNG = png()
 
 
 @pytest.fixture
