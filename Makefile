@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: security audit run test lint migrations-check install install-dev collectstatic screenshots bench markdown-fuzz clean
+.PHONY: security audit run worker test lint migrations-check install install-dev collectstatic screenshots bench markdown-fuzz clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -21,13 +21,19 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(PY)
 install: $(VENV)/.installed-run
 install-dev: $(VENV)/.installed-dev
 
-## run: migrate an SQLite database, load demo content, serve on 127.0.0.1:$(PORT)
+## run: migrate an SQLite database, load demo content, serve on 127.0.0.1:$(PORT) with a job worker beside it
 run: export DJANGO_DEBUG ?= 1
 run: export SITE_URL ?= http://127.0.0.1:$(PORT)
 run: $(VENV)/.installed-run
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
+	$(PY) manage.py qcluster & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+## worker: run background jobs (mail, schedules) with the site's environment
+worker: $(VENV)/.installed-run
+	$(PY) manage.py qcluster
 
 ## test: the whole pytest suite (SQLite, or PostgreSQL when DATABASE_URL is set)
 test: $(VENV)/.installed-dev

@@ -4,7 +4,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from comments.models import Comment
-from intercessors import pagecache, ratelimit
+from intercessors import outbox, pagecache, ratelimit
+from intercessors.models import OutboxMessage
 from partners.models import PartnerPledge
 from prayers.models import PrayerMark
 
@@ -71,6 +72,11 @@ def delete_account(*, user: User, forget_pledges: bool = False) -> None:
         PartnerPledge.objects.filter(member=user).update(
             first_name="", last_name="", email="", phone=""
         )
+    # Mail still waiting for the account is dropped; a last notice goes to it.
+    address = user.email
+    outbox.forget_member(user)
+    if address:
+        outbox.send("accounts/email/deleted", {}, to=address, keeps=OutboxMessage.Keeps.STATUS)
     EmailAddress.objects.filter(user=user).delete()
     user.groups.clear()
     user.user_permissions.clear()

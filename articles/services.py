@@ -5,7 +5,7 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
-from intercessors import pagecache
+from intercessors import jobs, pagecache
 from intercessors.images import renditions
 from prayers.models import Prayer
 
@@ -33,7 +33,18 @@ def save_post(*, article: Article, prayer_text: str | None = None, topics=None,
         # Whatever saved the prayer (an admin inline), it follows its post's time.
         Prayer.objects.filter(article=article).update(published_at=article.published_at)
     pagecache.retire()
+    _schedule_going_live(article)
     return article
+
+
+def _schedule_going_live(article: Article) -> None:
+    """A post scheduled for later: cached pages are retired the moment it appears
+    (articles.jobs.post_goes_live); moved or unpublished, the job moves or goes."""
+    name = f"Post {article.pk} goes live"
+    if article.status == Article.Status.PUBLISHED and article.published_at > timezone.now():
+        jobs.at(name, "articles.jobs.post_goes_live", article.published_at, article.pk)
+    else:
+        jobs.cancel(name)
 
 
 def _make_photo_sizes(article: Article) -> None:

@@ -7,14 +7,12 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from intercessors import pagecache, ratelimit
+from intercessors import outbox, pagecache, ratelimit
 from intercessors.db import insert_once
-from intercessors.mail import render_mail
 from intercessors.markup import count_links, render_markdown
 
 from .models import MAX_DEPTH, MAX_LENGTH, Comment, CommentReport
@@ -103,13 +101,12 @@ def post_comment(*, author, target, body: str, parent: Comment | None = None) ->
     comment.save()
     pagecache.retire()
     if parent is not None and comment.status == Comment.Status.PUBLISHED:
-        transaction.on_commit(lambda: notify_reply(comment))
+        notify_reply(comment)
     return comment
 
 
 def notify_reply(comment: Comment) -> None:
-    """Mail the parent's author about a reply. A mail failure is logged, never raised:
-    the reply is already saved."""
+    """Mail the parent's author about a reply, in the reply's own transaction."""
     # Read the parent's author afresh: their mail setting may have changed.
     recipient = (
         get_user_model().objects.filter(pk=comment.parent.author_id).first()
@@ -124,16 +121,12 @@ def notify_reply(comment: Comment) -> None:
         or not recipient.email
     ):
         return
-    subject, body = render_mail("comments/email/reply", {
+    outbox.send("comments/email/reply", {
         "recipient": recipient.public_name,
         "replier": comment.author.public_name if comment.author else "A member",
         "body": comment.body,
         "link": settings.SITE_URL + comment.get_absolute_url(),
-    })
-    try:
-        send_mail(subject, body, None, [recipient.email])
-    except Exception:
-        logger.exception("Could not send the reply email for comment %s", comment.pk)
+    }, to=recipient.email, member=recipient)
 
 
 def check_author(comment: Comment, user) -> None:

@@ -1,6 +1,18 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class IntercessorsConfig(AppConfig):
     name = "intercessors"
     verbose_name = "Site"
+
+    def ready(self):
+        from . import jobs
+
+        jobs.every("Site: send waiting mail", "intercessors.outbox.deliver_waiting", minutes=1)
+        jobs.every("Site: sweep ended rate-limit windows", "intercessors.ratelimit.sweep",
+                   minutes=10)
+        jobs.every("Site: clear expired sessions", "intercessors.jobs.clear_expired_sessions",
+                   minutes=24 * 60)
+        post_migrate.connect(jobs.install_schedules, sender=self,
+                             dispatch_uid="intercessors.install_schedules")

@@ -11,3 +11,27 @@ def render_mail(name: str, context: dict) -> tuple[str, str]:
     subject = " ".join(render_to_string(f"{name}_subject.txt", context).split())
     return (settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject,
             render_to_string(f"{name}_body.txt", context))
+
+
+# What staff read in the outbox for each of the site's mails (by template name).
+KIND_LABELS = {
+    "account/email/email_confirmation_signup": "Confirm a new account",
+    "account/email/email_confirmation": "Confirm an email address",
+    "account/email/password_reset_key": "Password reset link",
+    "account/email/password_reset": "Password was reset",
+    "account/email/password_changed": "Password was changed",
+    "account/email/password_set": "Password was set",
+    "account/email/email_changed": "Email address changed",
+    "account/email/email_confirm": "Email address confirmed",
+    "account/email/email_deleted": "Email address removed",
+    "account/email/unknown_account": "No account for this address",
+    "account/email/account_already_exists": "Account already exists",
+    "accounts/email/deleted": "Account deleted",
+    "comments/email/reply": "Reply to a comment",
+    "partners/email/thanks": "Thanks to a new partner",
+    "partners/email/staff_alert": "New pledge (to staff)",
+}
+
+
+def kind_label(kind: str) -> str:
+    return KIND_LABELS.get(kind) or kind.rsplit("/", 1)[-1].replace("_", " ").capitalize()

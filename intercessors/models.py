@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class RateLimitBucket(models.Model):
@@ -52,3 +54,63 @@ class SitePage(models.Model):
         from django.urls import reverse
 
         return reverse(f"pages:{self.kind}")
+
+
+class OutboxMessage(models.Model):
+    """One mail to one recipient, recorded in the transaction of the write that
+    causes it and delivered by a background job (intercessors.outbox)."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", "Waiting"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    class Keeps(models.TextChoices):
+        # What stays readable, in admin and in the table, once the message is sent.
+        EVERYTHING = "everything", "Everything"
+        ENVELOPE = "envelope", "Recipient, kind and status"  # security mails: their links
+        STATUS = "status", "Kind and status"  # to an account that is gone
+
+    kind = models.CharField(max_length=100, help_text="Which of the site's mails this is.")
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    to = models.CharField("recipient", max_length=254)
+    from_email = models.CharField(max_length=254)
+    subject = models.CharField(max_length=300)
+    body = models.TextField(blank=True)
+    html = models.TextField(blank=True)
+    headers = models.JSONField(default=dict, blank=True)
+    # Kept from the moment it is recorded, so a repeat is recognised as the same mail.
+    message_id = models.CharField("Message-ID", max_length=255, unique=True)
+    keeps = models.CharField(max_length=10, choices=Keeps.choices, default=Keeps.EVERYTHING)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.WAITING)
+    tries = models.PositiveIntegerField(default=0)
+    next_try_at = models.DateTimeField(default=timezone.now)
+    held_until = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "mail"
+        verbose_name_plural = "mail"
+        indexes = [
+            models.Index(fields=["next_try_at"], name="outbox_waiting",
+                         condition=models.Q(status="waiting")),
+            models.Index(fields=["member", "status"], name="outbox_member"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} to {self.to or 'a deleted account'}"
+
+    def get_kind_display(self) -> str:
+        from .mail import kind_label
+
+        return kind_label(self.kind)
+
+    @property
+    def is_security(self) -> bool:
+        return self.keeps != self.Keeps.EVERYTHING

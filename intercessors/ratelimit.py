@@ -85,15 +85,12 @@ _UPSERT = (
 )
 
 
-SWEEP_EVERY = 60  # seconds, per process
-# Windows are swept this long after they end, so a server whose clock runs a
-# little ahead cannot reset a window another server is still counting in.
+# Windows are swept this long after they end (by a schedule, `sweep`), so a server
+# whose clock runs a little ahead cannot reset a window another is still counting in.
 SWEEP_GRACE = 60
-_last_sweep = 0.0
 
 
 def _count_in_database(key: str, *, expires: int, now: int) -> int:
-    global _last_sweep
     q = connection.ops.quote_name
     with connection.cursor() as cursor:
         cursor.execute(
@@ -101,9 +98,10 @@ def _count_in_database(key: str, *, expires: int, now: int) -> int:
                            count=q("count"), expires=q("expires")),
             [key, expires],
         )
-        count = cursor.fetchone()[0]
-    if now - _last_sweep >= SWEEP_EVERY:
-        # Drop ended windows now and then, so the table stays small.
-        _last_sweep = now
-        RateLimitBucket.objects.filter(expires__lt=now - SWEEP_GRACE).delete()
-    return count
+        return cursor.fetchone()[0]
+
+
+def sweep() -> int:
+    """The schedule's job: drop ended windows, so the table stays small."""
+    deleted, _ = RateLimitBucket.objects.filter(expires__lt=time.time() - SWEEP_GRACE).delete()
+    return deleted

@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "csp",
+    "django_q",
     "intercessors",
     # Ours, from the top layer down (docs/architecture.md).
     "accounts",
@@ -140,6 +141,17 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The site and the job worker write to one file at once. WAL lets readers go on
+    # while one writes; every transaction takes the write lock as it begins, so two
+    # writers queue (for up to `timeout` seconds) instead of one failing halfway
+    # with "database is locked".
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The benchmark's "ceiling" page: a plain view with no queries, to measure the
@@ -285,6 +297,34 @@ elif env("EMAIL_HOST"):
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 EMAIL_TIMEOUT = 10
+
+# Background jobs run on Django-Q2 (docs/architecture.md). Its queue is a table in
+# this database, so no other server is needed, and workers on several machines
+# share it. `make worker` (or `manage.py qcluster`) runs a worker.
+Q_CLUSTER = {
+    "name": "intercessors",
+    "orm": "default",
+    "workers": int(env("JOBS_WORKERS", "2")),
+    # A job running longer than `timeout` seconds is stopped; one not acknowledged
+    # within `retry` seconds (its worker died, or it failed) is handed out again,
+    # up to `max_attempts` times in all.
+    "timeout": int(env("JOBS_TIMEOUT", "120")),
+    "retry": int(env("JOBS_RETRY", "180")),
+    "max_attempts": int(env("JOBS_MAX_ATTEMPTS", "5")),
+    "ack_failures": False,
+    # How often an idle worker looks for work, in seconds.
+    "poll": float(env("JOBS_POLL", "0.5")),
+    "save_limit": 500,
+    "catch_up": False,
+    "label": "Background jobs",
+}
+# Mail leaves through the outbox (intercessors.outbox): a message the mail server
+# could not take is tried again after OUTBOX_RETRY_AFTER seconds, doubling each
+# time up to an hour, OUTBOX_MAX_TRIES times in all. A worker holds the messages
+# it is sending for OUTBOX_LEASE seconds; if it dies, others take them after that.
+OUTBOX_RETRY_AFTER = float(env("OUTBOX_RETRY_AFTER", "60"))
+OUTBOX_MAX_TRIES = int(env("OUTBOX_MAX_TRIES", "12"))
+OUTBOX_LEASE = float(env("OUTBOX_LEASE", "600"))
 
 LANGUAGE_CODE = "en-us"
 # Our English, ahead of the libraries': sentence case on the account pages, as the

@@ -4,11 +4,10 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from intercessors.mail import render_mail
+from intercessors import outbox
 
 from .models import PartnerPledge
 
@@ -38,7 +37,7 @@ def new_reference() -> str:
 def create_pledge(*, member=None, earlier_ids=(), **fields) -> tuple[PartnerPledge, bool]:
     """Store a pledge, or return the one just made if this is a double submit: one of
     `earlier_ids` (pledges made from the same browser) with the same email, amount
-    and frequency within ten minutes. Mail goes out after the pledge is committed."""
+    and frequency within ten minutes. Its mail is recorded with it (see `pledge_mail`)."""
     recent = (
         PartnerPledge.objects.select_for_update()
         .filter(
@@ -66,21 +65,14 @@ def create_pledge(*, member=None, earlier_ids=(), **fields) -> tuple[PartnerPled
             continue
     else:
         raise RuntimeError("Could not find a free pledge reference.")
-    transaction.on_commit(lambda: send_pledge_emails(pledge))
+    pledge_mail(pledge)
     return pledge, True
 
 
-def send_pledge_emails(pledge: PartnerPledge) -> None:
-    """Thank the partner and tell the team. A mail failure is logged; the pledge stays."""
+def pledge_mail(pledge: PartnerPledge) -> None:
+    """Thank the partner and tell the team, in the pledge's own transaction."""
     context = {"pledge": pledge, "checkout_url": settings.PARTNER_CHECKOUT_URL,
                "tax_notice": settings.MINISTRY_TAX_NOTICE}
-    messages = [(*render_mail("partners/email/thanks", context), [pledge.email])]
+    outbox.send("partners/email/thanks", context, to=pledge.email, member=pledge.member)
     if settings.PARTNER_NOTIFY_EMAIL:
-        messages.append(
-            (*render_mail("partners/email/staff_alert", context), [settings.PARTNER_NOTIFY_EMAIL])
-        )
-    for subject, body, recipients in messages:
-        try:
-            send_mail(subject, body, None, recipients)
-        except Exception:
-            logger.exception("Could not send pledge mail for %s", pledge.reference)
+        outbox.send("partners/email/staff_alert", context, to=settings.PARTNER_NOTIFY_EMAIL)

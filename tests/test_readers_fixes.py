@@ -3,19 +3,19 @@
 import re
 
 import pytest
-from django.core import mail
 from django.test import Client
 
 from articles.models import Article
 from comments.models import Comment
 from tests.factories import make_article, make_comment, make_member
+from tests.mailbox import delivered
 
 
 def test_a_new_member_is_welcomed_and_a_returning_one_welcomed_back(client, db):
     client.post("/accounts/signup/", {"email": "new@example.org", "display_name": "New Member",
                                       "password1": "pray-without-ceasing-17",
                                       "password2": "pray-without-ceasing-17"})
-    confirm = re.search(r"testserver(/accounts/confirm-email/[^/\s]+/)", mail.outbox[0].body)
+    confirm = re.search(r"testserver(/accounts/confirm-email/[^/\s]+/)", delivered()[0].body)
     html = client.post(confirm.group(1), follow=True).content.decode()
     assert "Welcome to Intercessors" in html and "Welcome back" not in html
     client.post("/accounts/logout/")

@@ -8,6 +8,7 @@ from django.test import Client
 from accounts.models import User
 from states.models import State
 from tests.factories import DEFAULT_PASSWORD, make_member
+from tests.mailbox import delivered
 
 EMAIL = "mkh.sings@example.org"
 PASSWORD = "songs-by-the-sea-15"
@@ -34,9 +35,9 @@ def test_sign_up_verify_log_in_edit_log_out_reset_and_delete(client):
     assert "mkh" not in user.username
 
     # Verification mail, with a link that confirms the address.
-    assert len(mail.outbox) == 1
-    assert mail.outbox[0].body.startswith("Hello from Intercessors!")
-    confirm_url = link_in(mail.outbox[0], r"/accounts/confirm-email/[^/\s]+/")
+    assert len(delivered()) == 1
+    assert delivered()[0].body.startswith("Hello from Intercessors!")
+    confirm_url = link_in(delivered()[0], r"/accounts/confirm-email/[^/\s]+/")
     assert client.get(confirm_url).status_code == 200
     response = client.post(confirm_url)
     assert response.status_code == 302
@@ -68,8 +69,8 @@ def test_sign_up_verify_log_in_edit_log_out_reset_and_delete(client):
     mail.outbox.clear()
     response = client.post("/accounts/password/reset/", {"email": EMAIL})
     assert response.status_code == 302
-    assert len(mail.outbox) == 1
-    reset_url = link_in(mail.outbox[0], r"/accounts/password/reset/key/[^/\s]+/")
+    assert len(delivered()) == 1
+    reset_url = link_in(delivered()[0], r"/accounts/password/reset/key/[^/\s]+/")
     response = client.get(reset_url)
     assert response.status_code == 302  # allauth moves the key into the session
     response = client.post(
@@ -206,7 +207,7 @@ def test_confirmation_page_shows_no_email_address(client, db):
         {"email": "quiet@example.org", "password1": PASSWORD, "password2": PASSWORD,
          "display_name": "Quiet One"},
     )
-    url = link_in(mail.outbox[0], r"/accounts/confirm-email/[^/\s]+/")
+    url = link_in(delivered()[0], r"/accounts/confirm-email/[^/\s]+/")
     html = Client().get(url).content.decode()
     assert "Confirm your email address" in html and "quiet@example.org" not in html
 

@@ -1,7 +1,6 @@
 from datetime import timedelta
 
 import pytest
-from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
@@ -17,6 +16,7 @@ from comments.services import (
     report_comment,
 )
 from tests.factories import make_article, make_comment, make_seasoned_member
+from tests.mailbox import delivered
 
 
 @pytest.fixture
@@ -145,8 +145,8 @@ def test_reply_mails_the_parent_author_with_a_link(post, member, other_member, s
     parent = make_comment(target=post, author=member)
     with django_capture_on_commit_callbacks(execute=True):
         reply = post_comment(author=other_member, target=post, body="Amen!", parent=parent)
-    assert len(mail.outbox) == 1
-    message = mail.outbox[0]
+    assert len(delivered()) == 1
+    message = delivered()[0]
     assert message.to == [member.email]
     assert "Eli K. replied to your comment" in message.subject
     assert f"https://pray.example.org{post.get_absolute_url()}#comment-{reply.pk}" in message.body
@@ -163,7 +163,7 @@ def test_no_reply_mail_when_turned_off_or_replying_to_yourself(
     member.save()
     with django_capture_on_commit_callbacks(execute=True):
         post_comment(author=other_member, target=post, body="Amen", parent=parent)
-    assert mail.outbox == []
+    assert delivered() == []
 
 
 def test_failing_mail_keeps_the_reply(post, member, other_member, settings,

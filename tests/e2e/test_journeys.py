@@ -3,13 +3,13 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from articles.models import Article
 from comments.models import Comment
 from tests.e2e.conftest import log_in
+from tests.mailbox import delivered
 
 RIVER = "/articles/river-towns-begin-cleanup-after-spring-flood/"
 HOSPITAL = "/articles/rural-hospital-keeps-doors-open/"
@@ -174,7 +174,7 @@ def test_sign_up_confirm_log_in_and_choose_a_state(page, site):
     page.fill("#id_password2", "outstanding-among-apostles-7")
     page.click("main button[type=submit]")
     expect(page.locator("h1")).to_contain_text("Verify")
-    link = re.search(r"http://\S+/accounts/confirm-email/\S+/", mail.outbox[-1].body).group(0)
+    link = re.search(r"http://\S+/accounts/confirm-email/\S+/", delivered()[-1].body).group(0)
     page.goto(link)
     page.click("main button[type=submit]")
     expect(page).to_have_url(re.compile(r"/accounts/welcome/"))

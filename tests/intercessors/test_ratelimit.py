@@ -23,19 +23,24 @@ def test_allows_the_limit_then_refuses_until_the_next_window(
         assert RateLimitBucket.objects.exists() is not in_redis
 
 
-def test_ended_windows_are_swept_and_live_ones_kept(db, monkeypatch):
+def test_the_schedule_sweeps_ended_windows_and_keeps_live_ones(db, monkeypatch):
     clock = [1_000_000.0]
     monkeypatch.setattr(ratelimit.time, "time", lambda: clock[0])
-    monkeypatch.setattr(ratelimit, "_last_sweep", 0.0)
     ratelimit.allow("minute", 1, limit=3, period=60)  # this window ends at 1,000,020
     ratelimit.allow("hour", 1, limit=3, period=3600)  # this one at 1,000,800
     clock[0] += 60  # the minute ended 40 s ago: within the grace, so it stays
     ratelimit.allow("minute", 2, limit=3, period=60)
+    assert ratelimit.sweep() == 0
     assert RateLimitBucket.objects.filter(expires=1_000_020).exists()
     clock[0] += 140  # both minutes are now over a minute past their end
     ratelimit.allow("minute", 3, limit=3, period=60)
+    assert ratelimit.sweep() == 2
     assert sorted(RateLimitBucket.objects.values_list("expires", flat=True)) == [
         1_000_260, 1_000_800]
+    # Counting never sweeps: a request does not pay for it.
+    clock[0] += 10_000
+    ratelimit.allow("minute", 4, limit=3, period=60)
+    assert RateLimitBucket.objects.count() == 3
 
 
 def test_reset_forgets_every_count(db):

@@ -5,13 +5,13 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
 from partners.models import PartnerPledge
 from states.models import State
 from tests.factories import make_member
+from tests.mailbox import delivered
 
 
 def pledge_form(**overrides):
@@ -76,9 +76,9 @@ def test_valid_pledges(client, notify, django_capture_on_commit_callbacks, field
     thanks = client.get("/partner/thanks/").content.decode()
     assert pledge.reference in thanks and words in thanks
     assert "will contact you within two working days" in thanks
-    assert [m.to for m in mail.outbox] == [["lydia@example.org"], ["team@ministry.example"]]
-    assert pledge.reference in mail.outbox[0].body and words in mail.outbox[0].body
-    assert pledge.reference in mail.outbox[1].subject
+    assert [m.to for m in delivered()] == [["lydia@example.org"], ["team@ministry.example"]]
+    assert pledge.reference in delivered()[0].body and words in delivered()[0].body
+    assert pledge.reference in delivered()[1].subject
 
 
 @pytest.mark.parametrize(
@@ -123,7 +123,7 @@ def test_double_submit_shows_the_first_pledge(client, notify, django_capture_on_
     assert PartnerPledge.objects.count() == 1
     assert response["Location"] == "/partner/thanks/"
     assert PartnerPledge.objects.get().reference in client.get("/partner/thanks/").content.decode()
-    assert len(mail.outbox) == 2  # one pledge, one pair of mails
+    assert len(delivered()) == 2  # one pledge, one pair of mails
     # A different amount, or the same one after ten minutes, is a new pledge.
     client.post("/partner/", pledge_form(amount_choice="100"))
     PartnerPledge.objects.update(created_at=timezone.now() - timedelta(minutes=11))
@@ -329,7 +329,7 @@ def test_names_hold_only_what_names_hold(client, db, mailoutbox, name):
     assert "letters, spaces, hyphens, apostrophes and periods" in response.content.decode() or (
         "50 characters" in response.content.decode()
     )
-    assert not PartnerPledge.objects.exists() and mailoutbox == []
+    assert not PartnerPledge.objects.exists() and delivered() == []
 
 
 @pytest.mark.parametrize("name", ["Mary-Jane", "O'Brien", "J. R.", "José", "Иван", "李", "Zoë"])

@@ -1,11 +1,11 @@
 import re
 
 import pytest
-from django.core import mail
 from django.test import Client
 
 from prayers.models import Prayer, PrayerMark
 from tests.factories import DEFAULT_PASSWORD, make_article, make_member, make_prayer
+from tests.mailbox import delivered
 
 
 @pytest.fixture
@@ -85,7 +85,7 @@ def test_anonymous_click_survives_sign_up_and_confirmation(client, post):
         {"email": "new@example.org", "password1": "pray-without-ceasing-17",
          "password2": "pray-without-ceasing-17", "display_name": "New Member"},
     )
-    confirm = re.search(r"testserver(/accounts/confirm-email/[^/\s]+/)", mail.outbox[0].body)
+    confirm = re.search(r"testserver(/accounts/confirm-email/[^/\s]+/)", delivered()[0].body)
     response = client.post(confirm.group(1))
     assert response.status_code == 302
     assert response["Location"].startswith(post.get_absolute_url())
@@ -118,7 +118,7 @@ def test_standalone_prayer_can_be_prayed(client, member, db):
     client.force_login(member)
     client.post(prayed_url(prayer), {"next": "/"})
     assert Prayer.objects.get(pk=prayer.pk).prayed_count == 1
-    assert mail.outbox == []
+    assert delivered() == []
 
 
 @pytest.mark.parametrize("next_value", ["foo", "home", "//evil.example/x", ["a", "b"], ""])

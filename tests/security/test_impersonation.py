@@ -4,6 +4,7 @@ import pytest
 from django.test import Client
 
 from tests.factories import make_article, make_comment, make_member
+from tests.mailbox import delivered
 
 # Before: each of these was saved as a member's new display name.
 REFUSED = {
@@ -117,7 +118,7 @@ def test_a_stolen_session_cannot_change_the_accounts_email(client, member, mailo
     )
     assert response.status_code == 302 and "/reauthenticate/" in response["Location"]
     assert not EmailAddress.objects.filter(email="attacker@example.net").exists()
-    assert mailoutbox == []
+    assert delivered() == []
 
 
 def test_after_reauthenticating_the_old_address_hears_of_the_change(client, member, mailoutbox):
@@ -135,8 +136,8 @@ def test_after_reauthenticating_the_old_address_hears_of_the_change(client, memb
     new.save()
     client.post("/accounts/email/", {"action_primary": "", "email": "second@example.org"})
     assert EmailAddress.objects.get(email="second@example.org").primary
-    notices = [m for m in mailoutbox if old in m.to and "second@example.org" in m.body]
-    assert notices, [(m.to, m.subject) for m in mailoutbox]
+    notices = [m for m in delivered() if old in m.to and "second@example.org" in m.body]
+    assert notices, [(m.to, m.subject) for m in delivered()]
 
 
 def test_an_account_holds_at_most_two_addresses(client, member):

@@ -2,7 +2,6 @@ import re
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
-from django.core import mail
 from django.utils import timezone
 from icalendar import Calendar
 
@@ -11,6 +10,7 @@ from prayers.selectors import weekly_prayer_counts
 from states.models import State, StateCall
 from states.tile_map import GRID, step_for
 from tests.factories import make_article, make_comment, make_member, make_prayer
+from tests.mailbox import delivered
 
 
 def test_fifty_states_and_dc_are_loaded(db):
@@ -179,7 +179,7 @@ def test_new_members_are_asked_once_for_their_home_state(client, db):
         {"email": "newcomer@example.org", "password1": "a-lamp-unto-my-feet-105",
          "password2": "a-lamp-unto-my-feet-105", "display_name": "Newcomer"},
     )
-    url = re.search(r"testserver(/accounts/confirm-email/[^/\s]+/)", mail.outbox[0].body)
+    url = re.search(r"testserver(/accounts/confirm-email/[^/\s]+/)", delivered()[0].body)
     response = client.post(url.group(1))
     assert response["Location"] == "/accounts/welcome/?next=%2F"
     page = client.get("/accounts/welcome/").content.decode()

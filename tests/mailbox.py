@@ -1,0 +1,13 @@
+"""Mail in the suite: recorded in the outbox by the code under test, then handed
+over by the delivery job itself, run here as the worker would run it, into Django's
+test mailbox. The tests about the worker and the mail server (tests/jobs) start a
+real worker and a real SMTP server instead."""
+from django.core import mail
+
+from intercessors import outbox
+
+
+def delivered() -> list:
+    """Run the delivery job; every message it has handed over so far."""
+    outbox.deliver_waiting()
+    return mail.outbox
