@@ -21,7 +21,7 @@ from prayers.models import Prayer
 from prayers.selectors import prayed_ids
 
 from . import caches
-from .models import SitePage
+from .models import OutboxMessage, SitePage
 from .pagecache import cache_anonymous_page
 
 logger = logging.getLogger(__name__)
@@ -158,4 +158,10 @@ def waiting_work(user) -> list[dict]:
         work.append({"label": "new pledges", "count": pledges,
                      "url": reverse("admin:partners_partnerpledge_changelist")
                      + "?status__exact=new"})
+    failed = (OutboxMessage.objects.filter(status=OutboxMessage.Status.FAILED).count()
+              if user.has_perm("intercessors.view_outboxmessage") else 0)
+    if failed:  # shown only when there are some: mail is not staff's daily work
+        work.append({"label": "mails that could not be sent", "count": failed,
+                     "url": reverse("admin:intercessors_outboxmessage_changelist")
+                     + "?status__exact=failed"})
     return work

@@ -61,7 +61,8 @@ def test_with_the_mail_server_down_sign_up_a_pledge_and_a_reply_answer_normally_
     received = mail_server.inbox.ids()
     assert sorted(received) == sorted(ids), worker.output()  # each once
     subjects = {m["To"]: m["Subject"] for m in mail_server.inbox.messages}
-    assert subjects["ruth@example.org"] == f"[Intercessors] {replier.public_name} replied to your comment"
+    assert subjects["ruth@example.org"] == (
+        f"[Intercessors] {replier.public_name} replied to your comment")
     assert "confirm your email" in subjects["new.member@example.org"]
 
 
