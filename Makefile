@@ -44,7 +44,7 @@ screenshots: $(VENV)/.installed-dev
 	SCREENSHOTS_DIR=docs/screenshots $(PY) -m pytest -q tests/e2e/test_pages.py -k fit
 
 ## bench: production-like gunicorn on a large archive under wrk; writes docs/benchmarks.md
-bench: $(VENV)/.installed-run
+bench: $(VENV)/.installed-dev
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(PY) tests/perf/bench.py
 

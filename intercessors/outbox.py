@@ -2,9 +2,9 @@
 
 A write that causes a mail records it (`send`, `record_email`) in its own
 transaction: if the write commits, so does the mail, and a crash a moment later
-loses nothing. After the commit a background job (`deliver_waiting`, run by the
-worker) hands the waiting messages to the mail server over one connection and
-marks each one sent.
+loses nothing. A background job (`deliver_waiting`), queued with them, hands the
+waiting messages to the mail server over one connection once they are committed
+and marks each one sent.
 
 Delivery is at least once. A message is marked sent right after the server
 accepts it; if the worker dies between the two, the message goes again, with the
@@ -16,6 +16,7 @@ message whose wake-up was lost still goes.
 """
 import logging
 import smtplib
+import time
 from datetime import timedelta
 from email.utils import make_msgid
 from urllib.parse import urlsplit
@@ -76,33 +77,57 @@ def record(*, kind: str, to: str, subject: str, body: str, html: str = "",
 
 
 def wake() -> None:
-    """Start a delivery job once the current transaction commits (once for all the
-    messages it records)."""
+    """Queue a delivery job for the messages the current transaction records, once
+    per transaction. The queue is a table of the same database (Django-Q2's ORM
+    broker), so the job is queued in the transaction itself and commits, or not,
+    with the messages; with another broker it is queued after the commit."""
     db = transaction.get_connection()
-    if db.in_atomic_block and any(entry[1] is _start_delivery for entry in db.run_on_commit):
-        return
-    transaction.on_commit(_start_delivery)
+    in_database = settings.Q_CLUSTER.get("orm") == db.alias
+    if not db.in_atomic_block:
+        (_queue_job if in_database else _queue_job_after_commit)()
+    elif not any(entry[1] in (_job_queued, _queue_job_after_commit)
+                 for entry in db.run_on_commit):
+        if in_database:
+            _queue_job()
+            # Marks this transaction as having its job; dropped with it, or with the
+            # savepoint the job was queued in, if that is rolled back.
+            transaction.on_commit(_job_queued)
+        else:
+            transaction.on_commit(_queue_job_after_commit)
 
 
-def _start_delivery() -> None:
+def _job_queued() -> None:
+    pass
+
+
+def _queue_job() -> None:
     from django_q.tasks import async_task
 
+    async_task(DELIVER_JOB, task_name="Send waiting mail", group="outbox")
+
+
+def _queue_job_after_commit() -> None:
     try:
-        async_task(DELIVER_JOB, task_name="Send waiting mail", group="outbox")
+        _queue_job()
     except Exception:  # the message is safe in the outbox; the minute's schedule sends it
-        logger.exception("Could not start a mail delivery job")
+        logger.exception("Could not queue a mail delivery job")
 
 
 def deliver_waiting(batch: int = BATCH) -> dict:
     """The job: send every message whose time has come, a batch at a time. Raises
     MailServerAway when some must wait, so the queue runs the job again later."""
     counts = {"sent": 0, "failed": 0, "waiting": 0}
+    # A long mailing is sent by a chain of jobs, each well within the queue's timeout.
+    stop_at = time.monotonic() + settings.Q_CLUSTER["timeout"] / 2
     while claimed := _claim(batch):
         outcome = _send_all(claimed)
         for name in counts:
             counts[name] += outcome[name]
         if outcome["waiting"]:
             break  # the server is away: the rest wait for the next run
+        if time.monotonic() > stop_at:
+            _queue_job()
+            break
     if counts["waiting"]:
         raise MailServerAway(f"{counts['waiting']} messages wait for the mail server "
                              f"({counts['sent']} sent, {counts['failed']} failed)")

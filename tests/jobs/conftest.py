@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import connection, connections
 
 from tests.jobs.smtp import MailServer
-from tests.perf.test_two_servers import free_port
+from tests.net import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 

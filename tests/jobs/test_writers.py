@@ -16,8 +16,8 @@ from intercessors.models import OutboxMessage
 from tests.factories import make_article, make_comment, make_member
 from tests.jobs.conftest import ROOT, site_env, wait_until
 from tests.jobs.test_delivery import record
+from tests.net import free_port
 from tests.perf.test_faults import wait_healthy
-from tests.perf.test_two_servers import free_port
 
 
 @pytest.fixture

@@ -22,6 +22,9 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+from tests.perf import mail_bench  # noqa: E402
+
 PY = sys.executable
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
 BASE = f"http://127.0.0.1:{PORT}"
@@ -339,6 +342,8 @@ def main():
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
 
+    print("  Mail: recording, and one worker sending …", flush=True)
+    mail = mail_bench.measure(env)
     plans = json.loads(shell(env, PLANS).strip().splitlines()[-1])
     ceiling = results[0][5]["rps"]
     marks_per_second = (after_marks - before_marks) / SECONDS
@@ -407,6 +412,8 @@ def main():
         f"{after_sum:,} ({'equal' if counters_match else '**not equal**'}). "
         f"Non-2xx answers: {prayed['non2xx']:,}.",
         "",
+        *mail_bench.report(mail),
+        "",
         "## Query plans on the large archive (PostgreSQL `EXPLAIN`)",
         "",
         *[
@@ -428,6 +435,8 @@ def main():
     ]
     if marks_per_second < 1000 or not counters_match:
         failures.append("I Prayed")
+    if mail["record"]["added"] > 2 or mail["rate"] < 200:
+        failures.append("Mail")
     if not ONLY:
         REPORT.parent.mkdir(exist_ok=True)
         REPORT.write_text("\n".join(lines) + "\n")

@@ -23,7 +23,7 @@ from django.test import Client
 from comments.models import Comment
 from prayers.models import Prayer, PrayerMark
 from tests.factories import make_article, make_member, make_prayer
-from tests.perf.test_two_servers import free_port
+from tests.net import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 RUN_SECONDS = 8

@@ -19,17 +19,12 @@ from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.db import connection
 
 from tests.factories import DEFAULT_PASSWORD, make_member
+from tests.net import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 # Behind a load balancer every server is reached by the site's one name; allauth's
 # rate-limit keys include it, so the test sends it to both servers too.
 SITE_HOST = "intercessors.test"
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def redis_url():
