@@ -1,6 +1,7 @@
 """The outbox in the suite's process: recorded with the write or not at all, tried
 again later and later, dropped with a deleted account, and shown to staff without
 the links of security mails. Delivery runs against a real SMTP server here too."""
+import io
 from datetime import timedelta
 
 import pytest
@@ -215,3 +216,22 @@ def test_only_staff_allowed_to_change_mail_may_try_it_again(client, db):
     response = client.post(f"/admin/intercessors/outboxmessage/{message.pk}/try-again/")
     assert response.status_code == 403
     assert OutboxMessage.objects.get().status == "failed"
+
+
+def test_the_backlog_command_counts_what_waits(db):
+    import json
+
+    from django.core.management import call_command
+
+    with transaction.atomic():
+        outbox.send("comments/email/reply", REPLY, to="a@example.org")
+        outbox.send("comments/email/reply", REPLY, to="b@example.org")
+    OutboxMessage.objects.filter(to="b@example.org").update(status="failed")
+    out = io.StringIO()
+    call_command("backlog", "--json", stdout=out)
+    counts = json.loads(out.getvalue())
+    assert counts == {"jobs_queued": 1, "jobs_running": 0, "mail_waiting": 1,
+                      "mail_waiting_oldest_seconds": 0, "mail_failed": 1}
+    out = io.StringIO()
+    call_command("backlog", stdout=out)
+    assert "Mail waiting: 1" in out.getvalue() and "Mail failed: 1" in out.getvalue()
