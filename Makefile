@@ -10,21 +10,26 @@ $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed-run: requirements.txt | $(PY)
+# Stamps named after the requirements' contents: a changed pin installs again,
+# whatever the files' times say (a fresh checkout, a copied .venv).
+RUN_STAMP := $(VENV)/.installed-run-$(shell cat requirements.txt | sha1sum | cut -c1-12)
+DEV_STAMP := $(VENV)/.installed-dev-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
+
+$(RUN_STAMP): | $(PY)
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $@
 
-$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(PY)
+$(DEV_STAMP): | $(PY)
 	$(PY) -m pip install --quiet -r requirements-dev.txt
-	touch $@ $(VENV)/.installed-run
+	touch $@ $(RUN_STAMP)
 
-install: $(VENV)/.installed-run
-install-dev: $(VENV)/.installed-dev
+install: $(RUN_STAMP)
+install-dev: $(DEV_STAMP)
 
 ## run: migrate an SQLite database, load demo content, serve on 127.0.0.1:$(PORT) with a job worker beside it
 run: export DJANGO_DEBUG ?= 1
 run: export SITE_URL ?= http://127.0.0.1:$(PORT)
-run: $(VENV)/.installed-run
+run: $(RUN_STAMP)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	$(PY) manage.py qcluster & worker=$$!; \
@@ -32,44 +37,44 @@ run: $(VENV)/.installed-run
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 ## worker: run background jobs (mail, schedules) with the site's environment
-worker: $(VENV)/.installed-run
+worker: $(RUN_STAMP)
 	$(PY) manage.py qcluster
 
 ## test: the whole pytest suite (SQLite, or PostgreSQL when DATABASE_URL is set)
-test: $(VENV)/.installed-dev
+test: $(DEV_STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 ## screenshots: phone and desktop screenshots of the main pages into docs/screenshots
-screenshots: $(VENV)/.installed-dev
+screenshots: $(DEV_STAMP)
 	SCREENSHOTS_DIR=docs/screenshots $(PY) -m pytest -q tests/e2e/test_pages.py -k fit
 
 ## bench: production-like gunicorn on a large archive under wrk; writes docs/benchmarks.md
-bench: $(VENV)/.installed-dev
+bench: $(DEV_STAMP)
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(PY) tests/perf/bench.py
 
 ## markdown-fuzz: render costly Markdown shapes at the size limit, then search for slower; prints the slowest
-markdown-fuzz: $(VENV)/.installed-dev
+markdown-fuzz: $(DEV_STAMP)
 	$(PY) -m tests.perf.markdown_fuzz
 
 ## lint: ruff, and import-linter's contracts (.importlinter): dependencies run one way
-lint: $(VENV)/.installed-dev
+lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports --no-logo
 
 ## security: bandit over the code; any high-severity finding fails
-security: $(VENV)/.installed-dev
+security: $(DEV_STAMP)
 	$(VENV)/bin/bandit -q -r accounts articles comments intercessors partners prayers states -lll
 
 ## audit: known vulnerabilities in the installed dependencies (pip-audit, PyPI); any fails
-audit: $(VENV)/.installed-dev
+audit: $(DEV_STAMP)
 	$(PY) -m tests.security.audit_dependencies
 
 migrations-check: export DJANGO_DEBUG ?= 1
-migrations-check: $(VENV)/.installed-dev
+migrations-check: $(DEV_STAMP)
 	$(PY) manage.py makemigrations --check --dry-run
 
-collectstatic: $(VENV)/.installed-run
+collectstatic: $(RUN_STAMP)
 	$(PY) manage.py collectstatic --noinput
 
 clean:
