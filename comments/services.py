@@ -1,48 +1,38 @@
 """Writes on comments, each with its rules: posting (flood control, link hold,
 depth cap, reply mail), editing, deleting, reporting and moderating."""
 import logging
-from datetime import timedelta
 
-from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
-from intercessors import outbox, pagecache, ratelimit
-from intercessors.db import insert_once
-from intercessors.markup import count_links, render_markdown
+from intercessors import moderation, outbox, pagecache
+from intercessors.markup import render_markdown
+from intercessors.moderation import (
+    EDIT_MINUTES,
+    FLOOD_SECONDS,  # noqa: F401 (the pace members are told of)
+    HOLD_AT_LINKS,  # noqa: F401
+    HOLD_AT_REPORTS,  # noqa: F401
+    HOURLY_LIMIT,  # noqa: F401
+    REPORTS_PER_HOUR,  # noqa: F401
+    Refused,
+    TooFast,  # noqa: F401
+    check_edit_pace,
+    check_pace,
+    hold_for_links,
+    in_edit_window,
+)
 
 from .models import MAX_DEPTH, MAX_LENGTH, Comment, CommentReport
 from .targets import content_type_for
 
 logger = logging.getLogger(__name__)
 
-FLOOD_SECONDS = 15
-HOURLY_LIMIT = 30
-EDIT_MINUTES = 15
-EDIT_WINDOW = timedelta(minutes=EDIT_MINUTES)
 EDIT_RULE = f"Comments can be edited for {EDIT_MINUTES} minutes after posting."
-HOLD_AT_LINKS = 2
-HOLD_AT_REPORTS = 3
-REPORTS_PER_HOUR = 10
-TRUSTED_AFTER = timedelta(days=1)
-
-
-class CommentRefused(Exception):
-    """A comment the rules refuse; `message` says why in words for the member."""
-
-    status = 400
-
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
-
-
-class TooFast(CommentRefused):
-    status = 429
+# The comments' own names for the shared rules' refusals.
+CommentRefused = Refused
 
 
 def clean_body(body: str) -> str:
@@ -58,25 +48,7 @@ def clean_body(body: str) -> str:
 
 def _render(comment: Comment) -> None:
     comment.body_html = render_markdown(comment.body)
-    if count_links(comment.body_html) >= HOLD_AT_LINKS:
-        comment.status = Comment.Status.PENDING
-
-
-def _check_flood(author) -> None:
-    # Lock the author's row so two posts at the same instant are counted in turn.
-    get_user_model().objects.select_related(None).select_for_update().filter(pk=author.pk).first()
-    now = timezone.now()
-    recent = Comment.objects.filter(author=author, created_at__gte=now - timedelta(hours=1))
-    if recent.filter(created_at__gte=now - timedelta(seconds=FLOOD_SECONDS)).exists():
-        raise TooFast(
-            f"Please wait {FLOOD_SECONDS} seconds between comments. Your text is still here; "
-            "post it again in a moment."
-        )
-    if recent.count() >= HOURLY_LIMIT:
-        raise TooFast(
-            f"You have posted {HOURLY_LIMIT} comments in the last hour, the most we allow. "
-            "Your text is still here; please post it a little later."
-        )
+    hold_for_links(comment, comment.body_html)
 
 
 @transaction.atomic
@@ -88,7 +60,7 @@ def post_comment(*, author, target, body: str, parent: Comment | None = None) ->
             target.pk,
         ) or not parent.is_public:
             raise CommentRefused("That comment cannot be answered here.")
-    _check_flood(author)
+    check_pace(author, Comment.objects.filter(author=author), noun="comments")
     comment = Comment(
         content_type=content_type_for(target),
         object_id=target.pk,
@@ -135,13 +107,7 @@ def check_author(comment: Comment, user) -> None:
 
 
 def can_edit(comment: Comment, user) -> bool:
-    return (
-        user.is_authenticated
-        and comment.author_id == user.pk
-        and not comment.is_deleted
-        and comment.status != Comment.Status.REMOVED
-        and timezone.now() - comment.created_at <= EDIT_WINDOW
-    )
+    return in_edit_window(comment, user)
 
 
 def edit_comment(*, comment: Comment, user, body: str) -> Comment:
@@ -151,17 +117,7 @@ def edit_comment(*, comment: Comment, user, body: str) -> Comment:
             f"{EDIT_RULE} This one can no longer be changed; you can still delete it."
         )
     body = clean_body(body)
-    # Edits are held to the pace of new comments: each one is rendered again.
-    if not ratelimit.allow("comment-edit", user.pk, limit=1, period=FLOOD_SECONDS):
-        raise TooFast(
-            f"Please wait {FLOOD_SECONDS} seconds between edits. Your text is still here; "
-            "save it again in a moment."
-        )
-    if not ratelimit.allow("comment-edits", user.pk, limit=HOURLY_LIMIT, period=3600):
-        raise TooFast(
-            f"You have made {HOURLY_LIMIT} edits in the last hour, the most we allow. "
-            "Your text is still here; please save it a little later."
-        )
+    check_edit_pace(user, scope="comment")
     return _save_edit(comment, body)
 
 
@@ -196,90 +152,22 @@ def delete_comment(*, comment: Comment, user) -> None:
 
 
 def report_comment(*, comment: Comment, user, reason: str = CommentReport.Reason.OTHER) -> bool:
-    """Record one member's report. Every report reaches staff; the third from members
-    trusted to hold (see `counts_toward_hold`) holds the comment until staff look."""
-    if comment.author_id == user.pk:
-        raise CommentRefused("You cannot report your own comment.")
-    if not comment.is_public:
-        raise CommentRefused("This comment is already with our team.")
-    if not ratelimit.allow("comment-report", user.pk, limit=REPORTS_PER_HOUR, period=3600):
-        raise TooFast(
-            f"You have sent {REPORTS_PER_HOUR} reports in the last hour, the most we allow. "
-            "Our team will look at them; please report again later if you need to."
-        )
-    if reason not in CommentReport.Reason.values:
-        raise CommentRefused("Please choose why you are reporting this comment.")
-    return _record_report(comment, user, reason)
-
-
-def counts_toward_hold(user) -> bool:
-    """Only verified members of more than a day can hold a comment by reporting it:
-    a handful of new accounts from one mailbox cannot silence anyone."""
-    return (
-        timezone.now() - user.date_joined > TRUSTED_AFTER
-        and EmailAddress.objects.filter(user=user, verified=True).exists()
-    )
-
-
-@transaction.atomic
-def _record_report(comment: Comment, user, reason: str) -> bool:
-    if not insert_once(CommentReport, comment=comment, reporter=user, reason=reason):
-        return False
-    if not counts_toward_hold(user):
-        return True
-    Comment.objects.filter(pk=comment.pk).update(report_count=F("report_count") + 1)
-    held = (
-        Comment.objects.filter(
-            pk=comment.pk, status=Comment.Status.PUBLISHED, report_count__gte=HOLD_AT_REPORTS
-        )
-        .exclude(author__is_staff=True)  # staff comments are never hidden by reports
-        .update(status=Comment.Status.PENDING)
-    )
-    if held:
-        pagecache.retire()
-    return True
+    """Record one member's report (see intercessors.moderation.report)."""
+    return moderation.report(comment, user=user, reason=reason, report_model=CommentReport,
+                             noun="comment")
 
 
 def set_status(*, comment: Comment, status: str, by=None) -> None:
-    """A moderator's decision on one comment, from any screen."""
-    queryset = Comment.objects.filter(pk=comment.pk)
-    if status == Comment.Status.PUBLISHED:
-        approve_comments(queryset, by=by)
-    elif status == Comment.Status.REMOVED:
-        remove_comments(queryset, by=by)
-    else:
-        queryset.update(status=status)
-        pagecache.retire()
-    comment.refresh_from_db()
+    moderation.set_status(comment, status, report_model=CommentReport, by=by)
 
 
 def approve_comments(queryset, *, by=None) -> int:
-    """Staff keep these comments. Their open reports are settled by the decision, and
-    whatever screen publishes a comment, the count of reports starts again."""
-    _resolve_reports(queryset, CommentReport.Resolution.APPROVED, by)
-    count = queryset.exclude(status=Comment.Status.PUBLISHED).update(
-        status=Comment.Status.PUBLISHED, report_count=0
-    )
-    queryset.update(report_count=0)
-    pagecache.retire()
-    return count
+    return moderation.approve(queryset, report_model=CommentReport, by=by)
 
 
 def remove_comments(queryset, *, by=None) -> int:
-    _resolve_reports(queryset, CommentReport.Resolution.REMOVED, by)
-    count = queryset.exclude(status=Comment.Status.REMOVED).update(status=Comment.Status.REMOVED)
-    pagecache.retire()
-    return count
+    return moderation.remove(queryset, report_model=CommentReport, by=by)
 
 
 def dismiss_report(*, report: CommentReport, by) -> None:
-    """This report was unfounded: it is closed, and the comment stays as it is."""
-    CommentReport.objects.filter(pk=report.pk, resolved_at__isnull=True).update(
-        resolution=CommentReport.Resolution.DISMISSED, resolved_at=timezone.now(), resolved_by=by
-    )
-
-
-def _resolve_reports(comments, resolution, by) -> None:
-    CommentReport.objects.filter(comment__in=comments, resolved_at__isnull=True).update(
-        resolution=resolution, resolved_at=timezone.now(), resolved_by=by
-    )
+    moderation.dismiss_report(report, by=by)
