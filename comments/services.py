@@ -4,7 +4,7 @@ import logging
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
@@ -21,6 +21,7 @@ from intercessors.moderation import (
     TooFast,  # noqa: F401
     check_edit_pace,
     check_pace,
+    clean_text,
     hold_for_links,
     in_edit_window,
 )
@@ -36,14 +37,7 @@ CommentRefused = Refused
 
 
 def clean_body(body: str) -> str:
-    body = (body or "").replace("\x00", "").strip()
-    if not body:
-        raise ValidationError("Please write something before posting.")
-    if len(body) > MAX_LENGTH:
-        raise ValidationError(
-            f"Please keep your comment to {MAX_LENGTH:,} characters; this one has {len(body):,}."
-        )
-    return body
+    return clean_text(body, max_length=MAX_LENGTH, noun="comment")
 
 
 def _render(comment: Comment) -> None:

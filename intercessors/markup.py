@@ -17,7 +17,7 @@ from django.utils.html import strip_tags
 _INVISIBLE = {"Cc", "Cf", "Co", "Cs", "Cn"}
 _SPACES = re.compile(r"\s+")
 # Control characters other than tab and newlines: invisible, and not allowed in XML feeds.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CONTROL_CHARACTERS = _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 LINK_REL = "nofollow ugc noopener"
 PROTOCOLS = frozenset({"http", "https", "mailto", "tel"})

@@ -5,18 +5,20 @@ Text with links is held for staff; so is an item three trusted members report
 delete at any time. Staff approve or remove from a queue, which settles the
 item's open reports. The models of each app take their fields from `Moderated`
 and `ReportBase`; their services call these functions with their own models."""
+import unicodedata
 from datetime import timedelta
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from . import pagecache, ratelimit
 from .db import insert_once
-from .markup import count_links
+from .markup import CONTROL_CHARACTERS, clean_plain_text, count_links
 
 FLOOD_SECONDS = 15
 HOURLY_LIMIT = 30
@@ -116,6 +118,20 @@ class Refused(Exception):
 
 class TooFast(Refused):
     status = 429
+
+
+def clean_text(text: str, *, max_length: int, noun: str) -> str:
+    """A member's Markdown as it is stored: no control characters, line ends as
+    newlines; refused when nothing visible is left, or when it is too long."""
+    text = CONTROL_CHARACTERS.sub("", unicodedata.normalize("NFC", text or ""))
+    text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if not clean_plain_text(text):
+        raise ValidationError("Please write something before posting.")
+    if len(text) > max_length:
+        raise ValidationError(
+            f"Please keep your {noun} to {max_length:,} characters; this one has {len(text):,}."
+        )
+    return text
 
 
 def hold_for_links(item: Moderated, html: str) -> None:

@@ -72,6 +72,9 @@ MINISTRY_TAX_NOTICE = env(
 # Monthly partners: who hears of a new pledge, and where partners go to give
 # (the site itself never takes card details).
 PARTNER_NOTIFY_EMAIL = env("PARTNER_NOTIFY_EMAIL")
+# Members' prayer requests appear at once unless this is on: then staff approve
+# each one first (requests with links are always held).
+PRAYER_REQUESTS_REVIEW = env_bool("PRAYER_REQUESTS_REVIEW")
 PARTNER_CHECKOUT_URL = env("PARTNER_CHECKOUT_URL")
 
 INSTALLED_APPS = [

@@ -66,13 +66,16 @@ def favicon(request):
 def home(request):
     articles = list(article_cards()[:6])
     prayers = list(Prayer.objects.visible().standalone().select_related("state")[:3])
-    ids = [a.opening_prayer.pk for a in articles if a.opening_prayer] + [p.pk for p in prayers]
+    requests = list(Prayer.objects.on_the_wall().order_by("-published_at", "-id")[:3])
+    ids = [a.opening_prayer.pk for a in articles if a.opening_prayer] + [
+        p.pk for p in prayers + requests]
     return render(
         request,
         "home.html",
         {
             "articles": articles,
             "prayers": prayers,
+            "requests": requests,
             "prayed_ids": prayed_ids(user=request.user, prayer_ids=ids),
         },
     )

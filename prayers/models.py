@@ -5,29 +5,64 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from intercessors.markup import clean_plain_text, shorten
-from intercessors.rules import published_q
+from intercessors.markup import clean_plain_text, html_to_text, shorten
+from intercessors.moderation import Moderated, ReportBase, Status
+from intercessors.rules import DELETED_MEMBER_NAME, published_q
+
+REQUEST_MAX_LENGTH = 1000
+# The wall's public requests, which its indexes cover.
+ON_THE_WALL = Q(kind="request", status=Status.PUBLISHED, is_deleted=False)
 
 
 class PrayerQuerySet(models.QuerySet):
     def visible(self):
-        """Prayers the public may see and mark: published standalone prompts,
-        and prompts of published posts."""
+        """Prayers the public may see and mark: published standalone prompts and
+        members' requests (neither held, removed nor deleted), and prompts of
+        published posts."""
         return self.filter(
             Q(article__isnull=True, published_at__lte=timezone.now())
-            | published_q("article__")
+            | published_q("article__"),
+            status=Status.PUBLISHED, is_deleted=False,
         )
 
     def standalone(self):
-        return self.filter(article__isnull=True)
+        """Prompts our team wrote on their own, not for a post."""
+        return self.filter(article__isnull=True, kind=Prayer.Kind.PROMPT)
+
+    def requests(self):
+        return self.filter(kind=Prayer.Kind.REQUEST)
+
+    def on_the_wall(self):
+        """Members' requests anyone may see, with what their cards show."""
+        return self.filter(ON_THE_WALL, published_at__lte=timezone.now()).select_related(
+            "state", "author")
 
 
-class Prayer(models.Model):
+class Prayer(Moderated):
+    """A prayer members mark with "I Prayed": a prompt our team wrote (opening a post,
+    or on its own for a state) or a member's request on the prayer wall. Every one
+    is counted by the same marks (PrayerMark) and service (prayers.services)."""
+
+    class Kind(models.TextChoices):
+        PROMPT = "prompt", "Prompt from our team"
+        REQUEST = "request", "Request from a member"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PROMPT,
+                            editable=False)
     text = models.TextField(
         "prayer",
-        max_length=1000,
+        max_length=REQUEST_MAX_LENGTH,
         help_text="The prayer that opens the post, e.g. “Father, we pray that …”.",
     )
+    # A member's request: its author (shown unless they asked not to be), its text
+    # as Markdown in `text` and rendered by the one sanitiser here.
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="prayer_requests",
+    )
+    anonymous = models.BooleanField(
+        default=False, help_text="Shown as “A member in <state>”: the author only in admin.")
+    body_html = models.TextField(blank=True, editable=False)
     article = models.OneToOneField(
         "articles.Article",
         null=True,
@@ -41,7 +76,8 @@ class Prayer(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="prayers",
-        help_text="For a standalone prompt on a state page.",
+        help_text="For a standalone prompt on a state page, or the state a request is for "
+        "(none: for the nation).",
     )
     published_at = models.DateTimeField(
         default=timezone.now,
@@ -57,13 +93,26 @@ class Prayer(models.Model):
         ordering = ["-published_at", "-id"]
         indexes = [
             models.Index(fields=["state", "-published_at"], name="prayer_state_pub_idx"),
+            models.Index(fields=["author", "created_at"], name="prayer_author_time_idx"),
+            # The wall, newest first and least prayed for first, in all and per state.
+            models.Index(fields=["-published_at", "-id"], name="wall_new_idx",
+                         condition=ON_THE_WALL),
+            models.Index(fields=["state", "-published_at", "-id"], name="wall_state_new_idx",
+                         condition=ON_THE_WALL),
+            models.Index(fields=["prayed_count", "-published_at", "-id"],
+                         name="wall_least_idx", condition=ON_THE_WALL),
+            models.Index(fields=["state", "prayed_count", "-published_at", "-id"],
+                         name="wall_state_least_idx", condition=ON_THE_WALL),
+            models.Index(fields=["status", "created_at"], name="prayer_status_idx",
+                         condition=Q(kind="request")),
         ]
 
     def __str__(self):
-        return shorten(self.text, 80)
+        return shorten(self.plain_text.replace("\n", " "), 80)
 
     def save(self, *args, **kwargs):
-        self.text = clean_plain_text(self.text)
+        if self.kind == self.Kind.PROMPT:
+            self.text = clean_plain_text(self.text)
         if not self._state.adding and kwargs.get("update_fields") is None:
             # The counter belongs to mark_prayed; a form saving a prayer loaded
             # a moment ago must not write back an older count.
@@ -73,7 +122,24 @@ class Prayer(models.Model):
             ]
         super().save(*args, **kwargs)
 
+    @property
+    def is_request(self) -> bool:
+        return self.kind == self.Kind.REQUEST
+
+    @property
+    def author_label(self) -> str:
+        """Who asked, as readers see it: never the author of an anonymous request."""
+        if self.anonymous:
+            return f"A member in {self.state.name}" if self.state_id else "A member"
+        return self.author.public_name if self.author_id else DELETED_MEMBER_NAME
+
+    @property
+    def plain_text(self) -> str:
+        return html_to_text(self.body_html) if self.is_request else self.text
+
     def get_absolute_url(self):
+        if self.is_request:
+            return reverse("prayers:request", args=[self.pk])
         if self.article_id:
             return self.article.get_absolute_url() + f"#prayer-{self.pk}"
         if self.state_id:
@@ -100,3 +166,36 @@ class PrayerMark(models.Model):
 
     def __str__(self):
         return f"{self.user_id} prayed {self.prayer_id}"
+
+
+class PrayerRequest(Prayer):
+    """Members' requests, for their own screens in admin."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "prayer request"
+
+
+class PrayerReport(ReportBase):
+    """A member's report of a prayer request, with why."""
+
+    ITEM_FIELD = "prayer"
+
+    prayer = models.ForeignKey(Prayer, on_delete=models.CASCADE, related_name="reports")
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="prayer_reports"
+    )
+
+    class Meta(ReportBase.Meta):
+        verbose_name = "prayer request report"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["prayer", "reporter"], name="one_open_prayer_report_per_member",
+                condition=models.Q(resolved_at__isnull=True),
+            ),
+        ]
+        indexes = [models.Index(fields=["resolved_at", "-created_at"],
+                                name="prayer_report_open_idx")]
+
+    def __str__(self):
+        return f"Report on prayer request {self.prayer_id}"

@@ -1,12 +1,26 @@
-"""Recording "I Prayed": the only place marks are written and counters move."""
+"""Recording "I Prayed" (the only place marks are written and counters move), and
+members' prayer requests."""
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 
-from intercessors import pagecache
+from intercessors import moderation, pagecache
 from intercessors.db import insert_once
+from intercessors.markup import render_markdown
+from intercessors.moderation import (
+    EDIT_MINUTES,
+    Refused,
+    Status,
+    check_edit_pace,
+    check_pace,
+    clean_text,
+    hold_for_links,
+    in_edit_window,
+)
 
-from .models import Prayer, PrayerMark
+from .models import REQUEST_MAX_LENGTH, Prayer, PrayerMark, PrayerReport
 
 
 @transaction.atomic
@@ -67,3 +81,91 @@ def record_pending_prayer(*, request, user) -> Prayer | None:
     if prayer is not None:
         mark_prayed(user=user, prayer=prayer)
     return prayer
+
+
+# Members' prayer requests: the prayer wall. They follow the rules of everything
+# members write (intercessors.moderation) and are prayed for like any prayer.
+REQUEST_EDIT_RULE = f"Requests can be edited for {EDIT_MINUTES} minutes after posting."
+
+
+def clean_request_text(text: str) -> str:
+    return clean_text(text, max_length=REQUEST_MAX_LENGTH, noun="request")
+
+
+def _render(prayer: Prayer) -> None:
+    prayer.body_html = render_markdown(prayer.text)
+    if settings.PRAYER_REQUESTS_REVIEW:
+        prayer.status = Status.PENDING
+    hold_for_links(prayer, prayer.body_html)
+
+
+@transaction.atomic
+def post_request(*, author, text: str, state=None, anonymous: bool = False) -> Prayer:
+    """A member asks for prayer, for a state or (`state` None) for the nation."""
+    text = clean_request_text(text)
+    check_pace(author, Prayer.objects.requests().filter(author=author), noun="requests")
+    prayer = Prayer(kind=Prayer.Kind.REQUEST, author=author, text=text, state=state,
+                    anonymous=anonymous, published_at=timezone.now())
+    _render(prayer)
+    prayer.save()
+    pagecache.retire()
+    return prayer
+
+
+def check_requester(prayer: Prayer, user) -> None:
+    if not prayer.is_request or prayer.author_id is None or prayer.author_id != user.pk \
+            or prayer.is_deleted:
+        raise PermissionDenied("Only the member who asked can change this request.")
+
+
+def edit_request(*, prayer: Prayer, user, text: str, state=None,
+                 anonymous: bool = False) -> Prayer:
+    check_requester(prayer, user)
+    if not in_edit_window(prayer, user):
+        raise Refused(f"{REQUEST_EDIT_RULE} This one can no longer be changed; you can "
+                      "still delete it.")
+    text = clean_request_text(text)
+    check_edit_pace(user, scope="request")
+    return _save_edit(prayer, text, state, anonymous)
+
+
+@transaction.atomic
+def _save_edit(prayer, text, state, anonymous) -> Prayer:
+    # An edit never releases a hold: what staff are to look at waits for them.
+    prayer.text, prayer.state, prayer.anonymous = text, state, anonymous
+    _render(prayer)
+    prayer.edited_at = timezone.now()
+    prayer.save()
+    pagecache.retire()
+    return prayer
+
+
+@transaction.atomic
+def delete_request(*, prayer: Prayer, user) -> None:
+    """The member takes their request down. Its row and marks stay (counts stay
+    true); nobody sees it again."""
+    check_requester(prayer, user)
+    Prayer.objects.filter(pk=prayer.pk).update(is_deleted=True)
+    prayer.is_deleted = True
+    pagecache.retire()
+
+
+def report_request(*, prayer: Prayer, user, reason: str) -> bool:
+    return moderation.report(prayer, user=user, reason=reason, report_model=PrayerReport,
+                             noun="request")
+
+
+def set_request_status(*, prayer: Prayer, status: str, by=None) -> None:
+    moderation.set_status(prayer, status, report_model=PrayerReport, by=by)
+
+
+def approve_requests(queryset, *, by=None) -> int:
+    return moderation.approve(queryset, report_model=PrayerReport, by=by)
+
+
+def remove_requests(queryset, *, by=None) -> int:
+    return moderation.remove(queryset, report_model=PrayerReport, by=by)
+
+
+def dismiss_request_report(*, report: PrayerReport, by) -> None:
+    moderation.dismiss_report(report, by=by)

@@ -1,10 +1,16 @@
 from django.urls import path
 
-from . import views
+from . import views, wall
 
 app_name = "prayers"
 
 urlpatterns = [
     path("<int:pk>/prayed/", views.prayed, name="prayed"),
     path("<int:pk>/unprayed/", views.unprayed, name="unprayed"),
+    path("requests/", wall.wall, name="requests"),
+    path("requests/new/", wall.request_new, name="request-new"),
+    path("requests/<int:pk>/", wall.request_detail, name="request"),
+    path("requests/<int:pk>/edit/", wall.request_edit, name="request-edit"),
+    path("requests/<int:pk>/delete/", wall.request_delete, name="request-delete"),
+    path("requests/<int:pk>/report/", wall.request_report, name="request-report"),
 ]

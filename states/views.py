@@ -39,6 +39,9 @@ def state_index(request):
     )
 
 
+WALL_ON_STATE_PAGE = 5
+
+
 @require_safe
 @cache_anonymous_page(reads=("page",))
 def state_detail(request, slug):
@@ -49,10 +52,13 @@ def state_detail(request, slug):
         slug=slug,
     )
     prayers = list(Prayer.objects.visible().standalone().filter(state=state)[:20])
+    requests = list(Prayer.objects.on_the_wall().filter(state=state)
+                    .order_by("-published_at", "-id")[:WALL_ON_STATE_PAGE])
     context = dict(
         state=state,
         prayers=prayers,
-        prayed_ids=prayed_ids(user=request.user, prayer_ids=[p.pk for p in prayers]),
+        requests=requests,
+        prayed_ids=prayed_ids(user=request.user, prayer_ids=[p.pk for p in prayers + requests]),
         sections=sections.for_state(request, state),
         calls=[(call, call.next_start()) for call in state.calls.filter(is_active=True)],
         # webcal:// makes phones and desktop calendars subscribe rather than import once.

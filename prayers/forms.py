@@ -1,0 +1,36 @@
+from django import forms
+
+from .models import REQUEST_MAX_LENGTH, Prayer
+from .services import clean_request_text
+
+# States are a model of the app above; the field's own relation names it.
+State = Prayer._meta.get_field("state").related_model
+
+
+class RequestForm(forms.Form):
+    text = forms.CharField(
+        label="How can we pray?",
+        strip=False,
+        # The limit is checked with a clear message; the browser gets a little slack
+        # so that message, not a silent cut, is what people see.
+        widget=forms.Textarea(attrs={"rows": 6, "maxlength": REQUEST_MAX_LENGTH + 500}),
+        help_text=f"Up to {REQUEST_MAX_LENGTH:,} characters. You can use **bold**, _italic_ "
+        "and - lists. Please share nothing you would not want a neighbour to read.",
+    )
+    state = forms.ModelChoiceField(
+        label="Pray for",
+        queryset=State.objects.only("name", "slug"),
+        to_field_name="slug",
+        required=False,
+        empty_label="The nation",
+        error_messages={"invalid_choice": "Please choose a state from the list, or the nation."},
+    )
+    anonymous = forms.BooleanField(
+        label="Don't show my name (the request shows “A member in” your state)",
+        required=False,
+    )
+
+    def clean_text(self):
+        return clean_request_text(self.cleaned_data["text"])
+
+

@@ -1,0 +1,196 @@
+"""The prayer wall: members' requests, newest first or least prayed for first, in
+all or for one state; asking, editing, deleting and reporting a request."""
+import re
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_safe
+
+from intercessors.moderation import Reason, Refused, in_edit_window
+from intercessors.pagecache import cache_anonymous_page
+from intercessors.pagination import paginate
+from intercessors.rules import parse_id
+
+from .forms import RequestForm, State
+from .models import Prayer
+from .selectors import prayed_ids
+from .services import (
+    REQUEST_EDIT_RULE,
+    check_requester,
+    delete_request,
+    edit_request,
+    post_request,
+    report_request,
+)
+
+SLUG = re.compile(r"[-a-z0-9]+")
+NATION = "nation"
+HELD = ("Requests with links are read by our team first; yours is waiting for them, "
+        "and only you can see it for now.")
+REVIEWED = ("Our team reads every request before it appears; yours is waiting for them, "
+            "and only you can see it for now.")
+
+
+def _state_param(request):
+    """?state=texas, ?state=nation, or nothing; anything else is a 404."""
+    value = request.GET.get("state", "")
+    if not value:
+        return None
+    if value == NATION:
+        return NATION
+    if not SLUG.fullmatch(value):
+        raise Http404("No such state.")
+    return get_object_or_404(State, slug=value)
+
+
+@require_safe
+@cache_anonymous_page(reads=("page", "state", "sort"))
+def wall(request):
+    state = _state_param(request)
+    least = request.GET.get("sort") == "least"
+    prayers = Prayer.objects.on_the_wall()
+    if state == NATION:
+        prayers = prayers.filter(state__isnull=True)
+    elif state is not None:
+        prayers = prayers.filter(state=state)
+    order = ("prayed_count", "-published_at", "-id") if least else ("-published_at", "-id")
+    page = paginate(request, prayers.order_by(*order))
+    return render(request, "prayers/wall.html", {
+        "page": page,
+        "prayers": page.object_list,
+        "prayed_ids": prayed_ids(user=request.user, prayer_ids=[p.pk for p in page]),
+        "state": state,
+        "nation": state == NATION,
+        "least": least,
+        "states": State.objects.only("name", "slug"),
+    })
+
+
+def _request_for(request, pk, *, own=False):
+    """A request the reader may see: public ones, and the member's own while they
+    wait for staff. With `own`, only the member's own."""
+    if parse_id(pk) is None:
+        raise Http404("No such request.")
+    prayer = get_object_or_404(
+        Prayer.objects.requests().select_related("state", "author"), pk=pk
+    )
+    mine = request.user.is_authenticated and prayer.author_id == request.user.pk
+    if prayer.is_deleted or (own and not mine) or not (prayer.is_public or mine) \
+            or prayer.status == Prayer.Status.REMOVED:
+        raise Http404("No such request.")
+    return prayer
+
+
+@require_safe
+@cache_anonymous_page()
+def request_detail(request, pk):
+    prayer = _request_for(request, pk)
+    mine = request.user.is_authenticated and prayer.author_id == request.user.pk
+    return render(request, "prayers/request.html", {
+        "prayer": prayer,
+        "prayed_ids": prayed_ids(user=request.user, prayer_ids=[prayer.pk]),
+        "mine": mine,
+        "can_edit": mine and in_edit_window(prayer, request.user),
+    })
+
+
+def _saved_message(request, prayer, done: str) -> None:
+    if prayer.status == Prayer.Status.PENDING:
+        messages.info(request, f"{done} " + (REVIEWED if settings.PRAYER_REQUESTS_REVIEW
+                                            else HELD))
+    else:
+        messages.success(request, f"{done} Members will be praying with you.")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def request_new(request):
+    initial_state = None
+    if slug := request.GET.get("state", ""):
+        initial_state = State.objects.filter(slug=slug).first() if SLUG.fullmatch(slug) else None
+    elif request.user.home_state_id:
+        initial_state = request.user.home_state
+    form = RequestForm(request.POST or None, initial={"state": initial_state})
+    error, status = None, 400 if request.method == "POST" else 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            prayer = post_request(author=request.user, text=form.cleaned_data["text"],
+                                  state=form.cleaned_data["state"],
+                                  anonymous=form.cleaned_data["anonymous"])
+        except Refused as refusal:
+            error, status = refusal.message, refusal.status
+        else:
+            _saved_message(request, prayer, "Thank you for sharing your request.")
+            return redirect(prayer.get_absolute_url())
+    return render(request, "prayers/request_form.html",
+                  {"form": form, "error": error, "editing": None}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def request_edit(request, pk):
+    prayer = _request_for(request, pk, own=True)
+    check_requester(prayer, request.user)
+    if not in_edit_window(prayer, request.user):
+        messages.error(request, f"{REQUEST_EDIT_RULE} You can still delete it.")
+        return redirect(prayer.get_absolute_url())
+    form = RequestForm(request.POST or None, initial={
+        "text": prayer.text, "state": prayer.state, "anonymous": prayer.anonymous})
+    error, status = None, 400 if request.method == "POST" else 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            prayer = edit_request(prayer=prayer, user=request.user,
+                                  text=form.cleaned_data["text"],
+                                  state=form.cleaned_data["state"],
+                                  anonymous=form.cleaned_data["anonymous"])
+        except Refused as refusal:
+            error, status = refusal.message, refusal.status
+        else:
+            _saved_message(request, prayer, "Your request has been updated.")
+            return redirect(prayer.get_absolute_url())
+    return render(request, "prayers/request_form.html",
+                  {"form": form, "error": error, "editing": prayer,
+                   "edit_rule": REQUEST_EDIT_RULE}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def request_delete(request, pk):
+    prayer = _request_for(request, pk, own=True)
+    if request.method == "POST":
+        delete_request(prayer=prayer, user=request.user)
+        messages.success(request, "Your request has been taken down.")
+        return redirect(reverse("prayers:requests"))
+    return render(request, "prayers/request_delete.html", {"prayer": prayer})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def request_report(request, pk):
+    """Asks why, then records the report: a report is a considered act, not a click."""
+    prayer = _request_for(request, pk)
+    back = prayer.get_absolute_url()
+    reason = request.POST.get("reason", "")
+    error = None
+    if request.method == "POST":
+        if reason not in Reason.values:
+            error = "Please choose why you are reporting this request."
+        else:
+            try:
+                if report_request(prayer=prayer, user=request.user, reason=reason):
+                    messages.success(request, "Thank you. Our team will look at this request.")
+                else:
+                    messages.info(request, "You have already reported this request.")
+            except Refused as refusal:
+                messages.error(request, refusal.message)
+            return redirect(back)
+    elif not prayer.is_public or prayer.author_id == request.user.pk:
+        messages.info(request, "This request cannot be reported.")
+        return redirect(back)
+    return render(request, "prayers/request_report.html",
+                  {"prayer": prayer, "reasons": Reason.choices, "chosen": reason,
+                   "error": error}, status=400 if error else 200)
