@@ -7,7 +7,7 @@ from comments.models import Comment
 from intercessors import outbox, pagecache, ratelimit
 from intercessors.models import OutboxMessage
 from partners.models import PartnerPledge
-from prayers.models import PrayerMark
+from prayers.models import Prayer, PrayerMark
 
 from .models import User
 
@@ -50,8 +50,15 @@ def export_member_data(*, user: User) -> dict:
              "edited": c.edited_at.isoformat() if c.edited_at else None}
             for c in comments
         ],
+        "prayer_requests": [
+            {"id": p.pk, "text": p.text, "for": p.state.name if p.state else "the nation",
+             "anonymous": p.anonymous, "status": "deleted" if p.is_deleted else p.status,
+             "prayed_for_by": p.prayed_count, "asked": p.created_at.isoformat(),
+             "edited": p.edited_at.isoformat() if p.edited_at else None}
+            for p in Prayer.objects.requests().filter(author=user).select_related("state")
+        ],
         "prayers_marked": [
-            {"prayer": m.prayer_id, "text": m.prayer.text, "when": m.created_at.isoformat()}
+            {"prayer": m.prayer_id, "text": m.prayer.plain_text, "when": m.created_at.isoformat()}
             for m in PrayerMark.objects.filter(user=user).select_related("prayer")
         ],
         "partner_pledges": [
@@ -65,7 +72,8 @@ def export_member_data(*, user: User) -> dict:
 @transaction.atomic
 def delete_account(*, user: User, forget_pledges: bool = False) -> None:
     """Wipe everything personal but keep the row, so what the member wrote
-    stays in place under "Deleted member" and prayer counts stay true.
+    stays in place under "Deleted member" and prayer counts stay true; their prayer
+    requests, which were personal, leave the wall.
     Pledges stay for the ministry's records; with `forget_pledges` the name,
     email and phone on them are removed too."""
     if forget_pledges:
@@ -78,6 +86,8 @@ def delete_account(*, user: User, forget_pledges: bool = False) -> None:
     if address:
         outbox.send("accounts/email/deleted", {}, to=address, keeps=OutboxMessage.Keeps.STATUS)
     EmailAddress.objects.filter(user=user).delete()
+    # What they asked prayer for was personal: it leaves the wall with them.
+    Prayer.objects.requests().filter(author=user).update(is_deleted=True)
     user.groups.clear()
     user.user_permissions.clear()
     user.username = f"deleted-{user.pk}"

@@ -1,14 +1,14 @@
 from django.contrib import admin, messages
 from django.contrib.contenttypes.models import ContentType
-from django.shortcuts import redirect
 from django.template.loader import render_to_string
 
+from intercessors.admin import ReportAdmin
 from intercessors.markup import html_to_text, shorten
 from intercessors.pagecache import RetirePagesAdminMixin
 from intercessors.rules import DELETED_MEMBER_NAME
 
 from .models import Comment, CommentReport
-from .services import approve_comments, dismiss_report, remove_comments, set_status
+from .services import approve_comments, remove_comments, set_status
 from .targets import host_labels, host_model
 
 
@@ -85,84 +85,18 @@ class CommentAdmin(RetirePagesAdminMixin, admin.ModelAdmin):
         self.message_user(request, f"{count} comment(s) removed.", messages.SUCCESS)
 
 
-class OpenReportsFilter(admin.SimpleListFilter):
-    """Open reports by default: a handled report leaves the list that needs work."""
-
-    title = "state"
-    parameter_name = "state"
-
-    def lookups(self, request, model_admin):
-        return [("open", "Open"), ("resolved", "Resolved"), ("all", "All")]
-
-    def choices(self, changelist):
-        current = self.value() or "open"
-        for value, label in self.lookup_choices:
-            yield {
-                "selected": current == value,
-                "query_string": changelist.get_query_string({self.parameter_name: value}),
-                "display": label,
-            }
-
-    def queryset(self, request, queryset):
-        value = self.value() or "open"
-        if value == "open":
-            return queryset.filter(resolved_at__isnull=True)
-        if value == "resolved":
-            return queryset.filter(resolved_at__isnull=False)
-        return queryset
-
-
 @admin.register(CommentReport)
-class CommentReportAdmin(admin.ModelAdmin):
-    """One place to moderate a report: the comment in its thread, and a decision."""
+class CommentReportAdmin(ReportAdmin):
+    """A report with the comment in its thread, and a decision."""
 
-    list_display = ["excerpt", "reason", "reporter_name", "created_at", "decision"]
-    list_filter = [OpenReportsFilter, "reason"]
+    noun = "comment"
     list_select_related = ["comment", "reporter"]
-    fields = ["in_thread", "reason", "reporter_name", "created_at", "decision", "resolved_at",
-              "resolved_by"]
-    readonly_fields = fields
-    change_form_template = "admin/comments/commentreport/change_form.html"
-    DECISIONS = {"_keep": "kept", "_remove": "removed", "_dismiss": "dismissed"}
-
-    def has_add_permission(self, request):
-        return False
-
-    @admin.display(description="comment")
-    def excerpt(self, obj):
-        return str(obj.comment)
-
-    @admin.display(description="reporter")
-    def reporter_name(self, obj):
-        return obj.reporter.public_name
-
-    @admin.display(description="decision")
-    def decision(self, obj):
-        return obj.get_resolution_display() if obj.resolution else "Open"
 
     @admin.display(description="the comment in its thread")
-    def in_thread(self, obj):
+    def in_context(self, obj):
         comment = obj.comment
         return render_to_string("admin/comments/_report_thread.html", {
             "comment": comment,
             "parent": comment.parent,
             "replies": comment.replies.select_related("author")[:5],
         })
-
-    def response_change(self, request, obj):
-        decision = next((key for key in self.DECISIONS if key in request.POST), None)
-        if decision and self.has_change_permission(request, obj):
-            comments = Comment.objects.filter(pk=obj.comment_id)
-            if decision == "_keep":
-                approve_comments(comments, by=request.user)
-            elif decision == "_remove":
-                remove_comments(comments, by=request.user)
-            else:
-                dismiss_report(report=obj, by=request.user)
-            self.message_user(
-                request, f"Done: the comment was {self.DECISIONS[decision]}"
-                + (" (its other reports stay open)." if decision == "_dismiss" else "."),
-                messages.SUCCESS,
-            )
-            return redirect("admin:comments_commentreport_changelist")
-        return super().response_change(request, obj)

@@ -161,7 +161,3 @@ def approve_comments(queryset, *, by=None) -> int:
 
 def remove_comments(queryset, *, by=None) -> int:
     return moderation.remove(queryset, report_model=CommentReport, by=by)
-
-
-def dismiss_report(*, report: CommentReport, by) -> None:
-    moderation.dismiss_report(report, by=by)

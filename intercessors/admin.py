@@ -4,7 +4,7 @@ from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path
 
-from . import outbox
+from . import moderation, outbox
 from .models import OutboxMessage, SitePage
 from .pagecache import RetirePagesAdminMixin
 
@@ -79,3 +79,81 @@ class OutboxMessageAdmin(admin.ModelAdmin):
             raise PermissionDenied
         self.try_again(request, OutboxMessage.objects.filter(pk=message.pk))
         return redirect("admin:intercessors_outboxmessage_change", message.pk)
+
+
+class OpenReportsFilter(admin.SimpleListFilter):
+    """Open reports by default: a handled report leaves the list that needs work."""
+
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("open", "Open"), ("resolved", "Resolved"), ("all", "All")]
+
+    def choices(self, changelist):
+        current = self.value() or "open"
+        for value, label in self.lookup_choices:
+            yield {
+                "selected": current == value,
+                "query_string": changelist.get_query_string({self.parameter_name: value}),
+                "display": label,
+            }
+
+    def queryset(self, request, queryset):
+        value = self.value() or "open"
+        if value == "open":
+            return queryset.filter(resolved_at__isnull=True)
+        if value == "resolved":
+            return queryset.filter(resolved_at__isnull=False)
+        return queryset
+
+
+class ReportAdmin(admin.ModelAdmin):
+    """One place to moderate a report of what a member wrote (intercessors.moderation):
+    the item in its context (`in_context`, per app), and a decision that settles it."""
+
+    noun = "item"
+    list_display = ["excerpt", "reason", "reporter_name", "created_at", "decision"]
+    list_filter = [OpenReportsFilter, "reason"]
+    fields = ["in_context", "reason", "reporter_name", "created_at", "decision", "resolved_at",
+              "resolved_by"]
+    readonly_fields = fields
+    change_form_template = "admin/moderation/report_change_form.html"
+    DECISIONS = {"_keep": "kept", "_remove": "removed", "_dismiss": "dismissed"}
+
+    def has_add_permission(self, request):
+        return False
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        context["noun"] = self.noun
+        return super().render_change_form(request, context, *args, **kwargs)
+
+    @admin.display(description="reported")
+    def excerpt(self, obj):
+        return str(obj.item)
+
+    @admin.display(description="reporter")
+    def reporter_name(self, obj):
+        return obj.reporter.public_name
+
+    @admin.display(description="decision")
+    def decision(self, obj):
+        return obj.get_resolution_display() if obj.resolution else "Open"
+
+    def response_change(self, request, obj):
+        decision = next((key for key in self.DECISIONS if key in request.POST), None)
+        if decision and self.has_change_permission(request, obj):
+            items = type(obj.item).objects.filter(pk=obj.item.pk)
+            if decision == "_keep":
+                moderation.approve(items, report_model=type(obj), by=request.user)
+            elif decision == "_remove":
+                moderation.remove(items, report_model=type(obj), by=request.user)
+            else:
+                moderation.dismiss_report(obj, by=request.user)
+            self.message_user(
+                request, f"Done: the {self.noun} was {self.DECISIONS[decision]}"
+                + (" (its other reports stay open)." if decision == "_dismiss" else "."),
+                messages.SUCCESS,
+            )
+            return redirect(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
+        return super().response_change(request, obj)

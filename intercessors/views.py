@@ -17,7 +17,7 @@ from articles.selectors import MAX_QUERY_LENGTH, article_cards, search_articles
 from articles.views import card_context, paginate
 from comments.models import Comment, CommentReport
 from partners.models import PartnerPledge
-from prayers.models import Prayer
+from prayers.models import Prayer, PrayerReport
 from prayers.selectors import prayed_ids
 
 from . import caches
@@ -156,6 +156,15 @@ def waiting_work(user) -> list[dict]:
         reports = CommentReport.objects.filter(resolved_at__isnull=True).count()
         work.append({"label": "open reports", "count": reports,
                      "url": reverse("admin:comments_commentreport_changelist")})
+    if user.has_perm("prayers.change_prayerrequest"):
+        held = Prayer.objects.requests().filter(status=Prayer.Status.PENDING,
+                                                is_deleted=False).count()
+        url = reverse("admin:prayers_prayerrequest_changelist") + "?status__exact=pending"
+        work.append({"label": "prayer requests awaiting review", "count": held, "url": url})
+    if user.has_perm("prayers.view_prayerreport"):
+        reports = PrayerReport.objects.filter(resolved_at__isnull=True).count()
+        work.append({"label": "open reports of prayer requests", "count": reports,
+                     "url": reverse("admin:prayers_prayerreport_changelist")})
     if user.has_perm("partners.view_partnerpledge"):
         pledges = PartnerPledge.objects.filter(status=PartnerPledge.Status.NEW).count()
         work.append({"label": "new pledges", "count": pledges,

@@ -1,8 +1,17 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.html import format_html
 
+from intercessors.admin import ReportAdmin
+from intercessors.markup import html_to_text, shorten
 from intercessors.pagecache import RetirePagesAdminMixin
+from intercessors.rules import DELETED_MEMBER_NAME
 
-from .models import Prayer
+from .models import Prayer, PrayerReport, PrayerRequest
+from .services import (
+    approve_requests,
+    remove_requests,
+    set_request_status,
+)
 
 
 @admin.register(Prayer)
@@ -20,3 +29,78 @@ class PrayerAdmin(RetirePagesAdminMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).standalone()
+
+
+@admin.register(PrayerRequest)
+class PrayerRequestAdmin(admin.ModelAdmin):
+    """Members' requests: the review queue is the list filtered to "Awaiting
+    moderation". Staff see who asked, anonymous or not; readers never do."""
+
+    list_display = ["text_shown", "asked_by", "shown_as_name", "state", "shown_as",
+                    "report_count", "prayed_count", "created_at"]
+    list_filter = ["status", "is_deleted", "anonymous", "state", "created_at"]
+    list_select_related = ["author", "state"]
+    search_fields = ["text", "author__display_name"]
+    date_hierarchy = "created_at"
+    actions = ["approve", "remove"]
+    fields = ["asked_by", "anonymous", "state", "status", "text_shown_whole", "prayed_count",
+              "report_count", "created_at", "edited_at", "is_deleted"]
+    readonly_fields = ["asked_by", "anonymous", "state", "text_shown_whole", "prayed_count",
+                       "report_count", "created_at", "edited_at", "is_deleted"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).requests()
+
+    def has_add_permission(self, request):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        # Status changes go through the service, whose rules hold on every screen.
+        if "status" in form.changed_data:
+            set_request_status(prayer=obj, status=obj.status, by=request.user)
+
+    @admin.display(description="request")
+    def text_shown(self, obj):
+        return shorten(html_to_text(obj.body_html), 80) or "(no text)"
+
+    @admin.display(description="request")
+    def text_shown_whole(self, obj):
+        return html_to_text(obj.body_html)
+
+    @admin.display(description="asked by", ordering="author__display_name")
+    def asked_by(self, obj):
+        return obj.author.public_name if obj.author else DELETED_MEMBER_NAME
+
+    @admin.display(description="readers see", boolean=False)
+    def shown_as_name(self, obj):
+        return obj.author_label
+
+    @admin.display(description="status", ordering="status")
+    def shown_as(self, obj):
+        return obj.state_label
+
+    @admin.action(description="Approve selected requests", permissions=["change"])
+    def approve(self, request, queryset):
+        count = approve_requests(queryset, by=request.user)
+        self.message_user(request, f"{count} request(s) approved.", messages.SUCCESS)
+
+    @admin.action(description="Remove selected requests from the site", permissions=["change"])
+    def remove(self, request, queryset):
+        count = remove_requests(queryset, by=request.user)
+        self.message_user(request, f"{count} request(s) removed.", messages.SUCCESS)
+
+
+@admin.register(PrayerReport)
+class PrayerReportAdmin(ReportAdmin):
+    """A report with the request as readers see it, and a decision."""
+
+    noun = "request"
+    list_select_related = ["prayer", "reporter"]
+
+    @admin.display(description="the request")
+    def in_context(self, obj):
+        prayer = obj.prayer
+        return format_html(
+            "<p><strong>{}</strong> (readers see “{}”) · {}</p><blockquote>{}</blockquote>",
+            prayer.author.public_name if prayer.author else DELETED_MEMBER_NAME,
+            prayer.author_label, prayer.state_label, html_to_text(prayer.body_html))

@@ -165,7 +165,3 @@ def approve_requests(queryset, *, by=None) -> int:
 
 def remove_requests(queryset, *, by=None) -> int:
     return moderation.remove(queryset, report_model=PrayerReport, by=by)
-
-
-def dismiss_request_report(*, report: PrayerReport, by) -> None:
-    moderation.dismiss_report(report, by=by)
