@@ -82,7 +82,8 @@ def delete_account(*, user: User, forget_pledges: bool = False) -> None:
         )
     # Mail still waiting for the account is dropped; a last notice goes to it.
     address = user.email
-    outbox.forget_member(user)
+    outbox.forget_member(user, [address, *EmailAddress.objects.filter(user=user)
+                                .values_list("email", flat=True)])
     if address:
         outbox.send("accounts/email/deleted", {}, to=address, keeps=OutboxMessage.Keeps.STATUS)
     EmailAddress.objects.filter(user=user).delete()

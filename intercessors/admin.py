@@ -54,15 +54,32 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         return self.get_fields(request, obj)
 
+    # Filters only on these: a filter on the text (?body__contains=) would read a
+    # security mail's link one letter at a time.
+    FILTERABLE = {"status", "status__exact", "kind", "kind__exact", "created_at__gte",
+                  "created_at__lt", "created_at__day", "created_at__month",
+                  "created_at__year"}
+
+    def lookup_allowed(self, lookup, value, request=None):
+        return lookup in self.FILTERABLE
+
     def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # A notice of a changed password must not be made to vanish before it goes.
         return False
 
     @admin.action(description="Try the selected failed mail again", permissions=["change"])
     def try_again(self, request, queryset):
         count = outbox.try_again(queryset)
-        self.message_user(request, f"{count} failed mails will be sent again shortly."
-                          if count else "None of the selected mails had failed.",
-                          messages.SUCCESS if count else messages.WARNING)
+        if count:
+            self.message_user(request, f"{count} failed mails will be sent again shortly.",
+                              messages.SUCCESS)
+        else:
+            self.message_user(request, "None of the selected mails can be sent again: "
+                              "only failed mail whose text is kept can. A member who needs "
+                              "a new link can ask for it again.", messages.WARNING)
 
     def get_urls(self):
         return [

@@ -88,6 +88,8 @@ class OutboxMessage(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.WAITING)
     tries = models.PositiveIntegerField(default=0)
     next_try_at = models.DateTimeField(default=timezone.now)
+    # The delivery run holding the message, and until when (intercessors.outbox).
+    held_by = models.CharField(max_length=16, blank=True, editable=False)
     held_until = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)

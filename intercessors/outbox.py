@@ -15,6 +15,7 @@ OUTBOX_MAX_TRIES tries. A minute's schedule also runs `deliver_waiting`, so a
 message whose wake-up was lost still goes.
 """
 import logging
+import secrets
 import smtplib
 import time
 from datetime import timedelta
@@ -115,29 +116,28 @@ def _queue_job_after_commit() -> None:
 
 def deliver_waiting(batch: int = BATCH) -> dict:
     """The job: send every message whose time has come, a batch at a time. Raises
-    MailServerAway when some must wait, so the queue runs the job again later."""
+    MailServerAway when the mail server is away, so the queue runs the job again."""
     counts = {"sent": 0, "failed": 0, "waiting": 0}
     # A long mailing is sent by a chain of jobs, each well within the queue's timeout.
     stop_at = time.monotonic() + settings.Q_CLUSTER["timeout"] / 2
-    while claimed := _claim(batch):
-        outcome = _send_all(claimed)
+    away = out_of_time = False
+    while not (away or out_of_time) and (claim := _claim(batch)):
+        outcome, away, out_of_time = _send_all(*claim, stop_at=stop_at)
         for name in counts:
             counts[name] += outcome[name]
-        if outcome["waiting"]:
-            break  # the server is away: the rest wait for the next run
-        if time.monotonic() > stop_at:
-            _queue_job()
-            break
-    if counts["waiting"]:
-        raise MailServerAway(f"{counts['waiting']} messages wait for the mail server "
-                             f"({counts['sent']} sent, {counts['failed']} failed)")
+    if out_of_time:
+        _queue_job()
+    if away:
+        raise MailServerAway(f"The mail server is away; mail waits ({counts['sent']} sent, "
+                             f"{counts['failed']} failed, {counts['waiting']} waiting)")
     return counts
 
 
-def _claim(batch: int) -> list[OutboxMessage]:
-    """Hold up to `batch` messages due now for this worker, for OUTBOX_LEASE seconds:
-    no other worker sends them meanwhile, and if this one dies they come due again."""
-    now = timezone.now()
+def _claim(batch: int) -> tuple[str, list[OutboxMessage]] | None:
+    """Hold up to `batch` messages due now for this run, under a token of its own, for
+    OUTBOX_LEASE seconds (renewed before each message is sent): no other worker sends
+    them meanwhile, and if this one dies they come due again."""
+    now, token = timezone.now(), secrets.token_hex(8)
     with transaction.atomic():
         due = OutboxMessage.objects.filter(
             Q(held_until__isnull=True) | Q(held_until__lt=now),
@@ -147,46 +147,63 @@ def _claim(batch: int) -> list[OutboxMessage]:
             due = due.select_for_update(skip_locked=True)
         ids = list(due.values_list("id", flat=True)[:batch])
         OutboxMessage.objects.filter(id__in=ids).update(
-            held_until=now + timedelta(seconds=settings.OUTBOX_LEASE), tries=F("tries") + 1
+            held_by=token, held_until=now + timedelta(seconds=settings.OUTBOX_LEASE),
+            tries=F("tries") + 1,
         )
-    return list(OutboxMessage.objects.filter(id__in=ids).order_by("next_try_at", "id"))
+    messages = list(OutboxMessage.objects.filter(id__in=ids, held_by=token)
+                    .order_by("next_try_at", "id"))
+    return (token, messages) if messages else None
 
 
-def _send_all(messages: list[OutboxMessage]) -> dict:
+def _send_all(token: str, messages: list[OutboxMessage], *, stop_at: float):
+    """Send the claimed messages over one connection: (counts, server away?, out of
+    time?). Every write names the token, so a message this run no longer holds (its
+    lease ran out and another took it, or it was deleted) is left alone."""
     outcome = {"sent": 0, "failed": 0, "waiting": 0}
     mailer = get_connection(fail_silently=False)
     try:
         mailer.open()
     except (OSError, smtplib.SMTPException) as error:
-        _wait(messages, error)
+        _wait(token, messages, error)
         outcome["waiting"] = len(messages)
-        return outcome
+        return outcome, True, False
     try:
         for position, message in enumerate(messages):
+            if time.monotonic() > stop_at:
+                _release(token, messages[position:])
+                return outcome, False, True
+            if not _renew(token, message):
+                continue
+            if not message.to:
+                _finish(token, message, OutboxMessage.Status.FAILED,
+                        error="No recipient: the address was erased.")
+                outcome["failed"] += 1
+                continue
             try:
                 mailer.send_messages([as_email(message)])
             except smtplib.SMTPRecipientsRefused as error:
                 codes = [code for code, _ in error.recipients.values()]
-                _fail_or_wait(message, error, permanent=min(codes, default=500) >= 500)
+                outcome[_refused(token, message, error, min(codes, default=500))] += 1
             except smtplib.SMTPDataError as error:
-                _fail_or_wait(message, error, permanent=error.smtp_code >= 500)
+                outcome[_refused(token, message, error, error.smtp_code)] += 1
             except (OSError, smtplib.SMTPException) as error:
                 # The server went away (or refuses us, not this message): the rest wait.
-                _wait(messages[position:], error)
+                _wait(token, messages[position:], error)
                 outcome["waiting"] += len(messages) - position
-                break
+                return outcome, True, False
+            except Exception as error:  # a message no server could take (a bad header)
+                logger.exception("Mail %s cannot be sent", message.pk)
+                _finish(token, message, OutboxMessage.Status.FAILED, error=describe(error))
+                outcome["failed"] += 1
             else:
-                _mark_sent(message)
+                _finish(token, message, OutboxMessage.Status.SENT)
                 outcome["sent"] += 1
-                continue
-            outcome["failed" if message.status == OutboxMessage.Status.FAILED
-                    else "waiting"] += 1
     finally:
         try:
             mailer.close()
         except (OSError, smtplib.SMTPException):
             pass
-    return outcome
+    return outcome, False, False
 
 
 def as_email(message: OutboxMessage) -> EmailMultiAlternatives:
@@ -199,42 +216,60 @@ def as_email(message: OutboxMessage) -> EmailMultiAlternatives:
     return email
 
 
-def _mark_sent(message: OutboxMessage) -> None:
-    message.status, message.sent_at = OutboxMessage.Status.SENT, timezone.now()
-    message.held_until, message.error = None, ""
-    fields = ["status", "sent_at", "held_until", "error"]
-    if message.keeps != OutboxMessage.Keeps.EVERYTHING:
-        message.body = message.html = ""  # its links open an account: gone once sent
-        fields += ["body", "html"]
-    if message.keeps == OutboxMessage.Keeps.STATUS:
-        message.to = ""
-        fields.append("to")
-    message.save(update_fields=fields)
+def _held(token: str, message: OutboxMessage):
+    return OutboxMessage.objects.filter(pk=message.pk, held_by=token,
+                                        status=OutboxMessage.Status.WAITING)
 
 
-def _fail_or_wait(message: OutboxMessage, error, *, permanent: bool) -> None:
-    if permanent or message.tries >= settings.OUTBOX_MAX_TRIES:
-        message.status, message.held_until = OutboxMessage.Status.FAILED, None
-        message.error = describe(error)
-        message.save(update_fields=["status", "held_until", "error"])
-        logger.warning("Mail %s to a recipient failed for good: %s", message.pk,
-                       message.error)
+def _renew(token: str, message: OutboxMessage) -> bool:
+    """Hold the message a full lease from now; False if this run no longer holds it."""
+    return bool(_held(token, message).update(
+        held_until=timezone.now() + timedelta(seconds=settings.OUTBOX_LEASE)))
+
+
+def _finish(token: str, message: OutboxMessage, status: str, *, error: str = "") -> None:
+    """Sent, or failed for good. A security mail's text (its links open an account)
+    and a farewell's address go either way."""
+    fields = {"status": status, "held_by": "", "held_until": None, "error": error}
+    if status == OutboxMessage.Status.SENT:
+        fields["sent_at"] = timezone.now()
     else:
-        _wait([message], error)
+        logger.warning("Mail %s failed for good", message.pk)
+    if message.keeps != OutboxMessage.Keeps.EVERYTHING:
+        fields.update(body="", html="")
+    if message.keeps == OutboxMessage.Keeps.STATUS:
+        fields.update(to="", error=error and "Refused by the mail server.")
+    _held(token, message).update(**fields)
 
 
-def _wait(messages: list[OutboxMessage], error) -> None:
+def _refused(token, message, error, code: int) -> str:
+    """The server refused this one message: for good (5xx), or for now (4xx, as a
+    greylisting server does), when it waits without holding up the others."""
+    if code >= 500:
+        _finish(token, message, OutboxMessage.Status.FAILED, error=describe(error))
+        return "failed"
+    return "failed" if _wait(token, [message], error) else "waiting"
+
+
+def _wait(token: str, messages: list[OutboxMessage], error) -> int:
     """Each message waits twice as long as before its next try; past the last try it
-    is marked failed."""
-    now = timezone.now()
+    fails for good. How many failed."""
+    now, failed = timezone.now(), 0
     for message in messages:
         if message.tries >= settings.OUTBOX_MAX_TRIES:
-            _fail_or_wait(message, error, permanent=True)
+            _finish(token, message, OutboxMessage.Status.FAILED, error=describe(error))
+            failed += 1
             continue
         wait = min(settings.OUTBOX_RETRY_AFTER * 2 ** (message.tries - 1), MAX_WAIT)
-        message.next_try_at, message.held_until = now + timedelta(seconds=wait), None
-        message.error = describe(error)
-        message.save(update_fields=["next_try_at", "held_until", "error"])
+        _held(token, message).update(next_try_at=now + timedelta(seconds=wait), held_by="",
+                                     held_until=None, error=describe(error))
+    return failed
+
+
+def _release(token: str, messages: list[OutboxMessage]) -> None:
+    """Out of time: untried messages go back as they were, for the next job."""
+    OutboxMessage.objects.filter(pk__in=[m.pk for m in messages], held_by=token).update(
+        held_by="", held_until=None, tries=F("tries") - 1)
 
 
 def describe(error) -> str:
@@ -249,18 +284,47 @@ def describe(error) -> str:
 
 
 def try_again(messages) -> int:
-    """Staff's "Try again" for failed messages: they wait to go at once."""
-    count = messages.filter(status=OutboxMessage.Status.FAILED).update(
+    """Staff's "Try again" for failed messages: they wait to go at once. A message
+    whose text or address was erased cannot go again (a member asks for a new link)."""
+    count = messages.filter(status=OutboxMessage.Status.FAILED).exclude(to="").exclude(
+        body="", html="").update(
         status=OutboxMessage.Status.WAITING, tries=0, next_try_at=timezone.now(),
-        held_until=None,
+        held_by="", held_until=None,
     )
     if count:
         wake()
     return count
 
 
-def forget_member(member) -> None:
-    """An account is being deleted: what still waits for it is dropped, and its
-    address leaves the messages already sent."""
-    OutboxMessage.objects.filter(member=member, status=OutboxMessage.Status.WAITING).delete()
-    OutboxMessage.objects.filter(member=member).update(to="", member=None, body="", html="")
+def forget_member(member, addresses) -> None:
+    """An account is being deleted: what still waits for it or its `addresses` is
+    dropped, and its name and address leave every other message."""
+    theirs = Q(member=member)
+    for address in addresses:
+        if address:
+            theirs |= Q(to__iexact=address)
+    OutboxMessage.objects.filter(theirs, status=OutboxMessage.Status.WAITING).delete()
+    OutboxMessage.objects.filter(theirs).update(
+        to="", member=None, subject="", body="", html="", error="")
+
+
+def forget_old_text(days: int | None = None) -> int:
+    """The schedule's job: the text of mail sent more than OUTBOX_KEEP_DAYS ago is
+    erased (what was sent, to whom and when stays, for staff)."""
+    days = settings.OUTBOX_KEEP_DAYS if days is None else days
+    return OutboxMessage.objects.filter(
+        status=OutboxMessage.Status.SENT, sent_at__lt=timezone.now() - timedelta(days=days)
+    ).exclude(body="", html="").update(body="", html="")
+
+
+def check_lease(app_configs=None, **kwargs) -> list:
+    """A system check: a message's lease must outlast a job, or a job still sending
+    could lose its messages to another worker."""
+    from django.core.checks import Error
+
+    if settings.OUTBOX_LEASE <= settings.Q_CLUSTER["timeout"]:
+        return [Error(
+            f"OUTBOX_LEASE ({settings.OUTBOX_LEASE:g} s) must be longer than the job "
+            f"timeout, JOBS_TIMEOUT ({settings.Q_CLUSTER['timeout']} s).",
+            id="intercessors.E001")]
+    return []

@@ -323,11 +323,15 @@ Q_CLUSTER = {
 }
 # Mail leaves through the outbox (intercessors.outbox): a message the mail server
 # could not take is tried again after OUTBOX_RETRY_AFTER seconds, doubling each
-# time up to an hour, OUTBOX_MAX_TRIES times in all. A worker holds the messages
-# it is sending for OUTBOX_LEASE seconds; if it dies, others take them after that.
+# time up to an hour, OUTBOX_MAX_TRIES times in all. A worker holds the message it
+# is sending for OUTBOX_LEASE seconds (longer than JOBS_TIMEOUT; a system check
+# says so); if it dies, others take it after that. Servers' clocks must agree
+# (NTP), since leases are read against each one's own.
 OUTBOX_RETRY_AFTER = float(env("OUTBOX_RETRY_AFTER", "60"))
 OUTBOX_MAX_TRIES = int(env("OUTBOX_MAX_TRIES", "12"))
 OUTBOX_LEASE = float(env("OUTBOX_LEASE", "600"))
+# The text of mail sent longer ago than this many days is erased (a daily schedule).
+OUTBOX_KEEP_DAYS = int(env("OUTBOX_KEEP_DAYS", "30"))
 
 LANGUAGE_CODE = "en-us"
 # Our English, ahead of the libraries': sentence case on the account pages, as the

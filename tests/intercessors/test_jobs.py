@@ -21,11 +21,12 @@ def test_the_schedules_are_written_at_migrate_once_each(db):
         "Site: send waiting mail": ("intercessors.outbox.deliver_waiting", 1, -1),
         "Site: sweep ended rate-limit windows": ("intercessors.ratelimit.sweep", 10, -1),
         "Site: clear expired sessions": ("intercessors.jobs.clear_expired_sessions", 1440, -1),
+        "Site: erase the text of old mail": ("intercessors.outbox.forget_old_text", 1440, -1),
     }
     Schedule.objects.create(name="Site: something retired", func="math.floor", minutes=5,
                             schedule_type=Schedule.MINUTES)
     jobs.install_schedules()
-    assert Schedule.objects.filter(name__startswith="Site: ").count() == 3
+    assert Schedule.objects.filter(name__startswith="Site: ").count() == 4
 
 
 def test_expired_sessions_are_cleared(db):

@@ -3,6 +3,7 @@ again later and later, dropped with a deleted account, and shown to staff withou
 the links of security mails. Delivery runs against a real SMTP server here too."""
 import io
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.core import mail
@@ -96,30 +97,92 @@ def test_while_the_server_is_away_each_wait_is_twice_the_last_until_the_last_try
     assert message.status == "failed" and message.tries == 4
 
 
-def test_a_4xx_answer_waits_and_a_5xx_answer_fails_for_good(db, smtp):
-    async def busy(server, session, envelope, address, options):
-        return "450 4.2.1 Mailbox busy, try later" if address.startswith("busy") else (
-            envelope.rcpt_tos.append(address) or "250 OK")
+def test_a_4xx_for_one_recipient_waits_alone_and_a_5xx_fails_for_good(db, smtp):
+    async def answer(server, session, envelope, address, options):
+        if address.startswith("busy"):  # greylisting: "come back later"
+            return "450 4.2.1 Mailbox busy, try later"
+        if address.startswith("gone"):
+            return "550 5.1.1 No such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
-    smtp.inbox.handle_RCPT = busy
-    outbox.send("comments/email/reply", REPLY, to="busy@example.org")
-    outbox.send("comments/email/reply", REPLY, to="fine@example.org")
-    with pytest.raises(outbox.MailServerAway):
-        outbox.deliver_waiting()
+    smtp.inbox.handle_RCPT = answer
+    for to in ("busy@example.org", "gone@example.org", "fine@example.org"):
+        outbox.send("comments/email/reply", REPLY, to=to)
+    # One recipient's "later" holds up no one else, and the run is not a failure.
+    assert outbox.deliver_waiting() == {"sent": 1, "failed": 1, "waiting": 1}
     statuses = dict(OutboxMessage.objects.values_list("to", "status"))
-    assert statuses == {"busy@example.org": "waiting", "fine@example.org": "sent"}
+    assert statuses == {"busy@example.org": "waiting", "gone@example.org": "failed",
+                        "fine@example.org": "sent"}
     assert OutboxMessage.objects.get(to="busy@example.org").error.startswith("refused 450")
+    assert OutboxMessage.objects.get(to="gone@example.org").error.startswith("refused 550")
 
 
 def test_a_worker_that_died_holding_messages_leaves_them_to_others_after_the_lease(
     db, smtp, settings
 ):
     outbox.send("comments/email/reply", REPLY, to="ruth@example.org")
-    [held] = outbox._claim(10)  # a worker took it, then died
+    token, [held] = outbox._claim(10)  # a worker took it, then died
     assert outbox.deliver_waiting()["sent"] == 0  # others leave it alone meanwhile
     OutboxMessage.objects.update(held_until=timezone.now() - timedelta(seconds=1))
     assert outbox.deliver_waiting()["sent"] == 1
     assert OutboxMessage.objects.get().tries == 2
+
+
+def test_a_run_that_lost_its_lease_sends_nothing_more(db, smtp):
+    outbox.send("comments/email/reply", REPLY, to="ruth@example.org")
+    slow = outbox._claim(10)  # a worker whose batch outlives the lease…
+    OutboxMessage.objects.update(held_until=timezone.now() - timedelta(seconds=1))
+    assert outbox.deliver_waiting()["sent"] == 1  # …so another takes and sends it
+    outcome, away, late = outbox._send_all(*slow, stop_at=float("inf"))
+    assert outcome == {"sent": 0, "failed": 0, "waiting": 0} and not away and not late
+    assert len(smtp.inbox.messages) == 1  # sent once
+
+
+def test_a_message_deleted_while_a_worker_holds_it_does_not_stop_the_others(db, smtp):
+    leaving = make_member(email="leaving@example.org")
+    outbox.send("comments/email/reply", REPLY, to="leaving@example.org", member=leaving)
+    outbox.send("comments/email/reply", REPLY, to="staying@example.org")
+    claimed = outbox._claim(10)
+    delete_account(user=leaving)  # the member leaves while the worker holds both
+    outbox._send_all(*claimed, stop_at=float("inf"))
+    assert OutboxMessage.objects.get(to="staying@example.org").status == "sent"
+    assert [m["To"] for m in smtp.inbox.messages] == ["staying@example.org"]
+
+
+def test_a_run_out_of_time_hands_the_rest_to_the_next_job(db, smtp):
+    from django_q.models import OrmQ
+
+    with transaction.atomic():
+        for n in range(3):
+            outbox.send("comments/email/reply", REPLY, to=f"reader{n}@example.org")
+    OrmQ.objects.all().delete()
+    token, messages = outbox._claim(10)
+    outcome, away, late = outbox._send_all(token, messages, stop_at=0)
+    assert late and outcome["sent"] == 0
+    assert list(OutboxMessage.objects.order_by().values_list("tries", "held_by", "status")
+                .distinct()) == [
+        (0, "", "waiting")]
+    assert outbox.deliver_waiting()["sent"] == 3
+
+
+def test_the_lease_must_outlast_a_job(settings):
+    settings.OUTBOX_LEASE = 60
+    settings.Q_CLUSTER = {**settings.Q_CLUSTER, "timeout": 120}
+    [error] = outbox.check_lease()
+    assert error.id == "intercessors.E001" and "OUTBOX_LEASE (60 s)" in error.msg
+    settings.OUTBOX_LEASE = 600
+    assert outbox.check_lease() == []
+
+
+def test_the_text_of_old_mail_is_erased(db, smtp):
+    outbox.send("comments/email/reply", REPLY, to="ruth@example.org")
+    outbox.deliver_waiting()
+    assert outbox.forget_old_text() == 0
+    OutboxMessage.objects.update(sent_at=timezone.now() - timedelta(days=31))
+    assert outbox.forget_old_text() == 1
+    message = OutboxMessage.objects.get()
+    assert (message.body, message.to, message.status) == ("", "ruth@example.org", "sent")
 
 
 def test_security_mail_is_erased_once_sent(client, db):
@@ -153,6 +216,57 @@ def test_a_deleted_account_loses_its_waiting_mail_but_gets_the_notice(db):
     assert OutboxMessage.objects.filter(to="staying@example.org", status="sent").exists()
 
 
+def test_mail_to_an_address_before_it_had_an_account_goes_with_the_account(db):
+    Client().post("/accounts/password/reset/", {"email": "later@example.org"})
+    delivered()  # "no account for this address": no member to link it to
+    member = make_member(email="Later@Example.org")
+    delete_account(user=member)
+    delivered()
+    assert not OutboxMessage.objects.filter(to__iexact="later@example.org").exists()
+
+
+def test_the_servers_words_about_an_address_go_with_the_account(db, smtp):
+    async def refuse(server, session, envelope, address, options):
+        return f"550 5.1.1 <{address}>: Recipient address rejected"
+
+    smtp.inbox.handle_RCPT = refuse
+    member = make_member(email="leaving@example.org")
+    outbox.send("comments/email/reply", REPLY, to=member.email, member=member)
+    outbox.deliver_waiting()
+    assert "leaving@example.org" in OutboxMessage.objects.get().error
+    delete_account(user=member)
+    outbox.deliver_waiting()  # the notice is refused too
+    assert not [m for m in OutboxMessage.objects.all()
+                if "leaving@" in m.error or "leaving@" in m.to]
+    notice = OutboxMessage.objects.get(kind="accounts/email/deleted")
+    assert (notice.status, notice.to, notice.body) == ("failed", "", "")
+    assert outbox.try_again(OutboxMessage.objects.all()) == 0  # nothing left to send
+
+
+def test_staff_alerts_carry_no_partner_names(db, settings):
+    from partners.services import create_pledge
+
+    settings.PARTNER_NOTIFY_EMAIL = "team@ministry.example"
+    create_pledge(first_name="Lydia", last_name="Purple", email="lydia@example.org",
+                  amount=Decimal("50"), frequency="monthly")
+    alert = OutboxMessage.objects.get(kind="partners/email/staff_alert")
+    assert "Purple" not in alert.body and "lydia@" not in alert.body
+    assert "/admin/partners/partnerpledge/" in alert.body
+
+
+def test_try_again_never_sends_a_message_without_an_address(db, smtp):
+    member = make_member(email="gone@example.org")
+    outbox.send("comments/email/reply", REPLY, to=member.email, member=member)
+    OutboxMessage.objects.update(status="failed", error="550 no such mailbox")
+    delete_account(user=member)
+    assert outbox.try_again(OutboxMessage.objects.filter(kind="comments/email/reply")) == 0
+    # Even put back by hand, it fails rather than counting as sent.
+    OutboxMessage.objects.filter(kind="comments/email/reply").update(status="waiting")
+    outbox.deliver_waiting()
+    reply = OutboxMessage.objects.get(kind="comments/email/reply")
+    assert reply.status == "failed" and "No recipient" in reply.error
+
+
 def test_sign_up_answers_normally_while_the_mail_server_is_down(client, db, smtp):
     smtp.stop()
     response = client.post("/accounts/signup/", {
@@ -184,6 +298,28 @@ def test_staff_see_mail_but_never_the_links_of_security_mail(client, superuser):
     assert "confirm-email" not in html and security.subject not in html
     assert "Amen, sister." in client.get(
         f"/admin/intercessors/outboxmessage/{reply.pk}/change/").content.decode()
+
+
+def test_staff_cannot_read_a_security_mail_by_filtering_the_list(client, db):
+    from django.contrib.auth.models import Permission
+
+    victim = make_member(email="pastor@example.org", is_staff=True, is_superuser=True)
+    Client().post("/accounts/password/reset/", {"email": victim.email})
+    assert OutboxMessage.objects.get().status == "waiting"  # the mail server is slow
+    viewer = make_member(is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_outboxmessage"))
+    client.force_login(viewer)
+    for probe in ({"body__contains": "/accounts/password/reset/key/"},
+                  {"subject__contains": "Password"}, {"html__startswith": "<"},
+                  {"message_id__contains": "@"}):
+        assert client.get("/admin/intercessors/outboxmessage/", probe).status_code == 400
+    listing = client.get("/admin/intercessors/outboxmessage/", {"status__exact": "waiting"})
+    assert listing.status_code == 200 and "Password reset link" in listing.content.decode()
+    # Nor can anyone delete a notice before it goes.
+    client.force_login(victim)
+    page = client.get(f"/admin/intercessors/outboxmessage/{OutboxMessage.objects.get().pk}"
+                      "/delete/")
+    assert page.status_code == 403
 
 
 def test_staff_try_a_failed_mail_again(client, superuser):

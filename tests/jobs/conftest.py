@@ -40,11 +40,11 @@ def site_env(mail_url: str, **extra) -> dict:
         "REDIS_URL": "",
         "EMAIL_URL": mail_url,
         "JOBS_WORKERS": "1",
-        "JOBS_TIMEOUT": "4",
+        "JOBS_TIMEOUT": "3",
         "JOBS_RETRY": "5",
         "JOBS_POLL": "0.1",
         "OUTBOX_RETRY_AFTER": "0.5",
-        "OUTBOX_LEASE": "3",
+        "OUTBOX_LEASE": "4",
         "DJANGO_LOG_LEVEL": "INFO",
         **extra,
     }

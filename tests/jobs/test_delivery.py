@@ -113,3 +113,16 @@ def test_a_worker_killed_in_the_middle_of_a_batch_loses_nothing(workers, mail_se
     assert len(repeats) <= 1
     print(f"\nWORKER KILLED: {len(received_before)} of 60 accepted before the kill, "
           f"{len(marked_before)} marked sent; repeats after restart: {len(repeats)}")
+
+
+def test_a_slow_mail_server_makes_a_chain_of_jobs_not_timeouts(workers, mail_server):
+    mail_server.inbox.delay = 0.1  # 60 messages take 6 s; a job may run 3 s
+    messages = record(f"reader{n}@example.org" for n in range(60))
+    worker = workers(OUTBOX_LEASE="20")  # far above the job's time, as in production
+    started = time.monotonic()
+    assert wait_until(lambda: OutboxMessage.objects.filter(status="sent").count() == 60, 40)
+    took = time.monotonic() - started
+    received = mail_server.inbox.ids()
+    assert sorted(received) == sorted(m.message_id for m in messages)  # each once
+    assert "exceeded maximum timeout" not in worker.output()
+    assert took < 15  # no message sat out a lease
