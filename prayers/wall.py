@@ -70,17 +70,17 @@ def wall(request):
     })
 
 
-def _request_for(request, pk, *, own=False):
+def _request_for(request, pk):
     """A request the reader may see: public ones, and the member's own while they
-    wait for staff. With `own`, only the member's own."""
+    wait for staff. Any other is a 404, as one that does not exist."""
     if parse_id(pk) is None:
         raise Http404("No such request.")
     prayer = get_object_or_404(
         Prayer.objects.requests().select_related("state", "author"), pk=pk
     )
     mine = request.user.is_authenticated and prayer.author_id == request.user.pk
-    if prayer.is_deleted or (own and not mine) or not (prayer.is_public or mine) \
-            or prayer.status == Prayer.Status.REMOVED:
+    if prayer.is_deleted or prayer.status == Prayer.Status.REMOVED or not (
+            prayer.is_public or mine):
         raise Http404("No such request.")
     return prayer
 
@@ -133,7 +133,7 @@ def request_new(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def request_edit(request, pk):
-    prayer = _request_for(request, pk, own=True)
+    prayer = _request_for(request, pk)
     check_requester(prayer, request.user)
     if not in_edit_window(prayer, request.user):
         messages.error(request, f"{REQUEST_EDIT_RULE} You can still delete it.")
@@ -160,7 +160,8 @@ def request_edit(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def request_delete(request, pk):
-    prayer = _request_for(request, pk, own=True)
+    prayer = _request_for(request, pk)
+    check_requester(prayer, request.user)
     if request.method == "POST":
         delete_request(prayer=prayer, user=request.user)
         messages.success(request, "Your request has been taken down.")

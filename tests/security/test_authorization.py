@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group
 from django.test import Client
 from django.utils import timezone
 
-from tests.factories import make_article, make_comment, make_member
+from tests.factories import make_article, make_comment, make_member, make_request
 
 ROLES = ["anonymous", "owner", "other", "editor", "superuser"]
 
@@ -25,6 +25,24 @@ MATRIX = {
     "/prayers/{prayer}/prayed/": {"GET": [405] * 5, "POST": [302] * 5},
     "/prayers/{draft_prayer}/prayed/": {"POST": [404] * 5},
     "/prayers/{prayer}/unprayed/": {"GET": [302, 405, 405, 405, 405], "POST": [302] * 5},
+    "/prayers/{request}/prayed/": {"GET": [405] * 5, "POST": [302] * 5},
+    "/prayers/{held_request}/prayed/": {"POST": [404] * 5},
+    "/prayers/requests/": {"GET": [200] * 5, "POST": [405] * 5},
+    "/prayers/requests/?state=texas&sort=least": {"GET": [200] * 5},
+    # An empty form comes back with its message.
+    "/prayers/requests/new/": {"GET": [302, 200, 200, 200, 200],
+                               "POST": [302, 400, 400, 400, 400]},
+    "/prayers/requests/{request}/": {"GET": [200] * 5, "POST": [405] * 5},
+    # Held for review: its author sees it; to anyone else it does not exist.
+    "/prayers/requests/{held_request}/": {"GET": [404, 200, 404, 404, 404]},
+    "/prayers/requests/{request}/edit/": {
+        "GET": [302, 200, 403, 403, 403], "POST": [302, 400, 403, 403, 403],
+    },
+    "/prayers/requests/{request}/delete/": {"GET": [302, 200, 403, 403, 403]},
+    "/prayers/requests/{other_request}/delete/": {"POST": [302, 403, 302, 403, 403]},
+    "/prayers/requests/{request}/report/": {
+        "GET": [302, 302, 200, 200, 200], "POST": [302, 400, 400, 400, 400],
+    },
     "/comments/post/": {"GET": [405] * 5, "POST": [302] * 5},
     "/comments/{comment}/reply/": {
         "GET": [302, 200, 200, 200, 200], "POST": [302, 405, 405, 405, 405],
@@ -48,6 +66,9 @@ MATRIX = {
     "/admin/": {"GET": [302, 302, 302, 200, 200]},
     "/admin/articles/article/add/": {"GET": [302, 302, 302, 200, 200]},
     "/admin/comments/comment/": {"GET": [302, 302, 302, 200, 200]},
+    "/admin/prayers/prayerrequest/": {"GET": [302, 302, 302, 200, 200]},
+    "/admin/prayers/prayerreport/": {"GET": [302, 302, 302, 200, 200]},
+    "/admin/intercessors/outboxmessage/": {"GET": [302, 302, 302, 403, 200]},
     "/admin/partners/partnerpledge/": {"GET": [302, 302, 302, 403, 200]},
     "/admin/accounts/user/": {"GET": [302, 302, 302, 403, 200]},
     "/admin/auth/group/": {"GET": [302, 302, 302, 403, 200]},
@@ -76,6 +97,9 @@ def world(db):
         "comment": make_comment(target=post, author=owner, created_at=minute_ago).pk,
         "other_comment": make_comment(target=post, author=other, created_at=minute_ago).pk,
         "draft_comment": make_comment(target=draft, author=owner, created_at=minute_ago).pk,
+        "request": make_request(author=owner, created_at=minute_ago).pk,
+        "other_request": make_request(author=other, created_at=minute_ago).pk,
+        "held_request": make_request(author=owner, status="pending").pk,
     }
     return [None, owner, other, editor, superuser], fields, post
 

@@ -41,6 +41,21 @@ def test_comment_body(client, db, payload):
     assert_safe(client.get(post.get_absolute_url()).content.decode())
 
 
+def test_prayer_request(client, db, payload):
+    from prayers.models import Prayer
+
+    client.force_login(make_member())
+    response = client.post("/prayers/requests/new/",
+                           {"text": payload[:950] + " words", "state": "texas"})
+    assert_safe(response.content.decode())
+    prayer = Prayer.objects.requests().get()
+    assert_stored_safe(prayer.body_html)
+    Prayer.objects.filter(pk=prayer.pk).update(status="published")  # held ones too, once kept
+    for url in (prayer.get_absolute_url(), "/prayers/requests/", "/states/texas/", "/"):
+        assert_safe(Client().get(url).content.decode())
+    assert_safe(client.get(f"/prayers/requests/{prayer.pk}/edit/").content.decode())
+
+
 def test_display_name(client, db, payload):
     member = make_member()
     client.force_login(member)
