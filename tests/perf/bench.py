@@ -51,6 +51,10 @@ SCENARIOS = [
     ("Search (a word in one title)", "/search/?q=4242", False, 0.40, 150),
     ("Search (a word in one title), member", "/search/?q=4242", True, 0.40, 150),
     ("Search (a word in every post), member", "/search/?q=harvest", True, None, None),
+    ("Prayer wall, page 1", "/prayers/requests/", False, 0.40, 150),
+    ("Prayer wall, page 1, member", "/prayers/requests/", True, 0.40, 150),
+    ("Prayer wall, page 400", "/prayers/requests/?page=400", False, 0.40, 150),
+    ("Prayer wall, page 400, member", "/prayers/requests/?page=400", True, 0.40, 150),
 ]
 
 # BENCH_ONLY="Ceiling,member" keeps the scenarios whose label contains one of the words
@@ -356,7 +360,8 @@ def main():
         f"{os.environ.get('GUNICORN_WORKERS', 'default')}, threads "
         f"{os.environ.get('GUNICORN_THREADS', 'default')}); debug off.",
         f"Load: `wrk -t{THREADS} -c{CONNECTIONS} -d{SECONDS}s --latency` from a second process on "
-        "127.0.0.1. Archive: 10,000 posts, 5,000 members, 1,000,000 marks "
+        "127.0.0.1. Archive: 10,000 posts, 5,000 members, 1,000,000 marks on posts, "
+        "100,000 prayer requests with 500,000 marks "
         f"(`manage.py seed_bench`: {seed_output.splitlines()[-1].rstrip('.')}).",
         *[f"{note}" for note in notes],
         "",

@@ -1,6 +1,7 @@
 """Load a large archive for the benchmark: 10,000 posts with prayers, 5,000
-members, 1,000,000 "I Prayed" marks with counters that match, and two long
-conversations (50 and 1,000 comments). Bulk inserts throughout."""
+members, 1,000,000 "I Prayed" marks with counters that match, two long
+conversations (50 and 1,000 comments), and a prayer wall of 100,000 members'
+requests with 500,000 marks of their own. Bulk inserts throughout."""
 import random
 import time
 from datetime import timedelta
@@ -20,6 +21,8 @@ from prayers.models import Prayer, PrayerMark
 from states.models import State
 
 POSTS, MEMBERS, MARKS_PER_POST = 10_000, 5_000, 100
+REQUESTS = 100_000  # request n has n % 11 marks: 0 to 10, 500,000 in all
+REQUEST_TEXT = "Bench request {}: please pray for the {} and the {} in our town."
 PASSWORD = "bench-member-password"
 BENCH_SLUG = "bench-post-{:05d}"
 WORDS = (
@@ -34,14 +37,19 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         started = time.monotonic()
         rng = random.Random(7)
-        if Article.objects.filter(slug=BENCH_SLUG.format(0)).exists():
+        has_posts = Article.objects.filter(slug=BENCH_SLUG.format(0)).exists()
+        has_wall = Prayer.objects.requests().filter(text__startswith="Bench request").exists()
+        if has_posts and has_wall:
             self.stdout.write("Benchmark archive already loaded.")
             return
         with transaction.atomic():
-            members = self.members()
-            articles = self.posts(rng)
-            self.marks(articles, members)
-            self.conversations(articles, members, rng)
+            if not has_posts:
+                members = self.members()
+                articles = self.posts(rng)
+                self.marks(articles, members)
+                self.conversations(articles, members, rng)
+            if not has_wall:
+                self.wall(rng)
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("VACUUM ANALYZE")  # fresh statistics for the planner
@@ -158,3 +166,51 @@ class Command(BaseCommand):
                 ))
                 made[-1].save()  # replies need their parent's id
             self.stdout.write(f"  {size:,} comments on {article.slug}")
+
+    def wall(self, rng):
+        members = list(User.objects.filter(username__startswith="bench").order_by("id")
+                       .values_list("id", flat=True))
+        states = list(State.objects.all())
+        now = timezone.now()
+        text = REQUEST_TEXT.format(0, "farmers", "teachers")
+        html = render_markdown(text)
+        for start in range(0, REQUESTS, 10_000):
+            Prayer.objects.bulk_create(
+                [Prayer(kind=Prayer.Kind.REQUEST, author_id=members[n % len(members)],
+                        anonymous=n % 3 == 0, text=text, body_html=html,
+                        state=None if n % 10 == 0 else states[n % len(states)],
+                        published_at=now - timedelta(minutes=n + 1))
+                 for n in range(start, min(start + 10_000, REQUESTS))],
+                batch_size=5_000,
+            )
+        ids = list(Prayer.objects.requests().filter(text__startswith="Bench request")
+                   .order_by("-published_at").values_list("id", flat=True))
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(  # table names from model metadata; values are parameters
+                    f"""
+                    INSERT INTO {PrayerMark._meta.db_table} (user_id, prayer_id, created_at)
+                    SELECT m.ids[1 + ((p.n * 53 + g) %% %s)], p.id,
+                           now() - ((p.n + g) %% 720) * interval '1 hour'
+                    FROM (SELECT id, ord - 1 AS n FROM unnest(%s::bigint[])
+                          WITH ORDINALITY AS x(id, ord)) p
+                    CROSS JOIN LATERAL generate_series(0, p.n %% 11 - 1) g
+                    CROSS JOIN (SELECT %s::bigint[] AS ids) m
+                    """,
+                    [len(members), ids, members],
+                )
+        else:
+            batch = []
+            for n, prayer_id in enumerate(ids):
+                batch += [PrayerMark(user_id=members[(n * 53 + g) % len(members)],
+                                     prayer_id=prayer_id,
+                                     created_at=now - timedelta(hours=(n + g) % 720))
+                          for g in range(n % 11)]
+                if len(batch) >= 50_000:
+                    PrayerMark.objects.bulk_create(batch, batch_size=10_000)
+                    batch = []
+            PrayerMark.objects.bulk_create(batch, batch_size=10_000)
+        for marks in range(1, 11):
+            Prayer.objects.filter(id__in=ids[marks::11]).update(prayed_count=marks)
+        self.stdout.write(f"  {REQUESTS:,} prayer requests, "
+                          f"{sum(n % 11 for n in range(REQUESTS)):,} marks on them")

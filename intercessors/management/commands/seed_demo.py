@@ -16,7 +16,14 @@ from articles.services import save_post
 from comments.models import Comment
 from comments.targets import content_type_for
 from intercessors import pagecache
-from intercessors.demo.posts import CONVERSATIONS, POSTS, STANDALONE_PRAYERS, STATE_PAGES, TOPICS
+from intercessors.demo.posts import (
+    CONVERSATIONS,
+    POSTS,
+    REQUESTS,
+    STANDALONE_PRAYERS,
+    STATE_PAGES,
+    TOPICS,
+)
 from intercessors.markup import render_markdown
 from intercessors.models import SitePage
 from prayers.models import Prayer
@@ -76,6 +83,7 @@ class Command(BaseCommand):
         editor, grace, samuel, _ = (user for user, _ in users)
         new_posts = self.ensure_posts(editor)
         new_prayers = self.ensure_standalone_prayers()
+        new_requests = self.ensure_requests()
         new_comments = self.ensure_conversations()
         self.ensure_state_pages()
         if new_posts:
@@ -87,7 +95,8 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo content ready: {new_users} new account(s), {new_posts} new post(s), "
-                f"{new_prayers} new state prayer(s), {new_comments} new comment(s)."
+                f"{new_prayers} new state prayer(s), {new_requests} new prayer request(s), "
+                f"{new_comments} new comment(s)."
             )
         )
         pagecache.retire()
@@ -156,11 +165,31 @@ class Command(BaseCommand):
         for code, text in STANDALONE_PRAYERS:
             _, was_created = Prayer.objects.get_or_create(
                 article=None,
+                kind=Prayer.Kind.PROMPT,
                 state=State.objects.get(code=code),
                 defaults={"text": text, "published_at": timezone.now() - timedelta(days=1)},
             )
             created += was_created
         return created
+
+    def ensure_requests(self) -> int:
+        """Members' requests on the prayer wall, each prayed for by the other members."""
+        User = get_user_model()
+        if Prayer.objects.requests().exists():
+            return 0
+        members = list(User.objects.filter(email__in=[r[0] for r in REQUESTS]))
+        for email, code, anonymous, hours, text in REQUESTS:
+            author = next(m for m in members if m.email == email)
+            when = timezone.now() - timedelta(hours=hours)
+            prayer = Prayer.objects.create(
+                kind=Prayer.Kind.REQUEST, author=author, anonymous=anonymous, text=text,
+                body_html=render_markdown(text), published_at=when,
+                state=State.objects.get(code=code) if code else None,
+            )
+            for member in members:
+                if member != author:
+                    mark_prayed(user=member, prayer=prayer)
+        return len(REQUESTS)
 
     def ensure_conversations(self) -> int:
         User = get_user_model()
