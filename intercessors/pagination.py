@@ -25,3 +25,62 @@ def paginate(request, queryset, per_page=PAGE_SIZE):
         return paginator.page(request.GET.get("page") or 1)
     except (EmptyPage, PageNotAnInteger) as exc:
         raise Http404("No such page.") from exc
+
+
+# Far enough for anyone paging by hand; deeper pages are a crawler's, and an offset
+# scan that deep would cost more than a page is worth.
+MAX_PAGE = 2000
+
+
+class UncountedPage:
+    """One page of a list too long to count on every view: it knows only whether a
+    page follows, which is all "Older →" needs. The template shows "Page N" alone."""
+
+    paginator = None
+
+    def __init__(self, object_list, number, has_next):
+        self.object_list = object_list
+        self.number = number
+        self._has_next = has_next
+
+    def __iter__(self):
+        return iter(self.object_list)
+
+    def __len__(self):
+        return len(self.object_list)
+
+    def has_next(self):
+        return self._has_next
+
+    def has_previous(self):
+        return self.number > 1
+
+    def has_other_pages(self):
+        return self.has_next() or self.has_previous()
+
+    def next_page_number(self):
+        return self.number + 1
+
+    def previous_page_number(self):
+        return self.number - 1
+
+
+def paginate_uncounted(request, queryset, per_page=PAGE_SIZE):
+    """One page of a long list without counting it: the page's ids and one more (to
+    know whether a next page exists) from an index-only scan, then only those rows.
+    A page number that is not a whole number from 1 to MAX_PAGE, or a page past the
+    end (except an empty first page), is a 404."""
+    raw = request.GET.get("page") or "1"
+    try:
+        number = int(raw)
+    except ValueError:
+        raise Http404("No such page.") from None
+    if not 1 <= number <= MAX_PAGE:
+        raise Http404("No such page.")
+    bottom = (number - 1) * per_page
+    ids = list(queryset.values_list("pk", flat=True)[bottom : bottom + per_page + 1])
+    if not ids and number > 1:
+        raise Http404("No such page.")
+    has_next, ids = len(ids) > per_page, ids[:per_page]
+    rows = {row.pk: row for row in queryset.filter(pk__in=ids).order_by()} if ids else {}
+    return UncountedPage([rows[pk] for pk in ids if pk in rows], number, has_next)

@@ -18,7 +18,8 @@ class RequestForm(forms.Form):
         "and - lists. Please share nothing you would not want a neighbour to read.",
     )
     state = forms.ModelChoiceField(
-        label="Pray for",
+        label="Who is it for?",
+        help_text="Your state is chosen for you; choose another, or the whole nation.",
         queryset=State.objects.only("name", "slug"),
         to_field_name="slug",
         required=False,
@@ -26,7 +27,9 @@ class RequestForm(forms.Form):
         error_messages={"invalid_choice": "Please choose a state from the list, or the nation."},
     )
     anonymous = forms.BooleanField(
-        label="Don't show my name (the request shows “A member in” your state)",
+        label="Don't show my name",
+        help_text="Others will see “A member in” the state you chose (or “A member” for "
+        "the nation). Our staff can still see who asked.",
         required=False,
     )
 

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from intercessors.moderation import Reason, Refused, in_edit_window
 from intercessors.pagecache import cache_anonymous_page
-from intercessors.pagination import paginate
+from intercessors.pagination import paginate_uncounted
 from intercessors.rules import parse_id
 
 from .forms import RequestForm, State
@@ -58,7 +58,7 @@ def wall(request):
     elif state is not None:
         prayers = prayers.filter(state=state)
     order = ("prayed_count", "-published_at", "-id") if least else ("-published_at", "-id")
-    page = paginate(request, prayers.order_by(*order))
+    page = paginate_uncounted(request, prayers.order_by(*order))
     return render(request, "prayers/wall.html", {
         "page": page,
         "prayers": page.object_list,
