@@ -67,7 +67,7 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["display_name", "home_state", "notify_replies"]
+        fields = ["display_name", "home_state", "notify_replies", "notify_answered"]
 
     def clean_display_name(self):
         name = self.cleaned_data["display_name"]

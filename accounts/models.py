@@ -52,6 +52,10 @@ class User(AbstractUser):
         "email me when someone replies to my comment",
         default=True,
     )
+    notify_answered = models.BooleanField(
+        "email me when a prayer I prayed for is answered",
+        default=True,
+    )
     # Set when a member deletes their account: the row stays so what they
     # wrote keeps its place, but everything personal is wiped.
     deleted_at = models.DateTimeField(null=True, blank=True, editable=False)

@@ -41,6 +41,7 @@ def export_member_data(*, user: User) -> dict:
             "email": user.email,
             "home_state": user.home_state.name if user.home_state else None,
             "email_me_replies": user.notify_replies,
+            "email_me_answered_prayers": user.notify_answered,
             "joined": user.date_joined.isoformat(),
         },
         "comments": [
@@ -54,8 +55,13 @@ def export_member_data(*, user: User) -> dict:
             {"id": p.pk, "text": p.text, "for": p.state.name if p.state else "the nation",
              "anonymous": p.anonymous, "status": "deleted" if p.is_deleted else p.status,
              "prayed_for_by": p.prayed_count, "asked": p.created_at.isoformat(),
-             "edited": p.edited_at.isoformat() if p.edited_at else None}
+             "edited": p.edited_at.isoformat() if p.edited_at else None,
+             "answered": p.answered_at.isoformat() if p.answered_at else None,
+             "daily_email": p.daily_mail,
+             "updates": [{"text": u.text, "answered": u.answered,
+                          "written": u.created_at.isoformat()} for u in p.updates.all()]}
             for p in Prayer.objects.requests().filter(author=user).select_related("state")
+            .prefetch_related("updates")
         ],
         "prayers_marked": [
             {"prayer": m.prayer_id, "text": m.prayer.plain_text, "when": m.created_at.isoformat()}

@@ -9,4 +9,5 @@ urlpatterns = [
     path("delete/", views.delete, name="delete"),
     path("welcome/", views.welcome, name="welcome"),
     path("export/", views.export, name="export"),
+    path("prayers/", views.my_prayers, name="prayers"),
 ]

@@ -6,9 +6,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
+from intercessors.pagination import paginate_uncounted
 from intercessors.ratelimit import allow
 from intercessors.rules import safe_next
 from partners.models import PartnerPledge
+from prayers.models import Prayer, PrayerMark
 
 from .forms import DeleteAccountForm, HomeStateForm, ProfileForm
 from .services import TooManyChanges, delete_account, export_member_data, save_profile
@@ -33,6 +35,22 @@ def _profile_page(request, form, status=200):
     pledges = PartnerPledge.objects.filter(member=request.user).order_by("-created_at")
     return render(request, "accounts/profile.html", {"form": form, "pledges": pledges},
                   status=status)
+
+
+@login_required
+@require_safe
+def my_prayers(request):
+    """The member's prayer journal: what they prayed for, and what they asked."""
+    asked = request.GET.get("show") == "requests"
+    if asked:
+        rows = Prayer.objects.requests().filter(author=request.user, is_deleted=False
+                                                ).select_related("state", "author")
+        page = paginate_uncounted(request, rows.order_by("-created_at", "-id"))
+    else:
+        rows = PrayerMark.objects.filter(user=request.user).select_related(
+            "prayer", "prayer__article", "prayer__state")
+        page = paginate_uncounted(request, rows.order_by("-created_at", "-id"))
+    return render(request, "accounts/prayers.html", {"page": page, "asked": asked})
 
 
 @login_required

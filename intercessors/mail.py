@@ -28,6 +28,9 @@ KIND_LABELS = {
     "account/email/account_already_exists": "Account already exists",
     "accounts/email/deleted": "Account deleted",
     "comments/email/reply": "Reply to a comment",
+    "prayers/email/answered": "A prayer they prayed for was answered",
+    "prayers/email/digest": "Daily count of prayers for a request",
+    "prayers/email/expiring": "Request leaves the wall soon",
     "partners/email/thanks": "Thanks to a new partner",
     "partners/email/staff_alert": "New pledge (to staff)",
 }

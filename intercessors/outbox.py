@@ -28,6 +28,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from . import jobs
 from .mail import render_mail
 from .models import OutboxMessage
 
@@ -42,12 +43,13 @@ class MailServerAway(Exception):
     """Some messages could not be handed over and wait for their next try."""
 
 
-def send(name: str, context: dict, *, to: str, member=None,
+def send(name: str, context: dict, *, to: str, member=None, headers: dict | None = None,
          keeps=OutboxMessage.Keeps.EVERYTHING) -> OutboxMessage:
     """Record the site's mail `name` (templates/<name>_subject.txt and _body.txt) to
     `to`, to go once the current transaction commits."""
     subject, body = render_mail(name, context)
-    return record(kind=name, to=to, subject=subject, body=body, member=member, keeps=keeps)
+    return record(kind=name, to=to, subject=subject, body=body, member=member,
+                  headers=headers, keeps=keeps)
 
 
 def record_email(message, *, kind: str, member=None,
@@ -78,40 +80,12 @@ def record(*, kind: str, to: str, subject: str, body: str, html: str = "",
 
 
 def wake() -> None:
-    """Queue a delivery job for the messages the current transaction records, once
-    per transaction. The queue is a table of the same database (Django-Q2's ORM
-    broker), so the job is queued in the transaction itself and commits, or not,
-    with the messages; with another broker it is queued after the commit."""
-    db = transaction.get_connection()
-    in_database = settings.Q_CLUSTER.get("orm") == db.alias
-    if not db.in_atomic_block:
-        (_queue_job if in_database else _queue_job_after_commit)()
-    elif not any(entry[1] in (_job_queued, _queue_job_after_commit)
-                 for entry in db.run_on_commit):
-        if in_database:
-            _queue_job()
-            # Marks this transaction as having its job; dropped with it, or with the
-            # savepoint the job was queued in, if that is rolled back.
-            transaction.on_commit(_job_queued)
-        else:
-            transaction.on_commit(_queue_job_after_commit)
-
-
-def _job_queued() -> None:
-    pass
+    """Queue a delivery job for the messages the current transaction records."""
+    jobs.soon(DELIVER_JOB, task_name="Send waiting mail", group="outbox")
 
 
 def _queue_job() -> None:
-    from django_q.tasks import async_task
-
-    async_task(DELIVER_JOB, task_name="Send waiting mail", group="outbox")
-
-
-def _queue_job_after_commit() -> None:
-    try:
-        _queue_job()
-    except Exception:  # the message is safe in the outbox; the minute's schedule sends it
-        logger.exception("Could not queue a mail delivery job")
+    jobs.queue(DELIVER_JOB, task_name="Send waiting mail", group="outbox")
 
 
 def deliver_waiting(batch: int = BATCH) -> dict:

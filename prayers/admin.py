@@ -1,12 +1,15 @@
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.utils.html import format_html
 
 from intercessors.admin import ReportAdmin
 from intercessors.markup import html_to_text, shorten
+from intercessors.moderation import Refused
 from intercessors.pagecache import RetirePagesAdminMixin
 from intercessors.rules import DELETED_MEMBER_NAME
 
-from .models import Prayer, PrayerReport, PrayerRequest
+from . import updates
+from .models import Prayer, PrayerReport, PrayerRequest, PrayerUpdate
 from .services import (
     approve_requests,
     remove_requests,
@@ -28,7 +31,58 @@ class PrayerAdmin(RetirePagesAdminMixin, admin.ModelAdmin):
     date_hierarchy = "published_at"
 
     def get_queryset(self, request):
-        return super().get_queryset(request).standalone()
+        prayers = super().get_queryset(request)
+        # Updates are written for any of our prayers, a post's too: the update form's
+        # prayer search looks through all of them.
+        match = request.resolver_match
+        if match and match.url_name == "autocomplete":
+            return prayers.filter(kind=Prayer.Kind.PROMPT).select_related("article")
+        return prayers.standalone()
+
+
+@admin.register(PrayerUpdate)
+class PrayerUpdateAdmin(admin.ModelAdmin):
+    """News of our own prayers, a post's or a state's ("Update: the levee held"); one
+    marked answered tells everyone who prayed. Written once; delete one to take it
+    back. Members' requests are updated by their requesters."""
+
+    list_display = ["__str__", "prayer", "answered", "created_at"]
+    list_filter = ["answered", "created_at"]
+    list_select_related = ["prayer"]
+    autocomplete_fields = ["prayer"]
+    fields = ["prayer", "text", "answered"]
+    date_hierarchy = "created_at"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(prayer__kind=Prayer.Kind.PROMPT)
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def get_changeform_initial_data(self, request):
+        # "Add an update" from a post's page arrives with ?prayer=<id>.
+        prayer = request.GET.get("prayer", "")
+        return {"prayer": prayer} if prayer.isdigit() else {}
+
+    def save_model(self, request, obj, form, change):
+        # The service writes it: the rendering, the answer, and telling those who prayed.
+        try:
+            saved = updates.add_update(prayer=obj.prayer, user=request.user, text=obj.text,
+                                       answered=obj.answered)
+        except Refused as refusal:
+            self.message_user(request, refusal.message, messages.ERROR)
+            raise PermissionDenied(refusal.message) from None
+        obj.pk = saved.pk
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        updates.refresh_updates(obj.prayer)
+
+    def delete_queryset(self, request, queryset):
+        prayers = {update.prayer for update in queryset.select_related("prayer")}
+        super().delete_queryset(request, queryset)
+        for prayer in prayers:
+            updates.refresh_updates(prayer)
 
 
 @admin.register(PrayerRequest)

@@ -1,7 +1,8 @@
 from django import forms
 
-from .models import REQUEST_MAX_LENGTH, Prayer
+from .models import REQUEST_MAX_LENGTH, UPDATE_MAX_LENGTH, Prayer
 from .services import clean_request_text
+from .updates import clean_update_text
 
 # States are a model of the app above; the field's own relation names it.
 State = Prayer._meta.get_field("state").related_model
@@ -37,3 +38,22 @@ class RequestForm(forms.Form):
         return clean_request_text(self.cleaned_data["text"])
 
 
+
+
+class UpdateForm(forms.Form):
+    text = forms.CharField(
+        label="Your update",
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": UPDATE_MAX_LENGTH + 250}),
+        help_text=f"Up to {UPDATE_MAX_LENGTH:,} characters: how things stand, or how God "
+        "answered.",
+    )
+    answered = forms.BooleanField(
+        label="This prayer was answered",
+        required=False,
+        help_text="Your update becomes its praise note, the request moves to the answered "
+        "prayers, and everyone who prayed for it is told.",
+    )
+
+    def clean_text(self):
+        return clean_update_text(self.cleaned_data["text"])

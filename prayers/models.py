@@ -1,4 +1,6 @@
 """Prayer prompts and the "I Prayed" marks that count them."""
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -10,8 +12,20 @@ from intercessors.moderation import Moderated, ReportBase, Status
 from intercessors.rules import DELETED_MEMBER_NAME, published_q
 
 REQUEST_MAX_LENGTH = 1000
-# The wall's public requests, which its indexes cover.
-ON_THE_WALL = Q(kind="request", status=Status.PUBLISHED, is_deleted=False)
+UPDATE_MAX_LENGTH = 500
+# A request stays on the wall this long after it was posted, updated or renewed.
+WALL_DAYS = 30
+# The wall's public requests, which its indexes cover: neither answered nor gone
+# past their time (the expiry job sets `expired`; pages also compare `expires_at`).
+ON_THE_WALL = Q(kind="request", status=Status.PUBLISHED, is_deleted=False, expired=False,
+                answered_at__isnull=True)
+ANSWERED = Q(kind="request", status=Status.PUBLISHED, is_deleted=False,
+             answered_at__isnull=False)
+
+
+def wall_until(moment=None):
+    """When a request posted, updated or renewed at `moment` (now) leaves the wall."""
+    return (moment or timezone.now()) + timedelta(days=WALL_DAYS)
 
 
 class PrayerQuerySet(models.QuerySet):
@@ -34,8 +48,13 @@ class PrayerQuerySet(models.QuerySet):
 
     def on_the_wall(self):
         """Members' requests anyone may see, with what their cards show."""
-        return self.filter(ON_THE_WALL, published_at__lte=timezone.now()).select_related(
-            "state", "author")
+        now = timezone.now()
+        return self.filter(ON_THE_WALL, published_at__lte=now, expires_at__gt=now
+                           ).select_related("state", "author")
+
+    def answered(self):
+        """Members' requests God answered, as their requesters told it."""
+        return self.filter(ANSWERED).select_related("state", "author")
 
 
 class Prayer(Moderated):
@@ -86,6 +105,21 @@ class Prayer(Moderated):
     # Kept exact by prayers.services.mark_prayed, the only writer of marks.
     prayed_count = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # A request's time on the wall (prayers.updates): it leaves at `expires_at`,
+    # WALL_DAYS after it was posted, updated or renewed, and its requester is
+    # reminded once for each such moment (`reminded_for`).
+    expires_at = models.DateTimeField(null=True, blank=True, editable=False)
+    expired = models.BooleanField(default=False, editable=False)
+    reminded_for = models.DateTimeField(null=True, blank=True, editable=False)
+    # Answered: when, and the praise note (the answer's update, rendered).
+    answered_at = models.DateTimeField(null=True, blank=True, editable=False)
+    answer_html = models.TextField(blank=True, editable=False)
+    # Every update, rendered in order, so no page needs a query to show them.
+    updates_html = models.TextField(blank=True, editable=False)
+    # The requester's daily word of how many prayed, for this request.
+    daily_mail = models.BooleanField(
+        "daily email of prayers", default=True,
+        help_text="The requester hears once a day how many prayed, unless they turned it off.")
 
     objects = PrayerQuerySet.as_manager()
 
@@ -105,6 +139,11 @@ class Prayer(Moderated):
                          name="wall_state_least_idx", condition=ON_THE_WALL),
             models.Index(fields=["status", "created_at"], name="prayer_status_idx",
                          condition=Q(kind="request")),
+            models.Index(fields=["-answered_at", "-id"], name="wall_answered_idx",
+                         condition=ANSWERED),
+            # What the expiry job and the reminders look for.
+            models.Index(fields=["expires_at"], name="wall_expiry_idx",
+                         condition=Q(kind="request", expired=False)),
         ]
 
     def __str__(self):
@@ -132,6 +171,15 @@ class Prayer(Moderated):
         if self.anonymous:
             return f"A member in {self.state.name}" if self.state_id else "A member"
         return self.author.public_name if self.author_id else DELETED_MEMBER_NAME
+
+    @property
+    def is_answered(self) -> bool:
+        return self.answered_at is not None
+
+    @property
+    def is_on_the_wall(self) -> bool:
+        return (self.is_request and not self.expired and not self.is_answered
+                and self.expires_at is not None and self.expires_at > timezone.now())
 
     @property
     def plain_text(self) -> str:
@@ -162,10 +210,61 @@ class PrayerMark(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "prayer"], name="one_mark_per_member")
         ]
-        indexes = [models.Index(fields=["prayer", "created_at"], name="mark_prayer_time_idx")]
+        indexes = [models.Index(fields=["prayer", "created_at"], name="mark_prayer_time_idx"),
+                   # A member's own prayers, newest first ("My prayers").
+                   models.Index(fields=["user", "-created_at", "-id"], name="mark_user_time_idx")]
 
     def __str__(self):
         return f"{self.user_id} prayed {self.prayer_id}"
+
+
+class PrayerUpdate(models.Model):
+    """What the requester (or, for our own prayers, staff) later told of a prayer:
+    news, or the answer with its praise note. Written by prayers.updates only."""
+
+    prayer = models.ForeignKey(Prayer, on_delete=models.CASCADE, related_name="updates")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                               on_delete=models.SET_NULL, related_name="+")
+    text = models.TextField("update", max_length=UPDATE_MAX_LENGTH)
+    body_html = models.TextField(blank=True, editable=False)
+    answered = models.BooleanField(
+        "this prayer was answered", default=False,
+        help_text="Marks the prayer answered, with this as its praise note, and tells "
+        "everyone who prayed.")
+    # Answers only: everyone who prayed is told a batch of marks at a time
+    # (prayers.updates.tell_answered): the last mark told, and when all were.
+    told_upto = models.BigIntegerField(default=0, editable=False)
+    told_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["prayer", "created_at"], name="update_prayer_idx"),
+            models.Index(fields=["created_at"], name="update_untold_idx",
+                         condition=Q(answered=True, told_at__isnull=True)),
+        ]
+
+    def __str__(self):
+        return shorten(html_to_text(self.body_html) or self.text, 80)
+
+
+class PrayedDigest(models.Model):
+    """The requester's daily word of prayers, for one day: the row is written in the
+    same transaction as the mail, so no day is told twice."""
+
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                               related_name="+")
+    day = models.DateField()
+    prayers = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["member", "day"],
+                                               name="one_digest_per_member_day")]
+
+    def __str__(self):
+        return f"Digest for {self.member_id} on {self.day}"
 
 
 class PrayerRequest(Prayer):

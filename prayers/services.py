@@ -20,7 +20,7 @@ from intercessors.moderation import (
     in_edit_window,
 )
 
-from .models import REQUEST_MAX_LENGTH, Prayer, PrayerMark, PrayerReport
+from .models import REQUEST_MAX_LENGTH, Prayer, PrayerMark, PrayerReport, wall_until
 
 
 @transaction.atomic
@@ -104,8 +104,9 @@ def post_request(*, author, text: str, state=None, anonymous: bool = False) -> P
     """A member asks for prayer, for a state or (`state` None) for the nation."""
     text = clean_request_text(text)
     check_pace(author, Prayer.objects.requests().filter(author=author), noun="requests")
+    now = timezone.now()
     prayer = Prayer(kind=Prayer.Kind.REQUEST, author=author, text=text, state=state,
-                    anonymous=anonymous, published_at=timezone.now())
+                    anonymous=anonymous, published_at=now, expires_at=wall_until(now))
     _render(prayer)
     prayer.save()
     pagecache.retire()

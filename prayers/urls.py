@@ -13,4 +13,8 @@ urlpatterns = [
     path("requests/<int:pk>/edit/", wall.request_edit, name="request-edit"),
     path("requests/<int:pk>/delete/", wall.request_delete, name="request-delete"),
     path("requests/<int:pk>/report/", wall.request_report, name="request-report"),
+    path("requests/<int:pk>/update/", wall.request_update, name="request-update"),
+    path("requests/<int:pk>/renew/", wall.request_renew, name="request-renew"),
+    path("requests/<int:pk>/daily-mail/", wall.request_daily_mail, name="request-daily-mail"),
+    path("requests/<int:pk>/quiet/<str:token>/", wall.request_quiet, name="request-quiet"),
 ]

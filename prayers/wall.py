@@ -8,14 +8,17 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from intercessors.moderation import Reason, Refused, in_edit_window
 from intercessors.pagecache import cache_anonymous_page
 from intercessors.pagination import paginate_uncounted
 from intercessors.rules import parse_id
+from intercessors.templatetags.moments import reader_time
 
-from .forms import RequestForm, State
+from . import updates
+from .forms import RequestForm, State, UpdateForm
 from .models import Prayer
 from .selectors import prayed_ids
 from .services import (
@@ -48,16 +51,22 @@ def _state_param(request):
 
 
 @require_safe
-@cache_anonymous_page(reads=("page", "state", "sort"))
+@cache_anonymous_page(reads=("page", "state", "sort", "answered"))
 def wall(request):
     state = _state_param(request)
-    least = request.GET.get("sort") == "least"
-    prayers = Prayer.objects.on_the_wall()
+    answered = request.GET.get("answered") == "1"
+    least = not answered and request.GET.get("sort") == "least"
+    prayers = Prayer.objects.answered() if answered else Prayer.objects.on_the_wall()
     if state == NATION:
         prayers = prayers.filter(state__isnull=True)
     elif state is not None:
         prayers = prayers.filter(state=state)
-    order = ("prayed_count", "-published_at", "-id") if least else ("-published_at", "-id")
+    if answered:
+        order = ("-answered_at", "-id")
+    elif least:
+        order = ("prayed_count", "-published_at", "-id")
+    else:
+        order = ("-published_at", "-id")
     page = paginate_uncounted(request, prayers.order_by(*order))
     return render(request, "prayers/wall.html", {
         "page": page,
@@ -66,6 +75,7 @@ def wall(request):
         "state": state,
         "nation": state == NATION,
         "least": least,
+        "answered": answered,
         "states": State.objects.only("name", "slug"),
     })
 
@@ -90,12 +100,85 @@ def _request_for(request, pk):
 def request_detail(request, pk):
     prayer = _request_for(request, pk)
     mine = request.user.is_authenticated and prayer.author_id == request.user.pk
+    return _request_page(request, prayer, mine=mine)
+
+
+def _request_page(request, prayer, *, mine, update_form=None, error=None, status=200):
     return render(request, "prayers/request.html", {
         "prayer": prayer,
         "prayed_ids": prayed_ids(user=request.user, prayer_ids=[prayer.pk]),
         "mine": mine,
         "can_edit": mine and in_edit_window(prayer, request.user),
-    })
+        "update_form": update_form or (UpdateForm() if mine and not prayer.is_answered
+                                       else None),
+        "update_error": error,
+    }, status=status)
+
+
+@login_required
+@require_POST
+def request_update(request, pk):
+    """The requester tells how things stand, or that the prayer was answered."""
+    prayer = _request_for(request, pk)
+    updates.check_can_update(prayer, request.user)
+    form = UpdateForm(request.POST)
+    error = None
+    if form.is_valid():
+        try:
+            update = updates.add_update(prayer=prayer, user=request.user,
+                                        text=form.cleaned_data["text"],
+                                        answered=form.cleaned_data["answered"])
+        except Refused as refusal:
+            error = refusal.message
+        else:
+            messages.success(request, "Praise God! Your request is marked answered, and "
+                             "everyone who prayed for it will be told." if update.answered
+                             else "Your update has been added. Your request stays on the "
+                             "wall for another 30 days.")
+            return redirect(prayer.get_absolute_url())
+    return _request_page(request, prayer, mine=True, update_form=form, error=error,
+                         status=400)
+
+
+@login_required
+@require_POST
+def request_renew(request, pk):
+    prayer = _request_for(request, pk)
+    try:
+        prayer = updates.renew_request(prayer=prayer, user=request.user)
+    except Refused as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(request, "Your request is back on the wall until "
+                         f"{reader_time(prayer.expires_at)}.")
+    return redirect(prayer.get_absolute_url())
+
+
+@login_required
+@require_POST
+def request_daily_mail(request, pk):
+    """The requester turns the daily word of prayers on or off for this request."""
+    prayer = _request_for(request, pk)
+    check_requester(prayer, request.user)
+    on = request.POST.get("on") == "1"
+    updates.set_daily_mail(prayer=prayer, on=on)
+    messages.success(request, "We will email you once a day when people pray for this "
+                     "request." if on else "You will no longer get a daily email about "
+                     "this request.")
+    return redirect(prayer.get_absolute_url())
+
+
+@csrf_exempt  # the signed link is the proof; mail programs POST it in one click (RFC 8058)
+@require_http_methods(["GET", "POST"])
+def request_quiet(request, pk, token):
+    """The daily mail's one-click link: no more daily word about this request."""
+    if not updates.check_quiet_token(pk, token):
+        raise Http404("This link is not valid.")
+    prayer = get_object_or_404(Prayer.objects.requests(), pk=pk)
+    if request.method == "POST":
+        updates.set_daily_mail(prayer=prayer, on=False)
+    return render(request, "prayers/request_quiet.html",
+                  {"prayer": prayer, "done": request.method == "POST"})
 
 
 def _saved_message(request, prayer, done: str) -> None:

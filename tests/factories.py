@@ -106,9 +106,10 @@ def make_request(*, author, text="Please pray for my mother's surgery on Friday.
     from django.utils import timezone
 
     from intercessors.markup import render_markdown
-    from prayers.models import Prayer
+    from prayers.models import Prayer, wall_until
 
     extra.setdefault("published_at", extra.get("created_at") or timezone.now())
+    extra.setdefault("expires_at", wall_until(extra["published_at"]))
     prayer = Prayer.objects.create(
         kind=Prayer.Kind.REQUEST, author=author, text=text, state=state, anonymous=anonymous,
         body_html=render_markdown(text), **extra,

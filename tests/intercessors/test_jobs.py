@@ -22,11 +22,16 @@ def test_the_schedules_are_written_at_migrate_once_each(db):
         "Site: sweep ended rate-limit windows": ("intercessors.ratelimit.sweep", 10, -1),
         "Site: clear expired sessions": ("intercessors.jobs.clear_expired_sessions", 1440, -1),
         "Site: erase the text of old mail": ("intercessors.outbox.forget_old_text", 1440, -1),
+        "Site: tell those who prayed of answers": ("prayers.updates.tell_answered", 1, -1),
+        "Site: take expired requests off the wall and remind requesters": (
+            "prayers.updates.tend_wall", 10, -1),
+        "Site: send requesters their daily count of prayers": (
+            "prayers.updates.send_digests", 60, -1),
     }
     Schedule.objects.create(name="Site: something retired", func="math.floor", minutes=5,
                             schedule_type=Schedule.MINUTES)
     jobs.install_schedules()
-    assert Schedule.objects.filter(name__startswith="Site: ").count() == 4
+    assert Schedule.objects.filter(name__startswith="Site: ").count() == 7
 
 
 def test_expired_sessions_are_cleared(db):

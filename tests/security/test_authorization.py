@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group
 from django.test import Client
 from django.utils import timezone
 
+from prayers.updates import quiet_token
 from tests.factories import make_article, make_comment, make_member, make_request
 
 ROLES = ["anonymous", "owner", "other", "editor", "superuser"]
@@ -43,6 +44,23 @@ MATRIX = {
     "/prayers/requests/{request}/report/": {
         "GET": [302, 302, 200, 200, 200], "POST": [302, 400, 400, 400, 400],
     },
+    "/prayers/requests/?answered=1": {"GET": [200] * 5},
+    # Only the requester updates, renews and quietens their request; an empty update
+    # comes back with its message.
+    "/prayers/requests/{request}/update/": {
+        "GET": [302, 405, 405, 405, 405], "POST": [302, 400, 403, 403, 403],
+    },
+    "/prayers/requests/{request}/renew/": {
+        "GET": [302, 405, 405, 405, 405], "POST": [302, 302, 403, 403, 403],
+    },
+    "/prayers/requests/{request}/daily-mail/": {
+        "GET": [302, 405, 405, 405, 405], "POST": [302, 302, 403, 403, 403],
+    },
+    # The mail's one-click link is its own proof; a made-up one is nothing.
+    "/prayers/requests/{request}/quiet/{quiet_token}/": {"GET": [200] * 5, "POST": [200] * 5},
+    "/prayers/requests/{request}/quiet/{other_quiet_token}/": {"GET": [404] * 5,
+                                                                 "POST": [404] * 5},
+    "/prayers/requests/{request}/quiet/made-up/": {"GET": [404] * 5, "POST": [404] * 5},
     "/comments/post/": {"GET": [405] * 5, "POST": [302] * 5},
     "/comments/{comment}/reply/": {
         "GET": [302, 200, 200, 200, 200], "POST": [302, 405, 405, 405, 405],
@@ -61,6 +79,8 @@ MATRIX = {
     "/accounts/welcome/": {"GET": [302, 200, 200, 200, 200]},
     "/accounts/delete/": {"GET": [302, 200, 200, 200, 200]},
     "/accounts/export/": {"GET": [302, 200, 200, 200, 200], "POST": [302, 405, 405, 405, 405]},
+    "/accounts/prayers/": {"GET": [302, 200, 200, 200, 200], "POST": [302, 405, 405, 405, 405]},
+    "/accounts/prayers/?show=requests": {"GET": [302, 200, 200, 200, 200]},
     "/partner/": {"GET": [200] * 5},
     "/partner/thanks/": {"GET": [302] * 5, "POST": [405] * 5},
     "/admin/": {"GET": [302, 302, 302, 200, 200]},
@@ -68,6 +88,8 @@ MATRIX = {
     "/admin/comments/comment/": {"GET": [302, 302, 302, 200, 200]},
     "/admin/prayers/prayerrequest/": {"GET": [302, 302, 302, 200, 200]},
     "/admin/prayers/prayerreport/": {"GET": [302, 302, 302, 200, 200]},
+    "/admin/prayers/prayerupdate/": {"GET": [302, 302, 302, 200, 200]},
+    "/admin/prayers/prayerupdate/add/": {"GET": [302, 302, 302, 200, 200]},
     "/admin/intercessors/outboxmessage/": {"GET": [302, 302, 302, 403, 200]},
     "/admin/partners/partnerpledge/": {"GET": [302, 302, 302, 403, 200]},
     "/admin/accounts/user/": {"GET": [302, 302, 302, 403, 200]},
@@ -97,8 +119,10 @@ def world(db):
         "comment": make_comment(target=post, author=owner, created_at=minute_ago).pk,
         "other_comment": make_comment(target=post, author=other, created_at=minute_ago).pk,
         "draft_comment": make_comment(target=draft, author=owner, created_at=minute_ago).pk,
-        "request": make_request(author=owner, created_at=minute_ago).pk,
-        "other_request": make_request(author=other, created_at=minute_ago).pk,
+        "request": (request := make_request(author=owner, created_at=minute_ago)).pk,
+        "other_request": (other_request := make_request(author=other, created_at=minute_ago)).pk,
+        "quiet_token": quiet_token(request),
+        "other_quiet_token": quiet_token(other_request),
         "held_request": make_request(author=owner, status="pending").pk,
     }
     return [None, owner, other, editor, superuser], fields, post
