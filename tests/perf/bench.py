@@ -55,6 +55,9 @@ SCENARIOS = [
     ("Prayer wall, page 1, member", "/prayers/requests/", True, 0.40, 150),
     ("Prayer wall, page 400", "/prayers/requests/?page=400", False, 0.40, 150),
     ("Prayer wall, page 400, member", "/prayers/requests/?page=400", True, 0.40, 150),
+    ("My prayers (5,000 marks), member", "/accounts/prayers/", True, 0.40, 150),
+    ("My prayers (5,000 marks), page 400, member", "/accounts/prayers/?page=400", True, 0.40,
+     150),
 ]
 
 # BENCH_ONLY="Ceiling,member" keeps the scenarios whose label contains one of the words
@@ -361,7 +364,7 @@ def main():
         f"{os.environ.get('GUNICORN_THREADS', 'default')}); debug off.",
         f"Load: `wrk -t{THREADS} -c{CONNECTIONS} -d{SECONDS}s --latency` from a second process on "
         "127.0.0.1. Archive: 10,000 posts, 5,000 members, 1,000,000 marks on posts, "
-        "100,000 prayer requests with 500,000 marks "
+        "100,000 prayer requests with 500,000 marks, a member with 5,000 marks "
         f"(`manage.py seed_bench`: {seed_output.splitlines()[-1].rstrip('.')}).",
         *[f"{note}" for note in notes],
         "",

@@ -1,7 +1,8 @@
 """Load a large archive for the benchmark: 10,000 posts with prayers, 5,000
 members, 1,000,000 "I Prayed" marks with counters that match, two long
-conversations (50 and 1,000 comments), and a prayer wall of 100,000 members'
-requests with 500,000 marks of their own. Bulk inserts throughout."""
+conversations (50 and 1,000 comments), a prayer wall of 100,000 members'
+requests with 500,000 marks of their own, and a first member who has prayed 5,000
+prayers (their "My prayers"). Bulk inserts throughout."""
 import random
 import time
 from datetime import timedelta
@@ -10,6 +11,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.contenttypes.models import ContentType
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
@@ -22,6 +24,7 @@ from states.models import State
 
 POSTS, MEMBERS, MARKS_PER_POST = 10_000, 5_000, 100
 REQUESTS = 100_000  # request n has n % 11 marks: 0 to 10, 500,000 in all
+JOURNAL = 5_000  # the first member's marks, for "My prayers"
 REQUEST_TEXT = "Bench request {}: please pray for the {} and the {} in our town."
 PASSWORD = "bench-member-password"
 BENCH_SLUG = "bench-post-{:05d}"
@@ -50,6 +53,7 @@ class Command(BaseCommand):
                 self.conversations(articles, members, rng)
             if not has_wall:
                 self.wall(rng)
+                self.journal()
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("VACUUM ANALYZE")  # fresh statistics for the planner
@@ -179,7 +183,9 @@ class Command(BaseCommand):
                 [Prayer(kind=Prayer.Kind.REQUEST, author_id=members[n % len(members)],
                         anonymous=n % 3 == 0, text=text, body_html=html,
                         state=None if n % 10 == 0 else states[n % len(states)],
-                        published_at=now - timedelta(minutes=n + 1))
+                        published_at=now - timedelta(minutes=n + 1),
+                        # Renewed: all on the wall for the benchmark's month.
+                        expires_at=now + timedelta(days=30))
                  for n in range(start, min(start + 10_000, REQUESTS))],
                 batch_size=5_000,
             )
@@ -214,3 +220,18 @@ class Command(BaseCommand):
             Prayer.objects.filter(id__in=ids[marks::11]).update(prayed_count=marks)
         self.stdout.write(f"  {REQUESTS:,} prayer requests, "
                           f"{sum(n % 11 for n in range(REQUESTS)):,} marks on them")
+
+    def journal(self):
+        """The first member prays posts' prayers until they have JOURNAL marks."""
+        member = User.objects.filter(username__startswith="bench").order_by("id").first()
+        mine = PrayerMark.objects.filter(user=member)
+        more = JOURNAL - mine.count()
+        ids = list(Prayer.objects.filter(article__slug__startswith="bench-post-")
+                   .exclude(pk__in=mine.values("prayer_id")).order_by("id")
+                   .values_list("id", flat=True)[:more])
+        now = timezone.now()
+        PrayerMark.objects.bulk_create(
+            [PrayerMark(user=member, prayer_id=pk, created_at=now - timedelta(minutes=n))
+             for n, pk in enumerate(ids)], batch_size=5_000)
+        Prayer.objects.filter(id__in=ids).update(prayed_count=F("prayed_count") + 1)
+        self.stdout.write(f"  {member.public_name} has prayed {mine.count():,} prayers")
