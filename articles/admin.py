@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
@@ -58,14 +59,14 @@ class ArticleAdmin(RetirePagesAdminMixin, admin.ModelAdmin):
     search_fields = ["title", "summary", "body", "prayer__text", "source_name"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["topics", "states"]
-    readonly_fields = ["reading_time", "author"]
+    readonly_fields = ["reading_time", "author", "prayer_updates"]
     formfield_overrides = {
         models.URLField: {"assume_scheme": "https"},
         # Photos are checked and re-encoded without their metadata (a phone's GPS).
         models.FileField: {"form_class": ImageUploadField},
     }
     fieldsets = [
-        (None, {"fields": ["prayer_text"]}),
+        (None, {"fields": ["prayer_text", "prayer_updates"]}),
         (None, {"fields": ["title", "slug", "status", "published_at", "author"]}),
         ("Excerpt", {"fields": ["summary", "body", "reading_time", "question"]}),
         ("Attribution", {"fields": ["source_name", "source_url", "is_excerpt"]}),
@@ -78,6 +79,17 @@ class ArticleAdmin(RetirePagesAdminMixin, admin.ModelAdmin):
         if obj.is_scheduled:
             return "Scheduled"
         return obj.get_status_display()
+
+    @admin.display(description="news of this prayer")
+    def prayer_updates(self, obj):
+        """Where staff tell what happened, or that the prayer was answered."""
+        prayer = obj.opening_prayer if obj.pk else None
+        if prayer is None:
+            return "Save the post first; then you can add updates to its prayer."
+        return format_html(
+            '{} <a href="{}?prayer={}">Add an update, or mark it answered</a>',
+            "Answered. " if prayer.answered_at else "",
+            reverse("admin:prayers_prayerupdate_add"), prayer.pk)
 
     @admin.display(description="prayed", ordering="prayer__prayed_count")
     def prayed(self, obj):

@@ -239,4 +239,16 @@ REQUESTS = [
     ("grace@intercessors.example", "TX", True, 52,
      "I am caring for my mother, who no longer knows my name most days. Pray for "
      "patience, and for moments when she does."),
+    ("samuel@intercessors.example", "OH", False, 200,
+     "My daughter has been out of work since the spring. Pray that a door opens "
+     "for her before winter."),
+]
+
+# What requesters later told: (request's index in REQUESTS, hours ago, answered, text).
+REQUEST_UPDATES = [
+    (3, 10, False, "The news came on Friday: twenty-two families lose the shift. "
+     "Thank you for praying; please keep on."),
+    (5, 150, False, "She has two interviews this week, both close to home."),
+    (5, 30, True, "She starts at the county library on Monday! Thank you, every one "
+     "of you who prayed."),
 ]

@@ -16,7 +16,28 @@ PAGES = {
     "partner": "/partner/",
     "login": "/accounts/login/",
     "signup": "/accounts/signup/",
+    "wall": "/prayers/requests/",
+    "answered": "/prayers/requests/?answered=1",
 }
+# Pages only a member sees; "own request" is the demo member's request, with its
+# update, renewal and daily-mail forms.
+MEMBER_PAGES = {
+    "profile": "/accounts/profile/",
+    "journal": "/accounts/prayers/",
+    "journal requests": "/accounts/prayers/?show=requests",
+    "own request": None,
+    "member home": "/",
+}
+
+
+def member_path(name):
+    if name == "own request":
+        from prayers.models import Prayer
+
+        return Prayer.objects.requests().filter(
+            author__email="grace@intercessors.example", answered_at__isnull=True,
+        ).first().get_absolute_url()
+    return MEMBER_PAGES[name]
 PHONE = {"width": 375, "height": 812}
 DESKTOP = {"width": 1280, "height": 800}
 
@@ -42,11 +63,11 @@ def serious_violations(page):
     ]
 
 
-@pytest.mark.parametrize("name", [*PAGES, "profile"])
+@pytest.mark.parametrize("name", [*PAGES, *MEMBER_PAGES])
 def test_no_serious_accessibility_violations(member_page, page, site, name):
-    if name != "profile":
+    if name not in MEMBER_PAGES:
         page.context.clear_cookies()
-    page.goto(site.url + PAGES.get(name, "/accounts/profile/"))
+    page.goto(site.url + (PAGES[name] if name in PAGES else member_path(name)))
     assert serious_violations(page) == []
 
 
@@ -56,8 +77,11 @@ def test_pages_fit_a_phone_and_a_desktop_with_big_enough_tap_targets(browser, si
     for label, viewport in [("phone", PHONE), ("desktop", DESKTOP)]:
         context = browser.new_context(viewport=viewport)
         page = context.new_page()
-        for name, path in PAGES.items():
-            page.goto(site.url + path)
+        pages = list(PAGES.items())
+        for name, path in [*pages, *((name, None) for name in MEMBER_PAGES)]:
+            if name == next(iter(MEMBER_PAGES)):
+                log_in(page, site.url)  # the member pages, and the header members see
+            page.goto(site.url + (path or member_path(name)))
             overflow = page.evaluate(
                 "document.documentElement.scrollWidth - window.innerWidth"
             )

@@ -19,6 +19,7 @@ from intercessors import pagecache
 from intercessors.demo.posts import (
     CONVERSATIONS,
     POSTS,
+    REQUEST_UPDATES,
     REQUESTS,
     STANDALONE_PRAYERS,
     STATE_PAGES,
@@ -26,8 +27,9 @@ from intercessors.demo.posts import (
 )
 from intercessors.markup import render_markdown
 from intercessors.models import SitePage
-from prayers.models import Prayer
+from prayers.models import Prayer, PrayerUpdate, wall_until
 from prayers.services import mark_prayed
+from prayers.updates import refresh_updates
 from states.models import State, StateCall
 
 REFERENCE_MIGRATIONS = [
@@ -178,17 +180,30 @@ class Command(BaseCommand):
         if Prayer.objects.requests().exists():
             return 0
         members = list(User.objects.filter(email__in=[r[0] for r in REQUESTS]))
+        prayers = []
         for email, code, anonymous, hours, text in REQUESTS:
             author = next(m for m in members if m.email == email)
             when = timezone.now() - timedelta(hours=hours)
             prayer = Prayer.objects.create(
                 kind=Prayer.Kind.REQUEST, author=author, anonymous=anonymous, text=text,
                 body_html=render_markdown(text), published_at=when,
+                expires_at=wall_until(when),
                 state=State.objects.get(code=code) if code else None,
             )
+            prayers.append(prayer)
             for member in members:
                 if member != author:
                     mark_prayed(user=member, prayer=prayer)
+        # Demo news is history: written as told long ago, so no one is mailed now.
+        for index, hours, answered, text in REQUEST_UPDATES:
+            prayer, when = prayers[index], timezone.now() - timedelta(hours=hours)
+            PrayerUpdate.objects.create(prayer=prayer, author=prayer.author, text=text,
+                                        body_html=render_markdown(text), answered=answered,
+                                        created_at=when, told_at=when if answered else None)
+            if not answered:
+                Prayer.objects.filter(pk=prayer.pk).update(expires_at=wall_until(when))
+        for prayer in prayers:
+            refresh_updates(prayer)  # the rendering, and the answer, as the service keeps them
         return len(REQUESTS)
 
     def ensure_conversations(self) -> int:
