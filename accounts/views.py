@@ -11,6 +11,8 @@ from intercessors.ratelimit import allow
 from intercessors.rules import safe_next
 from partners.models import PartnerPledge
 from prayers.models import Prayer, PrayerMark
+from updates import services as updates
+from updates.forms import MemberChoicesForm
 
 from .forms import DeleteAccountForm, HomeStateForm, ProfileForm
 from .services import TooManyChanges, delete_account, export_member_data, save_profile
@@ -33,8 +35,14 @@ def profile(request):
 
 def _profile_page(request, form, status=200):
     pledges = PartnerPledge.objects.filter(member=request.user).order_by("-created_at")
-    return render(request, "accounts/profile.html", {"form": form, "pledges": pledges},
-                  status=status)
+    subscription = updates.for_member(request.user)
+    updates_form = MemberChoicesForm(initial={
+        "daily": subscription.daily, "weekly": subscription.weekly,
+        "state": subscription.state}, prefix="updates")
+    return render(request, "accounts/profile.html", {
+        "form": form, "pledges": pledges, "updates_form": updates_form,
+        "subscribed": subscription.pk and subscription.is_active,
+        "updates_choices": updates.describe(subscription)}, status=status)
 
 
 @login_required

@@ -6,11 +6,20 @@ from django.template.loader import render_to_string
 
 def render_mail(name: str, context: dict) -> tuple[str, str]:
     """The subject (prefixed as every site mail is) and plain-text body of mail `name`."""
-    context = {"site_url": settings.SITE_URL, "ministry_name": settings.MINISTRY_NAME,
-               **context}
+    context = _with_site(context)
     subject = " ".join(render_to_string(f"{name}_subject.txt", context).split())
     return (settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject,
             render_to_string(f"{name}_body.txt", context))
+
+
+def render_mail_html(name: str, context: dict) -> str:
+    """The HTML part of mail `name` (`<name>_body.html`): styles written inline on
+    each element, as mail programs drop <style>, and readable with images off."""
+    return render_to_string(f"{name}_body.html", _with_site(context))
+
+
+def _with_site(context: dict) -> dict:
+    return {"site_url": settings.SITE_URL, "ministry_name": settings.MINISTRY_NAME, **context}
 
 
 # What staff read in the outbox for each of the site's mails (by template name).
@@ -31,6 +40,10 @@ KIND_LABELS = {
     "prayers/email/answered": "A prayer they prayed for was answered",
     "prayers/email/digest": "Daily count of prayers for a request",
     "prayers/email/expiring": "Request leaves the wall soon",
+    "updates/email/confirm": "Confirm prayer updates",
+    "updates/email/already": "Already gets prayer updates",
+    "updates/email/daily": "Daily prayer email",
+    "updates/email/weekly": "Weekly prayer digest",
     "partners/email/thanks": "Thanks to a new partner",
     "partners/email/staff_alert": "New pledge (to staff)",
 }

@@ -29,7 +29,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from . import jobs
-from .mail import render_mail
+from .mail import render_mail, render_mail_html
 from .models import OutboxMessage
 
 logger = logging.getLogger(__name__)
@@ -44,11 +44,12 @@ class MailServerAway(Exception):
 
 
 def send(name: str, context: dict, *, to: str, member=None, headers: dict | None = None,
-         keeps=OutboxMessage.Keeps.EVERYTHING) -> OutboxMessage:
-    """Record the site's mail `name` (templates/<name>_subject.txt and _body.txt) to
-    `to`, to go once the current transaction commits."""
+         html: bool = False, keeps=OutboxMessage.Keeps.EVERYTHING) -> OutboxMessage:
+    """Record the site's mail `name` (templates/<name>_subject.txt and _body.txt, and
+    with `html` _body.html) to `to`, to go once the current transaction commits."""
     subject, body = render_mail(name, context)
     return record(kind=name, to=to, subject=subject, body=body, member=member,
+                  html=render_mail_html(name, context) if html else "",
                   headers=headers, keeps=keeps)
 
 

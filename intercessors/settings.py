@@ -76,6 +76,9 @@ PARTNER_NOTIFY_EMAIL = env("PARTNER_NOTIFY_EMAIL")
 # each one first (requests with links are always held).
 PRAYER_REQUESTS_REVIEW = env_bool("PRAYER_REQUESTS_REVIEW")
 PARTNER_CHECKOUT_URL = env("PARTNER_CHECKOUT_URL")
+# Bulk mail (prayer updates) offers an unsubscribe link always, and this mailbox
+# too when set (List-Unsubscribe).
+UNSUBSCRIBE_MAILTO = env("UNSUBSCRIBE_MAILTO")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -94,6 +97,7 @@ INSTALLED_APPS = [
     "intercessors",
     # Ours, from the top layer down (docs/architecture.md).
     "accounts",
+    "updates",
     "partners",
     "articles",
     "states",

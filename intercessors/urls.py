@@ -57,6 +57,7 @@ urlpatterns = [
     path("comments/", include("comments.urls")),
     path("states/", include("states.urls")),
     path("partner/", include("partners.urls")),
+    path("updates/", include("updates.urls")),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

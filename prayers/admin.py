@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.utils.html import format_html
@@ -6,7 +7,7 @@ from intercessors.admin import ReportAdmin
 from intercessors.markup import html_to_text, shorten
 from intercessors.moderation import Refused
 from intercessors.pagecache import RetirePagesAdminMixin
-from intercessors.rules import DELETED_MEMBER_NAME
+from intercessors.rules import DELETED_MEMBER_NAME, parse_id
 
 from . import updates
 from .models import Prayer, PrayerReport, PrayerRequest, PrayerUpdate
@@ -40,6 +41,26 @@ class PrayerAdmin(RetirePagesAdminMixin, admin.ModelAdmin):
         return prayers.standalone()
 
 
+class PrayerUpdateForm(forms.ModelForm):
+    """The service's rules as form errors: the text through the one sanitiser, and
+    no second answer."""
+
+    class Meta:
+        model = PrayerUpdate
+        fields = ["prayer", "text", "answered"]
+
+    def clean_text(self):
+        return updates.clean_update_text(self.cleaned_data["text"])
+
+    def clean(self):
+        data = super().clean()
+        prayer = data.get("prayer")
+        if prayer is not None and data.get("answered") and prayer.is_answered:
+            raise forms.ValidationError("This prayer is already marked answered; delete "
+                                        "that answer first to write another.")
+        return data
+
+
 @admin.register(PrayerUpdate)
 class PrayerUpdateAdmin(admin.ModelAdmin):
     """News of our own prayers, a post's or a state's ("Update: the levee held"); one
@@ -49,6 +70,7 @@ class PrayerUpdateAdmin(admin.ModelAdmin):
     list_display = ["__str__", "prayer", "answered", "created_at"]
     list_filter = ["answered", "created_at"]
     list_select_related = ["prayer"]
+    form = PrayerUpdateForm
     autocomplete_fields = ["prayer"]
     fields = ["prayer", "text", "answered"]
     date_hierarchy = "created_at"
@@ -61,8 +83,8 @@ class PrayerUpdateAdmin(admin.ModelAdmin):
 
     def get_changeform_initial_data(self, request):
         # "Add an update" from a post's page arrives with ?prayer=<id>.
-        prayer = request.GET.get("prayer", "")
-        return {"prayer": prayer} if prayer.isdigit() else {}
+        prayer = parse_id(request.GET.get("prayer", ""))
+        return {"prayer": prayer} if prayer is not None else {}
 
     def save_model(self, request, obj, form, change):
         # The service writes it: the rendering, the answer, and telling those who prayed.

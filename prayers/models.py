@@ -23,6 +23,11 @@ ANSWERED = Q(kind="request", status=Status.PUBLISHED, is_deleted=False,
              answered_at__isnull=False)
 
 
+# Written only by their services (prayers.services, prayers.updates), with update().
+SERVICE_FIELDS = {"prayed_count", "expires_at", "expired", "reminded_for", "answered_at",
+                  "answer_html", "updates_html", "daily_mail"}
+
+
 def wall_until(moment=None):
     """When a request posted, updated or renewed at `moment` (now) leaves the wall."""
     return (moment or timezone.now()) + timedelta(days=WALL_DAYS)
@@ -153,11 +158,12 @@ class Prayer(Moderated):
         if self.kind == self.Kind.PROMPT:
             self.text = clean_plain_text(self.text)
         if not self._state.adding and kwargs.get("update_fields") is None:
-            # The counter belongs to mark_prayed; a form saving a prayer loaded
-            # a moment ago must not write back an older count.
+            # The counter belongs to mark_prayed, and a request's time on the wall
+            # and its answer to prayers.updates; a form saving a prayer loaded a
+            # moment ago must not write back older values of them.
             kwargs["update_fields"] = [
                 f.name for f in self._meta.concrete_fields
-                if not f.primary_key and f.name != "prayed_count"
+                if not f.primary_key and f.name not in SERVICE_FIELDS
             ]
         super().save(*args, **kwargs)
 
@@ -196,11 +202,17 @@ class Prayer(Moderated):
 
 
 class PrayerMark(models.Model):
-    """One member prayed one prayer. The unique constraint is what keeps the
-    counter exact when the same member clicks many times at once."""
+    """One member, or one email subscriber (who prayed from the inbox), prayed one
+    prayer. The unique constraints are what keep the counter exact when the same
+    person clicks many times at once."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="prayer_marks"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
+        related_name="prayer_marks",
+    )
+    subscriber = models.ForeignKey(
+        "updates.Subscriber", null=True, blank=True, on_delete=models.CASCADE,
+        related_name="prayer_marks",
     )
     prayer = models.ForeignKey(Prayer, on_delete=models.CASCADE, related_name="marks")
     created_at = models.DateTimeField(default=timezone.now)
@@ -208,7 +220,14 @@ class PrayerMark(models.Model):
     class Meta:
         ordering = ["-created_at"]
         constraints = [
-            models.UniqueConstraint(fields=["user", "prayer"], name="one_mark_per_member")
+            models.UniqueConstraint(fields=["user", "prayer"], name="one_mark_per_member"),
+            models.UniqueConstraint(fields=["subscriber", "prayer"],
+                                    condition=Q(subscriber__isnull=False),
+                                    name="one_mark_per_subscriber"),
+            models.CheckConstraint(
+                condition=Q(user__isnull=False, subscriber__isnull=True)
+                | Q(user__isnull=True, subscriber__isnull=False),
+                name="mark_by_member_or_subscriber"),
         ]
         indexes = [models.Index(fields=["prayer", "created_at"], name="mark_prayer_time_idx"),
                    # A member's own prayers, newest first ("My prayers").

@@ -24,14 +24,17 @@ from .models import REQUEST_MAX_LENGTH, Prayer, PrayerMark, PrayerReport, wall_u
 
 
 @transaction.atomic
-def mark_prayed(*, user, prayer: Prayer) -> bool:
-    """Record that `user` prayed `prayer`. True if this was a new mark.
+def mark_prayed(*, user=None, prayer: Prayer, subscriber=None) -> bool:
+    """Record that `user` (a member) or `subscriber` (an email subscriber who is not
+    a member, praying from the inbox) prayed `prayer`. True if this was a new mark.
 
     The unique constraint decides under concurrency: a second insert for the
-    same member waits for the first and fails, and the counter moves only
+    same person waits for the first and fails, and the counter moves only
     when a row was really inserted.
     """
-    if not insert_once(PrayerMark, user=user, prayer=prayer):
+    if (user is None) == (subscriber is None):
+        raise ValueError("A mark belongs to a member or to a subscriber.")
+    if not insert_once(PrayerMark, user=user, subscriber=subscriber, prayer=prayer):
         return False
     Prayer.objects.filter(pk=prayer.pk).update(prayed_count=F("prayed_count") + 1)
     pagecache.retire_counts()
@@ -157,11 +160,24 @@ def report_request(*, prayer: Prayer, user, reason: str) -> bool:
 
 
 def set_request_status(*, prayer: Prayer, status: str, by=None) -> None:
+    was = Prayer.objects.filter(pk=prayer.pk).values_list("status", flat=True).first()
     moderation.set_status(prayer, status, report_model=PrayerReport, by=by)
+    if was != Status.PUBLISHED and status == Status.PUBLISHED:
+        _on_the_wall_from_now([prayer.pk])
 
 
 def approve_requests(queryset, *, by=None) -> int:
-    return moderation.approve(queryset, report_model=PrayerReport, by=by)
+    ids = list(queryset.values_list("pk", flat=True))
+    count = moderation.approve(queryset, report_model=PrayerReport, by=by)
+    _on_the_wall_from_now(ids)
+    return count
+
+
+def _on_the_wall_from_now(ids) -> None:
+    """A request staff approve has its whole time on the wall from now: the days it
+    waited for them are not taken from it."""
+    Prayer.objects.filter(pk__in=ids, status=Status.PUBLISHED, answered_at__isnull=True,
+                          is_deleted=False).update(expires_at=wall_until(), expired=False)
 
 
 def remove_requests(queryset, *, by=None) -> int:

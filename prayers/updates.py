@@ -20,8 +20,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from intercessors import jobs, outbox, pagecache
-from intercessors.markup import render_markdown
-from intercessors.moderation import Refused, Status, clean_text
+from intercessors.markup import count_links, render_markdown
+from intercessors.moderation import Refused, Status, check_pace, clean_text
 
 from .models import (
     UPDATE_MAX_LENGTH,
@@ -33,6 +33,7 @@ from .models import (
 )
 
 REMIND_DAYS = 3
+MOST_UPDATES = 20
 TELL_JOB = "prayers.updates.tell_answered"
 # Mails about answers are recorded this many at a time, each batch in its own
 # transaction, so a prayer thousands prayed for never holds one long transaction.
@@ -62,20 +63,29 @@ def add_update(*, prayer: Prayer, user, text: str, answered: bool = False) -> Pr
     keeps a request on the wall for another WALL_DAYS days."""
     check_can_update(prayer, user)
     text = clean_update_text(text)
+    body_html = render_markdown(text)
+    if prayer.is_request and count_links(body_html):
+        # An update goes out at once, by mail too: no links, so none waits for staff.
+        raise Refused("Please leave links out of updates. Your text is still here.")
     # Lock the prayer: two answers at once would both claim to be the answer.
     prayer = Prayer.objects.select_for_update().get(pk=prayer.pk)
     if prayer.is_answered:
         raise Refused("This prayer is already marked answered. Thank you for telling us!")
+    if prayer.is_request:
+        check_pace(user, PrayerUpdate.objects.filter(author=user), noun="updates")
+        if PrayerUpdate.objects.filter(prayer=prayer).count() >= MOST_UPDATES:
+            raise Refused(f"A request can have {MOST_UPDATES} updates. You can still mark "
+                          "it answered, or share a new request.")
     update = PrayerUpdate.objects.create(
-        prayer=prayer, author=user, text=text, body_html=render_markdown(text),
-        answered=answered,
+        prayer=prayer, author=user, text=text, body_html=body_html, answered=answered,
     )
     fields = {"updates_html": render_updates(prayer)}
     if answered:
         fields.update(answered_at=update.created_at, answer_html=update.body_html)
         jobs.soon(TELL_JOB, task_name="Tell those who prayed of an answer", group="prayers")
-    elif prayer.is_request and not prayer.expired:
-        fields.update(expires_at=wall_until())
+    elif prayer.is_request:
+        # Telling how it stands keeps a request on the wall, or puts it back.
+        fields.update(expires_at=wall_until(), expired=False)
     Prayer.objects.filter(pk=prayer.pk).update(**fields)
     pagecache.retire()
     return update
@@ -110,8 +120,10 @@ def tell_answered(batch: int = TELL_BATCH) -> int:
     recorded = 0
     while True:
         with transaction.atomic():
-            update = (PrayerUpdate.objects.select_for_update(skip_locked=True)
+            update = (PrayerUpdate.objects.select_for_update(skip_locked=True, of=("self",))
                       .filter(answered=True, told_at__isnull=True)
+                      # A request held for staff is told of once they approve it.
+                      .exclude(prayer__status=Status.PENDING)
                       .select_related("prayer", "prayer__article", "prayer__state")
                       .order_by("created_at", "id").first())
             if update is None:
@@ -122,21 +134,28 @@ def tell_answered(batch: int = TELL_BATCH) -> int:
 def _tell_batch(update: PrayerUpdate, batch: int) -> int:
     prayer = update.prayer
     marks = list(PrayerMark.objects.filter(prayer=prayer, pk__gt=update.told_upto)
-                 .order_by("pk").select_related("user")[:batch])
+                 .order_by("pk").select_related("user", "subscriber")[:batch])
     link = settings.SITE_URL + prayer.get_absolute_url()
     told = 0
     if prayer.is_deleted or prayer.status == Status.REMOVED or not prayer.is_answered:
         marks = []  # taken down, or the answer withdrawn, before anyone was told
     for mark in marks:
-        member = mark.user
-        if (member.pk == prayer.author_id or not member.notify_answered
-                or not member.is_active or not member.email or member.deleted_at):
-            continue
+        member, subscriber = mark.user, mark.subscriber
+        if member is not None:
+            if (member.pk == prayer.author_id or not member.notify_answered
+                    or not member.is_active or not member.email or member.deleted_at):
+                continue
+            to, name = member.email, member.public_name
+            settings_link = settings.SITE_URL + reverse("accounts:profile")
+        else:  # prayed from the inbox: told if they asked to be
+            if not (subscriber.answered and subscriber.confirmed_at and not subscriber.left_at):
+                continue
+            to, name = subscriber.email, "friend"
+            settings_link = subscriber.leave_url  # their page of choices
         outbox.send("prayers/email/answered", {
-            "recipient": member.public_name, "prayer": prayer.plain_text,
-            "note": update.text, "link": link,
-            "settings": settings.SITE_URL + reverse("accounts:profile"),
-        }, to=member.email, member=member)
+            "recipient": name, "prayer": prayer.plain_text,
+            "note": update.text, "link": link, "settings": settings_link,
+        }, to=to, member=member)
         told += 1
     fields = {"told_upto": marks[-1].pk} if marks else {}
     if len(marks) < batch:

@@ -369,3 +369,74 @@ def test_mail_is_sent_by_the_worker_not_the_request(asker, request_):
     mark_prayed(user=make_member(), prayer=request_)
     update(logged_in(asker), request_, answered="on")
     assert mail.outbox == []  # nothing left in the request
+
+
+# Found in review: each of these failed before its fix.
+
+def test_an_update_with_links_is_refused_with_the_text_kept(asker, request_):
+    text = "See [this](https://spam.example) and [that](https://spam.example/2)"
+    response = update(logged_in(asker), request_, text=text, answered="on")
+    html = response.content.decode()
+    assert response.status_code == 400 and "Please leave links out of updates" in html
+    assert "spam.example" in html  # in the form, for them to change
+    request_.refresh_from_db()
+    assert not request_.is_answered and "spam" not in request_.updates_html
+
+
+def test_a_held_request_is_hidden_in_journals_and_told_of_only_once_approved(asker, request_):
+    from prayers.services import approve_requests
+
+    member = make_member()
+    mark_prayed(user=member, prayer=request_)
+    updates.add_update(prayer=request_, user=asker, text=NOTE, answered=True)
+    Prayer.objects.filter(pk=request_.pk).update(status="pending", text="Held words")
+    journal = logged_in(member).get("/accounts/prayers/").content.decode()
+    assert "sister" not in journal and "not on the site just now" in journal
+    assert updates.tell_answered() == 0 and not mails("answered").exists()
+    approve_requests(Prayer.objects.filter(pk=request_.pk))
+    assert updates.tell_answered() == 1
+
+
+def test_a_save_of_a_prayer_loaded_before_the_answer_keeps_the_answer(asker, request_):
+    stale = Prayer.objects.get(pk=request_.pk)
+    updates.add_update(prayer=request_, user=asker, text=NOTE, answered=True)
+    stale.text = "Edited a moment later"
+    stale.save()
+    request_.refresh_from_db()
+    assert request_.is_answered and NOTE in request_.answer_html
+
+
+def test_a_request_approved_after_a_long_wait_gets_its_whole_month(asker, texas):
+    from prayers.services import approve_requests
+
+    held = make_request(author=asker, state=texas, status="pending",
+                        published_at=timezone.now() - timedelta(days=40))
+    updates.tend_wall()
+    approve_requests(Prayer.objects.filter(pk=held.pk))
+    held.refresh_from_db()
+    assert not held.expired and held.expires_at > timezone.now() + timedelta(days=29)
+    assert held.is_on_the_wall
+
+
+@pytest.mark.parametrize("text", ["\x01\x02", "\u200b\u200b"])
+def test_admin_update_text_the_sanitiser_refuses_is_a_form_error(db, text):
+    post = make_article(title="Levee watch")
+    client = logged_in(make_member(is_staff=True, is_superuser=True))
+    response = client.post("/admin/prayers/prayerupdate/add/",
+                           {"prayer": post.prayer.pk, "text": text})
+    assert response.status_code == 200 and "Please write something" in response.content.decode()
+
+
+def test_admin_a_second_answer_is_a_form_error(db):
+    post = make_article(title="Levee watch")
+    staff = make_member(is_staff=True, is_superuser=True)
+    updates.add_update(prayer=post.prayer, user=staff, text="It held.", answered=True)
+    response = logged_in(staff).post("/admin/prayers/prayerupdate/add/", {
+        "prayer": post.prayer.pk, "text": "Again", "answered": "on"})
+    assert response.status_code == 200 and "already marked answered" in response.content.decode()
+
+
+@pytest.mark.parametrize("value", ["²", "99999999999999999999999", "-1", "x"])
+def test_admin_add_form_with_an_odd_prayer_is_not_a_500(db, value):
+    client = logged_in(make_member(is_staff=True, is_superuser=True))
+    assert client.get(f"/admin/prayers/prayerupdate/add/?prayer={value}").status_code == 200

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class UpdatesConfig(AppConfig):
+    name = "updates"
+    verbose_name = "Prayer updates by email"
+
+    def ready(self):
+        from intercessors import jobs
+
+        jobs.every("Site: send the daily and weekly prayer updates", "updates.editions.send_due",
+                   minutes=10)
+        jobs.every("Site: mail prayer updates a batch at a time", "updates.editions.fan_out",
+                   minutes=1)

@@ -1,0 +1,122 @@
+"""Readers who get prayer updates by email, the editions sent to them, and when."""
+import datetime
+
+from django.conf import settings
+from django.core import signing
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+
+LEAVE_SALT = "updates.leave"
+
+
+class Subscriber(models.Model):
+    """An address that asked for prayer updates: anyone's (confirmed through a mail),
+    or a member's (confirmed already: their address is), which follows their address."""
+
+    email = models.EmailField(max_length=254)
+    member = models.OneToOneField(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                  on_delete=models.CASCADE, related_name="subscription")
+    daily = models.BooleanField("the daily email", default=False)
+    weekly = models.BooleanField("the weekly digest", default=False)
+    state = models.ForeignKey("states.State", null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+", help_text="Alerts for this state.")
+    answered = models.BooleanField("answered prayers I prayed for", default=False)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    left_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), condition=Q(member__isnull=True),
+                                    name="one_subscriber_per_address"),
+        ]
+        indexes = [models.Index(fields=["id"], name="subscriber_daily_idx",
+                                condition=Q(daily=True, confirmed_at__isnull=False,
+                                            left_at__isnull=True)),
+                   models.Index(fields=["id"], name="subscriber_weekly_idx",
+                                condition=Q(weekly=True, confirmed_at__isnull=False,
+                                            left_at__isnull=True))]
+
+    def __str__(self):
+        return f"Subscriber {self.pk}"
+
+    @property
+    def address(self) -> str:
+        """Where mail goes: a member's address as it is now."""
+        return self.member.email if self.member_id else self.email
+
+    @property
+    def is_active(self) -> bool:
+        return self.confirmed_at is not None and self.left_at is None
+
+    @property
+    def leave_token(self) -> str:
+        """Proof, in every mail's links, that the reader came from this subscriber's
+        mail. It never expires: a year-old mail can still unsubscribe."""
+        return signing.dumps(self.pk, salt=LEAVE_SALT, compress=True)
+
+    @property
+    def leave_url(self) -> str:
+        return settings.SITE_URL + reverse("updates:leave", args=[self.leave_token])
+
+    @property
+    def choices(self) -> list[str]:
+        return [name for name in ("daily", "weekly", "answered") if getattr(self, name)] + (
+            ["state"] if self.state_id else [])
+
+
+class Timetable(models.Model):
+    """When the daily and weekly emails go, as staff set it (one row)."""
+
+    class Day(models.IntegerChoices):
+        MONDAY = 0, "Monday"
+        TUESDAY = 1, "Tuesday"
+        WEDNESDAY = 2, "Wednesday"
+        THURSDAY = 3, "Thursday"
+        FRIDAY = 4, "Friday"
+        SATURDAY = 5, "Saturday"
+        SUNDAY = 6, "Sunday"
+
+    daily_at = models.TimeField("daily email at", default=datetime.time(6, 0),
+                                help_text="In the site's time zone.")
+    weekly_on = models.PositiveSmallIntegerField("weekly digest on", choices=Day.choices,
+                                                 default=Day.SATURDAY)
+    weekly_at = models.TimeField("weekly digest at", default=datetime.time(7, 0))
+
+    class Meta:
+        verbose_name = "timetable"
+
+    def __str__(self):
+        return "When prayer updates go out"
+
+    @classmethod
+    def current(cls) -> "Timetable":
+        return cls.objects.order_by("pk").first() or cls.objects.create()
+
+
+class Edition(models.Model):
+    """One daily email or weekly digest: what it covers, and how far its mailing got
+    (subscribers are mailed in order of id, a batch per transaction)."""
+
+    class Kind(models.TextChoices):
+        DAILY = "daily", "Daily email"
+        WEEKLY = "weekly", "Weekly digest"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    since = models.DateTimeField()
+    until = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_upto = models.BigIntegerField(default=0, editable=False)
+    sent_count = models.PositiveIntegerField(default=0, editable=False)
+    done_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-until"]
+        constraints = [models.UniqueConstraint(fields=["kind", "until"],
+                                               name="one_edition_per_period")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} to {self.until:%Y-%m-%d %H:%M}"

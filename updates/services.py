@@ -1,0 +1,194 @@
+"""Subscribing to prayer updates, confirming, changing choices, leaving, and
+praying from the inbox. Every change to a subscriber is made here."""
+import hashlib
+
+from django.conf import settings
+from django.core import signing
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from intercessors import outbox, ratelimit
+from prayers.models import Prayer
+from prayers.services import mark_prayed
+
+from .models import LEAVE_SALT, Subscriber
+
+CONFIRM_SALT = "updates.confirm"
+CONFIRM_DAYS = 7
+PRAY_SALT = "updates.pray"
+PRAY_DAYS = 30
+CONFIRMATIONS_PER_DAY = 3
+CHOICES = ("daily", "weekly", "answered")
+
+
+class BadLink(Exception):
+    """A link that was altered, has expired, or names nothing that still exists."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def _address_key(email: str) -> str:
+    return hashlib.sha256(email.lower().encode()).hexdigest()[:32]
+
+
+@transaction.atomic
+def subscribe(*, email: str, daily=False, weekly=False, answered=False, state=None) -> None:
+    """Someone asks for updates at `email`. Whatever the address's state, the
+    answer is the same ("check your inbox"), so no one learns who subscribes; the
+    address gets a mail (at most CONFIRMATIONS_PER_DAY a day): a link to confirm
+    these choices, or, if it already gets updates, a link to its page of choices."""
+    email = email.strip()
+    subscriber = Subscriber.objects.filter(email__iexact=email, member__isnull=True).first()
+    if not ratelimit.allow("updates-confirm", _address_key(email), limit=CONFIRMATIONS_PER_DAY,
+                           period=24 * 3600):
+        return
+    if subscriber is not None and subscriber.is_active:
+        outbox.send("updates/email/already", {"leave_url": subscriber.leave_url}, to=email)
+        return
+    if subscriber is None:
+        subscriber = Subscriber(email=email)
+    # Unconfirmed, or once left: the new choices wait for the new confirmation.
+    subscriber.daily, subscriber.weekly, subscriber.answered = daily, weekly, answered
+    subscriber.state = state
+    subscriber.confirmed_at = subscriber.left_at = None
+    subscriber.save()
+    outbox.send("updates/email/confirm", {
+        "confirm_url": settings.SITE_URL + reverse("updates:confirm",
+                                                   args=[confirm_token(subscriber)]),
+        "choices": describe(subscriber), "days": CONFIRM_DAYS,
+    }, to=email)
+
+
+def confirm_token(subscriber: Subscriber) -> str:
+    return signing.dumps(subscriber.pk, salt=CONFIRM_SALT, compress=True)
+
+
+def subscriber_for_confirm(token: str) -> Subscriber:
+    try:
+        pk = signing.loads(token, salt=CONFIRM_SALT, max_age=CONFIRM_DAYS * 24 * 3600)
+    except signing.SignatureExpired:
+        raise BadLink("This confirmation link has expired. Please subscribe again; "
+                      "we will send a new one.") from None
+    except signing.BadSignature:
+        raise BadLink("This confirmation link is not complete. Please copy the whole link "
+                      "from the email, or subscribe again.") from None
+    subscriber = Subscriber.objects.filter(pk=pk).first()
+    if subscriber is None:
+        raise BadLink("This subscription no longer exists. Please subscribe again.")
+    return subscriber
+
+
+def confirm(subscriber: Subscriber) -> bool:
+    """True if this confirmed it; confirming again changes nothing."""
+    return bool(Subscriber.objects.filter(pk=subscriber.pk, confirmed_at__isnull=True).update(
+        confirmed_at=timezone.now(), left_at=None))
+
+
+def subscriber_for_leave(token: str) -> Subscriber:
+    try:
+        pk = signing.loads(token, salt=LEAVE_SALT)  # never expires
+    except signing.BadSignature:
+        raise BadLink("This link is not complete. Please copy the whole link from the "
+                      "email.") from None
+    subscriber = Subscriber.objects.select_related("member", "state").filter(pk=pk).first()
+    if subscriber is None:
+        raise BadLink("This subscription no longer exists; you get no prayer updates.")
+    return subscriber
+
+
+def leave(subscriber: Subscriber) -> None:
+    """No more updates of any kind, at once."""
+    Subscriber.objects.filter(pk=subscriber.pk, left_at__isnull=True).update(
+        left_at=timezone.now())
+    subscriber.left_at = subscriber.left_at or timezone.now()
+
+
+@transaction.atomic
+def set_choices(subscriber: Subscriber, *, daily=False, weekly=False, answered=False,
+                state=None) -> None:
+    """Change what an address gets; choosing nothing is leaving. A member's
+    "answered prayers" choice is their profile's one setting for that mail."""
+    subscriber.daily, subscriber.weekly, subscriber.state = daily, weekly, state
+    subscriber.answered = answered
+    if subscriber.member_id:
+        # A member's address is theirs already; choosing nothing is getting nothing.
+        subscriber.left_at = None
+        subscriber.confirmed_at = subscriber.confirmed_at or timezone.now()
+        subscriber.member.notify_answered = answered
+        subscriber.member.save(update_fields=["notify_answered"])
+    else:
+        subscriber.left_at = None if (daily or weekly or answered or state) else timezone.now()
+    subscriber.save()
+
+
+def for_member(member) -> Subscriber:
+    """A member's subscription (unsaved if they have none): their address is
+    confirmed already, and the mail follows it when it changes."""
+    subscriber = Subscriber.objects.filter(member=member).first()
+    if subscriber is None:
+        subscriber = Subscriber(member=member, email=member.email,
+                                answered=member.notify_answered)
+    subscriber.member = member
+    return subscriber
+
+
+@transaction.atomic
+def set_member_choices(member, **choices) -> Subscriber:
+    subscriber = for_member(member)
+    subscriber.email = member.email
+    set_choices(subscriber, **choices)
+    return subscriber
+
+
+def describe(subscriber: Subscriber) -> str:
+    parts = []
+    if subscriber.daily:
+        parts.append("the daily email")
+    if subscriber.weekly:
+        parts.append("the weekly digest")
+    if subscriber.state_id:
+        parts.append(f"alerts for {subscriber.state.name}")
+    if subscriber.answered:
+        parts.append("news when a prayer you prayed for is answered")
+    return ", ".join(parts) or "nothing"
+
+
+# "I Prayed" from the inbox: a link for one subscriber and one prayer.
+
+def pray_token(subscriber: Subscriber, prayer: Prayer) -> str:
+    return signing.dumps([subscriber.pk, prayer.pk], salt=PRAY_SALT, compress=True)
+
+
+def pray_url(subscriber: Subscriber, prayer: Prayer) -> str:
+    return settings.SITE_URL + reverse("updates:pray", args=[pray_token(subscriber, prayer)])
+
+
+def read_pray_token(token: str) -> tuple[Subscriber, Prayer]:
+    try:
+        subscriber_pk, prayer_pk = signing.loads(token, salt=PRAY_SALT,
+                                                 max_age=PRAY_DAYS * 24 * 3600)
+    except signing.SignatureExpired:
+        raise BadLink(f"This button is more than {PRAY_DAYS} days old. You can still pray "
+                      "and press “I Prayed” on the site.") from None
+    except (signing.BadSignature, ValueError, TypeError):
+        raise BadLink("This link is not complete. Please press the button in the email "
+                      "again, or copy the whole link.") from None
+    subscriber = Subscriber.objects.select_related("member").filter(pk=subscriber_pk).first()
+    prayer = (Prayer.objects.visible().select_related("article", "state")
+              .filter(pk=prayer_pk).first())
+    if subscriber is None or prayer is None:
+        raise BadLink("This prayer is no longer on the site.")
+    return subscriber, prayer
+
+
+def pray_from_mail(*, subscriber: Subscriber, prayer: Prayer, user=None) -> bool:
+    """The reader pressed "Record my prayer": a member's press is their own mark (the
+    member logged in, else the member the subscription belongs to); anyone else's
+    is the subscriber's. Counted once toward the one total either way."""
+    member = user if user is not None and user.is_authenticated else subscriber.member
+    if member is not None:
+        return mark_prayed(user=member, prayer=prayer)
+    return mark_prayed(subscriber=subscriber, prayer=prayer)
