@@ -8,6 +8,7 @@ from intercessors import outbox, pagecache, ratelimit
 from intercessors.models import OutboxMessage
 from partners.models import PartnerPledge
 from prayers.models import Prayer, PrayerMark
+from updates.models import Subscriber
 
 from .models import User
 
@@ -66,6 +67,12 @@ def export_member_data(*, user: User) -> dict:
         "prayers_marked": [
             {"prayer": m.prayer_id, "text": m.prayer.plain_text, "when": m.created_at.isoformat()}
             for m in PrayerMark.objects.filter(user=user).select_related("prayer")
+        ],
+        "prayer_updates": [
+            {"daily": s.daily, "weekly": s.weekly, "state": s.state.name if s.state else None,
+             "subscribed": s.confirmed_at.isoformat() if s.confirmed_at else None,
+             "left": s.left_at.isoformat() if s.left_at else None}
+            for s in Subscriber.objects.filter(member=user).select_related("state")
         ],
         "partner_pledges": [
             {"reference": p.reference, "amount": str(p.amount), "frequency": p.frequency,

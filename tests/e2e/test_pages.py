@@ -18,6 +18,7 @@ PAGES = {
     "signup": "/accounts/signup/",
     "wall": "/prayers/requests/",
     "answered": "/prayers/requests/?answered=1",
+    "updates": "/updates/",
 }
 # Pages only a member sees; "own request" is the demo member's request, with its
 # update, renewal and daily-mail forms.

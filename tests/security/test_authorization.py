@@ -8,6 +8,7 @@ from django.test import Client
 from django.utils import timezone
 
 from prayers.updates import quiet_token
+from updates.models import Subscriber
 from tests.factories import make_article, make_comment, make_member, make_request
 
 ROLES = ["anonymous", "owner", "other", "editor", "superuser"]
@@ -61,6 +62,16 @@ MATRIX = {
     "/prayers/requests/{request}/quiet/{other_quiet_token}/": {"GET": [404] * 5,
                                                                  "POST": [404] * 5},
     "/prayers/requests/{request}/quiet/made-up/": {"GET": [404] * 5, "POST": [404] * 5},
+    # Prayer updates by email: anyone subscribes (an empty form comes back with its
+    # message); links in mail carry their own proof; a member's own choices need a
+    # session.
+    "/updates/": {"GET": [200] * 5, "POST": [400] * 5},
+    "/updates/check-your-inbox/": {"GET": [200] * 5, "POST": [405] * 5},
+    "/updates/confirm/made-up/": {"GET": [400] * 5, "POST": [400] * 5},
+    "/updates/pray/made-up/": {"GET": [400] * 5, "POST": [400] * 5},
+    "/updates/leave/made-up/": {"GET": [400] * 5, "POST": [400] * 5},
+    "/updates/leave/{leave_token}/": {"GET": [200] * 5},
+    "/updates/mine/": {"GET": [302, 405, 405, 405, 405], "POST": [302] * 5},
     "/comments/post/": {"GET": [405] * 5, "POST": [302] * 5},
     "/comments/{comment}/reply/": {
         "GET": [302, 200, 200, 200, 200], "POST": [302, 405, 405, 405, 405],
@@ -90,6 +101,9 @@ MATRIX = {
     "/admin/prayers/prayerreport/": {"GET": [302, 302, 302, 200, 200]},
     "/admin/prayers/prayerupdate/": {"GET": [302, 302, 302, 200, 200]},
     "/admin/prayers/prayerupdate/add/": {"GET": [302, 302, 302, 200, 200]},
+    "/admin/updates/subscriber/": {"GET": [302, 302, 302, 403, 200]},
+    "/admin/updates/edition/": {"GET": [302, 302, 302, 200, 200]},
+    "/admin/updates/timetable/": {"GET": [302, 302, 302, 200, 200]},
     "/admin/intercessors/outboxmessage/": {"GET": [302, 302, 302, 403, 200]},
     "/admin/partners/partnerpledge/": {"GET": [302, 302, 302, 403, 200]},
     "/admin/accounts/user/": {"GET": [302, 302, 302, 403, 200]},
@@ -123,6 +137,7 @@ def world(db):
         "other_request": (other_request := make_request(author=other, created_at=minute_ago)).pk,
         "quiet_token": quiet_token(request),
         "other_quiet_token": quiet_token(other_request),
+        "leave_token": Subscriber.objects.create(email="reader@example.org").leave_token,
         "held_request": make_request(author=owner, status="pending").pk,
     }
     return [None, owner, other, editor, superuser], fields, post
