@@ -8,8 +8,8 @@ from django.test import Client
 from django.utils import timezone
 
 from prayers.updates import quiet_token
-from updates.models import Subscriber
 from tests.factories import make_article, make_comment, make_member, make_request
+from updates.models import Subscriber
 
 ROLES = ["anonymous", "owner", "other", "editor", "superuser"]
 
