@@ -102,6 +102,8 @@ def delete_account(*, user: User, forget_pledges: bool = False) -> None:
     EmailAddress.objects.filter(user=user).delete()
     # What they asked prayer for was personal: it leaves the wall with them.
     Prayer.objects.requests().filter(author=user).update(is_deleted=True)
+    # No more prayer updates: their subscription goes with their address.
+    Subscriber.objects.filter(member=user).delete()
     user.groups.clear()
     user.user_permissions.clear()
     user.username = f"deleted-{user.pk}"

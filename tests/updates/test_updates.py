@@ -331,3 +331,12 @@ def test_no_page_about_updates_prints_an_address(db):
              Client().get("/updates/check-your-inbox/").content.decode()]
     for html in pages:
         assert ADDRESS not in html
+
+
+def test_deleting_an_account_ends_its_prayer_updates(db):
+    from accounts.services import delete_account
+
+    member = make_member()
+    services.set_member_choices(member, daily=True, weekly=True, state=None, answered=True)
+    delete_account(user=member)
+    assert not Subscriber.objects.exists()
