@@ -9,6 +9,7 @@ from intercessors.models import OutboxMessage
 from partners.models import PartnerPledge
 from prayers.models import Prayer, PrayerMark
 from updates.models import Subscriber
+from updates.services import remove as remove_subscriber
 
 from .models import User
 
@@ -103,7 +104,8 @@ def delete_account(*, user: User, forget_pledges: bool = False) -> None:
     # What they asked prayer for was personal: it leaves the wall with them.
     Prayer.objects.requests().filter(author=user).update(is_deleted=True)
     # No more prayer updates: their subscription goes with their address.
-    Subscriber.objects.filter(member=user).delete()
+    for subscriber in Subscriber.objects.filter(member=user):
+        remove_subscriber(subscriber)
     user.groups.clear()
     user.user_permissions.clear()
     user.username = f"deleted-{user.pk}"

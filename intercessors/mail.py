@@ -42,6 +42,7 @@ KIND_LABELS = {
     "prayers/email/expiring": "Request leaves the wall soon",
     "updates/email/confirm": "Confirm prayer updates",
     "updates/email/already": "Already gets prayer updates",
+    "updates/email/member": "Prayer updates are on the profile",
     "updates/email/daily": "Daily prayer email",
     "updates/email/weekly": "Weekly prayer digest",
     "partners/email/thanks": "Thanks to a new partner",

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from . import services
 from .models import Edition, Subscriber, Timetable
 
 
@@ -30,6 +31,13 @@ class EditionAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def delete_model(self, request, obj):
+        services.remove(obj)
+
+    def delete_queryset(self, request, queryset):
+        for subscriber in queryset:
+            services.remove(subscriber)
+
     def has_change_permission(self, request, obj=None):
         return False
 
@@ -49,3 +57,10 @@ class SubscriberAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def delete_model(self, request, obj):
+        services.remove(obj)
+
+    def delete_queryset(self, request, queryset):
+        for subscriber in queryset:
+            services.remove(subscriber)

@@ -10,8 +10,9 @@ import datetime
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Count, Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from articles.models import Article
@@ -24,18 +25,29 @@ from .services import pray_url
 FAN_OUT_JOB = "updates.editions.fan_out"
 BATCH = 500
 PERIOD = {Edition.Kind.DAILY: timedelta(days=1), Edition.Kind.WEEKLY: timedelta(days=7)}
+# How far back a post not yet mailed is still news.
+LOOK_BACK = {Edition.Kind.DAILY: timedelta(days=3), Edition.Kind.WEEKLY: timedelta(days=8)}
 MOST_POSTS = 20
 MOST_PRAYED = 5
 
 
-def content(kind: str, since, until) -> dict:
-    """What an edition covering (since, until] holds; empty lists when nothing."""
-    posts = list(Article.objects.published()
-                 .filter(published_at__gt=since, published_at__lte=until)
-                 .select_related("prayer").order_by("-published_at", "-id")[:MOST_POSTS])
-    found = {"posts": [p for p in posts if p.opening_prayer], "most_prayed": [],
-             "answered": []}
-    if kind == Edition.Kind.WEEKLY:
+def new_posts(kind: str, until):
+    """Published posts not yet in an edition of `kind`, from the last LOOK_BACK."""
+    mailed = Edition.posts.through.objects.filter(edition__kind=kind).values("article_id")
+    return (Article.objects.published().filter(published_at__gt=until - LOOK_BACK[kind],
+                                               published_at__lte=until)
+            .exclude(pk__in=mailed).exclude(prayer__isnull=True)
+            .order_by("-published_at", "-id")[:MOST_POSTS])
+
+
+def content(edition: Edition) -> dict:
+    """What an edition holds: its posts, and for the weekly digest the most prayed
+    and the answered prayers of its week."""
+    since, until = edition.since, edition.until
+    found = {"posts": list(edition.posts.select_related("prayer")
+                           .order_by("-published_at", "-id")),
+             "most_prayed": [], "answered": []}
+    if edition.kind == Edition.Kind.WEEKLY:
         found["most_prayed"] = list(
             Prayer.objects.visible()
             .annotate(week=Count("marks", filter=Q(marks__created_at__gt=since,
@@ -48,14 +60,10 @@ def content(kind: str, since, until) -> dict:
     return found
 
 
-def is_empty(found: dict) -> bool:
-    return not any(found.values())
-
-
 def send(kind: str, *, now=None) -> Edition | None:
-    """Make the edition of `kind` covering the time since the last one, and start its
-    mailing; None when there is nothing to send (a day without posts sends nothing,
-    and the next edition covers that day too) or another worker just made it."""
+    """Make the edition of `kind` with what is new since the last one, and start its
+    mailing; None when there is nothing to send (a daily email needs a post) or
+    another worker just made it."""
     now = now or timezone.now()
     with transaction.atomic():
         Timetable.objects.select_for_update().filter(pk=Timetable.current().pk).first()
@@ -63,14 +71,19 @@ def send(kind: str, *, now=None) -> Edition | None:
         since = last.until if last else now - PERIOD[kind]
         if since >= now:
             return None
-        kind_content = content(kind, since, now)
-        if (kind == Edition.Kind.DAILY and not kind_content["posts"]) or is_empty(kind_content):
-            return None
-        try:
-            with transaction.atomic():
-                edition = Edition.objects.create(kind=kind, since=since, until=now)
-        except IntegrityError:
-            return None
+        posts = list(new_posts(kind, now))
+        edition = Edition(kind=kind, since=since, until=now)
+        if not posts:
+            if kind == Edition.Kind.DAILY:
+                return None
+            edition.save()  # a weekly digest may carry prayers alone
+            found = content(edition)
+            if not (found["most_prayed"] or found["answered"]):
+                edition.delete()
+                return None
+        else:
+            edition.save()
+            edition.posts.set(posts)
         jobs.soon(FAN_OUT_JOB, task_name="Mail prayer updates", group="updates")
     return edition
 
@@ -97,10 +110,14 @@ def send_due(now=None) -> list[Edition]:
         (Edition.Kind.DAILY, last_moment(now, at=table.daily_at)),
         (Edition.Kind.WEEKLY, last_moment(now, at=table.weekly_at, weekday=table.weekly_on)),
     ]:
-        if not Edition.objects.filter(kind=kind, until__gte=moment).exists():
-            edition = send(kind, now=now)
-            if edition is not None:
-                made.append(edition)
+        done_for = getattr(table, f"{kind}_done_for")
+        if done_for is not None and done_for >= moment:
+            continue
+        edition = send(kind, now=now)
+        if edition is not None:
+            made.append(edition)
+        # Handled, sent or not: the next one is at the next moment the timetable names.
+        Timetable.objects.filter(pk=table.pk).update(**{f"{kind}_done_for": moment})
     if made:
         fan_out()
     return made
@@ -118,7 +135,7 @@ def fan_out(batch: int = BATCH) -> int:
             if edition is None:
                 return recorded
             if edition.pk not in cache:
-                cache[edition.pk] = content(edition.kind, edition.since, edition.until)
+                cache[edition.pk] = content(edition)
             recorded += _mail_batch(edition, cache[edition.pk], batch)
 
 
@@ -127,11 +144,19 @@ def _mail_batch(edition: Edition, found: dict, batch: int) -> int:
         Subscriber.objects.filter(**{edition.kind: True}, confirmed_at__isnull=False,
                                   left_at__isnull=True, pk__gt=edition.sent_upto)
         .select_related("member").order_by("pk")[:batch])
+    # An address that is now a member's, who chose on their profile, gets one copy.
+    members_own = set(Subscriber.objects.filter(member__isnull=False, left_at__isnull=True)
+                      .annotate(address=Lower("member__email"))
+                      .filter(address__in=[s.email.lower() for s in subscribers
+                                           if not s.member_id])
+                      .values_list("address", flat=True))
     sent = 0
     for subscriber in subscribers:
         member = subscriber.member
         if member is not None and (not member.is_active or member.deleted_at
                                    or not member.email):
+            continue
+        if member is None and subscriber.email.lower() in members_own:
             continue
         mail(edition, found, subscriber)
         sent += 1

@@ -85,6 +85,10 @@ class Timetable(models.Model):
     weekly_on = models.PositiveSmallIntegerField("weekly digest on", choices=Day.choices,
                                                  default=Day.SATURDAY)
     weekly_at = models.TimeField("weekly digest at", default=datetime.time(7, 0))
+    # The last time each was due and handled, whether or not it had anything to send:
+    # a day without posts does not send the email later that day.
+    daily_done_for = models.DateTimeField(null=True, blank=True, editable=False)
+    weekly_done_for = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = "timetable"
@@ -109,6 +113,9 @@ class Edition(models.Model):
     since = models.DateTimeField()
     until = models.DateTimeField()
     created_at = models.DateTimeField(auto_now_add=True)
+    # The posts it carries: each post goes in one edition of a kind, whenever it was
+    # published (a draft published late, or backdated, is not left out).
+    posts = models.ManyToManyField("articles.Article", blank=True, related_name="+")
     sent_upto = models.BigIntegerField(default=0, editable=False)
     sent_count = models.PositiveIntegerField(default=0, editable=False)
     done_at = models.DateTimeField(null=True, blank=True, editable=False)

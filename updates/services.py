@@ -3,8 +3,10 @@ praying from the inbox. Every change to a subscriber is made here."""
 import hashlib
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core import signing
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
@@ -34,32 +36,53 @@ def _address_key(email: str) -> str:
     return hashlib.sha256(email.lower().encode()).hexdigest()[:32]
 
 
-@transaction.atomic
 def subscribe(*, email: str, daily=False, weekly=False, answered=False, state=None) -> None:
     """Someone asks for updates at `email`. Whatever the address's state, the
     answer is the same ("check your inbox"), so no one learns who subscribes; the
-    address gets a mail (at most CONFIRMATIONS_PER_DAY a day): a link to confirm
-    these choices, or, if it already gets updates, a link to its page of choices."""
+    address gets one mail (at most CONFIRMATIONS_PER_DAY a day): a link to confirm
+    these choices, or, if it already gets updates or belongs to a member, where to
+    change them. Call outside a transaction (the limit counts outside it)."""
     email = email.strip()
-    subscriber = Subscriber.objects.filter(email__iexact=email, member__isnull=True).first()
     if not ratelimit.allow("updates-confirm", _address_key(email), limit=CONFIRMATIONS_PER_DAY,
                            period=24 * 3600):
         return
-    if subscriber is not None and subscriber.is_active:
-        outbox.send("updates/email/already", {"leave_url": subscriber.leave_url}, to=email)
-        return
-    if subscriber is None:
-        subscriber = Subscriber(email=email)
-    # Unconfirmed, or once left: the new choices wait for the new confirmation.
-    subscriber.daily, subscriber.weekly, subscriber.answered = daily, weekly, answered
-    subscriber.state = state
-    subscriber.confirmed_at = subscriber.left_at = None
-    subscriber.save()
-    outbox.send("updates/email/confirm", {
-        "confirm_url": settings.SITE_URL + reverse("updates:confirm",
-                                                   args=[confirm_token(subscriber)]),
-        "choices": describe(subscriber), "days": CONFIRM_DAYS,
-    }, to=email)
+    member = get_user_model().objects.filter(email__iexact=email, deleted_at__isnull=True,
+                                             is_active=True).first()
+    with transaction.atomic():
+        if member is not None:  # a member chooses on their profile: one subscription each
+            outbox.send("updates/email/member", {
+                "profile_url": settings.SITE_URL + reverse("accounts:profile") + "#updates",
+            }, to=email)
+            return
+        subscriber = _address_row(email)
+        if subscriber.is_active:
+            outbox.send("updates/email/already", {"leave_url": subscriber.leave_url}, to=email)
+            return
+        # Unconfirmed, or once left: the new choices wait for the new confirmation.
+        subscriber.daily, subscriber.weekly, subscriber.answered = daily, weekly, answered
+        subscriber.state = state
+        subscriber.confirmed_at = subscriber.left_at = None
+        subscriber.save()
+        outbox.send("updates/email/confirm", {
+            "confirm_url": settings.SITE_URL + reverse("updates:confirm",
+                                                       args=[confirm_token(subscriber)]),
+            "choices": describe(subscriber), "days": CONFIRM_DAYS,
+        }, to=email)
+
+
+def _address_row(email: str) -> Subscriber:
+    """The address's own subscription row, made if it has none; two requests making
+    it at once share one."""
+    found = Subscriber.objects.select_for_update().filter(email__iexact=email,
+                                                          member__isnull=True).first()
+    if found is not None:
+        return found
+    try:
+        with transaction.atomic():
+            return Subscriber.objects.create(email=email)
+    except IntegrityError:
+        return Subscriber.objects.select_for_update().get(email__iexact=email,
+                                                          member__isnull=True)
 
 
 def confirm_token(subscriber: Subscriber) -> str:
@@ -99,11 +122,24 @@ def subscriber_for_leave(token: str) -> Subscriber:
     return subscriber
 
 
+@transaction.atomic
 def leave(subscriber: Subscriber) -> None:
-    """No more updates of any kind, at once."""
+    """No more updates of any kind, at once: a member's news of answered prayers too."""
     Subscriber.objects.filter(pk=subscriber.pk, left_at__isnull=True).update(
         left_at=timezone.now())
     subscriber.left_at = subscriber.left_at or timezone.now()
+    if subscriber.member_id:
+        get_user_model().objects.filter(pk=subscriber.member_id).update(notify_answered=False)
+
+
+@transaction.atomic
+def remove(subscriber: Subscriber) -> None:
+    """Forget an address (on request), with its marks: each comes off its prayer's
+    counter, so the totals stay true."""
+    for prayer_id in subscriber.prayer_marks.values_list("prayer_id", flat=True):
+        Prayer.objects.filter(pk=prayer_id, prayed_count__gt=0).update(
+            prayed_count=F("prayed_count") - 1)
+    subscriber.delete()
 
 
 @transaction.atomic
@@ -137,9 +173,14 @@ def for_member(member) -> Subscriber:
 
 @transaction.atomic
 def set_member_choices(member, **choices) -> Subscriber:
+    """A member's own choices. A subscription by the same address, from before they
+    joined, ends: one subscription, one copy of each mail."""
+    get_user_model().objects.select_for_update().filter(pk=member.pk).first()
     subscriber = for_member(member)
     subscriber.email = member.email
     set_choices(subscriber, **choices)
+    Subscriber.objects.filter(email__iexact=member.email, member__isnull=True,
+                              left_at__isnull=True).update(left_at=timezone.now())
     return subscriber
 
 
@@ -189,6 +230,9 @@ def pray_from_mail(*, subscriber: Subscriber, prayer: Prayer, user=None) -> bool
     member logged in, else the member the subscription belongs to); anyone else's
     is the subscriber's. Counted once toward the one total either way."""
     member = user if user is not None and user.is_authenticated else subscriber.member
+    if member is None:  # an address that has since become a member's
+        member = get_user_model().objects.filter(email__iexact=subscriber.email,
+                                                 deleted_at__isnull=True).first()
     if member is not None:
         return mark_prayed(user=member, prayer=prayer)
     return mark_prayed(subscriber=subscriber, prayer=prayer)

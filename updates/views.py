@@ -7,10 +7,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from intercessors import ratelimit
+
 from . import services
 from .forms import ChoicesForm, MemberChoicesForm, SubscribeForm
 
-ONE_CLICK = "List-Unsubscribe=One-Click"
+SUBSCRIBES_PER_HOUR = 10
 
 
 def _choices(form) -> dict:
@@ -26,6 +28,10 @@ def subscribe(request):
     if request.method == "POST":
         form = SubscribeForm(request.POST)
         if form.is_valid():
+            # One visitor cannot have us mail a list of strangers.
+            if not ratelimit.allow("updates-subscribe", ratelimit.client_network(request),
+                                   limit=SUBSCRIBES_PER_HOUR, period=3600):
+                return render(request, "429.html", status=429)
             services.subscribe(email=form.cleaned_data["email"], **_choices(form))
             return redirect("updates:check-inbox")
     else:
@@ -47,13 +53,12 @@ def confirm(request, token):
         subscriber = services.subscriber_for_confirm(token)
     except services.BadLink as bad:
         return render(request, "updates/bad_link.html", {"message": bad.message}, status=400)
-    done = False
     if request.method == "POST":
         services.confirm(subscriber)
-        done = True
+        subscriber.refresh_from_db()
     return render(request, "updates/confirm.html", {
-        "subscriber": subscriber, "done": done or subscriber.is_active,
-        "choices": services.describe(subscriber)})
+        "subscriber": subscriber, "done": subscriber.is_active,
+        "left": subscriber.left_at is not None, "choices": services.describe(subscriber)})
 
 
 @require_http_methods(["GET", "POST"])

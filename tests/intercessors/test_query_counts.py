@@ -63,6 +63,7 @@ def test_profile_query_count(client, db, running_site, django_assert_num_queries
     grow(times)
     member = make_member()
     client.force_login(member)
-    # session, member, states for the select, the member's pledges
-    with django_assert_num_queries(4):
+    # session, member, states for the select, the member's pledges, their prayer
+    # updates, and the states again for the updates' alerts
+    with django_assert_num_queries(6):
         assert client.get("/accounts/profile/").status_code == 200

@@ -182,10 +182,9 @@ def test_the_schedule_sends_at_the_time_staff_set_once(db, time_machine):
     time_machine.move_to(datetime(2026, 6, 9, 5, 0, tzinfo=eastern), tick=False)
     Timetable.current()
     Timetable.objects.update(daily_at="06:30")
-    for kind, hours in (("daily", 20), ("weekly", 24)):  # the last ones, on time
-        Edition.objects.create(kind=kind, since=timezone.now() - timedelta(days=3),
-                               until=timezone.now() - timedelta(hours=hours),
-                               done_at=timezone.now())
+    # The last ones went on time: yesterday's daily, Saturday's weekly.
+    Timetable.objects.update(daily_done_for=timezone.now() - timedelta(hours=20),
+                             weekly_done_for=timezone.now() - timedelta(hours=24))
     fresh_post()
     confirmed()
     assert editions.send_due() == []  # 5 am: yesterday's was sent
