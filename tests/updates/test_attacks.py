@@ -9,7 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from intercessors.models import OutboxMessage
-from prayers.models import Prayer, PrayerMark
+from prayers.models import PrayerMark
 from prayers.services import mark_prayed
 from prayers.updates import add_update, send_digests, tell_answered
 from tests.factories import make_article, make_member, make_request
