@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 
@@ -94,6 +95,9 @@ class OutboxMessage(models.Model):
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # Bulk mail: "<mailing>:<recipient>", unique, so a mailing recorded twice (send
+    # pressed twice, a worker that died mid-way) records each recipient's copy once.
+    batch_key = models.CharField(max_length=100, blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -103,6 +107,10 @@ class OutboxMessage(models.Model):
             models.Index(fields=["next_try_at"], name="outbox_waiting",
                          condition=models.Q(status="waiting")),
             models.Index(fields=["member", "status"], name="outbox_member"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["batch_key"], name="one_copy_per_batch_key",
+                                    condition=~models.Q(batch_key="")),
         ]
 
     def __str__(self):
@@ -116,3 +124,29 @@ class OutboxMessage(models.Model):
     @property
     def is_security(self) -> bool:
         return self.keeps != self.Keeps.EVERYTHING
+
+
+class SuppressedAddress(models.Model):
+    """An address the mail provider told us bounced for good or complained: it gets
+    no more bulk mail (prayer updates, mailings). Mail it asked for (a password
+    reset, a confirmation) still goes."""
+
+    class Reason(models.TextChoices):
+        BOUNCED = "bounced", "Bounced for good"
+        COMPLAINED = "complained", "Marked as spam"
+        REJECTED = "rejected", "Refused by the provider"
+        STAFF = "staff", "Added by staff"
+
+    email = models.CharField(max_length=254)
+    reason = models.CharField(max_length=12, choices=Reason.choices)
+    detail = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "suppressed address"
+        verbose_name_plural = "suppressed addresses"
+        constraints = [models.UniqueConstraint(Lower("email"), name="one_suppression_each")]
+
+    def __str__(self):
+        return f"{self.email} ({self.get_reason_display()})"

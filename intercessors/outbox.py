@@ -24,13 +24,14 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from . import jobs
 from .mail import render_mail, render_mail_html
-from .models import OutboxMessage
+from .models import OutboxMessage, SuppressedAddress
 
 logger = logging.getLogger(__name__)
 
@@ -78,6 +79,63 @@ def record(*, kind: str, to: str, subject: str, body: str, html: str = "",
     )
     wake()
     return message
+
+
+def record_many(messages: list[dict]) -> int:
+    """Record many messages at once (bulk mail), each a dict of `record`'s fields with
+    a `batch_key`: a key already recorded is skipped, so recording a batch again adds
+    nothing. Returns the number of messages offered."""
+    domain = urlsplit(settings.SITE_URL).hostname or "localhost"
+    rows = [OutboxMessage(
+        kind=m["kind"], to=m["to"], subject=m["subject"], body=m["body"],
+        html=m.get("html", ""), from_email=m.get("from_email") or settings.DEFAULT_FROM_EMAIL,
+        headers=m.get("headers") or {}, member=m.get("member"), batch_key=m["batch_key"],
+        message_id=make_msgid(domain=domain),
+    ) for m in messages]
+    OutboxMessage.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
+    if rows:
+        wake()
+    return len(rows)
+
+
+def suppressed(addresses) -> set[str]:
+    """Of `addresses`, those that get no bulk mail (lower-cased)."""
+    lowered = {a.lower() for a in addresses if a}
+    if not lowered:
+        return set()
+    return set(SuppressedAddress.objects.annotate(address=Lower("email"))
+               .filter(address__in=lowered).values_list("address", flat=True))
+
+
+def suppress(address: str, reason: str, detail: str = "") -> bool:
+    """No more bulk mail to `address`; True if it was not suppressed before. Its bulk
+    mail still waiting is dropped."""
+    if not address or suppressed([address]):
+        return False
+    try:
+        with transaction.atomic():
+            SuppressedAddress.objects.create(email=address, reason=reason, detail=detail[:300])
+    except IntegrityError:
+        return False
+    OutboxMessage.objects.filter(to__iexact=address, status=OutboxMessage.Status.WAITING
+                                 ).exclude(batch_key="").update(
+        status=OutboxMessage.Status.FAILED, error="The address is suppressed.")
+    return True
+
+
+# What mail providers report (django-anymail's tracking webhooks), and what it means.
+SUPPRESSING_EVENTS = {"bounced": SuppressedAddress.Reason.BOUNCED,
+                      "complained": SuppressedAddress.Reason.COMPLAINED,
+                      "rejected": SuppressedAddress.Reason.REJECTED}
+
+
+def on_provider_event(sender, event, esp_name, **kwargs) -> None:
+    """A bounce or complaint from the mail provider: the address gets no more bulk
+    mail. Connected to anymail.signals.tracking."""
+    reason = SUPPRESSING_EVENTS.get(event.event_type)
+    if reason and event.recipient:
+        suppress(event.recipient, reason,
+                 f"{esp_name}: {event.description or event.reject_reason or event.event_type}")
 
 
 def wake() -> None:

@@ -16,11 +16,11 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from articles.models import Article
-from intercessors import jobs, outbox
+from intercessors import jobs
 from prayers.models import Prayer
 
+from . import mailer
 from .models import Edition, Subscriber, Timetable
-from .services import pray_url
 
 FAN_OUT_JOB = "updates.editions.fan_out"
 BATCH = 500
@@ -144,22 +144,9 @@ def _mail_batch(edition: Edition, found: dict, batch: int) -> int:
         Subscriber.objects.filter(**{edition.kind: True}, confirmed_at__isnull=False,
                                   left_at__isnull=True, pk__gt=edition.sent_upto)
         .select_related("member").order_by("pk")[:batch])
-    # An address that is now a member's, who chose on their profile, gets one copy.
-    members_own = set(Subscriber.objects.filter(member__isnull=False, left_at__isnull=True)
-                      .annotate(address=Lower("member__email"))
-                      .filter(address__in=[s.email.lower() for s in subscribers
-                                           if not s.member_id])
-                      .values_list("address", flat=True))
-    sent = 0
-    for subscriber in subscribers:
-        member = subscriber.member
-        if member is not None and (not member.is_active or member.deleted_at
-                                   or not member.email):
-            continue
-        if member is None and subscriber.email.lower() in members_own:
-            continue
-        mail(edition, found, subscriber)
-        sent += 1
+    sent = mailer.send_batch(f"updates/email/{edition.kind}", context(edition, found),
+                             readers(subscribers), key=f"edition-{edition.pk}",
+                             prayers=prayers_in(found))
     fields = {"sent_count": edition.sent_count + sent}
     if subscribers:
         fields["sent_upto"] = subscribers[-1].pk
@@ -169,31 +156,39 @@ def _mail_batch(edition: Edition, found: dict, batch: int) -> int:
     return sent
 
 
-def mail(edition: Edition, found: dict, subscriber: Subscriber):
-    """One subscriber's copy: their own "I Prayed" buttons and leaving link."""
+def readers(subscribers: list[Subscriber]) -> list[Subscriber]:
+    """Of a batch, those to mail: a member's account must be live, and an address
+    that is now a member's, who chose on their profile, gets one copy."""
+    members_own = set(Subscriber.objects.filter(member__isnull=False, left_at__isnull=True)
+                      .annotate(address=Lower("member__email"))
+                      .filter(address__in=[s.email.lower() for s in subscribers
+                                           if not s.member_id])
+                      .values_list("address", flat=True))
+    return [s for s in subscribers
+            if (s.member_id and s.member.is_active and not s.member.deleted_at
+                and s.member.email)
+            or (not s.member_id and s.email.lower() not in members_own)]
+
+
+def prayers_in(found: dict) -> list[Prayer]:
+    return [post.prayer for post in found["posts"]] + found["most_prayed"] + found["answered"]
+
+
+def context(edition: Edition, found: dict) -> dict:
+    """The edition's mail, the same for every reader: their own links are marks
+    (mailer.LEAVE, mailer.pray_mark) filled in per reader."""
     def item(prayer, **extra):
         return {"prayer": prayer, "text": prayer.plain_text, "count": prayer.prayed_count,
-                "pray_url": pray_url(subscriber, prayer),
+                "pray_url": mailer.pray_mark(prayer),
                 "link": settings.SITE_URL + prayer.get_absolute_url(), **extra}
 
-    posts = [item(post.prayer, post=post, excerpt=post.teaser or post.summary,
-                  link=settings.SITE_URL + post.get_absolute_url())
-             for post in found["posts"]]
-    return outbox.send(f"updates/email/{edition.kind}", {
-        "edition": edition, "posts": posts,
+    return {
+        "edition": edition,
+        "posts": [item(post.prayer, post=post, excerpt=post.teaser or post.summary,
+                       link=settings.SITE_URL + post.get_absolute_url())
+                  for post in found["posts"]],
         "most_prayed": [item(p, week=p.week) for p in found["most_prayed"]],
         "answered": [item(p) for p in found["answered"]],
-        "leave_url": subscriber.leave_url,
+        "leave_url": mailer.LEAVE,
         "day": timezone.localtime(edition.until).date(),
-    }, to=subscriber.address, member=subscriber.member, html=True,
-        headers=unsubscribe_headers(subscriber))
-
-
-def unsubscribe_headers(subscriber: Subscriber) -> dict:
-    """RFC 8058 one-click unsubscribe, which large mailbox providers require of bulk
-    mail: an https link that takes a POST, and a mailto only when one is set."""
-    links = [f"<{subscriber.leave_url}>"]
-    if settings.UNSUBSCRIBE_MAILTO:
-        links.append(f"<mailto:{settings.UNSUBSCRIBE_MAILTO}?subject=unsubscribe>")
-    return {"List-Unsubscribe": ", ".join(links),
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+    }

@@ -1,0 +1,57 @@
+"""Bulk mail to subscribers: each template rendered once per batch, with marks where
+each reader's own links go, then filled in per reader and recorded in the outbox
+in one insert, a copy per reader and mailing (the outbox's `batch_key`)."""
+from intercessors import outbox
+from intercessors.mail import render_mail, render_mail_html
+from prayers.models import Prayer
+
+from .models import Subscriber
+from .services import pray_url
+
+LEAVE = "@@leave-link@@"
+
+
+def pray_mark(prayer: Prayer) -> str:
+    """Where this reader's own "I Prayed" link for `prayer` goes in the rendering."""
+    return f"@@pray-link-{prayer.pk}@@"
+
+
+def unsubscribe_headers(leave_url: str) -> dict:
+    """RFC 8058 one-click unsubscribe, which large mailbox providers require of bulk
+    mail: an https link that takes a POST, and a mailto only when one is set."""
+    from django.conf import settings
+
+    links = [f"<{leave_url}>"]
+    if settings.UNSUBSCRIBE_MAILTO:
+        links.append(f"<mailto:{settings.UNSUBSCRIBE_MAILTO}?subject=unsubscribe>")
+    return {"List-Unsubscribe": ", ".join(links),
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+
+
+def send_batch(name: str, context: dict, subscribers: list[Subscriber], *, key: str,
+               prayers=()) -> int:
+    """Record mail `name` to each of `subscribers` (members' current addresses),
+    except suppressed addresses. `key` names the mailing: a reader's copy of it is
+    recorded once, however often this runs. Returns the number offered."""
+    subject, body = render_mail(name, context)
+    html = render_mail_html(name, context)
+    skip = outbox.suppressed([s.address for s in subscribers])
+    messages = []
+    for subscriber in subscribers:
+        if subscriber.address.lower() in skip:
+            continue
+        leave_url = subscriber.leave_url
+        links = {LEAVE: leave_url, **{pray_mark(p): pray_url(subscriber, p) for p in prayers}}
+        messages.append({
+            "kind": name, "to": subscriber.address, "subject": subject,
+            "body": _fill(body, links), "html": _fill(html, links),
+            "headers": unsubscribe_headers(leave_url),
+            "member": subscriber.member, "batch_key": f"{key}:{subscriber.pk}",
+        })
+    return outbox.record_many(messages)
+
+
+def _fill(text: str, links: dict[str, str]) -> str:
+    for mark, link in links.items():
+        text = text.replace(mark, link)
+    return text
