@@ -45,6 +45,7 @@ KIND_LABELS = {
     "updates/email/member": "Prayer updates are on the profile",
     "updates/email/daily": "Daily prayer email",
     "updates/email/weekly": "Weekly prayer digest",
+    "updates/email/mailing": "Mailing from staff",
     "partners/email/thanks": "Thanks to a new partner",
     "partners/email/staff_alert": "New pledge (to staff)",
 }

@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -96,6 +96,12 @@ def record_many(messages: list[dict]) -> int:
     if rows:
         wake()
     return len(rows)
+
+
+def batch_counts(key: str):
+    """How a bulk mailing's copies stand: rows of status and count."""
+    return (OutboxMessage.objects.filter(batch_key__startswith=f"{key}:")
+            .values("status").annotate(n=Count("id")).order_by())
 
 
 def suppressed(addresses) -> set[str]:

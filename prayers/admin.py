@@ -37,6 +37,8 @@ class PrayerAdmin(RetirePagesAdminMixin, admin.ModelAdmin):
         # prayer search looks through all of them.
         match = request.resolver_match
         if match and match.url_name == "autocomplete":
+            if request.GET.get("model_name") == "mailing":  # "those who prayed for…"
+                return prayers.filter(status="published", is_deleted=False)
             return prayers.filter(kind=Prayer.Kind.PROMPT).select_related("article")
         return prayers.standalone()
 

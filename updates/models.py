@@ -127,3 +127,56 @@ class Edition(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} to {self.until:%Y-%m-%d %H:%M}"
+
+
+class Mailing(models.Model):
+    """A letter from staff to subscribers: everyone, one state's, or those who prayed
+    for a post or a request. Sent once, now or at a set time, a batch of readers at
+    a time (`sent_upto`); each reader's copy is recorded once (the outbox's key)."""
+
+    class Audience(models.TextChoices):
+        EVERYONE = "everyone", "Everyone who gets prayer updates"
+        STATE = "state", "Subscribers of one state"
+        PRAYED = "prayed", "Subscribers who prayed for a post or request"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SCHEDULED = "scheduled", "Scheduled"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+
+    subject = models.CharField(max_length=200)
+    body = models.TextField(help_text="Markdown: **bold**, _italic_, lists and links.")
+    body_html = models.TextField(blank=True, editable=False)
+    post = models.ForeignKey("articles.Article", null=True, blank=True,
+                             on_delete=models.SET_NULL, related_name="+",
+                             help_text="Optional: a post to point readers to.")
+    audience = models.CharField(max_length=10, choices=Audience.choices,
+                                default=Audience.EVERYONE)
+    state = models.ForeignKey("states.State", null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="+", help_text="For “Subscribers of one state”.")
+    prayer = models.ForeignKey(
+        "prayers.Prayer", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="For “Subscribers who prayed”: the post's prayer or the request.")
+    send_at = models.DateTimeField(null=True, blank=True,
+                                   help_text="Empty: send when you press “Send now”.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT,
+                              editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+",
+                                   editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True, editable=False)
+    sent_upto = models.BigIntegerField(default=0, editable=False)
+    recorded = models.PositiveIntegerField(default=0, editable=False)
+    done_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.subject
+
+    @property
+    def batch_key(self) -> str:
+        return f"mailing-{self.pk}"

@@ -1,0 +1,127 @@
+"""Staff mailings: who they reach, a test copy, sending now or at a set time, and the
+mailing itself a batch of readers per transaction. Pressing send twice, or a worker
+dying mid-way, still gives each reader one copy."""
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from intercessors import jobs, outbox
+from intercessors.markup import render_markdown
+
+from . import mailer
+from .editions import readers
+from .models import Mailing, Subscriber
+
+FAN_OUT_JOB = "updates.mailings.fan_out"
+BATCH = 500
+
+
+class CannotSend(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def audience(mailing: Mailing):
+    """The subscribers a mailing reaches: confirmed, still subscribed."""
+    subscribers = Subscriber.objects.filter(confirmed_at__isnull=False, left_at__isnull=True)
+    if mailing.audience == Mailing.Audience.STATE:
+        return subscribers.filter(state_id=mailing.state_id)
+    if mailing.audience == Mailing.Audience.PRAYED:
+        # Prayed from the inbox, or a member who prayed on the site.
+        return subscribers.filter(
+            Q(prayer_marks__prayer_id=mailing.prayer_id)
+            | Q(member__prayer_marks__prayer_id=mailing.prayer_id)).distinct()
+    return subscribers
+
+
+def render(mailing: Mailing) -> None:
+    mailing.body_html = render_markdown(mailing.body)
+
+
+def context(mailing: Mailing, leave_url: str) -> dict:
+    return {"mailing": mailing, "body_html": mailing.body_html, "body": mailing.body,
+            "post_url": settings.SITE_URL + mailing.post.get_absolute_url()
+            if mailing.post_id else "", "leave_url": leave_url}
+
+
+def send_test(mailing: Mailing, *, to) -> None:
+    """A copy to the staff member, marked as a test; it counts for no one."""
+    outbox.send("updates/email/mailing", {**context(mailing, settings.SITE_URL + "/updates/"),
+                                          "test": True},
+                to=to.email, member=to, html=True)
+
+
+@transaction.atomic
+def start(mailing: Mailing, *, now=None) -> Mailing:
+    """Send now (or, with `send_at` ahead, at that time). Pressed again while it is
+    scheduled, sending or sent, nothing more happens."""
+    now = now or timezone.now()
+    mailing = Mailing.objects.select_for_update().get(pk=mailing.pk)
+    if mailing.status in (Mailing.Status.SENDING, Mailing.Status.SENT):
+        return mailing
+    if not audience(mailing).exists():
+        raise CannotSend("Nobody is in this audience yet, so nothing was sent.")
+    if mailing.send_at and mailing.send_at > now:
+        mailing.status = Mailing.Status.SCHEDULED
+        mailing.save(update_fields=["status"])
+        jobs.at(_job_name(mailing), "updates.mailings.go", mailing.send_at, mailing.pk)
+        return mailing
+    mailing.status, mailing.started_at = Mailing.Status.SENDING, now
+    mailing.save(update_fields=["status", "started_at"])
+    jobs.soon(FAN_OUT_JOB, task_name="Send a staff mailing", group="updates")
+    return mailing
+
+
+def go(pk: int) -> None:
+    """The scheduled moment (jobs.at): start the mailing if it is still scheduled."""
+    mailing = Mailing.objects.filter(pk=pk, status=Mailing.Status.SCHEDULED).first()
+    if mailing is None or not jobs.wait_until(mailing.send_at):
+        return
+    with transaction.atomic():
+        Mailing.objects.filter(pk=pk, status=Mailing.Status.SCHEDULED).update(
+            status=Mailing.Status.SENDING, started_at=timezone.now())
+    fan_out()
+
+
+def unschedule(mailing: Mailing) -> None:
+    if Mailing.objects.filter(pk=mailing.pk, status=Mailing.Status.SCHEDULED).update(
+            status=Mailing.Status.DRAFT):
+        jobs.cancel(_job_name(mailing))
+
+
+def _job_name(mailing: Mailing) -> str:
+    return f"Mailing {mailing.pk} goes out"
+
+
+def fan_out(batch: int = BATCH) -> int:
+    """The job: every mailing that is sending, a batch of readers per transaction."""
+    recorded = 0
+    while True:
+        with transaction.atomic():
+            mailing = (Mailing.objects.select_for_update(skip_locked=True, of=("self",))
+                       .select_related("post").filter(status=Mailing.Status.SENDING)
+                       .order_by("started_at", "id").first())
+            if mailing is None:
+                return recorded
+            subscribers = list(audience(mailing).filter(pk__gt=mailing.sent_upto)
+                               .select_related("member").order_by("pk")[:batch])
+            sent = mailer.send_batch("updates/email/mailing",
+                                     context(mailing, mailer.LEAVE), readers(subscribers),
+                                     key=mailing.batch_key)
+            fields = {"recorded": mailing.recorded + sent}
+            if subscribers:
+                fields["sent_upto"] = subscribers[-1].pk
+            if len(subscribers) < batch:
+                fields.update(status=Mailing.Status.SENT, done_at=timezone.now())
+            Mailing.objects.filter(pk=mailing.pk).update(**fields)
+            recorded += sent
+
+
+def progress(mailing: Mailing) -> dict[str, int]:
+    """Its mail in the outbox: waiting, sent, failed."""
+    counts = {status: 0 for status in ("waiting", "sent", "failed")}
+    for row in outbox.batch_counts(mailing.batch_key):
+        counts[row["status"]] = row["n"]
+    return counts
