@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import path
 
 from . import moderation, outbox
-from .models import OutboxMessage, SitePage
+from .models import OutboxMessage, SitePage, SuppressedAddress
 from .pagecache import RetirePagesAdminMixin
 
 
@@ -174,3 +174,15 @@ class ReportAdmin(admin.ModelAdmin):
             )
             return redirect(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
         return super().response_change(request, obj)
+
+
+@admin.register(SuppressedAddress)
+class SuppressedAddressAdmin(admin.ModelAdmin):
+    """Addresses that get no bulk mail: reported by the mail provider (bounced for
+    good, or marked as spam), or added by staff. Delete one to mail it again."""
+
+    list_display = ["email", "reason", "detail", "created_at"]
+    list_filter = ["reason", "created_at"]
+    search_fields = ["email"]
+    fields = ["email", "reason", "detail", "created_at"]
+    readonly_fields = ["created_at"]

@@ -12,6 +12,9 @@ class IntercessorsConfig(AppConfig):
         from . import jobs, outbox
 
         register(outbox.check_lease)
+        from anymail.signals import tracking
+
+        tracking.connect(outbox.on_provider_event, dispatch_uid="intercessors.provider_events")
 
         jobs.every("Site: send waiting mail", "intercessors.outbox.deliver_waiting", minutes=1)
         jobs.every("Site: sweep ended rate-limit windows", "intercessors.ratelimit.sweep",

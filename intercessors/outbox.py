@@ -22,6 +22,7 @@ from datetime import timedelta
 from email.utils import make_msgid
 from urllib.parse import urlsplit
 
+from anymail.exceptions import AnymailAPIError, AnymailRecipientsRefused
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, connection, transaction
@@ -225,6 +226,16 @@ def _send_all(token: str, messages: list[OutboxMessage], *, stop_at: float):
                 outcome[_refused(token, message, error, min(codes, default=500))] += 1
             except smtplib.SMTPDataError as error:
                 outcome[_refused(token, message, error, error.smtp_code)] += 1
+            except AnymailRecipientsRefused as error:  # a provider's API refused it for good
+                outcome[_refused(token, message, error, 550)] += 1
+            except AnymailAPIError as error:
+                status = error.status_code or 503
+                if 400 <= status < 500 and status != 429:  # this message, not the provider
+                    outcome[_refused(token, message, error, 550)] += 1
+                    continue
+                _wait(token, messages[position:], error)  # the provider is away or busy
+                outcome["waiting"] += len(messages) - position
+                return outcome, True, False
             except (OSError, smtplib.SMTPException) as error:
                 # The server went away (or refuses us, not this message): the rest wait.
                 _wait(token, messages[position:], error)

@@ -4,6 +4,7 @@ Secure by default: debug is off unless DJANGO_DEBUG=1, and production refuses
 to start without a secret key. `.env.example` lists every variable.
 """
 import os
+import secrets
 import sys
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -94,6 +95,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "csp",
     "django_q",
+    "anymail",
     "intercessors",
     # Ours, from the top layer down (docs/architecture.md).
     "accounts",
@@ -304,6 +306,18 @@ elif env("EMAIL_HOST"):
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 EMAIL_TIMEOUT = 10
+# A mail provider's API instead (django-anymail): MAIL_PROVIDER is its backend's name
+# ("amazon_ses", "postmark", "mailgun", "sendgrid", …), and its settings come from
+# ANYMAIL_* variables (ANYMAIL_POSTMARK_SERVER_TOKEN, ANYMAIL_WEBHOOK_SECRET, …).
+# Its tracking webhook (/mail/events/<provider>/tracking/) reports bounces and
+# complaints, and those addresses get no more bulk mail.
+MAIL_PROVIDER = env("MAIL_PROVIDER")
+if MAIL_PROVIDER:
+    EMAIL_BACKEND = f"anymail.backends.{MAIL_PROVIDER}.EmailBackend"
+ANYMAIL = {key.removeprefix("ANYMAIL_"): value for key, value in os.environ.items()
+           if key.startswith("ANYMAIL_") and value}
+# Unset, Mailgun's webhook must not check signatures against a key anyone can guess.
+ANYMAIL.setdefault("MAILGUN_WEBHOOK_SIGNING_KEY", secrets.token_hex(32))
 
 # Background jobs run on Django-Q2 (docs/architecture.md). Its queue is a table in
 # this database, so no other server is needed, and workers on several machines

@@ -58,6 +58,9 @@ urlpatterns = [
     path("states/", include("states.urls")),
     path("partner/", include("partners.urls")),
     path("updates/", include("updates.urls")),
+    # The mail provider's webhooks (bounces, complaints): anymail checks each
+    # provider's signature or the shared secret.
+    path("mail/events/", include("anymail.urls")),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
