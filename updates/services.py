@@ -175,7 +175,7 @@ def for_member(member) -> Subscriber:
 def set_member_choices(member, **choices) -> Subscriber:
     """A member's own choices. A subscription by the same address, from before they
     joined, ends: one subscription, one copy of each mail."""
-    get_user_model().objects.select_for_update().filter(pk=member.pk).first()
+    get_user_model().objects.select_related(None).select_for_update().filter(pk=member.pk).first()
     subscriber = for_member(member)
     subscriber.email = member.email
     set_choices(subscriber, **choices)
