@@ -46,6 +46,7 @@ KIND_LABELS = {
     "updates/email/daily": "Daily prayer email",
     "updates/email/weekly": "Weekly prayer digest",
     "updates/email/mailing": "Mailing from staff",
+    "updates/email/state": "State alert",
     "partners/email/thanks": "Thanks to a new partner",
     "partners/email/staff_alert": "New pledge (to staff)",
 }

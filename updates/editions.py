@@ -18,25 +18,31 @@ from django.utils import timezone
 from articles.models import Article
 from intercessors import jobs
 from prayers.models import Prayer
+from states.models import State, StateCall
 
 from . import mailer
 from .models import Edition, Subscriber, Timetable
 
 FAN_OUT_JOB = "updates.editions.fan_out"
 BATCH = 500
-PERIOD = {Edition.Kind.DAILY: timedelta(days=1), Edition.Kind.WEEKLY: timedelta(days=7)}
+PERIOD = {Edition.Kind.DAILY: timedelta(days=1), Edition.Kind.WEEKLY: timedelta(days=7),
+          Edition.Kind.STATE: timedelta(days=1)}
 # How far back a post not yet mailed is still news.
-LOOK_BACK = {Edition.Kind.DAILY: timedelta(days=3), Edition.Kind.WEEKLY: timedelta(days=8)}
+LOOK_BACK = {Edition.Kind.DAILY: timedelta(days=3), Edition.Kind.WEEKLY: timedelta(days=8),
+             Edition.Kind.STATE: timedelta(days=3)}
 MOST_POSTS = 20
 MOST_PRAYED = 5
 
 
-def new_posts(kind: str, until):
-    """Published posts not yet in an edition of `kind`, from the last LOOK_BACK."""
-    mailed = Edition.posts.through.objects.filter(edition__kind=kind).values("article_id")
-    return (Article.objects.published().filter(published_at__gt=until - LOOK_BACK[kind],
+def new_posts(kind: str, until, state=None):
+    """Published posts (about `state`, for its alert) not yet in an edition of `kind`
+    (for that state), from the last LOOK_BACK."""
+    mailed = Edition.posts.through.objects.filter(edition__kind=kind, edition__state=state)
+    posts = Article.objects.published().filter(published_at__gt=until - LOOK_BACK[kind],
                                                published_at__lte=until)
-            .exclude(pk__in=mailed).exclude(prayer__isnull=True)
+    if state is not None:
+        posts = posts.filter(states=state)
+    return (posts.exclude(pk__in=mailed.values("article_id")).exclude(prayer__isnull=True)
             .order_by("-published_at", "-id")[:MOST_POSTS])
 
 
@@ -46,7 +52,16 @@ def content(edition: Edition) -> dict:
     since, until = edition.since, edition.until
     found = {"posts": list(edition.posts.select_related("prayer")
                            .order_by("-published_at", "-id")),
-             "most_prayed": [], "answered": []}
+             "most_prayed": [], "answered": [], "requests": [], "calls": []}
+    if edition.kind == Edition.Kind.STATE:
+        found["requests"] = list(
+            Prayer.objects.on_the_wall().filter(state_id=edition.state_id,
+                                                published_at__gt=since,
+                                                published_at__lte=until)
+            .order_by("-published_at", "-id")[:MOST_POSTS])
+        tomorrow = (timezone.localtime(until) + timedelta(days=1)).weekday()
+        found["calls"] = list(StateCall.objects.filter(state_id=edition.state_id,
+                                                       is_active=True, weekday=tomorrow))
     if edition.kind == Edition.Kind.WEEKLY:
         found["most_prayed"] = list(
             Prayer.objects.visible()
@@ -60,25 +75,26 @@ def content(edition: Edition) -> dict:
     return found
 
 
-def send(kind: str, *, now=None) -> Edition | None:
-    """Make the edition of `kind` with what is new since the last one, and start its
-    mailing; None when there is nothing to send (a daily email needs a post) or
-    another worker just made it."""
+def send(kind: str, *, now=None, state=None) -> Edition | None:
+    """Make the edition of `kind` (for `state`, a state alert) with what is new since
+    the last one, and start its mailing; None when there is nothing to send (a daily
+    email needs a post) or another worker just made it."""
     now = now or timezone.now()
     with transaction.atomic():
         Timetable.objects.select_for_update().filter(pk=Timetable.current().pk).first()
-        last = Edition.objects.filter(kind=kind).order_by("-until").first()
+        last = Edition.objects.filter(kind=kind, state=state).order_by("-until").first()
         since = last.until if last else now - PERIOD[kind]
         if since >= now:
             return None
-        posts = list(new_posts(kind, now))
-        edition = Edition(kind=kind, since=since, until=now)
+        posts = list(new_posts(kind, now, state))
+        edition = Edition(kind=kind, since=since, until=now, state=state)
         if not posts:
             if kind == Edition.Kind.DAILY:
                 return None
-            edition.save()  # a weekly digest may carry prayers alone
+            edition.save()  # a digest or an alert may carry prayers alone
             found = content(edition)
-            if not (found["most_prayed"] or found["answered"]):
+            if not any(found[name] for name in ("most_prayed", "answered", "requests",
+                                                "calls")):
                 edition.delete()
                 return None
         else:
@@ -109,12 +125,18 @@ def send_due(now=None) -> list[Edition]:
     for kind, moment in [
         (Edition.Kind.DAILY, last_moment(now, at=table.daily_at)),
         (Edition.Kind.WEEKLY, last_moment(now, at=table.weekly_at, weekday=table.weekly_on)),
+        (Edition.Kind.STATE, last_moment(now, at=table.daily_at)),
     ]:
         done_for = getattr(table, f"{kind}_done_for")
         if done_for is not None and done_for >= moment:
             continue
-        edition = send(kind, now=now)
-        if edition is not None:
+        if kind == Edition.Kind.STATE:  # each state with subscribers, at most once a day
+            for state_id in (Subscriber.objects.filter(
+                    state__isnull=False, confirmed_at__isnull=False, left_at__isnull=True)
+                    .values_list("state_id", flat=True).distinct().order_by()):
+                edition = send(kind, now=now, state=State.objects.get(pk=state_id))
+                made += [edition] if edition else []
+        elif edition := send(kind, now=now):
             made.append(edition)
         # Handled, sent or not: the next one is at the next moment the timetable names.
         Timetable.objects.filter(pk=table.pk).update(**{f"{kind}_done_for": moment})
@@ -140,8 +162,10 @@ def fan_out(batch: int = BATCH) -> int:
 
 
 def _mail_batch(edition: Edition, found: dict, batch: int) -> int:
+    chose = ({"state_id": edition.state_id} if edition.kind == Edition.Kind.STATE
+             else {edition.kind: True})
     subscribers = list(
-        Subscriber.objects.filter(**{edition.kind: True}, confirmed_at__isnull=False,
+        Subscriber.objects.filter(**chose, confirmed_at__isnull=False,
                                   left_at__isnull=True, pk__gt=edition.sent_upto)
         .select_related("member").order_by("pk")[:batch])
     sent = mailer.send_batch(f"updates/email/{edition.kind}", context(edition, found),
@@ -171,7 +195,8 @@ def readers(subscribers: list[Subscriber]) -> list[Subscriber]:
 
 
 def prayers_in(found: dict) -> list[Prayer]:
-    return [post.prayer for post in found["posts"]] + found["most_prayed"] + found["answered"]
+    return ([post.prayer for post in found["posts"]] + found["most_prayed"]
+            + found["answered"] + found["requests"])
 
 
 def context(edition: Edition, found: dict) -> dict:
@@ -189,6 +214,10 @@ def context(edition: Edition, found: dict) -> dict:
                   for post in found["posts"]],
         "most_prayed": [item(p, week=p.week) for p in found["most_prayed"]],
         "answered": [item(p) for p in found["answered"]],
+        "requests": [item(p, who=p.author_label) for p in found["requests"]],
+        "calls": [{"call": call, "link": settings.SITE_URL + call.state.get_absolute_url()}
+                  for call in found["calls"]],
+        "state": edition.state,
         "leave_url": mailer.LEAVE,
         "day": timezone.localtime(edition.until).date(),
     }

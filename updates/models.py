@@ -88,6 +88,7 @@ class Timetable(models.Model):
     # The last time each was due and handled, whether or not it had anything to send:
     # a day without posts does not send the email later that day.
     daily_done_for = models.DateTimeField(null=True, blank=True, editable=False)
+    state_done_for = models.DateTimeField(null=True, blank=True, editable=False)
     weekly_done_for = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
@@ -108,8 +109,13 @@ class Edition(models.Model):
     class Kind(models.TextChoices):
         DAILY = "daily", "Daily email"
         WEEKLY = "weekly", "Weekly digest"
+        STATE = "state", "State alert"
 
     kind = models.CharField(max_length=10, choices=Kind.choices)
+    # A state alert's state: its subscribers hear of its posts, its new requests and
+    # tomorrow's prayer call, in at most one mail a day.
+    state = models.ForeignKey("states.State", null=True, blank=True, on_delete=models.CASCADE,
+                              related_name="+")
     since = models.DateTimeField()
     until = models.DateTimeField()
     created_at = models.DateTimeField(auto_now_add=True)
@@ -122,11 +128,16 @@ class Edition(models.Model):
 
     class Meta:
         ordering = ["-until"]
-        constraints = [models.UniqueConstraint(fields=["kind", "until"],
-                                               name="one_edition_per_period")]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "until"], name="one_edition_per_period",
+                                    condition=Q(state__isnull=True)),
+            models.UniqueConstraint(fields=["state", "until"], name="one_alert_per_period",
+                                    condition=Q(state__isnull=False)),
+        ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} to {self.until:%Y-%m-%d %H:%M}"
+        where = f" for {self.state}" if self.state_id else ""
+        return f"{self.get_kind_display()}{where} to {self.until:%Y-%m-%d %H:%M}"
 
 
 class Mailing(models.Model):
