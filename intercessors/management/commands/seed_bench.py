@@ -2,7 +2,8 @@
 members, 1,000,000 "I Prayed" marks with counters that match, two long
 conversations (50 and 1,000 comments), a prayer wall of 100,000 members'
 requests with 500,000 marks of their own, and a first member who has prayed 5,000
-prayers (their "My prayers"). Bulk inserts throughout."""
+prayers (their "My prayers"), and 100,000 confirmed subscribers to the daily email.
+Bulk inserts throughout."""
 import random
 import time
 from datetime import timedelta
@@ -21,10 +22,12 @@ from intercessors import pagecache
 from intercessors.markup import reading_minutes, render_markdown
 from prayers.models import Prayer, PrayerMark
 from states.models import State
+from updates.models import Subscriber
 
 POSTS, MEMBERS, MARKS_PER_POST = 10_000, 5_000, 100
 REQUESTS = 100_000  # request n has n % 11 marks: 0 to 10, 500,000 in all
 JOURNAL = 5_000  # the first member's marks, for "My prayers"
+SUBSCRIBERS = 100_000
 REQUEST_TEXT = "Bench request {}: please pray for the {} and the {} in our town."
 PASSWORD = "bench-member-password"
 BENCH_SLUG = "bench-post-{:05d}"
@@ -42,7 +45,8 @@ class Command(BaseCommand):
         rng = random.Random(7)
         has_posts = Article.objects.filter(slug=BENCH_SLUG.format(0)).exists()
         has_wall = Prayer.objects.requests().filter(text__startswith="Bench request").exists()
-        if has_posts and has_wall:
+        has_subscribers = Subscriber.objects.filter(email__endswith="@readers.bench").exists()
+        if has_posts and has_wall and has_subscribers:
             self.stdout.write("Benchmark archive already loaded.")
             return
         with transaction.atomic():
@@ -54,6 +58,8 @@ class Command(BaseCommand):
             if not has_wall:
                 self.wall(rng)
                 self.journal()
+            if not has_subscribers:
+                self.subscribers()
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("VACUUM ANALYZE")  # fresh statistics for the planner
@@ -220,6 +226,13 @@ class Command(BaseCommand):
             Prayer.objects.filter(id__in=ids[marks::11]).update(prayed_count=marks)
         self.stdout.write(f"  {REQUESTS:,} prayer requests, "
                           f"{sum(n % 11 for n in range(REQUESTS)):,} marks on them")
+
+    def subscribers(self):
+        now = timezone.now()
+        Subscriber.objects.bulk_create(
+            [Subscriber(email=f"reader{n:06d}@readers.bench", daily=True, confirmed_at=now)
+             for n in range(SUBSCRIBERS)], batch_size=5_000)
+        self.stdout.write(f"  {SUBSCRIBERS:,} confirmed subscribers to the daily email")
 
     def journal(self):
         """The first member prays posts' prayers until they have JOURNAL marks."""

@@ -1,0 +1,165 @@
+"""The daily email to 100,000 subscribers, as production sends it: `manage.py
+send_updates daily` records the edition's copies a batch at a time, and workers
+(`manage.py qcluster`) hand them to a local SMTP server. Reports messages a second,
+the whole time, and the workers' memory as the send goes on; then sends again and
+checks that nothing more is delivered.
+
+Run by tests/perf/bench.py with the benchmark's environment, or alone:
+`python -m tests.perf.mailing_bench` with DATABASE_URL set (after seed_bench)."""
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from aiosmtpd.controller import Controller
+
+ROOT = Path(__file__).resolve().parents[2]
+GOAL_SECONDS = 600
+WORKERS = os.cpu_count() or 2
+
+PREPARE = """
+from datetime import timedelta
+from django.utils import timezone
+from articles.models import Article
+from articles.services import save_post
+from intercessors.models import OutboxMessage
+from updates.models import Subscriber
+OutboxMessage.objects.filter(to__endswith="@readers.bench").delete()
+stamp = f"{timezone.now():%H%M%S%f}"
+post = Article(title=f"Bench daily post {stamp}", slug=f"bench-daily-{stamp}",
+               status="published", published_at=timezone.now() - timedelta(seconds=5),
+               summary="A short excerpt for the daily email.", body="A body.",
+               source_name="The Bench Ledger")
+save_post(article=post, prayer_text="Father, we pray for every reader of this email.")
+print(Subscriber.objects.filter(daily=True, confirmed_at__isnull=False,
+                                left_at__isnull=True).count())
+"""
+
+CLEAN = """
+from intercessors.models import OutboxMessage
+print(OutboxMessage.objects.filter(to__endswith="@readers.bench", status="sent").count())
+OutboxMessage.objects.filter(to__endswith="@readers.bench").delete()
+"""
+
+
+class Counter:
+    """An SMTP server's side that only counts what it accepts (no copies kept)."""
+
+    def __init__(self):
+        self.count, self.lock = 0, threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):
+        with self.lock:
+            self.count += len(envelope.rcpt_tos)
+        return "250 Message accepted for delivery"
+
+
+def shell(env, code):
+    return subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); exec({code!r})"],
+        cwd=ROOT, env=env, text=True, capture_output=True, check=True, timeout=600,
+    ).stdout
+
+
+def group_rss_mb(pgid: int) -> float:
+    """Resident memory of every process in the workers' group, in MB."""
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            if int(stat[2]) != pgid:
+                continue
+            for line in (entry / "status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+    return total / 1024
+
+
+def measure(env: dict) -> dict:
+    from tests.net import free_port
+
+    audience = int(shell(env, PREPARE).strip().splitlines()[-1])
+    counter = Counter()
+    port = free_port()
+    controller = Controller(counter, hostname="127.0.0.1", port=port)
+    controller.start()
+    worker_env = {**env, "EMAIL_URL": f"smtp://127.0.0.1:{port}", "JOBS_WORKERS": str(WORKERS),
+                  "DJANGO_LOG_LEVEL": "WARNING"}
+    worker = subprocess.Popen([sys.executable, "manage.py", "qcluster"], cwd=ROOT,
+                              env=worker_env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, start_new_session=True)
+    memory = []  # (share of the send done, MB)
+    try:
+        time.sleep(3)  # the cluster starts its processes
+        started = time.monotonic()
+        send = subprocess.Popen([sys.executable, "manage.py", "send_updates", "daily"],
+                                cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, text=True)
+        deadline = started + 3 * GOAL_SECONDS
+        while time.monotonic() < deadline and counter.count < audience:
+            memory.append((counter.count / audience, group_rss_mb(worker.pid)))
+            time.sleep(1)
+        seconds = time.monotonic() - started
+        delivered = counter.count
+        recorded = send.communicate(timeout=600)[0].strip().splitlines()[-1]
+        # The same period again: nothing new is recorded or delivered.
+        again = subprocess.run([sys.executable, "manage.py", "send_updates", "daily"],
+                               cwd=ROOT, env=env, capture_output=True, text=True,
+                               timeout=600).stdout.strip().splitlines()[-1]
+        time.sleep(15)
+        second_run = counter.count - delivered
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        try:
+            worker.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(worker.pid, signal.SIGKILL)
+        controller.stop()
+    marked_sent = int(shell(env, CLEAN).strip().splitlines()[-1])
+    peak = max((mb for _, mb in memory), default=0.0)
+    early = next((mb for share, mb in memory if share >= 0.1), peak)
+    late = next((mb for share, mb in memory if share >= 0.9), peak)
+    return {"audience": audience, "delivered": delivered, "seconds": seconds,
+            "rate": delivered / seconds if seconds else 0.0, "peak_mb": peak,
+            "early_mb": early, "late_mb": late, "second_run": second_run,
+            "marked_sent": marked_sent, "recorded": recorded, "again": again,
+            "workers": WORKERS}
+
+
+def report(result: dict) -> list[str]:
+    met = result["seconds"] <= GOAL_SECONDS and result["delivered"] >= result["audience"]
+    return [
+        f"## The daily email to {result['audience']:,} subscribers",
+        "",
+        "| measure | result | target | met |",
+        "| --- | ---: | --- | --- |",
+        f"| Whole send, from `send_updates daily` to the last message accepted "
+        f"({result['delivered']:,} delivered, {result['marked_sent']:,} marked sent) "
+        f"| {result['seconds']:.0f} s | ≤{GOAL_SECONDS} s | {'yes' if met else '**no**'} |",
+        f"| Messages a second | {result['rate']:,.0f} | ≥170 | "
+        f"{'yes' if result['rate'] >= 170 else '**no**'} |",
+        f"| Workers' memory (all {result['workers']} processes of `qcluster`): at 10% of "
+        f"the send, at 90%, peak | {result['early_mb']:.0f} MB, {result['late_mb']:.0f} MB, "
+        f"{result['peak_mb']:.0f} MB | flat | "
+        f"{'yes' if result['late_mb'] <= result['early_mb'] * 1.25 + 20 else '**no**'} |",
+        f"| The same send again (“{result['again']}”) | {result['second_run']} delivered "
+        f"| 0 | {'yes' if result['second_run'] == 0 else '**no**'} |",
+        "",
+        f"`{result['recorded']}` Copies are recorded 500 to a transaction, each template "
+        "rendered once per batch (`updates/mailer.py`), and handed over by "
+        f"`manage.py qcluster` with {result['workers']} workers to an SMTP server on "
+        "127.0.0.1 that counts what it accepts (`tests/perf/mailing_bench.py`).",
+    ]
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    environ = {**os.environ, "DJANGO_SETTINGS_MODULE": "intercessors.settings"}
+    print("\n".join(report(measure(environ))))
