@@ -23,7 +23,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-from tests.perf import mail_bench  # noqa: E402
+from tests.perf import mail_bench, mailing_bench  # noqa: E402
 
 PY = sys.executable
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
@@ -351,6 +351,8 @@ def main():
 
     print("  Mail: recording, and one worker sending …", flush=True)
     mail = mail_bench.measure(env)
+    print("  Mail: the daily email to 100,000 subscribers …", flush=True)
+    mailing = mailing_bench.measure(env)
     plans = json.loads(shell(env, PLANS).strip().splitlines()[-1])
     ceiling = results[0][5]["rps"]
     marks_per_second = (after_marks - before_marks) / SECONDS
@@ -421,6 +423,8 @@ def main():
         f"Non-2xx answers: {prayed['non2xx']:,}.",
         "",
         *mail_bench.report(mail),
+        "",
+        *mailing_bench.report(mailing),
         "",
         "## Query plans on the large archive (PostgreSQL `EXPLAIN`)",
         "",
