@@ -104,6 +104,11 @@ MATRIX = {
     "/admin/updates/subscriber/": {"GET": [302, 302, 302, 403, 200]},
     "/admin/updates/edition/": {"GET": [302, 302, 302, 200, 200]},
     "/admin/updates/timetable/": {"GET": [302, 302, 302, 200, 200]},
+    "/admin/updates/mailing/": {"GET": [302, 302, 302, 200, 200]},
+    "/admin/updates/mailing/add/": {"GET": [302, 302, 302, 200, 200]},
+    "/admin/intercessors/suppressedaddress/": {"GET": [302, 302, 302, 403, 200]},
+    # The mail provider's webhook: only a signed event is believed.
+    "/mail/events/mailgun/tracking/": {"POST": [400] * 5},
     "/admin/intercessors/outboxmessage/": {"GET": [302, 302, 302, 403, 200]},
     "/admin/partners/partnerpledge/": {"GET": [302, 302, 302, 403, 200]},
     "/admin/accounts/user/": {"GET": [302, 302, 302, 403, 200]},
