@@ -121,6 +121,9 @@ class MailingAdmin(admin.ModelAdmin):
 
     form = MailingForm
     change_form_template = "admin/updates/mailing/change_form.html"
+
+    class Media:
+        css = {"all": ["css/admin-mailing.css"]}
     list_display = ["subject", "audience", "status", "send_at", "recorded", "done_at"]
     list_filter = ["status", "audience"]
     autocomplete_fields = ["post", "state", "prayer"]
