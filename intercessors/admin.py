@@ -186,3 +186,13 @@ class SuppressedAddressAdmin(admin.ModelAdmin):
     search_fields = ["email"]
     fields = ["email", "reason", "detail", "created_at"]
     readonly_fields = ["created_at"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        if not outbox.suppress(obj.email, obj.reason, obj.detail):  # its waiting mail too
+            self.message_user(request, "That address was suppressed already.",
+                              messages.INFO)
+        obj.pk = SuppressedAddress.objects.filter(email__iexact=obj.email).values_list(
+            "pk", flat=True).first()

@@ -137,12 +137,35 @@ SUPPRESSING_EVENTS = {"bounced": SuppressedAddress.Reason.BOUNCED,
 
 
 def on_provider_event(sender, event, esp_name, **kwargs) -> None:
-    """A bounce or complaint from the mail provider: the address gets no more bulk
-    mail. Connected to anymail.signals.tracking."""
+    """A bounce for good or a complaint from the configured mail provider: the address
+    gets no more bulk mail. Connected to anymail.signals.tracking."""
+    if esp_name.lower().replace(" ", "_") != (settings.MAIL_PROVIDER or "").lower():
+        return
     reason = SUPPRESSING_EVENTS.get(event.event_type)
-    if reason and event.recipient:
-        suppress(event.recipient, reason,
-                 f"{esp_name}: {event.description or event.reject_reason or event.event_type}")
+    if not reason or not event.recipient:
+        return
+    if event.event_type == "bounced" and not _for_good(event.esp_event):
+        return  # a full mailbox today is not a dead address
+    suppress(event.recipient, reason,
+             f"{esp_name}: {event.description or event.reject_reason or event.event_type}")
+
+
+def _for_good(raw) -> bool:
+    """Whether the provider's own words call a bounce permanent (anymail reports soft
+    and hard bounces alike as "bounced")."""
+    if not isinstance(raw, dict):
+        return True
+    data = raw.get("event-data", raw)  # Mailgun
+    if data.get("severity"):
+        return data["severity"] == "permanent"
+    if raw.get("Type") in ("HardBounce", "SoftBounce", "Transient", "Undeliverable"):
+        return raw["Type"] in ("HardBounce", "Undeliverable")  # Postmark
+    bounce = raw.get("bounce")  # Amazon SES
+    if isinstance(bounce, dict) and bounce.get("bounceType"):
+        return bounce["bounceType"] == "Permanent"
+    if raw.get("event") in ("hard_bounce", "soft_bounce"):  # Brevo
+        return raw["event"] == "hard_bounce"
+    return True
 
 
 def wake() -> None:
@@ -229,11 +252,11 @@ def _send_all(token: str, messages: list[OutboxMessage], *, stop_at: float):
             except AnymailRecipientsRefused as error:  # a provider's API refused it for good
                 outcome[_refused(token, message, error, 550)] += 1
             except AnymailAPIError as error:
-                status = error.status_code or 503
-                if 400 <= status < 500 and status != 429:  # this message, not the provider
+                if error.status_code in (400, 413, 422):  # this message, not the provider
                     outcome[_refused(token, message, error, 550)] += 1
                     continue
-                _wait(token, messages[position:], error)  # the provider is away or busy
+                # Away, busy, or refusing us (a bad or rotated key): every message waits.
+                _wait(token, messages[position:], error)
                 outcome["waiting"] += len(messages) - position
                 return outcome, True, False
             except (OSError, smtplib.SMTPException) as error:
@@ -330,7 +353,11 @@ def describe(error) -> str:
         message = error.smtp_error
         text = message.decode(errors="replace") if isinstance(message, bytes) else message
         return f"{error.smtp_code} {text}"
-    return f"{type(error).__name__}: {error}"[:1000]
+    try:
+        text = str(error)
+    except Exception:  # an exception that cannot describe itself (a half-built API error)
+        text = str(error.args[0]) if error.args else ""
+    return f"{type(error).__name__}: {text}"[:1000]
 
 
 def try_again(messages) -> int:

@@ -8,7 +8,7 @@ from django.views.static import serve
 from articles.sitemaps import ArticleSitemap
 from states.sitemaps import StateSitemap
 
-from . import sitemaps, views
+from . import provider, sitemaps, views
 
 handler500 = "intercessors.views.server_error"
 
@@ -58,9 +58,8 @@ urlpatterns = [
     path("states/", include("states.urls")),
     path("partner/", include("partners.urls")),
     path("updates/", include("updates.urls")),
-    # The mail provider's webhooks (bounces, complaints): anymail checks each
-    # provider's signature or the shared secret.
-    path("mail/events/", include("anymail.urls")),
+    # The mail provider's bounces and complaints (intercessors.provider).
+    path("mail/events/<slug:provider>/tracking/", provider.tracking, name="provider-events"),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

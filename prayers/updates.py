@@ -139,6 +139,8 @@ def _tell_batch(update: PrayerUpdate, batch: int) -> int:
     told = 0
     if prayer.is_deleted or prayer.status == Status.REMOVED or not prayer.is_answered:
         marks = []  # taken down, or the answer withdrawn, before anyone was told
+    # Addresses that bounced for good or complained get no more of these either.
+    skip = outbox.suppressed([m.user.email if m.user else m.subscriber.email for m in marks])
     for mark in marks:
         member, subscriber = mark.user, mark.subscriber
         if member is not None:
@@ -152,6 +154,8 @@ def _tell_batch(update: PrayerUpdate, batch: int) -> int:
                 continue
             to, name = subscriber.email, "friend"
             settings_link = subscriber.leave_url  # their page of choices
+        if to.lower() in skip:
+            continue
         outbox.send("prayers/email/answered", {
             "recipient": name, "prayer": prayer.plain_text,
             "note": update.text, "link": link, "settings": settings_link,

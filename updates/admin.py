@@ -165,6 +165,8 @@ class MailingAdmin(admin.ModelAdmin):
                  name="updates_mailing_test"),
             path("<int:pk>/send/", self.admin_site.admin_view(self.send),
                  name="updates_mailing_send"),
+            path("<int:pk>/unschedule/", self.admin_site.admin_view(self.unschedule),
+                 name="updates_mailing_unschedule"),
         ]
         return own + super().get_urls()
 
@@ -180,10 +182,23 @@ class MailingAdmin(admin.ModelAdmin):
         return HttpResponse(render_mail_html("updates/email/mailing",
                                              mailings.context(mailing, "#")))
 
+    def unschedule(self, request, pk):
+        """Back to a draft, to be corrected or sent another time."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        mailing = self._mailing(request, pk)
+        if not self.has_change_permission(request, mailing):
+            raise PermissionDenied
+        mailings.unschedule(mailing)
+        self.message_user(request, "Unscheduled: it is a draft again.", messages.SUCCESS)
+        return redirect("admin:updates_mailing_change", pk)
+
     def test(self, request, pk):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         mailing = self._mailing(request, pk)
+        if not self.has_change_permission(request, mailing):
+            raise PermissionDenied
         mailings.send_test(mailing, to=request.user)
         self.message_user(request, "A test copy is on its way to your address.",
                           messages.SUCCESS)

@@ -12,3 +12,4 @@ class UpdatesConfig(AppConfig):
                    minutes=10)
         jobs.every("Site: mail prayer updates a batch at a time", "updates.editions.fan_out",
                    minutes=1)
+        jobs.every("Site: send staff mailings", "updates.mailings.fan_out", minutes=1)

@@ -7,6 +7,7 @@ lock, so two workers make one between them) if there is something to send; then
 each batch's mails committed with how far the mailing got (`sent_upto`), so a
 worker that dies mid-way leaves nothing sent twice and nothing lost."""
 import datetime
+import time
 from datetime import timedelta
 
 from django.conf import settings
@@ -50,7 +51,9 @@ def content(edition: Edition) -> dict:
     """What an edition holds: its posts, and for the weekly digest the most prayed
     and the answered prayers of its week."""
     since, until = edition.since, edition.until
-    found = {"posts": list(edition.posts.select_related("prayer")
+    # A post taken down since the edition was made is not mailed.
+    found = {"posts": list(edition.posts.published().select_related("prayer")
+                           .filter(prayer__status="published", prayer__is_deleted=False)
                            .order_by("-published_at", "-id")),
              "most_prayed": [], "answered": [], "requests": [], "calls": []}
     if edition.kind == Edition.Kind.STATE:
@@ -150,7 +153,11 @@ def fan_out(batch: int = BATCH) -> int:
     time. Returns the number of mails recorded."""
     recorded = 0
     cache: dict[int, dict] = {}
+    stop_at = time.monotonic() + settings.Q_CLUSTER["timeout"] / 2
     while True:
+        if time.monotonic() > stop_at:  # the rest in the next job, well within its time
+            jobs.queue(FAN_OUT_JOB, task_name="Mail prayer updates", group="updates")
+            return recorded
         with transaction.atomic():
             edition = (Edition.objects.select_for_update(skip_locked=True)
                        .filter(done_at__isnull=True).order_by("created_at", "id").first())
@@ -168,8 +175,9 @@ def _mail_batch(edition: Edition, found: dict, batch: int) -> int:
         Subscriber.objects.filter(**chose, confirmed_at__isnull=False,
                                   left_at__isnull=True, pk__gt=edition.sent_upto)
         .select_related("member").order_by("pk")[:batch])
-    sent = mailer.send_batch(f"updates/email/{edition.kind}", context(edition, found),
-                             readers(subscribers), key=f"edition-{edition.pk}",
+    marks = mailer.Marks()
+    sent = mailer.send_batch(f"updates/email/{edition.kind}", context(edition, found, marks),
+                             readers(subscribers), key=f"edition-{edition.pk}", marks=marks,
                              prayers=prayers_in(found))
     fields = {"sent_count": edition.sent_count + sent}
     if subscribers:
@@ -199,12 +207,12 @@ def prayers_in(found: dict) -> list[Prayer]:
             + found["answered"] + found["requests"])
 
 
-def context(edition: Edition, found: dict) -> dict:
+def context(edition: Edition, found: dict, marks: mailer.Marks) -> dict:
     """The edition's mail, the same for every reader: their own links are marks
-    (mailer.LEAVE, mailer.pray_mark) filled in per reader."""
+    filled in per reader."""
     def item(prayer, **extra):
         return {"prayer": prayer, "text": prayer.plain_text, "count": prayer.prayed_count,
-                "pray_url": mailer.pray_mark(prayer),
+                "pray_url": marks.pray(prayer),
                 "link": settings.SITE_URL + prayer.get_absolute_url(), **extra}
 
     return {
@@ -218,6 +226,6 @@ def context(edition: Edition, found: dict) -> dict:
         "calls": [{"call": call, "link": settings.SITE_URL + call.state.get_absolute_url()}
                   for call in found["calls"]],
         "state": edition.state,
-        "leave_url": mailer.LEAVE,
+        "leave_url": marks.leave,
         "day": timezone.localtime(edition.until).date(),
     }

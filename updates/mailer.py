@@ -1,6 +1,8 @@
 """Bulk mail to subscribers: each template rendered once per batch, with marks where
 each reader's own links go, then filled in per reader and recorded in the outbox
 in one insert, a copy per reader and mailing (the outbox's `batch_key`)."""
+import secrets
+
 from intercessors import outbox
 from intercessors.mail import render_mail, render_mail_html
 from prayers.models import Prayer
@@ -8,12 +10,17 @@ from prayers.models import Prayer
 from .models import Subscriber
 from .services import pray_url
 
-LEAVE = "@@leave-link@@"
 
+class Marks:
+    """Where each reader's own links go in one rendering: marks made afresh for each
+    batch, so no text a member wrote can name them."""
 
-def pray_mark(prayer: Prayer) -> str:
-    """Where this reader's own "I Prayed" link for `prayer` goes in the rendering."""
-    return f"@@pray-link-{prayer.pk}@@"
+    def __init__(self):
+        self.stamp = secrets.token_hex(8)
+        self.leave = f"@@leave-{self.stamp}@@"
+
+    def pray(self, prayer: Prayer) -> str:
+        return f"@@pray-{self.stamp}-{prayer.pk}@@"
 
 
 def unsubscribe_headers(leave_url: str) -> dict:
@@ -29,7 +36,7 @@ def unsubscribe_headers(leave_url: str) -> dict:
 
 
 def send_batch(name: str, context: dict, subscribers: list[Subscriber], *, key: str,
-               prayers=()) -> int:
+               marks: Marks, prayers=()) -> int:
     """Record mail `name` to each of `subscribers` (members' current addresses),
     except suppressed addresses. `key` names the mailing: a reader's copy of it is
     recorded once, however often this runs. Returns the number offered."""
@@ -41,7 +48,8 @@ def send_batch(name: str, context: dict, subscribers: list[Subscriber], *, key: 
         if subscriber.address.lower() in skip:
             continue
         leave_url = subscriber.leave_url
-        links = {LEAVE: leave_url, **{pray_mark(p): pray_url(subscriber, p) for p in prayers}}
+        links = {marks.leave: leave_url,
+                 **{marks.pray(p): pray_url(subscriber, p) for p in prayers}}
         messages.append({
             "kind": name, "to": subscriber.address, "subject": subject,
             "body": _fill(body, links), "html": _fill(html, links),

@@ -1,6 +1,8 @@
 """Staff mailings: who they reach, a test copy, sending now or at a set time, and the
 mailing itself a batch of readers per transaction. Pressing send twice, or a worker
 dying mid-way, still gives each reader one copy."""
+import time
+
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
@@ -63,7 +65,10 @@ def start(mailing: Mailing, *, now=None) -> Mailing:
         return mailing
     if not audience(mailing).exists():
         raise CannotSend("Nobody is in this audience yet, so nothing was sent.")
-    if mailing.send_at and mailing.send_at > now:
+    if mailing.send_at and mailing.send_at <= now:
+        raise CannotSend("The time you set has passed, so nothing was sent. Set a new time, "
+                         "or clear it to send now.")
+    if mailing.send_at:
         mailing.status = Mailing.Status.SCHEDULED
         mailing.save(update_fields=["status"])
         jobs.at(_job_name(mailing), "updates.mailings.go", mailing.send_at, mailing.pk)
@@ -96,9 +101,19 @@ def _job_name(mailing: Mailing) -> str:
 
 
 def fan_out(batch: int = BATCH) -> int:
-    """The job: every mailing that is sending, a batch of readers per transaction."""
+    """The job (queued when a mailing starts, and every minute): start scheduled
+    mailings whose time has come, then send every mailing that is sending, a batch
+    of readers per transaction, handing the rest to the next job before its time is
+    up. Returns the number of copies recorded."""
+    now = timezone.now()
+    Mailing.objects.filter(status=Mailing.Status.SCHEDULED, send_at__lte=now).update(
+        status=Mailing.Status.SENDING, started_at=now)
     recorded = 0
+    stop_at = time.monotonic() + settings.Q_CLUSTER["timeout"] / 2
     while True:
+        if time.monotonic() > stop_at:
+            jobs.queue(FAN_OUT_JOB, task_name="Send a staff mailing", group="updates")
+            return recorded
         with transaction.atomic():
             mailing = (Mailing.objects.select_for_update(skip_locked=True, of=("self",))
                        .select_related("post").filter(status=Mailing.Status.SENDING)
@@ -107,9 +122,9 @@ def fan_out(batch: int = BATCH) -> int:
                 return recorded
             subscribers = list(audience(mailing).filter(pk__gt=mailing.sent_upto)
                                .select_related("member").order_by("pk")[:batch])
-            sent = mailer.send_batch("updates/email/mailing",
-                                     context(mailing, mailer.LEAVE), readers(subscribers),
-                                     key=mailing.batch_key)
+            marks = mailer.Marks()
+            sent = mailer.send_batch("updates/email/mailing", context(mailing, marks.leave),
+                                     readers(subscribers), key=mailing.batch_key, marks=marks)
             fields = {"recorded": mailing.recorded + sent}
             if subscribers:
                 fields["sent_upto"] = subscribers[-1].pk

@@ -17,6 +17,7 @@ URL = "/mail/events/mailgun/tracking/"
 
 @pytest.fixture
 def provider(settings):
+    settings.MAIL_PROVIDER = "mailgun"
     settings.ANYMAIL = {**settings.ANYMAIL, "MAILGUN_WEBHOOK_SIGNING_KEY": KEY}
 
 
@@ -70,7 +71,13 @@ def test_a_bad_signature_is_refused_and_changes_nothing(db, provider, body):
     assert not SuppressedAddress.objects.exists()
 
 
-def test_without_a_configured_key_nothing_validates(db):
+def test_without_a_configured_key_nothing_validates(db, settings):
     # Unset, the key is a random secret of this process: no one can sign for it.
+    settings.MAIL_PROVIDER = "mailgun"
     assert post(mailgun_event("complained", "victim@example.org", key="")).status_code == 400
+    assert not SuppressedAddress.objects.exists()
+
+
+def test_no_provider_no_webhook(db):
+    assert post(mailgun_event("complained", "victim@example.org")).status_code == 404
     assert not SuppressedAddress.objects.exists()

@@ -107,8 +107,8 @@ MATRIX = {
     "/admin/updates/mailing/": {"GET": [302, 302, 302, 200, 200]},
     "/admin/updates/mailing/add/": {"GET": [302, 302, 302, 200, 200]},
     "/admin/intercessors/suppressedaddress/": {"GET": [302, 302, 302, 403, 200]},
-    # The mail provider's webhook: only a signed event is believed.
-    "/mail/events/mailgun/tracking/": {"POST": [400] * 5},
+    # The mail provider's webhook: none while no provider is configured.
+    "/mail/events/mailgun/tracking/": {"POST": [404] * 5},
     "/admin/intercessors/outboxmessage/": {"GET": [302, 302, 302, 403, 200]},
     "/admin/partners/partnerpledge/": {"GET": [302, 302, 302, 403, 200]},
     "/admin/accounts/user/": {"GET": [302, 302, 302, 403, 200]},
