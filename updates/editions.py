@@ -35,11 +35,13 @@ MOST_POSTS = 20
 MOST_PRAYED = 5
 
 
-def new_posts(kind: str, until, state=None):
+def new_posts(kind: str, until, state=None, *, first=False):
     """Published posts (about `state`, for its alert) not yet in an edition of `kind`
-    (for that state), from the last LOOK_BACK."""
+    (for that state), from the last LOOK_BACK; the first edition of a kind looks back
+    one period only, so an archive is not mailed out a little each day."""
     mailed = Edition.posts.through.objects.filter(edition__kind=kind, edition__state=state)
-    posts = Article.objects.published().filter(published_at__gt=until - LOOK_BACK[kind],
+    back = PERIOD[kind] if first else LOOK_BACK[kind]
+    posts = Article.objects.published().filter(published_at__gt=until - back,
                                                published_at__lte=until)
     if state is not None:
         posts = posts.filter(states=state)
@@ -89,7 +91,7 @@ def send(kind: str, *, now=None, state=None) -> Edition | None:
         since = last.until if last else now - PERIOD[kind]
         if since >= now:
             return None
-        posts = list(new_posts(kind, now, state))
+        posts = list(new_posts(kind, now, state, first=last is None))
         edition = Edition(kind=kind, since=since, until=now, state=state)
         if not posts:
             if kind == Edition.Kind.DAILY:

@@ -339,3 +339,14 @@ def test_deleting_an_account_ends_its_prayer_updates(db):
     services.set_member_choices(member, daily=True, weekly=True, state=None, answered=True)
     delete_account(user=member)
     assert not Subscriber.objects.exists()
+
+
+def test_the_first_daily_email_does_not_mail_out_the_archive(db):
+    confirmed()
+    fresh_post(title="Two days old", minutes=2 * 24 * 60)
+    call_command("send_updates", "daily")
+    assert not mails("daily").exists()  # nothing from the last day
+    fresh_post(title="This morning")
+    call_command("send_updates", "daily")
+    (message,) = mails("daily")
+    assert "This morning" in message.subject and "TWO DAYS OLD" not in message.body
