@@ -155,7 +155,7 @@ def report(result: dict) -> list[str]:
         f"| {result['seconds']:.0f} s | ≤{GOAL_SECONDS} s | {'yes' if met else '**no**'} |",
         f"| Messages a second | {result['rate']:,.0f} | ≥170 | "
         f"{'yes' if result['rate'] >= 170 else '**no**'} |",
-        f"| Workers' memory (all {result['workers']} processes of `qcluster`): at 10% of "
+        f"| Workers' memory (every process of `qcluster`, {result['workers']} workers): at 10% of "
         f"the send, at 90%, peak | {result['early_mb']:.0f} MB, {result['late_mb']:.0f} MB, "
         f"{result['peak_mb']:.0f} MB | flat | "
         f"{'yes' if result['late_mb'] <= result['early_mb'] * 1.25 + 20 else '**no**'} |",
