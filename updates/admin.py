@@ -40,15 +40,11 @@ class EditionAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    def delete_model(self, request, obj):
-        services.remove(obj)
-
-    def delete_queryset(self, request, queryset):
-        for subscriber in queryset:
-            services.remove(subscriber)
-
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a record of what went out; its copies are in the outbox
 
 
 @admin.register(Subscriber)

@@ -168,3 +168,15 @@ def test_a_suppressed_address_gets_no_mailing(staff):
     mailings.start(mailing)
     mailings.fan_out()
     assert list(copies().values_list("to", flat=True)) == ["fine@example.org"]
+
+
+def test_editions_are_a_record_staff_cannot_delete(db):
+    from updates.models import Edition
+
+    edition = Edition.objects.create(kind="daily", since=timezone.now() - timedelta(days=1),
+                                     until=timezone.now(), done_at=timezone.now())
+    client = Client()
+    client.force_login(make_member(is_staff=True, is_superuser=True))
+    response = client.post(f"/admin/updates/edition/{edition.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 403
+    assert Edition.objects.filter(pk=edition.pk).exists()
