@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 
+from states.models import StateCall
+
 LEAVE_SALT = "updates.leave"
 
 
@@ -62,28 +64,15 @@ class Subscriber(models.Model):
     def leave_url(self) -> str:
         return settings.SITE_URL + reverse("updates:leave", args=[self.leave_token])
 
-    @property
-    def choices(self) -> list[str]:
-        return [name for name in ("daily", "weekly", "answered") if getattr(self, name)] + (
-            ["state"] if self.state_id else [])
-
 
 class Timetable(models.Model):
     """When the daily and weekly emails go, as staff set it (one row)."""
 
-    class Day(models.IntegerChoices):
-        MONDAY = 0, "Monday"
-        TUESDAY = 1, "Tuesday"
-        WEDNESDAY = 2, "Wednesday"
-        THURSDAY = 3, "Thursday"
-        FRIDAY = 4, "Friday"
-        SATURDAY = 5, "Saturday"
-        SUNDAY = 6, "Sunday"
-
     daily_at = models.TimeField("daily email at", default=datetime.time(6, 0),
                                 help_text="In the site's time zone.")
-    weekly_on = models.PositiveSmallIntegerField("weekly digest on", choices=Day.choices,
-                                                 default=Day.SATURDAY)
+    weekly_on = models.PositiveSmallIntegerField(
+        "weekly digest on", choices=StateCall.Weekday.choices,
+        default=StateCall.Weekday.SATURDAY)
     weekly_at = models.TimeField("weekly digest at", default=datetime.time(7, 0))
     # The last time each was due and handled, whether or not it had anything to send:
     # a day without posts does not send the email later that day.

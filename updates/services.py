@@ -21,7 +21,6 @@ CONFIRM_DAYS = 7
 PRAY_SALT = "updates.pray"
 PRAY_DAYS = 30
 CONFIRMATIONS_PER_DAY = 3
-CHOICES = ("daily", "weekly", "answered")
 
 
 class BadLink(Exception):

@@ -13,22 +13,11 @@ from intercessors.models import OutboxMessage
 from prayers import updates
 from prayers.models import PrayedDigest, Prayer
 from prayers.services import delete_request, mark_prayed
-from states.models import State
 from tests.factories import make_article, make_member, make_request
 from tests.mailbox import delivered
 
 NOTE = "The scan came back clear. Thank you all for praying!"
 EASTERN = ZoneInfo("America/New_York")
-
-
-@pytest.fixture
-def texas(db):
-    return State.objects.get(code="TX")
-
-
-@pytest.fixture
-def asker(db, texas):
-    return make_member(display_name="Martha Quill", home_state=texas)
 
 
 @pytest.fixture

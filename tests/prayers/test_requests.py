@@ -14,20 +14,9 @@ from prayers.services import (
     remove_requests,
     report_request,
 )
-from states.models import State
 from tests.factories import make_member, make_request, make_seasoned_member
 
 TEXT = "Please pray for my husband Daniel, who starts chemotherapy on Monday."
-
-
-@pytest.fixture
-def texas(db):
-    return State.objects.get(code="TX")
-
-
-@pytest.fixture
-def asker(db, texas):
-    return make_member(display_name="Martha Quill", home_state=texas)
 
 
 def ask(client, **fields):
