@@ -138,6 +138,11 @@ class Article(models.Model):
         return reverse("articles:detail", kwargs={"slug": self.slug})
 
     @property
+    def page_scope(self) -> str:
+        """What a change to this post, or its conversation, retires (intercessors.pagecache)."""
+        return f"article:{self.slug}"
+
+    @property
     def is_public(self) -> bool:
         return is_published(self.status, self.published_at)
 

@@ -8,9 +8,8 @@ from django.views.decorators.http import require_safe
 
 from comments.html import load_conversation
 from comments.selectors import comment_counts
-from intercessors.pagecache import cache_anonymous_page
+from intercessors.pagecache import LISTS, shared_page
 from intercessors.pagination import paginate
-from prayers.selectors import prayed_ids
 from states.models import State
 
 from .models import Article, Topic
@@ -21,15 +20,10 @@ SLUG = re.compile(r"[-a-zA-Z0-9_]{1,200}")
 
 def card_context(request, page):
     articles = list(page.object_list)
-    prayers = [a.opening_prayer for a in articles]
     counts = comment_counts(targets=articles)
     for article in articles:
         article.comment_count = counts.get(article.pk, 0)
-    return {
-        "page": page,
-        "articles": articles,
-        "prayed_ids": prayed_ids(user=request.user, prayer_ids=[p.pk for p in prayers if p]),
-    }
+    return {"page": page, "articles": articles}
 
 
 def _slug_param(request, name):
@@ -41,7 +35,7 @@ def _slug_param(request, name):
 
 
 @require_safe
-@cache_anonymous_page(reads=("page", "topic", "state"))
+@shared_page(reads=("page", "topic", "state"), scopes=lambda request: (LISTS,))
 def article_list(request):
     articles = article_cards()
     topic = state = None
@@ -67,7 +61,7 @@ def share_links(url: str, title: str) -> dict:
 
 
 @require_safe
-@cache_anonymous_page()
+@shared_page(scopes=lambda request, slug: (f"article:{slug}",))
 def article_detail(request, slug):
     article = get_object_or_404(
         Article.objects.select_related("prayer").prefetch_related("topics", "states"), slug=slug
@@ -82,7 +76,6 @@ def article_detail(request, slug):
         {
             "article": article,
             "prayer": prayer,
-            "prayed_ids": prayed_ids(user=request.user, prayer_ids=[prayer.pk] if prayer else []),
             "canonical_url": canonical_url,
             "share": share_links(canonical_url, article.title),
             "conversation": load_conversation(target=article, request=request),

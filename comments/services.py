@@ -65,10 +65,15 @@ def post_comment(*, author, target, body: str, parent: Comment | None = None) ->
     )
     _render(comment)
     comment.save()
-    pagecache.retire()
+    _retire(target)
     if parent is not None and comment.status == Comment.Status.PUBLISHED:
         notify_reply(comment)
     return comment
+
+
+def _retire(target) -> None:
+    """A comment changed: its conversation's page, and the lists counting comments."""
+    pagecache.retire(pagecache.LISTS, *([target.page_scope] if target is not None else []))
 
 
 def notify_reply(comment: Comment) -> None:
@@ -121,7 +126,7 @@ def _save_edit(comment: Comment, body: str) -> Comment:
     _render(comment)
     comment.edited_at = timezone.now()
     comment.save()
-    pagecache.retire()
+    _retire(comment.target)
     return comment
 
 
@@ -129,7 +134,7 @@ def _save_edit(comment: Comment, body: str) -> Comment:
 def delete_comment(*, comment: Comment, user) -> None:
     """Delete a comment; one with replies stays as "This comment was removed."."""
     check_author(comment, user)
-    pagecache.retire()
+    _retire(comment.target)
     if comment.replies.exists():
         comment.is_deleted = True
         comment.body = ""

@@ -1,64 +1,106 @@
-"""A short cache of whole pages for anonymous readers.
+"""Pages rendered once and shared by every reader, member or not.
 
 A burst of readers arriving from a mailing costs one render per page until
-something on the site changes. This module is the one place that decides which
-cached pages a write retires: services call `retire()` for a change to what
-pages show, `retire_counts()` for prayer counts. Members (anyone with a session)
-are never served a cached page, so they always see their own changes at once.
+something it shows changes. What differs between readers (their header, "You
+prayed", forms and their CSRF tokens, a comment's actions, messages, the live
+prayer counts) is not in the shared render but filled in for each request
+(`intercessors.parts`); the view itself renders as for a reader who is not
+logged in, so nothing of one member can be kept for another.
 
-The version lives in the default cache, a database table nothing evicts from;
+Each render depends on versions: the whole site's (`SITE`), and the scopes its
+view names: the lists of posts and requests (`LISTS`), one post, one state, one
+request. A write retires only the scopes it changed (`retire`): a comment on a
+post retires that post and the lists that count its comments, a staff change in
+admin retires the site. "I Prayed" retires nothing, since counts are filled in
+live. This module is the one place that decides which renders a write retires.
+
+Versions live in the default cache, a database table nothing evicts from;
 renders live in the bounded `pages` cache (intercessors.caches), tagged with the
-version they were made at. So a render that outlived a change, in a cache that
+versions they were made at. So a render that outlived a change, in a cache that
 was away while the change was made, is never served again. Each version is a
 new random token, so versions never repeat, even if the table is emptied.
 """
 import hashlib
 import secrets
+import time
+from dataclasses import dataclass
 from functools import wraps
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.contrib.messages.storage.cookie import CookieStorage
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
-from django.db import transaction
-from django.http import HttpResponse, QueryDict
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse, QueryDict
 from django.utils.cache import patch_vary_headers
 
 from .caches import page_store
 
-VERSION_KEY = "pagecache:version"
-GUARD_KEY = "pagecache:guard"
-DIRTY_KEY = "pagecache:dirty"
-TIMEOUT = 300  # seconds; a backstop, since writes bump the version
+SITE = "site"
+LISTS = "lists"
+TIMEOUT = 300  # seconds; a backstop, since writes retire what they change
 
 
-def retire() -> None:
-    """A write changed what pages show: retire every cached page and thread.
-
-    Call it in the write's own transaction, after the write. The version is a row
-    of the database cache, so the new version commits with the new data: a reader
-    sees either the old data under the old version, or the new under the new."""
-    _new_version()
+def _key(scope: str) -> str:
+    return f"pagecache:version:{scope}"
 
 
-def retire_counts() -> None:
-    """Prayer counts changed. Counts move with every click, so pages are retired at
-    most once a second, after the click commits; a change within that second marks
-    the pages dirty, and the next reader after it retires them (see `version`)."""
-    transaction.on_commit(_retire_throttled)
+def retire(*scopes: str) -> None:
+    """A write changed what pages show: retire the renders of these scopes, or of
+    the whole site when none is named.
+
+    Call it in the write's own transaction, after the write. Versions are rows of
+    the database cache, so new versions commit with the new data: a reader sees
+    either the old data under the old version, or the new under the new."""
+    cache.set_many({_key(scope): secrets.token_hex(8) for scope in scopes or (SITE,)},
+                   timeout=None)
 
 
-def _retire_throttled() -> None:
-    if not cache.add(GUARD_KEY, 1, timeout=1):
-        cache.set(DIRTY_KEY, 1, timeout=TIMEOUT)
-        return
-    _new_version()
+def versions(scopes, request=None) -> tuple:
+    """The current versions of these scopes, read in one round trip and kept for
+    the rest of the request: a page and its thread are of the same versions."""
+    known = getattr(request, "_page_versions", None)
+    if known is None:
+        known = {}
+        if request is not None:
+            request._page_versions = known
+    missing = [scope for scope in scopes if scope not in known]
+    if missing:
+        found = cache.get_many([_key(scope) for scope in missing])
+        for scope in missing:
+            value = found.get(_key(scope))
+            if value is None and scope == SITE:
+                cache.add(_key(scope), secrets.token_hex(8), timeout=None)
+                value = cache.get(_key(scope))
+            # A scope never retired has no version of its own yet: the site's new
+            # token, made whenever the table loses it, still sets its renders apart.
+            known[scope] = value or ""
+    return tuple(known[scope] for scope in scopes)
 
 
-def _new_version() -> str:
-    token = secrets.token_hex(8)
-    cache.set(VERSION_KEY, token, timeout=None)
-    return token
+def version(request=None) -> str:
+    """The site-wide version: what every render depends on."""
+    return versions((SITE,), request)[0]
+
+
+def sharing(request) -> bool:
+    """Whether this request is rendering a page to be shared (see `shared_page`)."""
+    return getattr(request, "shared_render", False)
+
+
+def private_for(request, user_ids) -> None:
+    """This render is not the page these members see (a request of their own,
+    their comment awaiting moderation): they get a render of their own."""
+    request._private_for = getattr(request, "_private_for", frozenset()) | {
+        pk for pk in user_ids if pk is not None}
+
+
+@dataclass(frozen=True)
+class Render:
+    versions: tuple
+    content: bytes
+    content_type: str
+    private_for: frozenset
 
 
 class RetirePagesAdminMixin:
@@ -77,47 +119,31 @@ class RetirePagesAdminMixin:
         retire()
 
 
-def _cacheable_request(request) -> bool:
+def _shareable(request) -> bool:
+    """Staff see drafts and previews no one else may: their pages are their own."""
+    user = getattr(request, "user", None)
     return (
         settings.PAGE_CACHE
         and request.method in ("GET", "HEAD")
-        and settings.SESSION_COOKIE_NAME not in request.COOKIES
-        and CookieStorage.cookie_name not in request.COOKIES
+        and not (user is not None and user.is_authenticated and user.is_staff)
     )
 
 
-def version(request=None) -> str:
-    """The current version of what pages show; cached renders are tagged with it.
-    Read once per request: a page and its thread are of the same version."""
-    if request is not None and hasattr(request, "_page_version"):
-        return request._page_version
-    current = _read_version()
-    if request is not None:
-        request._page_version = current
-    return current
+def shared_page(*, reads=(), scopes=None, lifetime=None):
+    """Render a view's pages once for every reader, one per value of the query
+    parameters in `reads`, and fill in each reader's parts per request.
 
-
-def _read_version() -> str:
-    found = cache.get_many([VERSION_KEY, DIRTY_KEY])
-    if DIRTY_KEY in found and cache.add(GUARD_KEY, 1, timeout=1):
-        cache.delete(DIRTY_KEY)
-        return _new_version()
-    if VERSION_KEY in found:
-        return found[VERSION_KEY]
-    cache.add(VERSION_KEY, secrets.token_hex(8), timeout=None)
-    return cache.get(VERSION_KEY)
-
-
-def cache_anonymous_page(*, reads=()):
-    """Cache a view's pages for anonymous readers, one per value of the query
-    parameters in `reads`. The view sees only those: whatever else an address
-    carries (a mailing's tracking tags, made-up parameters) can neither change
-    the page nor add an entry to the cache."""
+    The view sees only those parameters: whatever else an address carries (a
+    mailing's tracking tags, made-up parameters) can neither change the page nor
+    add an entry. `scopes(request, *args, **kwargs)` names what the page shows
+    besides what the whole site does (see `retire`); `lifetime`, seconds after
+    which a render is made again whatever changed (pages ordered by live counts),
+    may also be a function of the request."""
 
     def decorator(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
-            if not _cacheable_request(request):
+            if not _shareable(request):
                 return view(request, *args, **kwargs)
             used = urlencode(
                 sorted((name, value) for name in reads for value in request.GET.getlist(name))
@@ -126,31 +152,61 @@ def cache_anonymous_page(*, reads=()):
             # "next") is built from these too, so the page matches its key.
             request.GET = QueryDict(used)
             request.META["QUERY_STRING"] = used
-            current = version(request)
-            # One entry per page, holding the version it was rendered at:
+            current = versions((SITE, *(scopes(request, *args, **kwargs) if scopes else ())),
+                               request)
+            ttl = lifetime(request) if callable(lifetime) else lifetime
+            if ttl:
+                current += (int(time.time() // ttl),)
+            # One entry per page, holding the versions it was rendered at:
             # retired renders are overwritten rather than left to expire.
             address = f"{request.path}?{request.GET.urlencode()}"
             key = "page:" + hashlib.sha256(address.encode()).hexdigest()[:32]
             store = page_store()
             hit = store.get(key)
-            if hit is not None and hit[0] == current:
-                _, content, content_type = hit
-                response = HttpResponse(content, content_type=content_type)
+            user = request.user
+            if isinstance(hit, Render) and hit.versions == current:
+                if user.pk in hit.private_for:
+                    return view(request, *args, **kwargs)
+                response = HttpResponse(hit.content, content_type=hit.content_type)
             else:
-                response = view(request, *args, **kwargs)
+                try:
+                    response = _render_shared(view, request, args, kwargs)
+                except (Http404, PermissionDenied):
+                    if not user.is_authenticated:
+                        raise
+                    # Not a page for everyone, but perhaps this member's own (their
+                    # request awaiting review): the view decides, for them.
+                    return view(request, *args, **kwargs)
                 if (
                     response.status_code == 200
                     and not response.cookies
                     and not getattr(response, "streaming", False)
                 ):
-                    if hasattr(response, "render") and not response.is_rendered:
-                        response.render()
-                    store.set(key, (current, response.content, response["Content-Type"]),
+                    store.set(key, Render(current, response.content, response["Content-Type"],
+                                          getattr(request, "_private_for", frozenset())),
                               TIMEOUT)
-            # A member asking for the same address gets another page.
+                if user.pk in getattr(request, "_private_for", ()):
+                    return view(request, *args, **kwargs)
+            # Pages differ by who asks once their parts are filled in.
             patch_vary_headers(response, ("Cookie",))
             return response
 
         return wrapper
 
     return decorator
+
+
+def _render_shared(view, request, args, kwargs):
+    """The view's page as every reader shares it: rendered for no one in particular,
+    with markers where each reader's parts go."""
+    user = request.user
+    request.user = AnonymousUser()
+    request.shared_render = True
+    try:
+        response = view(request, *args, **kwargs)
+        if hasattr(response, "render") and not response.is_rendered:
+            response.render()
+    finally:
+        request.user = user
+        request.shared_render = False
+    return response

@@ -118,6 +118,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Fills in each reader's parts of a page (intercessors.parts): below the
+    # messages and CSRF middleware, which then see the messages shown and the
+    # token used; above any that renders a page of its own.
+    "intercessors.parts.PartsMiddleware",
     "intercessors.middleware.FriendlyMethodNotAllowedMiddleware",
     "intercessors.middleware.PrivatePagesMiddleware",
     "prayers.middleware.PendingPrayerMiddleware",

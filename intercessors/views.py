@@ -18,11 +18,10 @@ from articles.views import card_context, paginate
 from comments.models import Comment, CommentReport
 from partners.models import PartnerPledge
 from prayers.models import Prayer, PrayerReport
-from prayers.selectors import prayed_ids
 
 from . import caches
 from .models import OutboxMessage, SitePage
-from .pagecache import cache_anonymous_page
+from .pagecache import LISTS, shared_page
 
 logger = logging.getLogger(__name__)
 
@@ -62,13 +61,11 @@ def favicon(request):
 
 
 @require_safe
-@cache_anonymous_page()
+@shared_page(scopes=lambda request: (LISTS,))
 def home(request):
     articles = list(article_cards()[:6])
     prayers = list(Prayer.objects.visible().standalone().select_related("state")[:3])
     requests = list(Prayer.objects.on_the_wall().order_by("-published_at", "-id")[:3])
-    ids = [a.opening_prayer.pk for a in articles if a.opening_prayer] + [
-        p.pk for p in prayers + requests]
     return render(
         request,
         "home.html",
@@ -76,13 +73,12 @@ def home(request):
             "articles": articles,
             "prayers": prayers,
             "requests": requests,
-            "prayed_ids": prayed_ids(user=request.user, prayer_ids=ids),
         },
     )
 
 
 @require_safe
-@cache_anonymous_page(reads=("q", "page"))
+@shared_page(reads=("q", "page"), scopes=lambda request: (LISTS,))
 def search(request):
     query = request.GET.get("q", "").strip()
     context = {"query": query, "max_length": MAX_QUERY_LENGTH}
@@ -101,7 +97,7 @@ def search(request):
 
 
 @require_safe
-@cache_anonymous_page()
+@shared_page()
 def site_page(request, kind):
     """About, contact and privacy: the ministry's own pages, written in admin."""
     return render(request, "pages/page.html", {"page": get_object_or_404(SitePage, kind=kind)})

@@ -8,6 +8,8 @@ class PrayersConfig(AppConfig):
     def ready(self):
         from intercessors import jobs
 
+        from . import parts  # noqa: F401 - registers the "I Prayed" part of pages
+
         jobs.every("Site: tell those who prayed of answers", "prayers.updates.tell_answered",
                    minutes=1)
         jobs.every("Site: take expired requests off the wall and remind requesters",

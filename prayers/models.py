@@ -191,6 +191,11 @@ class Prayer(Moderated):
     def plain_text(self) -> str:
         return html_to_text(self.body_html) if self.is_request else self.text
 
+    @property
+    def page_scope(self) -> str:
+        """What a change to this prayer request's page retires (intercessors.pagecache)."""
+        return f"prayer:{self.pk}"
+
     def get_absolute_url(self):
         if self.is_request:
             return reverse("prayers:request", args=[self.pk])

@@ -37,7 +37,6 @@ def mark_prayed(*, user=None, prayer: Prayer, subscriber=None) -> bool:
     if not insert_once(PrayerMark, user=user, subscriber=subscriber, prayer=prayer):
         return False
     Prayer.objects.filter(pk=prayer.pk).update(prayed_count=F("prayed_count") + 1)
-    pagecache.retire_counts()
     return True
 
 
@@ -51,7 +50,6 @@ def unmark_prayed(*, user, prayer: Prayer) -> bool:
     Prayer.objects.filter(pk=prayer.pk, prayed_count__gt=0).update(
         prayed_count=F("prayed_count") - 1
     )
-    pagecache.retire_counts()
     return True
 
 
@@ -112,7 +110,7 @@ def post_request(*, author, text: str, state=None, anonymous: bool = False) -> P
                     anonymous=anonymous, published_at=now, expires_at=wall_until(now))
     _render(prayer)
     prayer.save()
-    pagecache.retire()
+    pagecache.retire(pagecache.LISTS, prayer.page_scope)
     return prayer
 
 
@@ -140,7 +138,7 @@ def _save_edit(prayer, text, state, anonymous) -> Prayer:
     _render(prayer)
     prayer.edited_at = timezone.now()
     prayer.save()
-    pagecache.retire()
+    pagecache.retire(pagecache.LISTS, prayer.page_scope)
     return prayer
 
 
@@ -151,7 +149,7 @@ def delete_request(*, prayer: Prayer, user) -> None:
     check_requester(prayer, user)
     Prayer.objects.filter(pk=prayer.pk).update(is_deleted=True)
     prayer.is_deleted = True
-    pagecache.retire()
+    pagecache.retire(pagecache.LISTS, prayer.page_scope)
 
 
 def report_request(*, prayer: Prayer, user, reason: str) -> bool:

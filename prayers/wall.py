@@ -12,7 +12,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from intercessors.moderation import Reason, Refused, in_edit_window
-from intercessors.pagecache import cache_anonymous_page
+from intercessors import pagecache
+from intercessors.pagecache import LISTS, shared_page
 from intercessors.pagination import paginate_uncounted
 from intercessors.rules import parse_id
 from intercessors.templatetags.moments import reader_time
@@ -20,7 +21,6 @@ from intercessors.templatetags.moments import reader_time
 from . import updates
 from .forms import RequestForm, State, UpdateForm
 from .models import Prayer
-from .selectors import prayed_ids
 from .services import (
     REQUEST_EDIT_RULE,
     check_requester,
@@ -50,8 +50,13 @@ def _state_param(request):
     return get_object_or_404(State, slug=value)
 
 
+LEAST_PRAYED_SECONDS = 10  # the least-prayed-for order moves with every prayer
+
+
 @require_safe
-@cache_anonymous_page(reads=("page", "state", "sort", "answered"))
+@shared_page(reads=("page", "state", "sort", "answered"), scopes=lambda request: (LISTS,),
+             lifetime=lambda request: LEAST_PRAYED_SECONDS
+             if request.GET.get("sort") == "least" else None)
 def wall(request):
     state = _state_param(request)
     answered = request.GET.get("answered") == "1"
@@ -71,7 +76,6 @@ def wall(request):
     return render(request, "prayers/wall.html", {
         "page": page,
         "prayers": page.object_list,
-        "prayed_ids": prayed_ids(user=request.user, prayer_ids=[p.pk for p in page]),
         "state": state,
         "nation": state == NATION,
         "least": least,
@@ -96,9 +100,10 @@ def _request_for(request, pk):
 
 
 @require_safe
-@cache_anonymous_page()
+@shared_page(scopes=lambda request, pk: (f"prayer:{pk}",))
 def request_detail(request, pk):
     prayer = _request_for(request, pk)
+    pagecache.private_for(request, [prayer.author_id])  # the requester's tools
     mine = request.user.is_authenticated and prayer.author_id == request.user.pk
     return _request_page(request, prayer, mine=mine)
 
@@ -106,7 +111,6 @@ def request_detail(request, pk):
 def _request_page(request, prayer, *, mine, update_form=None, error=None, status=200):
     return render(request, "prayers/request.html", {
         "prayer": prayer,
-        "prayed_ids": prayed_ids(user=request.user, prayer_ids=[prayer.pk]),
         "mine": mine,
         "can_edit": mine and in_edit_window(prayer, request.user),
         "update_form": update_form or (UpdateForm() if mine and not prayer.is_answered

@@ -41,6 +41,11 @@ class State(models.Model):
     def get_absolute_url(self):
         return reverse("states:detail", kwargs={"slug": self.slug})
 
+    @property
+    def page_scope(self) -> str:
+        """What a change to this state's page, or its conversation, retires."""
+        return f"state:{self.slug}"
+
 
 US_TIME_ZONES = [
     ("America/New_York", "Eastern"),

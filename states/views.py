@@ -8,10 +8,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from comments.html import load_conversation
-from intercessors.pagecache import cache_anonymous_page
+from intercessors.pagecache import LISTS, shared_page
 from prayers.models import Prayer
 from prayers.selectors import (
-    prayed_ids,
+    WEEKLY_CACHE_SECONDS,
     weekly_prayer_counts_cached,
     weekly_prayer_total_cached,
 )
@@ -21,8 +21,9 @@ from .calendar import calls_calendar
 from .models import State
 
 
+# The map and state pages show the week's counts, which are kept for a minute.
 @require_safe
-@cache_anonymous_page()
+@shared_page(lifetime=WEEKLY_CACHE_SECONDS)
 def state_index(request):
     states = list(State.objects.only("id", "code", "name", "slug"))
     tiles = tile_map.tiles(states, weekly_prayer_counts_cached())
@@ -43,7 +44,8 @@ WALL_ON_STATE_PAGE = 5
 
 
 @require_safe
-@cache_anonymous_page(reads=("page",))
+@shared_page(reads=("page",), scopes=lambda request, slug: (LISTS, f"state:{slug}"),
+             lifetime=WEEKLY_CACHE_SECONDS)
 def state_detail(request, slug):
     state = get_object_or_404(
         State.objects.annotate(
@@ -58,7 +60,6 @@ def state_detail(request, slug):
         state=state,
         prayers=prayers,
         requests=requests,
-        prayed_ids=prayed_ids(user=request.user, prayer_ids=[p.pk for p in prayers + requests]),
         sections=sections.for_state(request, state),
         calls=[(call, call.next_start()) for call in state.calls.filter(is_active=True)],
         # webcal:// makes phones and desktop calendars subscribe rather than import once.
