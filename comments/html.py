@@ -1,8 +1,8 @@
 """A conversation as a page shows it: its thread rendered from one template, in a
 flat loop over the comments in thread order (a recursive include took a second
 for a thousand comments), shared by every reader but for each one's actions."""
+import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
 from functools import cache
 
 from django.conf import settings
@@ -16,20 +16,10 @@ from intercessors import pagecache, parts
 from intercessors.caches import page_store
 from intercessors.rules import DELETED_MEMBER_NAME
 
-from .models import Comment, CommentReport
-from .selectors import comment_tree
+from .models import Comment
+from .selectors import comment_tree, mine_in_range
 from .services import can_edit
 from .targets import content_type_for
-
-
-@dataclass(frozen=True)
-class Stub:
-    """What a comment's actions depend on, written in its actions' marker."""
-    pk: int
-    author_id: int | None
-    status: str
-    is_deleted: bool
-    created_at: datetime
 
 
 @dataclass(frozen=True)
@@ -81,55 +71,37 @@ def _fresh(target, viewer) -> Thread:
                   html=_render(conversation))
 
 
-def _marker(c):
-    """Where a reader's actions for comment `c` go, with what they depend on."""
-    return parts.marker("actions", c.pk, c.author_id or 0, c.status, int(c.is_deleted),
-                        (c.created_at - EPOCH) // MICROSECOND)
-
-
-EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-MICROSECOND = timedelta(microseconds=1)
-
-
-def _stub(pk, author_id, status, deleted, created) -> Stub:
-    return Stub(int(pk), int(author_id) or None, status, deleted == "1",
-                EPOCH + int(created) * MICROSECOND)
-
-
-def _reported(request, calls) -> set[int]:
-    """The comments on this page the member has reported, in one query."""
-    user = request.user
-    if not user.is_authenticated:
-        return set()
-    ids = [int(args[0]) for args in calls
-           if args[2] == Comment.Status.PUBLISHED and args[1] != str(user.pk)]
-    if not ids:
-        return set()
-    return set(CommentReport.objects.filter(
-        reporter_id=user.pk, resolved_at__isnull=True, comment_id__in=ids,
-    ).values_list("comment_id", flat=True))
-
-
-@parts.register("actions", prepare=_reported)
-def _actions(request, reported, *args):
-    """The actions under a comment for this reader: the one piece of the thread
-    that differs between readers. Each kind of link is built by format_html, with
-    "{pk}" where the id goes; a comment's own id, a number, is all that is put in."""
-    c = _stub(*args)
-    user = request.user
-    member = user.is_authenticated
+def _actions(c) -> str:
+    """A comment's actions as members share them: Reply and Report under a published
+    comment. Each reader's are rewritten from these (`_own_actions`)."""
+    if c.status != Comment.Status.PUBLISHED:
+        return ""
     links = _links()
-    shown = []
-    if c.status == Comment.Status.PUBLISHED:
-        shown.append(links["reply"])
-    if member and c.author_id == user.pk:
+    # Safe: the links come from format_html; the id is an integer.
+    return mark_safe((links["reply"] + links["report"]).replace("{pk}", str(int(c.pk))))  # nosec B308 B703
+
+
+@parts.register("thread", rewrite=True)
+def _own_actions(request, html, low, high):
+    """The thread's actions for this reader. Readers who are not logged in have
+    nothing to report; a member has Edit and Delete under their own comments and
+    "Reported" under those they have reported. One query for the thread's range of
+    comment ids, so a thread of any length costs the same."""
+    user = request.user
+    links = _links()
+    if not user.is_authenticated:
+        return _report_links().sub("", html)
+    own, reported = mine_in_range(user.pk, int(low), int(high))
+    for pk in reported:
+        report = links["report"].replace("{pk}", str(pk))
+        html = html.replace(report, links["reported"], 1)
+    for c in own:
+        shown = [links["reply"]] if c.status == Comment.Status.PUBLISHED else []
         if can_edit(c, user):
             shown.append(links["edit"])
         shown.append(links["delete"])
-    elif member and c.status == Comment.Status.PUBLISHED:
-        shown.append(links["reported"] if c.pk in reported else links["report"])
-    # Safe: the parts come from format_html; the id is an integer.
-    return mark_safe("".join(shown).replace("{pk}", str(c.pk)))  # nosec B308 B703
+        html = _with_footer(html, c.pk, "".join(shown).replace("{pk}", str(int(c.pk))))
+    return html
 
 
 @cache
@@ -146,12 +118,39 @@ def _links() -> dict[str, str]:
     }
 
 
+@cache
+def _report_links() -> re.Pattern:
+    """Every comment's Report link."""
+    return re.compile(re.escape(_links()["report"]).replace(re.escape("{pk}"), r"\d+"))
+
+
+FOOTER_OPEN, FOOTER_CLOSE = '<footer class="comment-actions">', "</footer>"
+
+
+def _with_footer(html: str, pk: int, actions: str) -> str:
+    """`html` with the actions of comment `pk` replaced, if the page shows them."""
+    at = html.find(f'id="comment-{pk}"')
+    if at == -1:
+        return html
+    start = html.find(FOOTER_OPEN, at)
+    following = html.find('<li class="comment', at + 1)
+    if start == -1 or (following != -1 and start > following):
+        return html  # shown as removed: no actions
+    start += len(FOOTER_OPEN)
+    return html[:start] + actions + html[html.index(FOOTER_CLOSE, start):]
+
+
 THREAD = get_template("comments/includes/_thread.html")
 
 
 def _render(conversation) -> str:
-    """The thread as HTML, from the template, a row per comment in thread order."""
-    return THREAD.render({"rows": list(_rows(conversation.roots))})
+    """The thread as HTML, from the template, a row per comment in thread order,
+    after the marker of its members' own actions (`_own_actions`)."""
+    rows = list(_rows(conversation.roots))
+    if not rows:
+        return ""
+    ids = [row["comment"].pk for row in rows]
+    return parts.marker("thread", min(ids), max(ids)) + THREAD.render({"rows": rows})
 
 
 def _rows(nodes, closing=0):
@@ -169,7 +168,7 @@ def _rows(nodes, closing=0):
             # Set by the site, never by what a member types: no name may hold staff
             # words (accounts.names) and Markdown cannot make this element.
             "staff": bool(c.author and c.author.is_staff and not c.author.deleted_at),
-            "actions": _marker(c) if node.visible else "",
+            "actions": _actions(c) if node.visible else "",
             "has_replies": bool(node.children),
             "closes": range(closing if last else 0) if not node.children else range(0),
         }

@@ -29,11 +29,13 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, QueryDict
 from django.utils.cache import patch_vary_headers
 
+from . import parts
 from .caches import page_store
 
 SITE = "site"
@@ -168,6 +170,8 @@ def shared_page(*, reads=(), scopes=None, lifetime=None):
                 if user.pk in hit.private_for:
                     return view(request, *args, **kwargs)
                 response = HttpResponse(hit.content, content_type=hit.content_type)
+                if _for_guests(request):
+                    _fill_for_guests(request, key, hit, response)
             else:
                 try:
                     response = _render_shared(view, request, args, kwargs)
@@ -182,9 +186,11 @@ def shared_page(*, reads=(), scopes=None, lifetime=None):
                     and not response.cookies
                     and not getattr(response, "streaming", False)
                 ):
-                    store.set(key, Render(current, response.content, response["Content-Type"],
-                                          getattr(request, "_private_for", frozenset())),
-                              TIMEOUT)
+                    made = Render(current, response.content, response["Content-Type"],
+                                  getattr(request, "_private_for", frozenset()))
+                    store.set(key, made, TIMEOUT)
+                    if _for_guests(request):
+                        _fill_for_guests(request, key, made, response)
                 if user.pk in getattr(request, "_private_for", ()):
                     return view(request, *args, **kwargs)
             # Pages differ by who asks once their parts are filled in.
@@ -194,6 +200,41 @@ def shared_page(*, reads=(), scopes=None, lifetime=None):
         return wrapper
 
     return decorator
+
+
+@dataclass(frozen=True)
+class Filled:
+    """A page filled in for guests, with what its parts were filled from."""
+    versions: tuple
+    calls: dict
+    prepared: dict
+    content: bytes
+
+
+def _for_guests(request) -> bool:
+    """Readers who are not logged in and have no message waiting all see the same
+    filled page, as long as what its parts show (the live counts) stays the same."""
+    return not request.user.is_authenticated and CookieStorage.cookie_name not in request.COOKIES
+
+
+def _fill_for_guests(request, key, made: Render, response) -> None:
+    """Fill `response` for a guest from the filled page kept for guests, if what its
+    parts show has not changed since; else fill it, and keep that."""
+    store = page_store()
+    kept = store.get(key + ":guests")
+    if isinstance(kept, Filled) and kept.versions == made.versions:
+        if parts.prepare(request, kept.calls) == kept.prepared:
+            response.content = kept.content
+            response.parts_filled = True
+            return
+    parsed = parts.parse(parts.rewrite(request, parts.kept_for(request, made.content.decode())))
+    calls = parsed.calls()
+    prepared = parts.prepare(request, calls)
+    response.content = parts.render(request, parsed, prepared)
+    response.parts_filled = True
+    if not parts.per_reader(parsed):
+        store.set(key + ":guests", Filled(made.versions, dict(calls), prepared, response.content),
+                  TIMEOUT)
 
 
 def _render_shared(view, request, args, kwargs):

@@ -215,7 +215,7 @@ CACHES = cache_settings(redis_url=REDIS_URL, page_cache_url=PAGE_CACHE_URL)
 
 # Sessions live in the database: they survive a cache outage, and none that was
 # ended or changed while a cache was away can come back from it.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_ENGINE = "intercessors.sessions"
 # Messages ride in a signed cookie only: Django's default spills them into a new
 # session row once the cookie is full, which readers who are not logged in could
 # repeat without end. The oldest messages give way instead.

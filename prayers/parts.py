@@ -2,38 +2,27 @@
 (intercessors.parts): "You prayed" for the prayers a member has prayed, and every
 count as it is now, read for the whole page in one query. Since counts are filled
 in live, a prayer retires no render of any page."""
-from django.db.models import Exists, OuterRef
-from django.middleware.csrf import get_token
 from django.template.loader import get_template
-from django.utils.functional import SimpleLazyObject
 
+from intercessors import parts
 from intercessors.parts import register
 
-from .models import Prayer, PrayerMark
-
-FORM = get_template("prayers/includes/_pray_form.html")
+from .selectors import live_counts
 
 
 def _counts(request, calls) -> dict[int, tuple[int, bool]]:
     """(count, prayed by this member) of each prayer on the page."""
-    ids = {int(args[0]) for args in calls if args and args[0].isdigit()}
-    user = request.user
-    rows = Prayer.objects.filter(pk__in=ids).order_by()
-    if user.is_authenticated:
-        rows = rows.annotate(
-            prayed=Exists(PrayerMark.objects.filter(prayer=OuterRef("pk"), user=user))
-        ).values_list("pk", "prayed_count", "prayed")
-    else:
-        rows = rows.values_list("pk", "prayed_count")
-    return {row[0]: (row[1], bool(row[2:] and row[2])) for row in rows}
+    ids = sorted({int(args[0]) for args in calls if args and args[0].isdigit()})
+    return live_counts(ids, member=request.user)
 
 
 @register("pray", prepare=_counts)
 def pray_form(request, prepared, pk):
     count, prayed = prepared.get(int(pk), (0, False))
     member = request.user.is_authenticated
-    return FORM.render({
+    return get_template("prayers/includes/_pray_form.html").render({
         "pk": pk, "count": count, "prayed": prayed, "member": member,
         "path": request.get_full_path(),
-        "csrf_token": SimpleLazyObject(lambda: get_token(request)) if member else "",
+        # One token for the page's forms, as a template rendered in one go has.
+        "csrf_token": parts.csrf_token(request) if member else "",
     })

@@ -1,11 +1,11 @@
 """Reads about prayers that pages share."""
+import time
 from datetime import timedelta
 
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
-
-from intercessors.caches import page_store
 
 from .models import Prayer, PrayerMark
 
@@ -20,7 +20,31 @@ def prayed_ids(*, user, prayer_ids) -> set[int]:
     )
 
 
+def live_counts(ids, *, member) -> dict[int, tuple[int, bool]]:
+    """Each prayer's count as it is now, and whether `member` has prayed it, for a
+    page of prayers: one plain query, since every page view asks it."""
+    if not ids:
+        return {}
+    q = connection.ops.quote_name
+    prayers, marks = q(Prayer._meta.db_table), q(PrayerMark._meta.db_table)
+    params = list(ids)
+    if member.is_authenticated:
+        prayed = (f"EXISTS (SELECT 1 FROM {marks} WHERE {marks}.{q('prayer_id')} = "
+                  f"{prayers}.{q('id')} AND {marks}.{q('user_id')} = %s)")
+        params.insert(0, member.pk)
+    else:
+        prayed = "0"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {q('id')}, {q('prayed_count')}, {prayed} FROM {prayers} "
+            f"WHERE {q('id')} IN ({', '.join(['%s'] * len(ids))})",
+            params,
+        )
+        return {pk: (count, bool(prayed)) for pk, count, prayed in cursor.fetchall()}
+
+
 WEEKLY_CACHE_SECONDS = 60
+WEEKLY_KEY = "weekly-prayers"
 
 
 def weekly_prayer_counts_cached() -> dict[int, int]:
@@ -36,10 +60,17 @@ def weekly_prayer_total_cached() -> int:
 
 
 def _weekly_cached() -> dict:
-    found = page_store().get("weekly-prayers")
-    if found is None:
-        found = {"per_state": weekly_prayer_counts(), "total": weekly_prayer_total()}
-        page_store().set("weekly-prayers", found, WEEKLY_CACHE_SECONDS)
+    """The week's counts, shared by every worker through the default cache: one of
+    them counts again once a minute (a count over every mark of the week), while
+    the others go on showing the last count."""
+    found = cache.get(WEEKLY_KEY)
+    stale = found is None or found["at"] < time.time() - WEEKLY_CACHE_SECONDS
+    if stale and (found is None or cache.add(WEEKLY_KEY + ":counting", 1,
+                                              WEEKLY_CACHE_SECONDS)):
+        found = {"at": time.time(), "per_state": weekly_prayer_counts(),
+                 "total": weekly_prayer_total()}
+        cache.set(WEEKLY_KEY, found, WEEKLY_CACHE_SECONDS * 10)
+        cache.delete(WEEKLY_KEY + ":counting")
     return found
 
 

@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from intercessors.moderation import Reason, Refused, in_edit_window
 from intercessors import pagecache
+from intercessors.moderation import Reason, Refused, in_edit_window
 from intercessors.pagecache import LISTS, shared_page
 from intercessors.pagination import paginate_uncounted
 from intercessors.rules import parse_id

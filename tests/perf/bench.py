@@ -29,6 +29,7 @@ PY = sys.executable
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
 BASE = f"http://127.0.0.1:{PORT}"
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+WARM_UP = 2  # seconds of load before each measured run, not counted
 CONNECTIONS = 16
 THREADS = 2
 REPORT = ROOT / "docs" / "benchmarks.md"
@@ -265,15 +266,16 @@ INDEX_NAME = re.compile(r"(?:using|on) (\w+(?:_idx|_gin|_pkey|_uniq))")
 UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
 
 
-def wrk(path, *, cookie=None, script=None, extra_env=None, base=BASE):
-    args = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--latency"]
+def wrk(path, *, cookie=None, script=None, extra_env=None, base=BASE, seconds=None):
+    seconds = seconds or SECONDS
+    args = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency"]
     if cookie:
         args += ["-H", f"Cookie: {cookie}"]
     if script:
         args += ["-s", str(Path(script).relative_to(ROOT))]
     args.append(base + path)
     env = {**os.environ, **(extra_env or {})}
-    out = subprocess.run(args, capture_output=True, text=True, env=env, timeout=SECONDS + 60,
+    out = subprocess.run(args, capture_output=True, text=True, env=env, timeout=seconds + 60,
                          check=True, cwd=ROOT).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     percentiles = {}
@@ -321,7 +323,10 @@ def main():
             fetch(path, cookie if member else None)
         for label, path, member, ratio_target, p99_target in SCENARIOS:
             print(f"  {label} …", flush=True)
-            time.sleep(3)  # let requests still queued from the last run finish first
+            # Every worker keeps its own renders: a short run first lets each make
+            # its own, so the measured run sees the site as it runs all day.
+            wrk(path, cookie=cookie if member else None, seconds=WARM_UP)
+            time.sleep(2)  # let requests still queued from the warm-up finish first
             result = wrk(path, cookie=cookie if member else None)
             results.append((label, path, member, ratio_target, p99_target, result))
         nginx, static_path = start_nginx(env)

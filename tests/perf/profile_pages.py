@@ -12,6 +12,7 @@ import argparse
 import os
 import random
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -23,6 +24,9 @@ os.environ.setdefault("DJANGO_HTTPS", "0")
 os.environ.setdefault("DJANGO_SECRET_KEY", "profile-pages-only")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,127.0.0.1")
 os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
+# Where `make bench` collects the static files (their names carry their hashes).
+os.environ.setdefault("DJANGO_STATIC_ROOT",
+                      str(Path(tempfile.gettempdir()) / "intercessors-bench-static"))
 
 
 def main():
