@@ -4,17 +4,17 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from intercessors.ratelimit import allow
-from intercessors.rules import safe_next
+from intercessors.rules import parse_id, safe_next
 
 from .models import Prayer
-from .services import mark_prayed, remember_pending_prayer, unmark_prayed
+from .services import pray, remember_pending_prayer, unmark_prayed
 from .templatetags.prayers import prayed_label
 
 PRAYED_LIMIT = 30  # marks a minute per member: far above any honest reader
@@ -67,20 +67,23 @@ def _anonymous_prayed(request, pk):
 
 @csrf_protect
 def _member_prayed(request, pk):
-    prayer = _visible_prayer(pk)
-    back = _back_url(request, prayer)
+    """A member's "I Prayed": the mark and the new count in one statement
+    (prayers.services.pray), with no other read of the prayer unless the form
+    came without a place to return to."""
     wants_json = _wants_json(request)
-
     if not allow("prayed", request.user.pk, limit=PRAYED_LIMIT, period=60):
         if wants_json:
             return JsonResponse({"error": SLOW_DOWN}, status=429)
         messages.warning(request, SLOW_DOWN)
-        return HttpResponseRedirect(back)
-
-    mark_prayed(user=request.user, prayer=prayer)
-    prayer.refresh_from_db(fields=["prayed_count"])
+        return HttpResponseRedirect(_back_url(request, _visible_prayer(pk)))
+    marked = pray(prayer_id=pk, user=request.user) if parse_id(pk) is not None else None
+    if marked is None:
+        raise Http404("No such prayer.")
     if wants_json:
-        return JsonResponse(_state(prayer, prayed=True))
+        return JsonResponse(_state(pk, marked[1], prayed=True))
+    back = request.POST.get("next")
+    if safe_next(request, back, "") == "":
+        back = _visible_prayer(pk).get_absolute_url()
     return HttpResponseRedirect(back)
 
 
@@ -98,15 +101,15 @@ def unprayed(request, pk):
     unmark_prayed(user=request.user, prayer=prayer)
     prayer.refresh_from_db(fields=["prayed_count"])
     if _wants_json(request):
-        return JsonResponse(_state(prayer, prayed=False))
+        return JsonResponse(_state(prayer.pk, prayer.prayed_count, prayed=False))
     return HttpResponseRedirect(back)
 
 
-def _state(prayer, *, prayed: bool) -> dict:
+def _state(pk, count, *, prayed: bool) -> dict:
     """What the button shows after a click, for the script to update it in place."""
     return {
         "prayed": prayed,
-        "count": prayer.prayed_count,
-        "label": prayed_label(prayer.prayed_count),
-        "action": reverse("prayers:unprayed" if prayed else "prayers:prayed", args=[prayer.pk]),
+        "count": count,
+        "label": prayed_label(count),
+        "action": reverse("prayers:unprayed" if prayed else "prayers:prayed", args=[pk]),
     }
