@@ -55,8 +55,13 @@ def my_prayers(request):
                                                 ).select_related("state", "author")
         page = paginate_uncounted(request, rows.order_by("-created_at", "-id"))
     else:
+        # Only what a journal line shows: not the posts' text and search index.
         rows = PrayerMark.objects.filter(user=request.user).select_related(
-            "prayer", "prayer__article", "prayer__state")
+            "prayer", "prayer__article", "prayer__state").only(
+            "created_at", "prayer__kind", "prayer__text", "prayer__body_html",
+            "prayer__status", "prayer__is_deleted", "prayer__answered_at",
+            "prayer__answer_html", "prayer__article__slug", "prayer__state__name",
+            "prayer__state__slug")
         page = paginate_uncounted(request, rows.order_by("-created_at", "-id"))
     return render(request, "accounts/prayers.html", {"page": page, "asked": asked})
 

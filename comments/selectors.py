@@ -75,15 +75,15 @@ def mine_in_range(viewer_id, low: int, high: int) -> tuple[list, set[int]]:
             [viewer_id, low, high, False, viewer_id, low, high],
         )
         rows = cursor.fetchall()
-    field = Comment._meta.get_field("created_at")
-    converters = connection.ops.get_db_converters(field) + field.get_db_converters(connection)
+    column = Comment._meta.get_field("created_at").get_col(Comment._meta.db_table)
+    converters = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
     mine, flagged = [], set()
     for pk, status, is_deleted, created_at, is_report in rows:
         if is_report:
             flagged.add(pk)
             continue
         for convert in converters:  # SQLite answers text; PostgreSQL a datetime
-            created_at = convert(created_at, field, connection)
+            created_at = convert(created_at, column, connection)
         mine.append(Mine(pk, viewer_id, status, bool(is_deleted), created_at))
     return mine, flagged
 

@@ -145,15 +145,16 @@ def shared_page(*, reads=(), scopes=None, lifetime=None):
     def decorator(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
-            if not _shareable(request):
-                return view(request, *args, **kwargs)
             used = urlencode(
                 sorted((name, value) for name in reads for value in request.GET.getlist(name))
             )
             # Everything the page may print of its own address (log-in links, forms'
-            # "next") is built from these too, so the page matches its key.
+            # "next") is built from these too, so the page matches its key, and a
+            # page rendered for one reader alone matches the page kept for all.
             request.GET = QueryDict(used)
             request.META["QUERY_STRING"] = used
+            if not _shareable(request):
+                return view(request, *args, **kwargs)
             current = versions((SITE, *(scopes(request, *args, **kwargs) if scopes else ())),
                                request)
             ttl = lifetime(request) if callable(lifetime) else lifetime

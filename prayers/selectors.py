@@ -50,26 +50,25 @@ WEEKLY_KEY = "weekly-prayers"
 def weekly_prayer_counts_cached() -> dict[int, int]:
     """The map's counts, recomputed at most once a minute: a week's shading does
     not need to move with every click."""
-    return _weekly_cached()["per_state"]
+    return weekly_prayers_cached()["per_state"]
 
 
-def weekly_prayer_total_cached() -> int:
-    """Marks in the week for any state, each counted once (a post about two states
-    counts for each state, but once in all)."""
-    return _weekly_cached()["total"]
-
-
-def _weekly_cached() -> dict:
-    """The week's counts, shared by every worker through the default cache: one of
-    them counts again once a minute (a count over every mark of the week), while
-    the others go on showing the last count."""
+def weekly_prayers_cached() -> dict:
+    """The week's marks per state ("per_state") and in all ("total"), each mark
+    counted once in all (a post about two states counts for each state, but once in
+    all). Shared by every worker through the default cache: one of them counts again
+    once a minute (a count over every mark of the week), while the others go on
+    showing the last count."""
     found = cache.get(WEEKLY_KEY)
-    stale = found is None or found["at"] < time.time() - WEEKLY_CACHE_SECONDS
-    if stale and (found is None or cache.add(WEEKLY_KEY + ":counting", 1,
-                                              WEEKLY_CACHE_SECONDS)):
+    if found is not None and found["at"] >= time.time() - WEEKLY_CACHE_SECONDS:
+        return found
+    counting = found is not None and cache.add(WEEKLY_KEY + ":counting", 1,
+                                               WEEKLY_CACHE_SECONDS)
+    if found is None or counting:
         found = {"at": time.time(), "per_state": weekly_prayer_counts(),
                  "total": weekly_prayer_total()}
         cache.set(WEEKLY_KEY, found, WEEKLY_CACHE_SECONDS * 10)
+    if counting:
         cache.delete(WEEKLY_KEY + ":counting")
     return found
 

@@ -13,7 +13,7 @@ from prayers.models import Prayer
 from prayers.selectors import (
     WEEKLY_CACHE_SECONDS,
     weekly_prayer_counts_cached,
-    weekly_prayer_total_cached,
+    weekly_prayers_cached,
 )
 
 from . import sections, tile_map
@@ -26,7 +26,8 @@ from .models import State
 @shared_page(lifetime=WEEKLY_CACHE_SECONDS)
 def state_index(request):
     states = list(State.objects.only("id", "code", "name", "slug"))
-    tiles = tile_map.tiles(states, weekly_prayer_counts_cached())
+    week = weekly_prayers_cached()
+    tiles = tile_map.tiles(states, week["per_state"])
     return render(
         request,
         "states/index.html",
@@ -35,7 +36,7 @@ def state_index(request):
             "legend": tile_map.legend(),
             "viewbox": tile_map.VIEWBOX,
             "tile_size": tile_map.TILE,
-            "week_total": weekly_prayer_total_cached(),
+            "week_total": week["total"],
         },
     )
 

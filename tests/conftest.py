@@ -26,6 +26,10 @@ def empty_page_cache():
 def running_site(db):
     """The site's page version already set, as on a running site: a pinned query
     count is then what every request but the very first one costs."""
+    from django.apps import apps
+    from django.contrib.contenttypes.models import ContentType
+
     from intercessors import pagecache
 
     pagecache.version()
+    ContentType.objects.get_for_models(*apps.get_models())  # kept by every worker

@@ -216,11 +216,14 @@ def test_post_page_query_count_does_not_grow_with_marks(
     post = make_article(topics=[make_topic()], states=[State.objects.get(code="TX")])
     members = [make_member() for _ in range(marks)]
     PrayerMark.objects.bulk_create(PrayerMark(user=m, prayer=post.prayer) for m in members)
-    # the site's version, post + prayer, topics, states, comments (then kept for readers)
-    with django_assert_num_queries(5):
+    # the versions, post + prayer, topics, states, comments (then kept for every
+    # reader), and the live count
+    with django_assert_num_queries(6):
         assert client.get(post.get_absolute_url()).status_code == 200
     client.force_login(make_member(home_state=State.objects.get(code="OH")))
-    with django_assert_num_queries(7):  # + session, member with state, member's mark
+    # the kept render: session, member with state, the versions, the live count
+    # with the member's mark
+    with django_assert_num_queries(4):
         assert client.get(post.get_absolute_url()).status_code == 200
 
 
@@ -231,15 +234,17 @@ def test_list_page_query_count_does_not_grow_with_posts(
     topic = make_topic()
     for _ in range(posts):
         make_article(topics=[topic], states=[State.objects.get(code="TX")])
-    # the site's version, count, the page's ids, posts + prayers, topics, states, the
-    # posts' comment counts, the topics and the states to filter by
-    with django_assert_num_queries(9):
+    # the versions, count, the page's ids, posts + prayers, topics, states, the
+    # posts' comment counts, the topics and the states to filter by, live counts
+    with django_assert_num_queries(10):
         assert client.get("/articles/").status_code == 200
     client.force_login(make_member())
-    with django_assert_num_queries(11):  # + session, member, member's marks
+    # the kept render: session, member, versions, live counts with the member's marks
+    with django_assert_num_queries(4):
         assert client.get("/articles/").status_code == 200
-    # home: posts, topics, states, prayers, the wall's newest requests, + member 3
-    with django_assert_num_queries(8):
+    # home: versions, posts, topics, states, prayers, the wall's newest requests,
+    # live counts, + session and member
+    with django_assert_num_queries(9):
         assert client.get("/").status_code == 200
 
 

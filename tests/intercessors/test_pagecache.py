@@ -1,6 +1,10 @@
-"""Anonymous readers share cached pages; writes retire them; members never get them."""
+"""Every reader shares a page's kept render, with their own parts filled in; a
+write retires only the renders of what it changed."""
 import pytest
-from django.test import Client
+from django.contrib import messages
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.http import HttpResponse
+from django.test import Client, RequestFactory
 
 from comments.services import post_comment
 from prayers.services import mark_prayed
@@ -15,7 +19,9 @@ def page_cache_on(settings):
 def test_second_anonymous_view_makes_no_query(client, db, running_site, django_assert_num_queries):
     post = make_article(title="Cached post")
     client.get(post.get_absolute_url())
-    with django_assert_num_queries(1):  # the version; the page comes from memory
+    # the versions and the live count; the page, filled for readers who are not
+    # logged in, comes from memory
+    with django_assert_num_queries(2):
         response = client.get(post.get_absolute_url())
     assert "Cached post" in response.content.decode()
     assert "Content-Security-Policy" in response
@@ -42,7 +48,8 @@ def test_prayer_counts_refresh_and_members_see_their_own_at_once(
     assert "1 person has prayed" in anonymous.get(post.get_absolute_url()).content.decode()
     other = make_member()
     with django_capture_on_commit_callbacks(execute=True):
-        mark_prayed(user=other, prayer=post.prayer)  # within the same second: throttled
+        mark_prayed(user=other, prayer=post.prayer)  # within the same second
+    assert "2 have prayed" in anonymous.get(post.get_absolute_url()).content.decode()
     own = Client()
     own.force_login(other)
     html = own.get(post.get_absolute_url()).content.decode()
@@ -76,34 +83,59 @@ def test_anonymous_prayed_click_from_another_site_is_refused(client, db):
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
-def test_a_messages_cookie_skips_the_cache_and_unknown_parameters_are_ignored(client, db):
+def test_a_message_is_shown_on_the_kept_page_and_unknown_parameters_are_ignored(client, db):
     post = make_article(title="Original title")
     Client().get(post.get_absolute_url())
-    type(post).objects.filter(pk=post.pk).update(title="Changed title")  # no bump
+    type(post).objects.filter(pk=post.pk).update(title="Changed title")  # nothing retired
     assert "Original title" in Client().get(post.get_absolute_url()).content.decode()
-    with_messages = Client()
-    with_messages.cookies["messages"] = "x"
-    assert "Changed title" in with_messages.get(post.get_absolute_url()).content.decode()
+    reader = Client()
+    request = RequestFactory().get("/")
+    storage = CookieStorage(request)
+    response = HttpResponse()
+    storage.add(messages.INFO, "A note for this reader alone.")
+    storage.update(response)
+    reader.cookies["messages"] = response.cookies["messages"].value
+    html = reader.get(post.get_absolute_url()).content.decode()
+    assert "Original title" in html and "A note for this reader alone." in html
+    assert "A note for this reader alone." not in Client().get(
+        post.get_absolute_url()).content.decode()
     # The post page reads no parameter: ?x=1 is the same page, from the same entry.
     assert "Original title" in Client().get(post.get_absolute_url() + "?x=1").content.decode()
 
 
-def test_a_throttled_count_change_is_not_lost(db, django_capture_on_commit_callbacks):
-    from django.core.cache import cache
-
+def test_a_prayer_retires_no_page_and_every_count_is_live(
+    db, running_site, django_capture_on_commit_callbacks
+):
     from intercessors import pagecache
 
-    post = make_article()
-    members = [make_member(), make_member()]
+    post, other = make_article(), make_article()
     reader = Client()
     reader.get(post.get_absolute_url())
+    reader.get("/articles/")
+    before = pagecache.versions((pagecache.SITE, pagecache.LISTS, post.page_scope))
     with django_capture_on_commit_callbacks(execute=True):
-        mark_prayed(user=members[0], prayer=post.prayer)
-        mark_prayed(user=members[1], prayer=post.prayer)  # throttled: marked dirty
-    assert cache.get(pagecache.DIRTY_KEY)
-    cache.delete(pagecache.GUARD_KEY)  # the second has passed
-    assert "2 have prayed" in reader.get(post.get_absolute_url()).content.decode()
+        for _ in range(3):
+            mark_prayed(user=make_member(), prayer=post.prayer)
+        mark_prayed(user=make_member(), prayer=other.prayer)
+    assert pagecache.versions((pagecache.SITE, pagecache.LISTS, post.page_scope)) == before
+    assert "3 have prayed" in reader.get(post.get_absolute_url()).content.decode()
+    listed = reader.get("/articles/").content.decode()
+    assert "3 have prayed" in listed and "1 person has prayed" in listed
 
+
+def test_a_comment_retires_its_post_and_the_lists_but_no_other_post(
+    member, db, django_capture_on_commit_callbacks
+):
+    from intercessors import pagecache
+
+    post, other = make_article(), make_article()
+    scopes = (pagecache.SITE, pagecache.LISTS, post.page_scope, other.page_scope)
+    site, lists, this, that = pagecache.versions(scopes)
+    with django_capture_on_commit_callbacks(execute=True):
+        post_comment(author=member, target=post, body="Words for one post")
+    after = pagecache.versions(scopes)
+    assert after[0] == site and after[3] == that
+    assert after[1] != lists and after[2] != this
 
 def test_comment_moderation_and_deletion_retire_cached_pages(
     client, member, db, django_capture_on_commit_callbacks

@@ -24,9 +24,9 @@ def grow(times):
 
 # url → queries for an anonymous reader
 PAGES = {
-    # the site's version, count, the page's ids, posts with prayers, topics, states,
-    # their comment counts
-    "/search/?q=harvest": 7,
+    # the versions, count, the page's ids, posts with prayers, topics, states,
+    # their comment counts, their live prayer counts
+    "/search/?q=harvest": 8,
     "/partner/": 1,  # the states for the select
     "/articles/feed/": 1,  # posts with prayers
     "/sitemap.xml": 3,  # the index: the newest change to a post, the counts of posts and states
@@ -53,8 +53,8 @@ def test_query_count_is_pinned_and_constant(
 def test_member_search_query_count(client, db, running_site, django_assert_num_queries, times):
     grow(times)
     client.force_login(make_member())
-    # + session, member, the member's marks among the results
-    with django_assert_num_queries(9):
+    # + session, member (the member's marks are read with the live counts)
+    with django_assert_num_queries(10):
         assert client.get("/search/?q=harvest").status_code == 200
 
 

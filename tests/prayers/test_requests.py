@@ -290,15 +290,18 @@ def test_wall_pages_cost_the_same_however_many_requests_and_marks(
         prayer = make_request(author=asker, state=texas, anonymous=n % 2 == 0)
         for member in members:
             mark_prayed(user=member, prayer=prayer)
-    # the site's version, the state asked for, the page's ids (never a count of the
-    # wall), its requests with states and authors, the states to filter by
-    with django_assert_num_queries(5):
+    # the versions, the state asked for, the page's ids (never a count of the
+    # wall), its requests with states and authors, the states to filter by, the
+    # live counts
+    with django_assert_num_queries(6):
         assert client.get("/prayers/requests/?state=texas&sort=least").status_code == 200
-    with django_assert_num_queries(4):  # all states: no state to look up
+    with django_assert_num_queries(5):  # all states: no state to look up
         assert client.get("/prayers/requests/?page=1").status_code == 200
     client.force_login(members[0])
-    # members' pages are never cached: no version; + session, member, the member's marks
-    with django_assert_num_queries(6):
+    # session, member, versions, ids, requests, states to filter by, the live counts
+    # with the member's marks
+    with django_assert_num_queries(7):
         assert client.get("/prayers/requests/").status_code == 200
-    with django_assert_num_queries(4):  # session, member, the request, the member's mark
+    # session, member, versions, the request, the live count with the member's mark
+    with django_assert_num_queries(5):
         assert client.get(prayer.get_absolute_url()).status_code == 200

@@ -79,13 +79,15 @@ def test_map_query_count_is_constant(
     texas = State.objects.get(code="TX")
     for _ in range(extra_posts):
         mark(make_article(states=[texas]).prayer, 2)
-    # the site's version, states, the marks per state and in all (then kept a minute)
-    with django_assert_num_queries(4):
+    # the versions, states, the week's counts asked of the default cache, counted
+    # per state and in all, and kept there for every worker (its size, then the key
+    # written in a savepoint): once a minute
+    with django_assert_num_queries(10):
         assert client.get("/states/").status_code == 200
-    with django_assert_num_queries(1):  # the version: the page is kept for readers
+    with django_assert_num_queries(1):  # the versions: the page is kept for readers
         assert client.get("/states/").status_code == 200
     client.force_login(make_member())
-    with django_assert_num_queries(3):  # session, member, states; the counts from memory
+    with django_assert_num_queries(3):  # session, member, versions: the page is kept
         assert client.get("/states/").status_code == 200
 
 
@@ -212,10 +214,11 @@ def test_state_page_query_count_is_constant(
     make_article(states=[iowa])
     make_prayer(state=iowa)
     client.get("/states/iowa/")  # the week's counts are now kept
-    # the site's version, state + members, prompts, the wall's newest requests, calls,
-    # post count, page ids, posts, topics, states, the posts' comment counts (the week's
-    # counts and the thread from memory; ?page=1 is a page not yet kept)
-    with django_assert_num_queries(11):
+    # the versions, state + members, prompts, the wall's newest requests, calls,
+    # post count, page ids, posts, topics, states, the posts' comment counts, the
+    # week's counts (kept for every worker), the live counts (the thread from memory;
+    # ?page=1 is a page not yet kept)
+    with django_assert_num_queries(13):
         assert client.get("/states/iowa/?page=1").status_code == 200
 
 
