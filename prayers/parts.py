@@ -3,11 +3,19 @@
 count as it is now, read for the whole page in one query. Since counts are filled
 in live, a prayer retires no render of any page."""
 from django.template.loader import get_template
+from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 from intercessors import parts
 from intercessors.parts import register
 
 from .selectors import live_counts
+from .templatetags.prayers import prayed_label
+
+# Where a prayer's id and its count's words go in a form rendered once per page:
+# "<" never comes out of a template's escaped values, only from these.
+PK, LABEL = mark_safe("<pk>"), mark_safe("<label>")  # nosec B308 B703
 
 
 def _counts(request, calls) -> dict[int, tuple[int, bool]]:
@@ -17,11 +25,20 @@ def _counts(request, calls) -> dict[int, tuple[int, bool]]:
 
 
 @register("pray", prepare=_counts)
-def pray_form(request, prepared, pk):
-    count, prayed = prepared.get(int(pk), (0, False))
+def pray_form(request, counts, pk):
+    count, prayed = counts.get(int(pk), (0, False))
+    forms = request.__dict__.setdefault("_pray_forms", {})
+    if prayed not in forms:  # the page's forms differ only in id and count
+        forms[prayed] = _form(request, prayed)
+    return forms[prayed].replace(PK, str(int(pk))).replace(LABEL, escape(prayed_label(count)))
+
+
+def _form(request, prayed: bool) -> str:
     member = request.user.is_authenticated
+    action = reverse("prayers:unprayed" if prayed else "prayers:prayed", args=[0])
     return get_template("prayers/includes/_pray_form.html").render({
-        "pk": pk, "count": count, "prayed": prayed, "member": member,
+        "pk": PK, "label": LABEL, "prayed": prayed, "member": member,
+        "action": mark_safe(action.replace("/0/", f"/{PK}/")),  # nosec B308 B703
         "path": request.get_full_path(),
         # One token for the page's forms, as a template rendered in one go has.
         "csrf_token": parts.csrf_token(request) if member else "",
