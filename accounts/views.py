@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
+from intercessors.pagecache import kept_for_member
 from intercessors.pagination import paginate_uncounted
 from intercessors.ratelimit import allow
 from intercessors.rules import safe_next
@@ -54,6 +55,8 @@ def my_prayers(request):
         rows = Prayer.objects.requests().filter(author=request.user, is_deleted=False
                                                 ).select_related("state", "author")
         page = paginate_uncounted(request, rows.order_by("-created_at", "-id"))
+        for prayer in page:  # what the line says depends on the time too
+            prayer.on_the_wall_now = prayer.is_on_the_wall
     else:
         # Only what a journal line shows: not the posts' text and search index.
         rows = PrayerMark.objects.filter(user=request.user).select_related(
@@ -63,7 +66,8 @@ def my_prayers(request):
             "prayer__answer_html", "prayer__article__slug", "prayer__state__name",
             "prayer__state__slug")
         page = paginate_uncounted(request, rows.order_by("-created_at", "-id"))
-    return render(request, "accounts/prayers.html", {"page": page, "asked": asked})
+    return kept_for_member(request, list(page.object_list) + [page.has_next()], lambda: render(
+        request, "accounts/prayers.html", {"page": page, "asked": asked}))
 
 
 @login_required

@@ -238,6 +238,40 @@ def _fill_for_guests(request, key, made: Render, response) -> None:
                   TIMEOUT)
 
 
+def kept_for_member(request, rows, render):
+    """A page made for one member alone, rendered again only when what it shows
+    changes: `rows`, the model instances it shows (every field loaded, with the
+    related instances loaded with them, is what the render is kept under), and the
+    address. `render()` makes the response. Their parts are filled in per request,
+    as on every page."""
+    shown = repr((request.get_full_path(), [_loaded(row) for row in rows]))
+    key = (f"member-page:{request.user.pk}:"
+           f"{hashlib.sha256(shown.encode()).hexdigest()[:32]}")
+    store = page_store()
+    kept = store.get(key)
+    if isinstance(kept, Render):
+        return HttpResponse(kept.content, content_type=kept.content_type)
+    response = render()
+    if hasattr(response, "render") and not response.is_rendered:
+        response.render()
+    if response.status_code == 200 and not response.cookies:
+        store.set(key, Render((), response.content, response["Content-Type"], frozenset()),
+                  TIMEOUT)
+    return response
+
+
+def _loaded(instance, depth=3):
+    """An instance's loaded field values, with those of the instances loaded with it
+    (a mark's prayer, the prayer's post and state)."""
+    if not hasattr(instance, "_state"):
+        return instance
+    values = sorted((name, value) for name, value in vars(instance).items()
+                    if name != "_state" and not hasattr(value, "_state"))
+    related = sorted((name, _loaded(other, depth - 1))
+                     for name, other in instance._state.fields_cache.items()) if depth else []
+    return type(instance).__name__, values, related
+
+
 def _render_shared(view, request, args, kwargs):
     """The view's page as every reader shares it: rendered for no one in particular,
     with markers where each reader's parts go."""

@@ -348,6 +348,30 @@ def test_my_prayers_costs_the_same_however_many_marks(asker, texas, marks,
         assert client.get("/accounts/prayers/?show=requests").status_code == 200
 
 
+def test_a_kept_journal_changes_with_what_it_shows_and_is_never_anothers(
+    asker, texas, settings
+):
+    """The journal is rendered again only when a line of it changes: a new mark, a
+    count, an answer, or the time a request leaves the wall."""
+    settings.PAGE_CACHE = True
+    member, other = make_member(), make_member()
+    first = make_request(author=asker, state=texas, text="Rain for the valley")
+    mark_prayed(user=member, prayer=first)
+    client = logged_in(member)
+    assert "Rain for the valley" in client.get("/accounts/prayers/").content.decode()
+    second = make_request(author=asker, state=texas, text="Safe roads home")
+    mark_prayed(user=member, prayer=second)
+    journal = client.get("/accounts/prayers/").content.decode()
+    assert "Safe roads home" in journal and "Rain for the valley" in journal
+    assert "Safe roads home" not in logged_in(other).get("/accounts/prayers/").content.decode()
+    updates.add_update(prayer=second, user=asker, text=NOTE, answered=True)
+    assert NOTE in client.get("/accounts/prayers/").content.decode()
+    mine = logged_in(asker)
+    assert "1 person has prayed" in mine.get("/accounts/prayers/?show=requests").content.decode()
+    mark_prayed(user=other, prayer=first)
+    assert "2 have prayed" in mine.get("/accounts/prayers/?show=requests").content.decode()
+
+
 @pytest.mark.parametrize("path", ["/accounts/prayers/?page=0", "/accounts/prayers/?page=x",
                                   "/accounts/prayers/?page=2"])
 def test_bad_journal_pages_are_404(path, asker):
