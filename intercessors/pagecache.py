@@ -228,7 +228,7 @@ def _fill_for_guests(request, key, made: Render, response) -> None:
             response.content = kept.content
             response.parts_filled = True
             return
-    parsed = parts.parse(parts.rewrite(request, parts.kept_for(request, made.content.decode())))
+    parsed = parts.cut(request, made.content.decode())
     calls = parsed.calls()
     prepared = parts.prepare(request, calls)
     response.content = parts.render(request, parsed, prepared)

@@ -180,12 +180,15 @@ def render(request, parsed: Parsed, prepared: dict) -> str:
     return "".join(out)
 
 
+def cut(request, html: str) -> Parsed:
+    """`html` for this request, blocks kept or dropped and rewrites made, cut at
+    the markers still to fill."""
+    return parse(rewrite(request, kept_for(request, html)))
+
+
 def fill(request, html: str) -> str:
     """`html` with each block kept or dropped and each part rendered for this request."""
-    html = rewrite(request, kept_for(request, html))
-    if OPEN not in html:
-        return html
-    parsed = parse(html)
+    parsed = cut(request, html)
     return render(request, parsed, prepare(request, parsed.calls()))
 
 
