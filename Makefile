@@ -4,27 +4,48 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: security audit run worker test lint migrations-check install install-dev collectstatic screenshots bench markdown-fuzz clean
+.PHONY: security audit run worker test lint migrations-check install install-dev lock upgrade collectstatic screenshots bench markdown-fuzz clean
 
+# The installer is pinned with its hashes like everything it installs.
 $(PY):
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet --require-hashes -r requirements-pip.txt
 
-# Stamps named after the requirements' contents: a changed pin installs again,
-# whatever the files' times say (a fresh checkout, a copied .venv).
-RUN_STAMP := $(VENV)/.installed-run-$(shell cat requirements.txt | sha1sum | cut -c1-12)
-DEV_STAMP := $(VENV)/.installed-dev-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
+# Stamps named after the locks' contents: a changed pin installs again, whatever
+# the files' times say (a fresh checkout, a copied .venv). Every package comes
+# from a lock with its hashes; the dev install then removes what the lock no
+# longer names.
+RUN_STAMP := $(VENV)/.installed-run-$(shell cat requirements-pip.txt requirements.txt | sha1sum | cut -c1-12)
+DEV_STAMP := $(VENV)/.installed-dev-$(shell cat requirements-pip.txt requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
 
 $(RUN_STAMP): | $(PY)
-	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --require-hashes -r requirements-pip.txt
+	$(PY) -m pip install --quiet --require-hashes -r requirements.txt
 	touch $@
 
 $(DEV_STAMP): | $(PY)
-	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --quiet --require-hashes -r requirements-pip.txt
+	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.txt
+	$(VENV)/bin/pip-sync --quiet --pip-args "--require-hashes" requirements-dev.txt
 	touch $@ $(RUN_STAMP)
 
 install: $(RUN_STAMP)
 install-dev: $(DEV_STAMP)
+
+# The locks, written by pip-tools from the hand-written *.in files: every package,
+# those they need too, pinned with the hashes of its files on PyPI.
+COMPILE = CUSTOM_COMPILE_COMMAND="make lock" $(VENV)/bin/pip-compile --quiet --generate-hashes \
+	--allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links
+
+## lock: write requirements*.txt again from requirements*.in (after adding a package there)
+lock: $(DEV_STAMP)
+	$(COMPILE) $(COMPILE_ARGS) --output-file requirements-pip.txt requirements-pip.in
+	$(COMPILE) $(COMPILE_ARGS) --output-file requirements.txt requirements.in
+	$(COMPILE) $(COMPILE_ARGS) --output-file requirements-dev.txt requirements-dev.in
+
+## upgrade: every package to its newest release, or one: make upgrade PACKAGE=django
+upgrade: COMPILE_ARGS = $(if $(PACKAGE),--upgrade-package $(PACKAGE),--upgrade)
+upgrade: lock
 
 ## run: migrate an SQLite database, load demo content, serve on 127.0.0.1:$(PORT) with a job worker beside it
 run: export DJANGO_DEBUG ?= 1

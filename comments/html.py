@@ -2,6 +2,7 @@
 flat loop over the comments in thread order (a recursive include took a second
 for a thousand comments), shared by every reader but for each one's actions."""
 import re
+import secrets
 from dataclasses import dataclass
 from functools import cache
 
@@ -71,37 +72,50 @@ def _fresh(target, viewer) -> Thread:
                   html=_render(conversation))
 
 
-def _actions(c) -> str:
+def _actions(c, slot: str) -> str:
     """A comment's actions as members share them: Reply and Report under a published
-    comment. Each reader's are rewritten from these (`_own_actions`)."""
-    if c.status != Comment.Status.PUBLISHED:
-        return ""
+    comment, after the comment's slot. Each reader's are rewritten from these
+    (`_own_actions`), found by the slot: a random value of this render, which no
+    text a member writes can hold or guess."""
     links = _links()
-    # Safe: the links come from format_html; the id is an integer.
-    return mark_safe((links["reply"] + links["report"]).replace("{pk}", str(int(c.pk))))  # nosec B308 B703
+    shared = links["reply"] + links["report"] if c.status == Comment.Status.PUBLISHED else ""
+    # Safe: the links come from format_html; the slot is hex; the id is an integer.
+    return mark_safe(_slot(slot, int(c.pk)) + shared.replace("{pk}", str(int(c.pk))))  # nosec B308 B703
+
+
+def _slot(slot: str, pk: int) -> str:
+    return f"{SLOT_OPEN}{slot}:{pk}-->"
+
+
+SLOT_OPEN = "<!--actions:"
 
 
 @parts.register("thread", rewrite=True)
-def _own_actions(request, html, low, high):
+def _own_actions(request, html, low, high, slot=""):
     """The thread's actions for this reader. Readers who are not logged in have
     nothing to report; a member has Edit and Delete under their own comments and
     "Reported" under those they have reported. One query for the thread's range of
-    comment ids, so a thread of any length costs the same."""
+    comment ids, so a thread of any length costs the same. A render kept from before
+    slots (no `slot`) shows every member the shared actions until it is replaced."""
     user = request.user
     links = _links()
     if not user.is_authenticated:
-        return _report_links().sub("", html)
-    own, reported = mine_in_range(user.pk, int(low), int(high))
-    for pk in reported:
-        report = links["report"].replace("{pk}", str(pk))
-        html = html.replace(report, links["reported"], 1)
-    for c in own:
-        shown = [links["reply"]] if c.status == Comment.Status.PUBLISHED else []
-        if can_edit(c, user):
-            shown.append(links["edit"])
-        shown.append(links["delete"])
-        html = _with_footer(html, c.pk, "".join(shown).replace("{pk}", str(int(c.pk))))
-    return html
+        html = _report_links().sub("", html)
+    elif slot:
+        own, reported = mine_in_range(user.pk, int(low), int(high))
+        for pk in reported:
+            report = links["report"].replace("{pk}", str(pk))
+            html = _with_actions(html, slot, pk,
+                                 lambda shown, report=report: shown.replace(
+                                     report, links["reported"], 1))
+        for c in own:
+            shown = [links["reply"]] if c.status == Comment.Status.PUBLISHED else []
+            if can_edit(c, user):
+                shown.append(links["edit"])
+            shown.append(links["delete"])
+            actions = "".join(shown).replace("{pk}", str(int(c.pk)))
+            html = _with_actions(html, slot, c.pk, lambda _, actions=actions: actions)
+    return _without_slots(html, slot) if slot else html
 
 
 @cache
@@ -124,20 +138,25 @@ def _report_links() -> re.Pattern:
     return re.compile(re.escape(_links()["report"]).replace(re.escape("{pk}"), r"\d+"))
 
 
-FOOTER_OPEN, FOOTER_CLOSE = '<footer class="comment-actions">', "</footer>"
+FOOTER_CLOSE = "</footer>"
 
 
-def _with_footer(html: str, pk: int, actions: str) -> str:
-    """`html` with the actions of comment `pk` replaced, if the page shows them."""
-    at = html.find(f'id="comment-{pk}"')
+def _with_actions(html: str, slot: str, pk: int, change) -> str:
+    """`html` with the actions of comment `pk` (from its slot to the end of its
+    footer) changed, if the page shows them."""
+    mark = _slot(slot, pk)
+    at = html.find(mark)
     if at == -1:
-        return html
-    start = html.find(FOOTER_OPEN, at)
-    following = html.find('<li class="comment', at + 1)
-    if start == -1 or (following != -1 and start > following):
-        return html  # shown as removed: no actions
-    start += len(FOOTER_OPEN)
-    return html[:start] + actions + html[html.index(FOOTER_CLOSE, start):]
+        return html  # shown as removed, or not on this page: no actions
+    start = at + len(mark)
+    end = html.index(FOOTER_CLOSE, start)
+    return html[:start] + change(html[start:end]) + html[end:]
+
+
+def _without_slots(html: str, slot: str) -> str:
+    """The page without this render's slots: no reader sees them."""
+    pieces = html.split(SLOT_OPEN + slot + ":")
+    return pieces[0] + "".join(piece[piece.index("-->") + 3:] for piece in pieces[1:])
 
 
 THREAD = get_template("comments/includes/_thread.html")
@@ -146,14 +165,15 @@ THREAD = get_template("comments/includes/_thread.html")
 def _render(conversation) -> str:
     """The thread as HTML, from the template, a row per comment in thread order,
     after the marker of its members' own actions (`_own_actions`)."""
-    rows = list(_rows(conversation.roots))
+    slot = secrets.token_hex(8)
+    rows = list(_rows(conversation.roots, slot))
     if not rows:
         return ""
     ids = [row["comment"].pk for row in rows]
-    return parts.marker("thread", min(ids), max(ids)) + THREAD.render({"rows": rows})
+    return parts.marker("thread", min(ids), max(ids), slot) + THREAD.render({"rows": rows})
 
 
-def _rows(nodes, closing=0):
+def _rows(nodes, slot, closing=0):
     """Rows in thread order. The last of a list of replies closes that list, and the
     lists that end with it: `closing` counts those still open above."""
     for n, node in enumerate(nodes):
@@ -168,9 +188,9 @@ def _rows(nodes, closing=0):
             # Set by the site, never by what a member types: no name may hold staff
             # words (accounts.names) and Markdown cannot make this element.
             "staff": bool(c.author and c.author.is_staff and not c.author.deleted_at),
-            "actions": _actions(c) if node.visible else "",
+            "actions": _actions(c, slot) if node.visible else "",
             "has_replies": bool(node.children),
             "closes": range(closing if last else 0) if not node.children else range(0),
         }
         if node.children:
-            yield from _rows(node.children, closing + 1 if last else 1)
+            yield from _rows(node.children, slot, closing + 1 if last else 1)

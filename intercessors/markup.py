@@ -1,16 +1,16 @@
 """The one place user text is cleaned: one-line plain text, and Markdown bodies
-rendered to HTML and sanitised with bleach. Every app calls these on write;
-pages print what was stored and never sanitise on read.
+rendered to HTML and sanitised with nh3 (ammonia's allowlist). Every app calls
+these on write; pages print what was stored and never sanitise on read.
 """
 import re
 import unicodedata
-from functools import partial
 from html import unescape
+from xml.etree import ElementTree
 
-import bleach
 import markdown
-from bleach.linkifier import LinkifyFilter
+import nh3
 from django.utils.html import strip_tags
+from markdown.treeprocessors import Treeprocessor
 
 # Control and format characters (NUL, bidi overrides, zero-width joiners…)
 # have no place in a name or a one-line field.
@@ -26,19 +26,21 @@ BASIC_TAGS = frozenset(
 )
 # Staff-written article bodies may also use section headings and rules.
 RICH_TAGS = BASIC_TAGS | {"h2", "h3", "h4", "hr"}
-ATTRIBUTES = {"a": ["href", "rel", "title"]}
+# The sanitiser sets every link's rel itself; "*" empty: no attribute on every tag.
+ATTRIBUTES = {"a": {"href", "title"}, "*": set()}
 # Addresses typed as text become links: http(s):// or www. up to the next space,
 # or a plain domain name ending in a common top-level domain ("example.org/news"),
-# with the "(" before one so that the linkifier can drop a closing ")" after it.
+# with the "(" before one so that a closing ")" after it can be left out of the link.
 # A match starts only where a word or a run of "(" starts, so the search reads
 # each run once (free to start anywhere, it reads a run of "(" in quadratic time).
 BARE_DOMAINS = "com|org|net|edu|gov|us|info|church|io|co|uk|ca|app|online"
 _BARE_URL = re.compile(
     r"(?:(?<![\w/.@:(-])\(+|(?<![\w/.@:-]))"
-    r"(?:(?:https?://|www\.)[^\s<>\"'`{}|\\^]+"
-    rf"|(?:[a-z0-9-]+\.)+(?:{BARE_DOMAINS})\b(?![.@-]?\w)(?:[/?][^\s<>\"'`{{}}|\\^]*)?)",
+    r"(?:(?:https?://|www\.)[^\s<>\"'`{}|\\^\x02\x03]+"
+    rf"|(?:[a-z0-9-]+\.)+(?:{BARE_DOMAINS})\b(?![.@-]?\w)(?:[/?][^\s<>\"'`{{}}|\\^\x02\x03]*)?)",
     re.IGNORECASE,
 )
+_HAS_SCHEME = re.compile(r"https?://", re.IGNORECASE)
 
 
 def clean_plain_text(value: str) -> str:
@@ -48,47 +50,104 @@ def clean_plain_text(value: str) -> str:
     return _SPACES.sub(" ", value).strip()
 
 
-def _set_rel(attrs, new=False):
-    attrs[(None, "rel")] = LINK_REL
-    attrs.pop((None, "target"), None)
-    return attrs
-
-
-def _cleaner(tags, *, links):
-    linkify = partial(
-        LinkifyFilter,
-        callbacks=[_set_rel],
-        skip_tags={"pre", "code"},
-        url_re=_BARE_URL,
-        parse_email=False,
-    )
-    return bleach.Cleaner(
-        tags=tags,
-        attributes=ATTRIBUTES,
-        protocols=PROTOCOLS,
-        strip=True,
-        strip_comments=True,
-        filters=[linkify] if links else [],
-    )
-
-
-# The link filter costs a quarter of the time; HTML with no link and no address
-# in it goes through a cleaner without it.
-_CLEANERS = {
-    (rich, links): _cleaner(RICH_TAGS if rich else BASIC_TAGS, links=links)
-    for rich in (False, True)
-    for links in (False, True)
-}
-
-
 def render_markdown(text: str, *, rich: bool = False) -> str:
     """Markdown to safe HTML. Raw HTML typed by the writer shows as text."""
     text = _CONTROL.sub("", unicodedata.normalize("NFC", text or ""))
     # Markdown reads a lone carriage return as a line break: so must tame.
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     html = _markdown().convert(tame(text))
-    links = "<a" in html or _BARE_URL.search(html) is not None
-    return _CLEANERS[rich, links].clean(html)
+    return nh3.clean(
+        html,
+        tags=RICH_TAGS if rich else BASIC_TAGS,
+        attributes=ATTRIBUTES,
+        attribute_filter=_plain_link,
+        url_schemes=PROTOCOLS,
+        link_rel=LINK_REL,
+        strip_comments=True,
+    )
+
+
+# A scheme as a browser reads one: it drops tabs and newlines anywhere in a URL,
+# and some readers drop other invisible characters too.
+_SCHEME = re.compile(r"([a-z][a-z0-9+.-]*):", re.IGNORECASE)
+
+
+def _plain_link(tag: str, attribute: str, value: str) -> str | None:
+    """A link's address, kept only if it holds no space or invisible character and
+    names no scheme but ours ("java\tscript:" is "javascript:" to a browser)."""
+    if attribute != "href":
+        return value
+    if any(ch.isspace() or not ch.isprintable() for ch in value):
+        return None
+    scheme = _SCHEME.match(value)
+    if scheme and scheme.group(1).lower() not in PROTOCOLS:
+        return None
+    return value
+
+
+def _split_address(found: str) -> tuple[str, str, str]:
+    """An address as found in text, cut into (before, address, after): the "(" of
+    a parenthesis opened before it, and a ")" that closes one, or a comma or full
+    stop ending the sentence, are the sentence's, not the link's."""
+    before = after = ""
+    while found:
+        if found.startswith("("):
+            before, found = before + "(", found[1:]
+            if found.endswith(")"):
+                found, after = found[:-1], ")" + after
+        elif found.endswith(")") and "(" not in found or found.endswith((",", ".")):
+            found, after = found[:-1], found[-1] + after
+        else:
+            break
+    return before, found, after
+
+
+def _linked(text: str) -> list:
+    """`text` as pieces: plain strings, and an <a> element for each address in it."""
+    pieces, at = [], 0
+    for match in _BARE_URL.finditer(text):
+        before, address, after = _split_address(match.group())
+        if not address:
+            continue
+        link = ElementTree.Element("a", href=address if _HAS_SCHEME.match(address)
+                                   else "http://" + address)
+        link.text = address
+        pieces += [text[at:match.start()] + before, link]
+        at = match.end() - len(after)
+    return [*pieces, text[at:]] if pieces else [text]
+
+
+class BareAddresses(Treeprocessor):
+    """Addresses typed as plain text ("www.example.org", "https://…") become links,
+    except in code and in links already made. Runs last, on the finished tree, so
+    what it reads is the text a reader sees."""
+
+    SKIP = frozenset({"a", "code", "pre"})
+
+    def run(self, root):
+        self._element(root)
+
+    def _element(self, element):
+        children = []
+        if element.text:
+            element.text, *links = _linked(element.text)
+            children += self._links(links)
+        for child in element:
+            if child.tag not in self.SKIP:
+                self._element(child)
+            children.append(child)
+            if child.tail:
+                child.tail, *links = _linked(child.tail)
+                children += self._links(links)
+        if len(children) != len(element):
+            element[:] = children
+
+    @staticmethod
+    def _links(pieces):
+        """Each link with the text after it as its tail."""
+        for link, tail in zip(pieces[::2], pieces[1::2], strict=True):
+            link.tail = tail
+        return pieces[::2]
 
 
 # Shapes of Markdown that cost more than linear time to render, found by
@@ -245,11 +304,12 @@ def _tame_nesting(paragraph: str) -> str:
 
 def _markdown():
     # With its raw-HTML handlers removed, Markdown escapes any tag the writer
-    # typed, so every tag in its output is one it made; bleach then keeps
-    # only the allowed ones.
+    # typed, so every tag in its output is one it made; nh3 then keeps only the
+    # allowed ones.
     md = markdown.Markdown(extensions=["sane_lists"])
     md.preprocessors.deregister("html_block")
     md.inlinePatterns.deregister("html")
+    md.treeprocessors.register(BareAddresses(md), "bare_addresses", -10)
     return md
 
 

@@ -3,7 +3,6 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, re_path
-from django.views.static import serve
 
 from articles.sitemaps import ArticleSitemap
 from states.sitemaps import StateSitemap
@@ -71,5 +70,5 @@ if settings.BENCH_CEILING:
 if settings.SERVE_MEDIA:
     # Uploaded photos. Behind a proxy in production, let it serve MEDIA_ROOT instead.
     urlpatterns.append(
-        re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})
+        re_path(r"^media/(?P<path>.*)$", views.media, name="media")
     )

@@ -4,7 +4,7 @@ import sys
 
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+from django.views.static import serve
 
 from articles.selectors import MAX_QUERY_LENGTH, article_cards, search_articles
 from articles.views import card_context, paginate
@@ -116,6 +117,17 @@ def robots_txt(request):
 
 
 @require_safe
+@require_safe
+def media(request, path):
+    """An uploaded photo, where the site serves them itself (development, or
+    DJANGO_SERVE_MEDIA=1). A path the file system cannot even look up (a name too
+    long, a NUL byte) is no such photo: 404, not an error."""
+    try:
+        return serve(request, path, document_root=settings.MEDIA_ROOT)
+    except (OSError, ValueError):
+        raise Http404("No such photo.") from None
+
+
 def bench_ceiling(request):
     """A page of about a post page's size that touches no database: the benchmark's ceiling."""
     return render(request, "bench/ceiling.html", {"items": range(50)})

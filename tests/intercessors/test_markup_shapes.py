@@ -157,6 +157,46 @@ def test_bare_addresses_still_become_links():
     assert "example.org/a)" not in html.split("</a>")[0]
 
 
+def link(address, href=None):
+    return f'<a href="{href or address}" rel="nofollow ugc noopener">{address}</a>'
+
+
+@pytest.mark.parametrize(("text", "html"), [
+    ("Visit example.org.", f"<p>Visit {link('example.org', 'http://example.org')}.</p>"),
+    ("(see www.example.org/news), then pray",
+     f"<p>(see {link('www.example.org/news', 'http://www.example.org/news')}), then pray</p>"),
+    ("https://example.org/wiki/Grace_(hymn) and https://a.example.org, https://b.example.org.",
+     f"<p>{link('https://example.org/wiki/Grace_(hymn)')} and {link('https://a.example.org')}, "
+     f"{link('https://b.example.org')}.</p>"),
+    ("**www.example.org** and _example.org_",
+     f"<p><strong>{link('www.example.org', 'http://www.example.org')}</strong> and "
+     f"<em>{link('example.org', 'http://example.org')}</em></p>"),
+    ("> - pray at example.church/today",
+     "<blockquote>\n<ul>\n<li>pray at "
+     f"{link('example.church/today', 'http://example.church/today')}</li>\n</ul>\n"
+     "</blockquote>"),
+    ("Write to pastor@example.org", "<p>Write to pastor@example.org</p>"),
+    ("a.b and v1.2 and notes.txt", "<p>a.b and v1.2 and notes.txt</p>"),
+])
+def test_addresses_typed_as_text_become_links(text, html):
+    assert render_markdown(text) == html
+
+
+@pytest.mark.parametrize("text", [
+    "`www.example.org` and `https://example.org/a`",
+    "    https://example.org/in-a-code-block\n",
+    "```\nwww.example.org\n```",
+    "[the town's page](https://example.org/town) and [www.example.org](https://example.org)",
+    "<https://example.org/already>",
+])
+def test_code_and_links_already_made_are_left_alone(text):
+    html = render_markdown(text)
+    inside_code = re.findall(r"<code>(.*?)</code>", html, re.S)
+    assert all("<a " not in code for code in inside_code)
+    assert "<a " not in "".join(re.findall(r"<a [^>]*>(.*?)</a>", html))  # no link in a link
+    assert html.count("<a ") == len(re.findall(r"\]\(|<https", text))
+
+
 @pytest.mark.parametrize("text", PATHOLOGICAL.values(), ids=PATHOLOGICAL.keys())
 def test_posting_and_editing_pathological_comments_never_fails(client, member, text):
     post = make_article()

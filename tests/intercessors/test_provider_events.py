@@ -1,8 +1,10 @@
 """The mail provider's webhooks: bounces and complaints, signed by the provider,
-suppress the address for bulk mail; a bad signature changes nothing."""
+suppress the address for bulk mail; a bad signature, an old signature or one
+already used changes nothing."""
 import hashlib
 import hmac
 import json
+import secrets
 import time
 
 import pytest
@@ -21,10 +23,11 @@ def provider(settings):
     settings.ANYMAIL = {**settings.ANYMAIL, "MAILGUN_WEBHOOK_SIGNING_KEY": KEY}
 
 
-def mailgun_event(event: str, recipient: str, *, key=KEY, **extra) -> str:
+def mailgun_event(event: str, recipient: str, *, key=KEY, at=None, token=None, **extra) -> str:
     """A Mailgun tracking webhook body, signed as Mailgun signs it (HMAC-SHA256 of the
-    timestamp and token with the webhook signing key)."""
-    timestamp, token = str(int(time.time())), "t" * 50
+    timestamp and token with the webhook signing key); each with a token of its own."""
+    timestamp = str(int(time.time() if at is None else at))
+    token = token or secrets.token_hex(25)
     signature = hmac.new(key.encode(), f"{timestamp}{token}".encode(),
                          hashlib.sha256).hexdigest()
     return json.dumps({
@@ -80,4 +83,56 @@ def test_without_a_configured_key_nothing_validates(db, settings):
 
 def test_no_provider_no_webhook(db):
     assert post(mailgun_event("complained", "victim@example.org")).status_code == 404
+    assert not SuppressedAddress.objects.exists()
+
+
+def signed_part(body: str) -> dict:
+    return json.loads(body)["signature"]
+
+
+def test_a_signature_older_than_five_minutes_is_refused(db, provider):
+    old = mailgun_event("complained", "victim@example.org", at=time.time() - 301)
+    assert 400 <= post(old).status_code < 500
+    assert not SuppressedAddress.objects.exists()
+    recent = mailgun_event("complained", "reader@example.org", at=time.time() - 240)
+    assert post(recent).status_code == 200
+    assert SuppressedAddress.objects.get().email == "reader@example.org"
+
+
+def test_a_signature_from_the_future_is_refused(db, provider):
+    ahead = mailgun_event("complained", "victim@example.org", at=time.time() + 400)
+    assert 400 <= post(ahead).status_code < 500
+    assert not SuppressedAddress.objects.exists()
+
+
+def test_a_used_token_is_refused_even_with_another_body(db, provider):
+    first = mailgun_event("failed", "one@example.org", severity="permanent", reason="bounce")
+    assert post(first).status_code == 200
+    # The captured signature, sent again as it was, then on another event.
+    assert 400 <= post(first).status_code < 500
+    replayed = json.loads(mailgun_event("complained", "two@example.org"))
+    replayed["signature"] = signed_part(first)
+    assert 400 <= post(json.dumps(replayed)).status_code < 500
+    assert list(SuppressedAddress.objects.values_list("email", flat=True)) == ["one@example.org"]
+
+
+def test_a_refused_signature_does_not_use_up_its_token(db, provider):
+    """A forged body under a fresh token is refused; the provider's own event with
+    that token is still taken."""
+    token = secrets.token_hex(25)
+    forged = mailgun_event("complained", "victim@example.org", key="a-guessed-key", token=token)
+    assert 400 <= post(forged).status_code < 500
+    real = mailgun_event("complained", "reader@example.org", token=token)
+    assert post(real).status_code == 200
+    assert SuppressedAddress.objects.get().email == "reader@example.org"
+
+
+def test_the_legacy_form_post_is_held_to_the_same_rules(db, provider):
+    """Mailgun's older webhooks post a form with the signature's fields at the top."""
+    body = json.loads(mailgun_event("complained", "victim@example.org",
+                                    at=time.time() - 3600))
+    form = {**body["signature"], "event": "complained", "recipient": "victim@example.org",
+            "Message-Id": "<m@x>"}
+    response = Client().post(URL, form)
+    assert 400 <= response.status_code < 500
     assert not SuppressedAddress.objects.exists()

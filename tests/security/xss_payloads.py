@@ -2,7 +2,8 @@
 
 Built from a few families so that each idea is tried in several shapes: raw tags,
 event handlers, script URLs (with invisible characters and entities in the scheme),
-SVG and MathML, form tricks, broken and nested tags, and Markdown that carries them.
+SVG and MathML, form tricks, broken and nested tags, Markdown that carries them,
+and addresses typed as text, which the site turns into links itself.
 """
 
 SCHEMES = [
@@ -101,6 +102,23 @@ MARKDOWN = (
     ]
 )
 
-PAYLOADS = RAW + MARKDOWN + [f'<a href="{scheme}">x</a>' for scheme in SCHEMES]
+# Bare addresses become links in our own Markdown step, before the sanitiser: each
+# tries to carry a quote, a tag or a scheme into the link it makes.
+ADDRESSES = [
+    'www.example.org"onmouseover="alert(1)',
+    "www.example.org&#x22;onclick=alert(1)//",
+    'https://example.org/"><script>alert(1)</script>',
+    "http://example.org/?q=<img src=x onerror=alert(1)>",
+    "www.example.org<svg onload=alert(1)>",
+    "www.example.org/javascript:alert(1)",
+    "javascript://www.example.org/%0aalert(1)",
+    "(javascript:alert(1)) and (www.example.org)",
+    "[www.example.org](javascript:alert(1))",
+    "**www.example.org**\"onclick=alert(1)//",
+    "`www.example.org` <www.example.org onclick=alert(1)>",
+    "example.org/\u202e<img src=x onerror=alert(1)>",
+]
+
+PAYLOADS = RAW + MARKDOWN + ADDRESSES + [f'<a href="{scheme}">x</a>' for scheme in SCHEMES]
 
 assert len(PAYLOADS) >= 100, len(PAYLOADS)
