@@ -157,3 +157,17 @@ def test_comment_moderation_and_deletion_retire_cached_pages(
     with django_capture_on_commit_callbacks(execute=True):
         delete_comment(comment=comment, user=other)
     assert "Second words here" not in Client().get(post.get_absolute_url()).content.decode()
+
+
+def test_a_path_with_dot_segments_is_never_another_pages_render(db):
+    """Django 5.2.20 fixed caches that took "/a/./" for "/a/": ours key a render by
+    the path as asked, and no page answers a path with dot segments."""
+
+    post = make_article()
+    client = Client()
+    kept = ["/", "/articles/", "/states/", "/states/texas/", post.get_absolute_url()]
+    for path in kept:
+        assert client.get(path).status_code == 200
+    for path in kept:
+        for dotted in (path + "./", path + "x/../", path + "%2e/", path.replace("/", "/./", 1)):
+            assert client.get(dotted).status_code == 404, dotted

@@ -23,7 +23,7 @@ from intercessors.markup import render_markdown  # noqa: E402
 from tests.intercessors.test_markup_shapes import PATHOLOGICAL  # noqa: E402
 
 GOAL_MS = 100
-# Pieces that mean something to Markdown, bleach or the linkifier.
+# Pieces that mean something to Markdown, the sanitiser or the step that links addresses.
 TOKENS = [
     "[", "]", "(", ")", "![", "](", "][", "*", "**", "_", "__", "`", "``", "\\", ">", "> ",
     "- ", "* ", "+ ", "1. ", "1) ", "#", "# ", "&", "&#", "&amp;", "<", "<a", "<!--", "-->",

@@ -16,7 +16,7 @@ from tests.security import audit_dependencies
 from tests.security.audit_dependencies import audit
 
 ROOT = Path(__file__).resolve().parents[2]
-INSTALLED = {"django": "5.2.19", "django-allauth": "65.22.1", "bleach": "6.4.0",
+INSTALLED = {"django": "5.2.19", "django-allauth": "65.22.1", "pillow": "13.0.0",
              "gunicorn": "27.0.1"}.__getitem__
 SKIPPED = "Dependency not found on PyPI and could not be audited"
 
@@ -39,7 +39,7 @@ CURRENT = {
                                          "6.1.3": files("2026-12-02", ">=3.12")}),
     "django-allauth": project("65.22.1"),
     "gunicorn": project("27.0.1"),
-    "bleach": project("6.4.0"),
+    "pillow": project("13.0.0"),
 }
 
 
@@ -49,26 +49,26 @@ def clean(name):
 
 def test_a_vulnerability_pip_audit_reports_fails_the_audit():
     report = audit(
-        [{"name": "bleach", "version": "6.4.0",
-          "vulns": [{"id": "PYSEC-0000-1", "fix_versions": ["6.4.1"]}]}],
+        [{"name": "pillow", "version": "13.0.0",
+          "vulns": [{"id": "PYSEC-0000-1", "fix_versions": ["13.0.1"]}]}],
         installed=INSTALLED, fetch=CURRENT.__getitem__,
     )
-    assert report.vulnerable == [("bleach", "6.4.0", "PYSEC-0000-1", ["6.4.1"])]
+    assert report.vulnerable == [("pillow", "13.0.0", "PYSEC-0000-1", ["13.0.1"])]
     assert report.failed(strict=False)
 
 
 def test_a_skipped_package_at_its_newest_release_is_read_from_pypi():
     projects = {
         **CURRENT,
-        "bleach": project("6.4.0", [{"id": "GHSA-xxxx", "fixed_in": [], "withdrawn": None}]),
+        "pillow": project("13.0.0", [{"id": "GHSA-xxxx", "fixed_in": [], "withdrawn": None}]),
         "gunicorn": project("27.0.1", [{"id": "OLD-1", "withdrawn": "2026-01-01T00:00:00"}]),
     }
     report = audit(
-        [{"name": "bleach", "skip_reason": SKIPPED}, {"name": "gunicorn", "skip_reason": SKIPPED}],
+        [{"name": "pillow", "skip_reason": SKIPPED}, {"name": "gunicorn", "skip_reason": SKIPPED}],
         installed=INSTALLED, fetch=projects.__getitem__,
     )
-    assert report.by_newest_release == ["bleach", "gunicorn"]
-    assert report.vulnerable == [("bleach", "6.4.0", "GHSA-xxxx", [])]  # withdrawn one ignored
+    assert report.by_newest_release == ["gunicorn", "pillow"]
+    assert report.vulnerable == [("pillow", "13.0.0", "GHSA-xxxx", [])]  # withdrawn one ignored
     assert report.failed(strict=False)
 
 
@@ -114,20 +114,20 @@ def test_other_packages_behind_are_listed_without_failing():
 
 def test_a_skipped_package_behind_is_named_not_passed():
     projects = {**CURRENT, "gunicorn": project("27.1.0", releases={"27.0.1": files()})}
-    report = audit([{"name": "gunicorn", "skip_reason": SKIPPED}, clean("bleach")],
+    report = audit([{"name": "gunicorn", "skip_reason": SKIPPED}, clean("pillow")],
                    installed=INSTALLED, fetch=projects.__getitem__)
     assert report.unchecked == [("gunicorn", "27.0.1", "27.1.0 is its newest release")]
     assert not report.failed(strict=False) and report.failed(strict=True)
 
 
-@pytest.mark.parametrize("missing", ["bleach", "django"])
+@pytest.mark.parametrize("missing", ["pillow", "django"])
 def test_pypi_out_of_reach_fails_the_audit(missing):
     def fetch(name):
         if name == missing:
             raise OSError("Name or service not known")
         return CURRENT[name]
 
-    report = audit([{"name": "bleach", "skip_reason": SKIPPED}, clean("gunicorn")],
+    report = audit([{"name": "pillow", "skip_reason": SKIPPED}, clean("gunicorn")],
                    installed=INSTALLED, fetch=fetch)
     assert report.unreadable == [(missing, INSTALLED(missing), "Name or service not known")]
     assert report.failed(strict=False)
