@@ -162,7 +162,6 @@ def test_comment_moderation_and_deletion_retire_cached_pages(
 def test_a_path_with_dot_segments_is_never_another_pages_render(db):
     """Django 5.2.20 fixed caches that took "/a/./" for "/a/": ours key a render by
     the path as asked, and no page answers a path with dot segments."""
-
     post = make_article()
     client = Client()
     kept = ["/", "/articles/", "/states/", "/states/texas/", post.get_absolute_url()]
