@@ -16,8 +16,9 @@ from markdown.treeprocessors import Treeprocessor
 # have no place in a name or a one-line field.
 _INVISIBLE = {"Cc", "Cf", "Co", "Cs", "Cn"}
 _SPACES = re.compile(r"\s+")
-# Control characters other than tab and newlines: invisible, and not allowed in XML feeds.
-CONTROL_CHARACTERS = _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Control characters other than tab and newlines (invisible, and not allowed in XML
+# feeds), and halves of surrogate pairs, which no text can encode.
+CONTROL_CHARACTERS = _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 LINK_REL = "nofollow ugc noopener"
 PROTOCOLS = frozenset({"http", "https", "mailto", "tel"})

@@ -4,8 +4,12 @@ must carry ANYMAIL_WEBHOOK_SECRET as basic auth.
 
 Mailgun signs a timestamp and a random token, not the event itself, so a signature
 seen once could be sent again with any event. One is taken only while it is
-fresh (five minutes either way) and only once: its token is kept in the default
-cache, a database table every server shares, for longer than that window."""
+fresh (five minutes either way) and only once: what it signs is kept in the
+default cache, a database table every server shares, for longer than that window.
+A stale or used one is answered 406, which Mailgun takes as "do not retry"; so an
+event whose first delivery failed and whose retry comes later than five minutes
+is lost (Mailgun keeps its own list of addresses that bounce)."""
+import hashlib
 import json
 import time
 
@@ -13,7 +17,7 @@ from anymail.exceptions import AnymailWebhookValidationFailure
 from anymail.webhooks.mailgun import MailgunTrackingWebhookView
 from django.conf import settings
 from django.core.cache import cache
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
 SIGNS_ITS_OWN = {"mailgun"}
@@ -30,23 +34,29 @@ def _signed_parts(request) -> tuple[str, str]:
     return request.POST["timestamp"], request.POST["token"]
 
 
+class Refused(AnymailWebhookValidationFailure):
+    """A signature that was good once: answered 406, which tells Mailgun not to retry."""
+
+
 class MailgunTracking(MailgunTrackingWebhookView):
     """Anymail's Mailgun view, taking each signature once and only while fresh."""
 
     def validate_request(self, request):
         super().validate_request(request)  # the signature itself, and the payload's shape
         timestamp, token = _signed_parts(request)
-        try:
-            age = abs(time.time() - float(timestamp))
-        except ValueError:
-            raise AnymailWebhookValidationFailure("Mailgun's timestamp is not a number.") from None
-        if age > SIGNATURE_AGE:
-            raise AnymailWebhookValidationFailure(
-                "Mailgun's signature is more than five minutes from now: refused.")
-        # add() is atomic in the database cache: of two requests with one token, one wins.
-        if not cache.add(f"mailgun:token:{token}", True, TOKEN_KEPT):
-            raise AnymailWebhookValidationFailure("This Mailgun signature was already used.")
-        request.mailgun_token = token
+        # The signature covers timestamp and token written one after the other, so a
+        # timestamp must be digits alone: "…e0" with a token two characters shorter
+        # would sign the same.
+        if not (timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= 12):
+            raise AnymailWebhookValidationFailure("Mailgun's timestamp is not a time.")
+        if abs(time.time() - int(timestamp)) > SIGNATURE_AGE:
+            raise Refused("Mailgun's signature is more than five minutes from now: refused.")
+        signed = hashlib.sha256(f"{timestamp}{token}".encode()).hexdigest()
+        # add() is atomic in the database cache: of two requests with one signature,
+        # one wins.
+        if not cache.add(f"mailgun:signed:{signed}", True, TOKEN_KEPT):
+            raise Refused("This Mailgun signature was already used.")
+        request.mailgun_signed = signed
 
 
 def _tracking_views() -> dict:
@@ -71,6 +81,8 @@ def tracking(request, provider: str):
         raise Http404("This provider's events need ANYMAIL_WEBHOOK_SECRET.")
     try:
         response = view(request)
+    except Refused as refused:
+        return HttpResponse(str(refused), status=406, content_type="text/plain")
     except Exception:
         _release_token(request)
         raise
@@ -80,7 +92,8 @@ def tracking(request, provider: str):
 
 
 def _release_token(request) -> None:
-    """The event was not taken: Mailgun sends it again, and that try may use its token."""
-    token = getattr(request, "mailgun_token", None)
-    if token:
-        cache.delete(f"mailgun:token:{token}")
+    """The event was not taken: Mailgun sends it again, and a try within the five
+    minutes may use its signature."""
+    signed = getattr(request, "mailgun_signed", None)
+    if signed:
+        cache.delete(f"mailgun:signed:{signed}")

@@ -117,7 +117,6 @@ def robots_txt(request):
 
 
 @require_safe
-@require_safe
 def media(request, path):
     """An uploaded photo, where the site serves them itself (development, or
     DJANGO_SERVE_MEDIA=1). A path the file system cannot even look up (a name too
@@ -128,6 +127,7 @@ def media(request, path):
         raise Http404("No such photo.") from None
 
 
+@require_safe
 def bench_ceiling(request):
     """A page of about a post page's size that touches no database: the benchmark's ceiling."""
     return render(request, "bench/ceiling.html", {"items": range(50)})

@@ -182,6 +182,10 @@ def test_addresses_typed_as_text_become_links(text, html):
     assert render_markdown(text) == html
 
 
+def test_halves_of_surrogate_pairs_are_dropped_not_an_error():
+    assert render_markdown("Amen\ud800 and \udfffamen") == "<p>Amen and amen</p>"
+
+
 @pytest.mark.parametrize("text", [
     "`www.example.org` and `https://example.org/a`",
     "    https://example.org/in-a-code-block\n",

@@ -136,3 +136,29 @@ def test_the_legacy_form_post_is_held_to_the_same_rules(db, provider):
     response = Client().post(URL, form)
     assert 400 <= response.status_code < 500
     assert not SuppressedAddress.objects.exists()
+
+
+def test_a_used_signature_cannot_be_split_another_way(db, provider):
+    """Mailgun signs timestamp and token written together: "<time>e0" with the token
+    less its first two characters signs the same, and must be refused too."""
+    token = "e0" + secrets.token_hex(24)
+    first = mailgun_event("failed", "one@example.org", token=token, severity="permanent",
+                          reason="bounce")
+    assert post(first).status_code == 200
+    split = json.loads(mailgun_event("complained", "two@example.org"))
+    signature = signed_part(first)
+    split["signature"] = {"timestamp": signature["timestamp"] + "e0", "token": token[2:],
+                          "signature": signature["signature"]}
+    assert 400 <= post(json.dumps(split)).status_code < 500
+    assert list(SuppressedAddress.objects.values_list("email", flat=True)) == ["one@example.org"]
+
+
+def test_a_used_or_stale_signature_tells_mailgun_not_to_retry(db, provider):
+    """406 is the answer Mailgun does not retry; a bad signature (a wrong key,
+    perhaps ours) stays 400, so Mailgun tries again once it is fixed."""
+    body = mailgun_event("complained", "reader@example.org")
+    assert post(body).status_code == 200
+    assert post(body).status_code == 406
+    old = mailgun_event("complained", "late@example.org", at=time.time() - 600)
+    assert post(old).status_code == 406
+    assert post(mailgun_event("complained", "x@example.org", key="wrong")).status_code == 400

@@ -21,8 +21,9 @@ def test_stale_renderings_are_rendered_again(db):
     member = make_member()
     post = make_article(body="See www.example.org for the **news**.")
     fresh = make_comment(target=post, author=member, body="Praying at example.church.")
-    stale = make_comment(target=post, author=member, body="Amen, www.example.org.")
-    Comment.objects.filter(pk=stale.pk).update(body_html="<p>Amen, www.example.org.</p>")
+    stale = make_comment(target=post, author=member, body="Amen, **www.example.org**.")
+    Comment.objects.filter(pk=stale.pk).update(
+        body_html='<p>Amen, <a href="http://www.example.org">www.example.org</a>.</p>')
     request = make_request(author=member, text="Please pray for *rain*.")
     Prayer.objects.filter(pk=request.pk).update(body_html="<p>old</p>")
     add_update(prayer=request, user=member, text="It rained, praise God.", answered=True)
@@ -33,14 +34,14 @@ def test_stale_renderings_are_rendered_again(db):
     State.objects.filter(pk=texas.pk).update(note="Pray at www.example.org", note_html="")
 
     assert "comments.Comment.body_html: 2 read, 1 would change" in run("--dry-run")
-    assert Comment.objects.get(pk=stale.pk).body_html == "<p>Amen, www.example.org.</p>"
+    assert "<strong>" not in Comment.objects.get(pk=stale.pk).body_html
 
     out = run()
     assert "comments.Comment.body_html: 2 read, 1 changed" in out
     assert "prayers.Prayer.body_html: 1 read, 1 changed" in out
     assert "prayers.PrayerUpdate.body_html: 1 read, 1 changed" in out
     assert "articles.Article.body_html: 1 read, 0 changed" in out
-    assert 'href="http://www.example.org"' in Comment.objects.get(pk=stale.pk).body_html
+    assert "<strong>" in Comment.objects.get(pk=stale.pk).body_html
     assert Comment.objects.get(pk=fresh.pk).body_html == fresh.body_html
     request.refresh_from_db()
     assert request.body_html == "<p>Please pray for <em>rain</em>.</p>"
@@ -49,3 +50,17 @@ def test_stale_renderings_are_rendered_again(db):
     assert 'href="http://www.example.org"' in State.objects.get(pk=texas.pk).note_html
 
     assert "1 changed" not in run()  # a second run has nothing to do
+
+
+def test_members_writing_gains_no_link_no_one_checked(db):
+    """A comment that was plain text under the old cleaning and would now carry a
+    link keeps its rendering, and is named for staff."""
+    member = make_member()
+    post = make_article()
+    comment = make_comment(target=post, author=member, body="Visit www.example.org today")
+    Comment.objects.filter(pk=comment.pk).update(body_html="<p>Visit www.example.org today</p>")
+    out = run()
+    assert "comments.Comment.body_html: 1 read, 0 changed" in out
+    assert f"1 kept as they were: rendered again they would carry links no one checked " \
+           f"(ids {comment.pk})" in out
+    assert Comment.objects.get(pk=comment.pk).body_html == "<p>Visit www.example.org today</p>"

@@ -34,9 +34,9 @@ from packaging.version import InvalidVersion, Version
 
 PYPI = os.environ.get("AUDIT_PYPI_URL", "https://pypi.org/pypi").rstrip("/")
 # Security fixes land in these packages' releases first. The value is how many
-# leading numbers name a series: Django keeps fixing 5.2.x; allauth fixes only
-# its newest 65.x.
-WATCHED = {"django": 2, "django-allauth": 1}
+# leading numbers name a series: Django keeps fixing 5.2.x (its LTS); allauth
+# fixes only its newest release, so any newer one that runs here counts.
+WATCHED = {"django": 2, "django-allauth": 0}
 PYTHON = platform.python_version()
 
 
@@ -133,8 +133,10 @@ def _compare(report: Report, name: str, version: str, project: dict) -> None:
     known = releases(project)
     newer = [r for r in known if r.version > mine]
     if name in WATCHED:
+        if not known:
+            raise ValueError("PyPI's answer lists no release that runs here")
         depth = WATCHED[name]
-        series = ".".join(str(n) for n in mine.release[:depth])
+        series = ".".join(str(n) for n in mine.release[:depth]) + ".x" if depth else ""
         same = [r for r in newer if r.version.release[:depth] == mine.release[:depth]]
         if same:
             report.behind_series.append((name, version, same[-1], series))
@@ -182,8 +184,15 @@ def audit(dependencies: list[dict], *, installed, fetch=fetch_project) -> Report
             if name not in audited or name in WATCHED:
                 report.unreadable.append((name, version, str(error)))
             continue
-        _compare(report, name, version, project)
+        try:
+            _compare(report, name, version, project)
+        except ValueError as error:
+            report.unreadable.append((name, version, str(error)))
+            continue
         if name in audited or name not in listed:
+            continue
+        if "vulnerabilities" not in project:
+            report.unreadable.append((name, version, "PyPI's answer has no vulnerabilities"))
             continue
         if not _same(version, project["info"]["version"]):
             report.unchecked.append(
@@ -201,13 +210,13 @@ def print_report(report: Report) -> None:
         fixed_in = ", ".join(fixed) or "no release yet"
         print(f"VULNERABLE {name} {version}: {advisory} (fixed in {fixed_in})")
     for name, version, newest, series in report.behind_series:
-        print(f"BEHIND {name} {version}: {newest} is the newest {series}.x release; its "
+        print(f"BEHIND {name} {version}: {newest} is the newest {series or 'overall'} release; its "
               f"security fixes may not be in any advisory database yet. Upgrade: "
               f"make upgrade PACKAGE={name}")
     for name, version, error in report.unreadable:
         print(f"FAILED {name} {version}: PyPI could not be read ({error})")
     for name, version, series in report.current_series:
-        print(f"current {name} {version}: the newest {series}.x release")
+        print(f"current {name} {version}: the newest {series or 'overall'} release")
     for name, version, newest in report.behind:
         print(f"behind {name} {version}: {newest} is out")
     for name, version, why in report.unchecked:

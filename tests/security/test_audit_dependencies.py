@@ -76,8 +76,8 @@ def test_current_releases_pass():
     report = audit([clean("gunicorn"), clean("django")], installed=INSTALLED,
                    fetch=CURRENT.__getitem__)
     # 6.1.3 needs a newer Python than this one: 5.2.19 is the newest that runs here.
-    assert report.current_series == [("django", "5.2.19", "5.2"),
-                                     ("django-allauth", "65.22.1", "65")]
+    assert report.current_series == [("django", "5.2.19", "5.2.x"),
+                                     ("django-allauth", "65.22.1", "")]
     assert report.behind == [] and not report.failed(strict=True)
 
 
@@ -94,12 +94,28 @@ def test_django_behind_its_series_fails_with_the_release_and_its_date(capsys):
     assert "BEHIND django 5.2.19: 5.2.20 (2026-12-02) is the newest 5.2.x release" in out
 
 
-def test_allauth_is_held_to_its_newest_release_of_the_major_series():
-    projects = {**CURRENT, "django-allauth": project("65.23.0", releases={
-        "65.22.1": files(), "65.23.0": files("2026-12-05")})}
+@pytest.mark.parametrize("newest", ["65.23.0", "66.0.0"])
+def test_allauth_is_held_to_its_newest_release(newest):
+    """allauth fixes only its newest release, a new major one too."""
+    projects = {**CURRENT, "django-allauth": project(newest, releases={
+        "65.22.1": files(), newest: files("2026-12-05")})}
     report = audit([clean("gunicorn")], installed=INSTALLED, fetch=projects.__getitem__)
     assert [(n, str(r)) for n, _, r, _ in report.behind_series] == [
-        ("django-allauth", "65.23.0 (2026-12-05)")]
+        ("django-allauth", f"{newest} (2026-12-05)")]
+    assert report.failed(strict=False)
+
+
+def test_an_answer_without_releases_or_vulnerabilities_is_not_a_pass():
+    """PyPI calls "releases" deprecated, and a mirror may leave keys out."""
+    bare = {"info": {"version": "5.2.20"}, "vulnerabilities": []}
+    report = audit([clean("gunicorn")], installed=INSTALLED,
+                   fetch={**CURRENT, "django": bare}.__getitem__)
+    assert report.unreadable == [("django", "5.2.19", "PyPI's answer lists no release that "
+                                  "runs here")]
+    no_vulns = {"info": {"version": "27.0.1"}, "releases": {"27.0.1": files()}}
+    report = audit([{"name": "gunicorn", "skip_reason": SKIPPED}], installed=INSTALLED,
+                   fetch={**CURRENT, "gunicorn": no_vulns}.__getitem__)
+    assert report.unreadable == [("gunicorn", "27.0.1", "PyPI's answer has no vulnerabilities")]
     assert report.failed(strict=False)
 
 

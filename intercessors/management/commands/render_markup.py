@@ -1,12 +1,17 @@
 """Render every stored Markdown text again with today's cleaning (after the
 sanitiser, Markdown or intercessors.markup changed), and say what changed.
-Safe to run again: a text whose rendering is the same is not written."""
+Safe to run again: a text whose rendering is the same is not written.
+
+What members wrote was checked for links when they wrote it (held for staff, or
+refused in an update), so a new rendering that would give it more links than it
+has is not written: such texts are named, for staff to look at, and keep the
+rendering they have."""
 from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from intercessors import pagecache
-from intercessors.markup import phone_links, render_markdown
+from intercessors.markup import count_links, phone_links, render_markdown
 from prayers.updates import refresh_updates
 
 
@@ -14,17 +19,18 @@ def _rich(text):
     return render_markdown(text, rich=True)
 
 
-# Each stored rendering: model, its Markdown, its HTML, how it is rendered, which rows.
+# Each stored rendering: model, its Markdown, its HTML, how it is rendered, which
+# rows, and whether members wrote it.
 STORED = [
-    ("articles.Article", "body", "body_html", _rich, {}),
-    ("intercessors.SitePage", "body", "body_html", _rich, {}),
-    ("states.State", "note", "note_html", _rich, {}),
+    ("articles.Article", "body", "body_html", _rich, {}, False),
+    ("intercessors.SitePage", "body", "body_html", _rich, {}, False),
+    ("states.State", "note", "note_html", _rich, {}, False),
     ("states.StateCall", "how_to_join", "how_to_join_html",
-     lambda text: render_markdown(phone_links(text)), {}),
-    ("comments.Comment", "body", "body_html", render_markdown, {}),
-    ("prayers.Prayer", "text", "body_html", render_markdown, {"kind": "request"}),
-    ("prayers.PrayerUpdate", "text", "body_html", render_markdown, {}),
-    ("updates.Mailing", "body", "body_html", render_markdown, {}),
+     lambda text: render_markdown(phone_links(text)), {}, False),
+    ("comments.Comment", "body", "body_html", render_markdown, {}, True),
+    ("prayers.Prayer", "text", "body_html", render_markdown, {"kind": "request"}, True),
+    ("prayers.PrayerUpdate", "text", "body_html", render_markdown, {}, True),
+    ("updates.Mailing", "body", "body_html", render_markdown, {}, False),
 ]
 BATCH = 1000
 
@@ -38,10 +44,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, dry_run=False, **options):
         changed_any = False
-        for label, source, target, render, rows in STORED:
+        for label, source, target, render, rows, members in STORED:
             model = apps.get_model(label)
             read = changed = 0
-            batch = []
+            batch, more_links = [], []
             updated_prayers = set()
             fields = ["pk", source, target]
             if label == "prayers.PrayerUpdate":
@@ -51,6 +57,9 @@ class Command(BaseCommand):
                 read += 1
                 html = render(getattr(obj, source))
                 if html == getattr(obj, target):
+                    continue
+                if members and count_links(html) > count_links(getattr(obj, target)):
+                    more_links.append(obj.pk)
                     continue
                 changed += 1
                 setattr(obj, target, html)
@@ -69,6 +78,11 @@ class Command(BaseCommand):
             changed_any |= bool(changed)
             self.stdout.write(f"{label}.{target}: {read:,} read, {changed:,} "
                               f"{'would change' if dry_run else 'changed'}")
+            if more_links:
+                shown = ", ".join(str(pk) for pk in more_links[:20])
+                self.stdout.write(f"  {len(more_links):,} kept as they were: rendered again they "
+                                  f"would carry links no one checked (ids {shown}"
+                                  f"{', …' if len(more_links) > 20 else ''})")
         if changed_any and not dry_run:
             pagecache.retire()
 
