@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: security audit run worker test lint migrations-check install install-dev lock upgrade collectstatic screenshots bench markdown-fuzz clean
+.PHONY: security audit run worker test test-times lint migrations-check install install-dev lock upgrade collectstatic screenshots bench markdown-fuzz clean
 
 # The installer is pinned with its hashes like everything it installs.
 $(PY):
@@ -61,9 +61,13 @@ run: $(RUN_STAMP)
 worker: $(RUN_STAMP)
 	$(PY) manage.py qcluster
 
-## test: the whole pytest suite (SQLite, or PostgreSQL when DATABASE_URL is set)
+## test: the suite on every core, in random order, then the tests that need the machine alone (SQLite, or PostgreSQL when DATABASE_URL is set)
 test: $(DEV_STAMP)
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m tests.run $(PYTEST_ARGS)
+
+## test-times: the same, with the ten slowest tests of each part
+test-times: PYTEST_ARGS += --durations=10
+test-times: test
 
 ## screenshots: phone and desktop screenshots of the main pages into docs/screenshots
 screenshots: $(DEV_STAMP)
@@ -85,7 +89,7 @@ lint: $(DEV_STAMP)
 
 ## security: bandit over the code; any high-severity finding fails
 security: $(DEV_STAMP)
-	$(VENV)/bin/bandit -q -r accounts articles comments intercessors partners prayers states -lll
+	$(VENV)/bin/bandit -q -r accounts articles comments intercessors partners prayers states updates -lll
 
 ## audit: known vulnerabilities in the installed dependencies (pip-audit, PyPI); any fails
 audit: $(DEV_STAMP)

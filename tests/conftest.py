@@ -1,6 +1,65 @@
 import pytest
+from django.conf import settings
 
 from tests.factories import make_member
+
+
+def _on_sqlite() -> bool:
+    return settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")
+
+
+def pytest_report_header(config):
+    if _on_sqlite():
+        return ("The SQLite pass: tests marked postgres_pass (browser journeys, real "
+                "workers, races) run with DATABASE_URL=postgres://…, but those marked sqlite_too.")
+    return "The PostgreSQL pass: every test."
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """On SQLite, leave out what the PostgreSQL pass runs for both engines."""
+    if not _on_sqlite():
+        return
+    kept, left = [], []
+    for item in items:
+        once = item.get_closest_marker("postgres_pass") and not item.get_closest_marker(
+            "sqlite_too")
+        (left if once else kept).append(item)
+    if left:
+        config.hook.pytest_deselected(items=left)
+        items[:] = kept
+
+
+_BLOCKER = pytest.StashKey()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _database_blocker(request, django_db_blocker):
+    request.config.stash[_BLOCKER] = django_db_blocker
+
+
+def _transactional(item) -> bool:
+    names = getattr(item, "fixturenames", ())
+    marker = item.get_closest_marker("django_db")
+    return ("transactional_db" in names or "live_server" in names
+            or bool(marker and marker.kwargs.get("transaction")))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A test that needs real transactions ends with every table emptied. The
+    reference data the migrations loaded (states, the Editors group and its
+    permissions, the site's pages) is put back at once, so whatever test runs next
+    in this process, in whatever order, finds the database it was migrated to."""
+    try:
+        return (yield)
+    finally:
+        # The last test of the process (no next one) leaves a database about to go.
+        if nextitem is not None and _transactional(item) and _BLOCKER in item.config.stash:
+            from intercessors.management.commands.seed_demo import ensure_reference_data
+
+            with item.config.stash[_BLOCKER].unblock():
+                ensure_reference_data()
 
 
 @pytest.fixture

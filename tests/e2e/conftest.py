@@ -1,5 +1,7 @@
 """Browser tests: Playwright drives Debian's Chromium against pytest-django's live server.
 
+What a browser sees does not depend on the database engine: these run in the
+PostgreSQL pass, and one journey (marked sqlite_too) in the SQLite pass as well.
 Without Chromium they are skipped with one line saying how to install it, unless
 E2E_REQUIRED=1 (as CI sets), where a missing browser is a failure.
 """
@@ -33,10 +35,10 @@ E2E_DIR = Path(__file__).parent
 
 
 def pytest_collection_modifyitems(config, items):
-    if HAVE_CHROMIUM:
-        return
     e2e = [item for item in items if E2E_DIR in Path(str(item.fspath)).parents]
-    if not e2e:
+    for item in e2e:
+        item.add_marker(pytest.mark.postgres_pass)
+    if HAVE_CHROMIUM or not e2e:
         return
     reason = (
         f"Browser tests need Chromium at {CHROMIUM}: install it with "

@@ -165,6 +165,7 @@ def test_visitor_taps_the_map_and_member_visits_home_state(page, site, grace):
     expect(page).to_have_url(site.url + "/states/texas/")  # Grace lives in Texas
 
 
+@pytest.mark.sqlite_too  # a newcomer's first journey, on the database `make run` gives
 def test_sign_up_confirm_log_in_and_choose_a_state(page, site):
     page.goto(site.url + "/")
     page.locator("header").get_by_role("link", name="Sign up").click()

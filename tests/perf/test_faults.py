@@ -28,10 +28,11 @@ from tests.net import free_port
 ROOT = Path(__file__).resolve().parents[2]
 RUN_SECONDS = 8
 
-pytestmark = pytest.mark.skipif(
+# It restarts PostgreSQL: nothing else may run meanwhile.
+pytestmark = [pytest.mark.serial, pytest.mark.postgres_pass, pytest.mark.skipif(
     connection.vendor != "postgresql",
     reason="Restarting the database needs the local PostgreSQL cluster; CI runs this on it.",
-)
+)]
 
 
 class Load:
@@ -55,7 +56,9 @@ class Load:
             })
             response = conn.getresponse()
             return response.status, response.getheader("Location") or "", response.read()
-        except OSError as error:  # connection refused or reset: no answer at all
+        # Connection refused or reset, or a worker killed in the middle of its answer:
+        # no answer at all.
+        except (OSError, http.client.HTTPException) as error:
             return 0, "", str(error).encode()
         finally:
             conn.close()

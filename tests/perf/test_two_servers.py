@@ -112,6 +112,8 @@ class Browser:
             return error.code, url, error.read().decode()
 
 
+@pytest.mark.serial  # two gunicorns under load: timings it measures need the machine
+@pytest.mark.postgres_pass
 @pytest.mark.skipif(
     connection.vendor != "postgresql",
     reason="Two servers need a database both can open; CI runs this on PostgreSQL.",

@@ -8,6 +8,9 @@ from tests.factories import make_member
 
 TOO_MANY = "Too many failed login attempts"
 
+# Forty requests at once: another test's load would blur what "at once" means.
+pytestmark = pytest.mark.serial
+
 
 @needs_postgres
 @pytest.mark.django_db(transaction=True)

@@ -32,13 +32,36 @@ from prayers.services import mark_prayed
 from prayers.updates import refresh_updates
 from states.models import State, StateCall
 
+# The migrations that load what the site cannot run without: the states, the
+# site's own pages, and the Editors group with its permissions. A database emptied
+# since (as tests that need real transactions leave it) gets them back from the
+# same code (`ensure_reference_data`).
 REFERENCE_MIGRATIONS = [
     "states.migrations.0003_reference_data",
+    "intercessors.migrations.0004_site_pages_text",
     "articles.migrations.0002_editors_group",
     "comments.migrations.0002_editors_moderate",
     "comments.migrations.0004_editors_decide_reports",
-    "intercessors.migrations.0004_site_pages_text",
+    "prayers.migrations.0005_editors_edit_states",
+    "prayers.migrations.0008_editors_moderate_requests",
+    "prayers.migrations.0010_editors_update_prayers",
+    "updates.migrations.0002_editors_set_the_timetable",
+    "updates.migrations.0005_editors_send_mailings",
 ]
+
+
+def ensure_reference_data() -> None:
+    """The reference data, loaded again by its migrations' own code if it is gone."""
+    if (
+        State.objects.exists()
+        and Group.objects.filter(name="Editors").exists()
+        and SitePage.objects.exists()
+    ):
+        return
+    for module in REFERENCE_MIGRATIONS:
+        for operation in import_module(module).Migration.operations:
+            operation.code(django_apps, None)
+
 
 # Demo logins only: printed on purpose so a newcomer can try the site.
 DEMO_USERS = [
@@ -79,7 +102,7 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options):
-        self.ensure_reference_data()
+        ensure_reference_data()
         users = [self.ensure_user(spec) for spec in DEMO_USERS]
         new_users = sum(created for _, created in users)
         editor, grace, samuel, _ = (user for user, _ in users)
@@ -253,17 +276,3 @@ class Command(BaseCommand):
                     defaults={"weekday": weekday, "start_time": start, "time_zone": zone,
                               "how_to_join": join},
                 )
-
-    def ensure_reference_data(self) -> None:
-        """States and the Editors group come from migrations; a database emptied
-        since (as browser tests do) gets them back from the same code."""
-        if (
-            State.objects.exists()
-            and Group.objects.filter(name="Editors").exists()
-            and SitePage.objects.exists()
-        ):
-            return
-        for module in REFERENCE_MIGRATIONS:
-            migration = import_module(module)
-            for operation in migration.Migration.operations:
-                operation.code(django_apps, None)
