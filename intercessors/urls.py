@@ -1,6 +1,7 @@
 from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.admin import AdminSite
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, re_path
 
@@ -24,13 +25,12 @@ admin.site.site_header = "Intercessors staff"
 admin.site.site_title = "Intercessors staff"
 # Staff log in through the same rate-limited, verified-email login as members.
 admin.site.login = secure_admin_login(admin.site.login)
-_admin_index = admin.site.index
 
 
 def _admin_index_with_work(request, extra_context=None):
     """The admin home page opens with what waits: held comments, reports, pledges."""
     context = {**(extra_context or {}), "waiting": views.waiting_work(request.user)}
-    return _admin_index(request, context)
+    return AdminSite.index(admin.site, request, context)
 
 
 admin.site.index = _admin_index_with_work
@@ -67,8 +67,5 @@ urlpatterns = [
 if settings.BENCH_CEILING:
     urlpatterns.append(path("bench/ceiling/", views.bench_ceiling))
 
-if settings.SERVE_MEDIA:
-    # Uploaded photos. Behind a proxy in production, let it serve MEDIA_ROOT instead.
-    urlpatterns.append(
-        re_path(r"^media/(?P<path>.*)$", views.media, name="media")
-    )
+# Uploaded photos, where the site serves them itself (views.media says when).
+urlpatterns.append(re_path(r"^media/(?P<path>.*)$", views.media, name="media"))

@@ -119,8 +119,11 @@ def robots_txt(request):
 @require_safe
 def media(request, path):
     """An uploaded photo, where the site serves them itself (development, or
-    DJANGO_SERVE_MEDIA=1). A path the file system cannot even look up (a name too
-    long, a NUL byte) is no such photo: 404, not an error."""
+    DJANGO_SERVE_MEDIA=1); behind a proxy in production, it serves MEDIA_ROOT
+    instead. A path the file system cannot even look up (a name too long, a NUL
+    byte) is no such photo: 404, not an error."""
+    if not settings.SERVE_MEDIA:
+        raise Http404("Photos are served by the proxy.")
     try:
         return serve(request, path, document_root=settings.MEDIA_ROOT)
     except (OSError, ValueError):

@@ -12,14 +12,9 @@ from contextlib import contextmanager
 import pytest
 
 from intercessors.settings import cache_settings
+from tests.net import free_port
 
 DOWN = "redis://127.0.0.1:9/0"  # nothing listens on the discard port: refused at once
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class PrivateRedis:

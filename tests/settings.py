@@ -1,5 +1,8 @@
 """Test settings: the real settings module, read with test values in the environment."""
+import atexit
 import os
+import shutil
+import tempfile
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-secret-key-" + "x" * 40)
 os.environ.setdefault("DJANGO_HTTPS", "0")
@@ -12,6 +15,9 @@ STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Uploads go to a folder of this process's own (the suite runs on several at once).
+MEDIA_ROOT = tempfile.mkdtemp(prefix="intercessors-media-")
+atexit.register(shutil.rmtree, MEDIA_ROOT, ignore_errors=True)
 # Fast hashing: the suite creates many accounts.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Serve static files from the app folders, as runserver does in development.
@@ -20,8 +26,6 @@ WHITENOISE_USE_FINDERS = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not memory, as in production: the worker and server processes that
     # some tests start open the same database.
-    import tempfile
-
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": os.path.join(tempfile.gettempdir(), f"intercessors-tests-{os.getpid()}.sqlite3")
     }
