@@ -1,3 +1,6 @@
+import time
+from datetime import UTC, datetime
+
 import pytest
 from django.conf import settings
 
@@ -60,6 +63,16 @@ def pytest_runtest_teardown(item, nextitem):
 
             with item.config.stash[_BLOCKER].unblock():
                 ensure_reference_data()
+
+
+@pytest.fixture
+def fresh_rate_windows(time_machine):
+    """Rate limits count in windows of the wall clock (15 seconds, a minute, an
+    hour, a day): a test that counts up to a limit starts where a day, and so every
+    shorter window, begins, so that no window ends while it counts. The clock runs
+    on from there."""
+    next_day = (time.time() // 86400 + 1) * 86400
+    time_machine.move_to(datetime.fromtimestamp(next_day + 1, tz=UTC), tick=True)
 
 
 @pytest.fixture

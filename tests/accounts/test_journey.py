@@ -10,6 +10,9 @@ from states.models import State
 from tests.factories import DEFAULT_PASSWORD, make_member
 from tests.mailbox import delivered
 
+# Rate limits count in windows of the wall clock (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("fresh_rate_windows")
+
 EMAIL = "mkh.sings@example.org"
 PASSWORD = "songs-by-the-sea-15"
 NEW_PASSWORD = "a-new-song-psalm-96"

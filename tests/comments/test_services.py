@@ -18,6 +18,9 @@ from comments.services import (
 from tests.factories import make_article, make_comment, make_seasoned_member
 from tests.mailbox import delivered
 
+# Rate limits count in windows of the wall clock (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("fresh_rate_windows")
+
 
 @pytest.fixture
 def post(db):

@@ -8,6 +8,9 @@ from comments.models import Comment
 from tests.factories import make_article, make_comment, make_member, make_seasoned_member
 from tests.html_checks import executable_constructs
 
+# Rate limits count in windows of the wall clock (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("fresh_rate_windows")
+
 
 @pytest.fixture
 def post(db):

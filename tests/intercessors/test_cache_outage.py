@@ -15,6 +15,9 @@ from tests.redis_servers import (  # noqa: F401
     private_redis,
 )
 
+# Rate limits count in windows of the wall clock (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("fresh_rate_windows")
+
 PAGES = ["/", "/articles/", "/states/", "/states/texas/", "/search/?q=town"]
 
 

@@ -7,6 +7,9 @@ from django.test import Client
 from tests.factories import DEFAULT_PASSWORD, make_article, make_member
 from tests.mailbox import delivered
 
+# Rate limits count in windows of the wall clock (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("fresh_rate_windows")
+
 TOO_MANY_LOGINS = "Too many failed login attempts"
 
 

@@ -9,6 +9,9 @@ from intercessors.demo.posts import POSTS
 from intercessors.markup import INLINE_BUDGET, MAX_NESTING, MIN_LINES, render_markdown, tame
 from tests.factories import make_article
 
+# Rate limits count in windows of the wall clock (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("fresh_rate_windows")
+
 # Each at the comment size limit; before, the slowest took seconds and one crashed.
 PATHOLOGICAL = {
     "open brackets": "[" * MAX_LENGTH,

@@ -13,6 +13,9 @@ from states.models import State
 from tests.factories import make_member
 from tests.mailbox import delivered
 
+# Rate limits count in windows of the wall clock (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("fresh_rate_windows")
+
 
 def pledge_form(**overrides):
     data = {

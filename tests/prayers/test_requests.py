@@ -16,6 +16,9 @@ from prayers.services import (
 )
 from tests.factories import make_member, make_request, make_seasoned_member
 
+# Rate limits count in windows of the wall clock (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("fresh_rate_windows")
+
 TEXT = "Please pray for my husband Daniel, who starts chemotherapy on Monday."
 
 

@@ -7,6 +7,9 @@ from prayers.models import Prayer, PrayerMark
 from tests.factories import DEFAULT_PASSWORD, make_article, make_member, make_prayer
 from tests.mailbox import delivered
 
+# Rate limits count in windows of the wall clock (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("fresh_rate_windows")
+
 
 @pytest.fixture
 def post(db):

@@ -8,6 +8,9 @@ from hypothesis import strategies as st
 from intercessors import ratelimit
 from tests.factories import make_article, make_member
 
+# Rate limits count in windows of the wall clock (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("fresh_rate_windows")
+
 FUZZ = settings(
     max_examples=40, deadline=None,
     suppress_health_check=[
