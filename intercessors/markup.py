@@ -53,10 +53,10 @@ def clean_plain_text(value: str) -> str:
 
 def render_markdown(text: str, *, rich: bool = False) -> str:
     """Markdown to safe HTML. Raw HTML typed by the writer shows as text."""
-    text = _CONTROL.sub("", unicodedata.normalize("NFC", text or ""))
+    text = _CONTROL.sub("", _STAND_INS.sub("", unicodedata.normalize("NFC", text or "")))
     # Markdown reads a lone carriage return as a line break: so must tame.
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    html = _markdown().convert(tame(text))
+    html = _markdown().convert(tame(text)).translate(_AS_TYPED)
     return nh3.clean(
         html,
         tags=RICH_TAGS if rich else BASIC_TAGS,
@@ -177,7 +177,8 @@ REFERENCE_BUDGET = 100_000  # characters link references may add to a page
 _PARAGRAPHS = re.compile(r"(\n[ \t]*\n)")
 _REFERENCE = re.compile(r"^([ ]{0,3})\[(?=[^\[\]\n]*\]:)", re.MULTILINE)
 _INLINE_MARKERS = re.compile(r"\\.|\]\(|\[|`+|\*{3,}|_{3,}|[*_]", re.DOTALL)
-_LEADING_MARKER = re.compile(r"[ \t]*(?:>|(?:[*+-]|\d{1,9}[.)])(?=[ \t]|$))[ \t]?")
+# Python-Markdown reads a number of any length before "." as a list marker.
+_LEADING_MARKER = re.compile(r"[ \t]*(?:>|(?:[*+-]|\d+[.)])(?=[ \t]|$))[ \t]?")
 
 
 def tame(text: str) -> str:
@@ -275,12 +276,22 @@ def _marker_count(paragraph: str) -> int:
     return sum(paragraph.count(c) for c in "*_`")
 
 
+# A marker made plain is written as a stand-in that means nothing to Markdown, one
+# of the code points Unicode sets aside for a program's own use, and turned back
+# into the character after rendering. A backslash before each would be an inline
+# match of its own, and Markdown copies the rest of a paragraph at every match: a
+# paragraph of thousands of escapes costs the square of its length.
+PLAIN = {marker: chr(0xFDD0 + n) for n, marker in enumerate("*_`[")}
+_AS_TYPED = str.maketrans({stand_in: marker for marker, stand_in in PLAIN.items()})
+_STAND_INS = re.compile("[\ufdd0-\ufdef]")  # none of them is text: gone from what is typed
+
+
 def _escape_inline_markers(paragraph: str) -> str:
     def escape(marker):
         token = marker.group()
         if token[0] == "\\" or token == "](":
             return token
-        return "".join("\\" + char for char in token)
+        return "".join(PLAIN[char] for char in token)
 
     return _INLINE_MARKERS.sub(escape, paragraph)
 
