@@ -41,6 +41,19 @@ def _database_blocker(request, django_db_blocker):
     request.config.stash[_BLOCKER] = django_db_blocker
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's, and at the end, what a test's server or thread may still
+    hold on the test database is closed (PostgreSQL drops no database in use)."""
+    yield
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with django_db_blocker.unblock(), connection.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                           "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+
+
 def _transactional(item) -> bool:
     names = getattr(item, "fixturenames", ())
     marker = item.get_closest_marker("django_db")
