@@ -9,9 +9,9 @@ from django.contrib import messages
 from django.contrib.sites.shortcuts import get_current_site
 from django.urls import reverse
 
-from intercessors import outbox
-from intercessors.models import OutboxMessage
-from intercessors.ratelimit import client_ip
+from library.mail import outbox
+from library.models import OutboxMessage
+from library.web.ratelimit import client_ip
 from partners.services import forget_pledges_in_session
 from prayers.services import record_pending_prayer
 

@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from intercessors.pagecache import RetirePagesAdminMixin
+from library.admin import RetirePagesAdminMixin
 
 from .models import User
 from .services import delete_account

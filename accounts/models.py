@@ -3,7 +3,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models.functions import Lower
 
-from intercessors.rules import DELETED_MEMBER_NAME
+from library.rules import DELETED_MEMBER_NAME
 
 from .names import name_key
 

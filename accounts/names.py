@@ -11,7 +11,7 @@ import unicodedata
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from intercessors.rules import DELETED_MEMBER_NAME
+from library.rules import DELETED_MEMBER_NAME
 
 # Letters that render as nothing at all, though Unicode calls them letters or symbols.
 BLANKS = frozenset("\u115f\u1160\u3164\uffa0\u2800\u180e\u17b4\u17b5")

@@ -1,9 +1,8 @@
-"""The member's own parts of shared pages (intercessors.parts): their name in the
-header and the link to their state's page."""
+"""The member's own parts of shared pages: their name, and their state page's link."""
 from django.urls import reverse
 from django.utils.html import escape
 
-from intercessors.parts import register
+from library.pages.parts import register
 
 
 @register("name")

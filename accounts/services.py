@@ -4,8 +4,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from comments.models import Comment
-from intercessors import outbox, pagecache, ratelimit
-from intercessors.models import OutboxMessage
+from library.mail import outbox
+from library.models import OutboxMessage
+from library.pages import pagecache
+from library.web import ratelimit
 from partners.models import PartnerPledge
 from prayers.models import Prayer, PrayerMark
 from updates.models import Subscriber

@@ -6,10 +6,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
-from intercessors.pagecache import kept_for_member
-from intercessors.pagination import paginate_uncounted
-from intercessors.ratelimit import allow
-from intercessors.rules import safe_next
+from library.rules import safe_next
+from library.web.pagination import paginate_uncounted
+from library.web.ratelimit import allow
 from partners.models import PartnerPledge
 from prayers.models import Prayer, PrayerMark
 from updates import services as updates
@@ -66,8 +65,7 @@ def my_prayers(request):
             "prayer__answer_html", "prayer__article__slug", "prayer__state__name",
             "prayer__state__slug")
         page = paginate_uncounted(request, rows.order_by("-created_at", "-id"))
-    return kept_for_member(request, list(page.object_list) + [page.has_next()], lambda: render(
-        request, "accounts/prayers.html", {"page": page, "asked": asked}))
+    return render(request, "accounts/prayers.html", {"page": page, "asked": asked})
 
 
 @login_required

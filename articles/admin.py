@@ -6,8 +6,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 
-from intercessors.images import ImageUploadField
-from intercessors.pagecache import RetirePagesAdminMixin
+from library.admin import RetirePagesAdminMixin
+from library.web.images import ImageUploadField
 
 from .models import Article, Topic
 from .services import save_post

@@ -1,6 +1,7 @@
-"""Jobs on prayer posts, run by the background worker (intercessors.jobs)."""
-from intercessors import jobs, pagecache
-from intercessors.rules import is_published
+"""Jobs on prayer posts, run by the background worker (library.jobs)."""
+from library import jobs
+from library.pages import pagecache
+from library.rules import is_published
 
 from .models import Article
 

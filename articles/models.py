@@ -7,14 +7,14 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from intercessors.markup import (
+from library.rules import PUBLISHED, is_published, published_q
+from library.text.markup import (
     clean_plain_text,
     html_to_text,
     reading_minutes,
     render_markdown,
     shorten,
 )
-from intercessors.rules import PUBLISHED, is_published, published_q
 
 
 class Topic(models.Model):
@@ -89,7 +89,7 @@ class Article(models.Model):
         blank=True,
         validators=[FileExtensionValidator(["jpg", "jpeg", "png", "webp", "gif"])],
     )
-    # Made from the photo by the post service (intercessors.images.renditions).
+    # Made from the photo by the post service (library.web.images.renditions).
     photo_small = models.FileField(upload_to="photos/%Y/%m/", blank=True, editable=False)
     photo_large = models.FileField(upload_to="photos/%Y/%m/", blank=True, editable=False)
     photo_share = models.FileField(upload_to="photos/%Y/%m/", blank=True, editable=False)
@@ -139,7 +139,7 @@ class Article(models.Model):
 
     @property
     def page_scope(self) -> str:
-        """What a change to this post, or its conversation, retires (intercessors.pagecache)."""
+        """What a change to this post, or its conversation, retires (library.pages.pagecache)."""
         return f"article:{self.slug}"
 
     @property

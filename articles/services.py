@@ -5,8 +5,9 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
-from intercessors import jobs, pagecache
-from intercessors.images import renditions
+from library import jobs
+from library.pages import pagecache
+from library.web.images import renditions
 from prayers.models import Prayer
 
 from .models import Article

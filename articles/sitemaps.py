@@ -1,6 +1,6 @@
 from django.db.models import Max
 
-from intercessors.sitemaps import SiteSitemap
+from library.web.sitemaps import SiteSitemap
 
 from .models import Article
 

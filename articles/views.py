@@ -6,10 +6,10 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
-from comments.html import load_conversation
+from comments.conversations import load_conversation
 from comments.selectors import comment_counts
-from intercessors.pagecache import LISTS, shared_page
-from intercessors.pagination import paginate
+from library.pages.pagecache import LISTS, shared_page
+from library.web.pagination import paginate
 from states.models import State
 
 from .models import Article, Topic
@@ -35,7 +35,7 @@ def _slug_param(request, name):
 
 
 @require_safe
-@shared_page(reads=("page", "topic", "state"), scopes=lambda request: (LISTS,))
+@shared_page(query=("page", "topic", "state"), depends_on=lambda request: (LISTS,))
 def article_list(request):
     articles = article_cards()
     topic = state = None
@@ -61,7 +61,7 @@ def share_links(url: str, title: str) -> dict:
 
 
 @require_safe
-@shared_page(scopes=lambda request, slug: (f"article:{slug}",))
+@shared_page(depends_on=lambda request, slug: (f"article:{slug}",))
 def article_detail(request, slug):
     article = get_object_or_404(
         Article.objects.select_related("prayer").prefetch_related("topics", "states"), slug=slug

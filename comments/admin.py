@@ -2,10 +2,9 @@ from django.contrib import admin, messages
 from django.contrib.contenttypes.models import ContentType
 from django.template.loader import render_to_string
 
-from intercessors.admin import ReportAdmin
-from intercessors.markup import html_to_text, shorten
-from intercessors.pagecache import RetirePagesAdminMixin
-from intercessors.rules import DELETED_MEMBER_NAME
+from library.admin import ReportAdmin, RetirePagesAdminMixin
+from library.rules import DELETED_MEMBER_NAME
+from library.text.markup import html_to_text, shorten
 
 from .models import Comment, CommentReport
 from .services import approve_comments, remove_comments, set_status

@@ -5,4 +5,4 @@ class CommentsConfig(AppConfig):
     name = "comments"
 
     def ready(self):
-        from . import html  # noqa: F401 - registers the comment actions part of pages
+        from . import conversations  # noqa: F401 - registers the "thread" part of pages

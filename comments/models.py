@@ -5,8 +5,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 
-from intercessors.markup import shorten
-from intercessors.moderation import Moderated, ReportBase
+from library.text.markup import shorten
+from library.text.moderation import Moderated, ReportBase
 
 MAX_DEPTH = 5
 MAX_LENGTH = 5000

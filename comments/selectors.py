@@ -21,13 +21,21 @@ class Conversation:
     label: str
     roots: list[Node]
     count: int  # published comments, as "Comments (N)" shows
-    # Members with a comment awaiting moderation here: only they see it.
-    pending_authors: set = field(default_factory=set)
+    rows: int  # every comment, whoever may see it
 
 
 def comment_tree(*, target, viewer) -> Conversation:
+    roots, count, rows = thread_roots(content_type_id=content_type_for(target).pk,
+                                      object_id=target.pk, viewer=viewer)
+    return Conversation(target=target, label=target_label(target), roots=roots, count=count,
+                        rows=rows)
+
+
+def thread_roots(*, content_type_id: int, object_id: int, viewer) -> tuple[list[Node], int, int]:
+    """The conversation's tree as `viewer` sees it, its published comments' count, and
+    how many comments it holds in all (awaiting review and removed ones too)."""
     comments = list(
-        Comment.objects.filter(content_type=content_type_for(target), object_id=target.pk)
+        Comment.objects.filter(content_type_id=content_type_id, object_id=object_id)
         .select_related("author")
         .defer("body", "author__password", "author__email")
         .order_by("created_at", "id")
@@ -47,55 +55,33 @@ def comment_tree(*, target, viewer) -> Conversation:
         while parent is not None and parent.comment.depth >= c.depth:
             parent = nodes.get(parent.comment.parent_id)
         (parent.children if parent else roots).append(node)
-    return Conversation(
-        target=target,
-        label=target_label(target),
-        roots=_prune(roots),
-        count=sum(1 for c in comments if c.is_public),
-        pending_authors={
-            c.author_id for c in comments
-            if c.status == Comment.Status.PENDING and not c.is_deleted
-        },
-    )
+    return _prune(roots), sum(1 for c in comments if c.is_public), len(comments)
 
 
-def mine_in_range(viewer_id, low: int, high: int) -> tuple[list, set[int]]:
-    """This member's own comments with ids from `low` to `high`, and those of the
-    range they have reported that staff have not yet resolved: a page's thread,
-    whatever its length, in one plain query, since every member's page view asks it."""
+def involvement(content_type_id: int, object_id: int, user_id: int) -> tuple[bool, set[int]]:
+    """Whether this member wrote in this conversation, and which of its comments they
+    reported that staff have not settled: one plain query, asked on every member's
+    view of a page with a conversation."""
     q = connection.ops.quote_name
     comments, reports = q(Comment._meta.db_table), q(CommentReport._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {q('id')}, {q('status')}, {q('is_deleted')}, {q('created_at')}, 0 "
-            f"FROM {comments} WHERE {q('author_id')} = %s AND {q('id')} BETWEEN %s AND %s "
-            f"UNION ALL SELECT {q('comment_id')}, '', %s, NULL, 1 FROM {reports} "
-            f"WHERE {q('reporter_id')} = %s AND {q('resolved_at')} IS NULL "
-            f"AND {q('comment_id')} BETWEEN %s AND %s",
-            [viewer_id, low, high, False, viewer_id, low, high],
+            f"SELECT c.{q('id')}, c.{q('author_id')} = %s, r.{q('id')} IS NOT NULL "
+            f"FROM {comments} c LEFT JOIN {reports} r ON r.{q('comment_id')} = c.{q('id')} "
+            f"AND r.{q('reporter_id')} = %s AND r.{q('resolved_at')} IS NULL "
+            f"WHERE c.{q('content_type_id')} = %s AND c.{q('object_id')} = %s "
+            f"AND (c.{q('author_id')} = %s OR r.{q('id')} IS NOT NULL)",
+            [user_id, user_id, content_type_id, object_id, user_id],
         )
         rows = cursor.fetchall()
-    column = Comment._meta.get_field("created_at").get_col(Comment._meta.db_table)
-    converters = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
-    mine, flagged = [], set()
-    for pk, status, is_deleted, created_at, is_report in rows:
-        if is_report:
-            flagged.add(pk)
-            continue
-        for convert in converters:  # SQLite answers text; PostgreSQL a datetime
-            created_at = convert(created_at, column, connection)
-        mine.append(Mine(pk, viewer_id, status, bool(is_deleted), created_at))
-    return mine, flagged
+    return any(wrote for _, wrote, _ in rows), {pk for pk, _, reported in rows if reported}
 
 
-@dataclass(frozen=True)
-class Mine:
-    """What a member's own comment's actions depend on (moderation.in_edit_window)."""
-    pk: int
-    author_id: int
-    status: str
-    is_deleted: bool
-    created_at: object
+def reported_in(target, user) -> set[int]:
+    """The ids of this conversation's comments the member reported, not yet settled."""
+    return set(CommentReport.objects.filter(
+        reporter=user, resolved_at__isnull=True, comment__content_type=content_type_for(target),
+        comment__object_id=target.pk).values_list("comment_id", flat=True))
 
 
 def _prune(nodes: list[Node]) -> list[Node]:

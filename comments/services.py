@@ -8,9 +8,11 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from intercessors import moderation, outbox, pagecache
-from intercessors.markup import render_markdown
-from intercessors.moderation import (
+from library.mail import outbox
+from library.pages import pagecache
+from library.text import moderation
+from library.text.markup import render_markdown
+from library.text.moderation import (
     EDIT_MINUTES,
     FLOOD_SECONDS,  # noqa: F401 (the pace members are told of)
     HOLD_AT_LINKS,  # noqa: F401
@@ -151,7 +153,7 @@ def delete_comment(*, comment: Comment, user) -> None:
 
 
 def report_comment(*, comment: Comment, user, reason: str = CommentReport.Reason.OTHER) -> bool:
-    """Record one member's report (see intercessors.moderation.report)."""
+    """Record one member's report (see library.text.moderation.report)."""
     return moderation.report(comment, user=user, reason=reason, report_model=CommentReport,
                              noun="comment")
 

@@ -4,7 +4,7 @@ whether a user may see one of its objects (and so read and join its conversation
 from django.contrib.contenttypes.models import ContentType
 from django.http import Http404
 
-from intercessors.rules import parse_id
+from library.rules import parse_id
 
 # label ("articles.article") -> (model, may this user see it?)
 _hosts: dict[str, tuple] = {}

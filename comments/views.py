@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from intercessors.rules import parse_id
+from library.rules import parse_id
 
 from .forms import CommentForm
 from .models import Comment, CommentReport

@@ -1,23 +1,8 @@
-from django.conf import settings
+"""The site's own pages (about, contact, privacy), written by staff in admin."""
 from django.db import models
-from django.db.models.functions import Lower
-from django.utils import timezone
+from django.urls import reverse
 
-
-class RateLimitBucket(models.Model):
-    """One fixed window of one rate limit, counted in the database when no Redis
-    is configured. Rows are counted with a single upsert, so racing workers and
-    servers cannot both see room under the limit."""
-
-    bucket = models.CharField(max_length=200, primary_key=True)
-    count = models.PositiveIntegerField(default=0)
-    expires = models.BigIntegerField(db_index=True, help_text="Unix time the window ends")
-
-    class Meta:
-        db_table = "intercessors_ratelimit"
-
-    def __str__(self):
-        return f"{self.bucket}: {self.count}"
+from library.text.markup import clean_plain_text, render_markdown
 
 
 class SitePage(models.Model):
@@ -45,108 +30,9 @@ class SitePage(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        from .markup import clean_plain_text, render_markdown
-
         self.title = clean_plain_text(self.title)
         self.body_html = render_markdown(self.body, rich=True)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        from django.urls import reverse
-
         return reverse(f"pages:{self.kind}")
-
-
-class OutboxMessage(models.Model):
-    """One mail to one recipient, recorded in the transaction of the write that
-    causes it and delivered by a background job (intercessors.outbox)."""
-
-    class Status(models.TextChoices):
-        WAITING = "waiting", "Waiting"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
-
-    class Keeps(models.TextChoices):
-        # What stays readable, in admin and in the table, once the message is sent.
-        EVERYTHING = "everything", "Everything"
-        ENVELOPE = "envelope", "Recipient, kind and status"  # security mails: their links
-        STATUS = "status", "Kind and status"  # to an account that is gone
-
-    kind = models.CharField(max_length=100, help_text="Which of the site's mails this is.")
-    member = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    to = models.CharField("recipient", max_length=254)
-    from_email = models.CharField(max_length=254)
-    subject = models.CharField(max_length=300)
-    body = models.TextField(blank=True)
-    html = models.TextField(blank=True)
-    headers = models.JSONField(default=dict, blank=True)
-    # Kept from the moment it is recorded, so a repeat is recognised as the same mail.
-    message_id = models.CharField("Message-ID", max_length=255, unique=True)
-    keeps = models.CharField(max_length=10, choices=Keeps.choices, default=Keeps.EVERYTHING)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.WAITING)
-    tries = models.PositiveIntegerField(default=0)
-    next_try_at = models.DateTimeField(default=timezone.now)
-    # The delivery run holding the message, and until when (intercessors.outbox).
-    held_by = models.CharField(max_length=16, blank=True, editable=False)
-    held_until = models.DateTimeField(null=True, blank=True)
-    error = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    # Bulk mail: "<mailing>:<recipient>", unique, so a mailing recorded twice (send
-    # pressed twice, a worker that died mid-way) records each recipient's copy once.
-    batch_key = models.CharField(max_length=100, blank=True, default="", editable=False)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        verbose_name = "mail"
-        verbose_name_plural = "mail"
-        indexes = [
-            models.Index(fields=["next_try_at"], name="outbox_waiting",
-                         condition=models.Q(status="waiting")),
-            models.Index(fields=["member", "status"], name="outbox_member"),
-        ]
-        constraints = [
-            models.UniqueConstraint(fields=["batch_key"], name="one_copy_per_batch_key",
-                                    condition=~models.Q(batch_key="")),
-        ]
-
-    def __str__(self):
-        return f"{self.get_kind_display()} to {self.to or 'a deleted account'}"
-
-    def get_kind_display(self) -> str:
-        from .mail import kind_label
-
-        return kind_label(self.kind)
-
-    @property
-    def is_security(self) -> bool:
-        return self.keeps != self.Keeps.EVERYTHING
-
-
-class SuppressedAddress(models.Model):
-    """An address the mail provider told us bounced for good or complained: it gets
-    no more bulk mail (prayer updates, mailings). Mail it asked for (a password
-    reset, a confirmation) still goes."""
-
-    class Reason(models.TextChoices):
-        BOUNCED = "bounced", "Bounced for good"
-        COMPLAINED = "complained", "Marked as spam"
-        REJECTED = "rejected", "Refused by the provider"
-        STAFF = "staff", "Added by staff"
-
-    email = models.CharField(max_length=254)
-    reason = models.CharField(max_length=12, choices=Reason.choices)
-    detail = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["-created_at"]
-        verbose_name = "suppressed address"
-        verbose_name_plural = "suppressed addresses"
-        constraints = [models.UniqueConstraint(Lower("email"), name="one_suppression_each")]
-
-    def __str__(self):
-        return f"{self.email} ({self.get_reason_display()})"

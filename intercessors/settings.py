@@ -96,8 +96,8 @@ INSTALLED_APPS = [
     "csp",
     "django_q",
     "anymail",
-    "intercessors",
     # Ours, from the top layer down (docs/architecture.md).
+    "intercessors",
     "accounts",
     "updates",
     "partners",
@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "states",
     "prayers",
     "comments",
+    "library",
 ]
 
 MIDDLEWARE = [
@@ -118,12 +119,12 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    # Fills in each reader's parts of a page (intercessors.parts): below the
+    # Fills in each reader's parts of a page (library.pages.parts): below the
     # messages and CSRF middleware, which then see the messages shown and the
     # token used; above any that renders a page of its own.
-    "intercessors.parts.PartsMiddleware",
-    "intercessors.middleware.FriendlyMethodNotAllowedMiddleware",
-    "intercessors.middleware.PrivatePagesMiddleware",
+    "library.pages.parts.PartsMiddleware",
+    "library.web.middleware.FriendlyMethodNotAllowedMiddleware",
+    "library.web.middleware.PrivatePagesMiddleware",
     "prayers.middleware.PendingPrayerMiddleware",
 ]
 
@@ -141,6 +142,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "intercessors.context_processors.site",
+                # `{% csrf_token %}` prints a part, filled per reader (library.pages.parts).
+                "library.pages.parts.csrf_context",
             ],
         },
     },
@@ -167,10 +170,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# The benchmark's "ceiling" page: a plain view with no queries, to measure the
-# framework itself on this machine. Off unless the benchmark turns it on.
-BENCH_CEILING = env_bool("DJANGO_BENCH_CEILING")
-
 # Whole pages for anonymous readers, kept until a write changes the site.
 PAGE_CACHE = env_bool("DJANGO_PAGE_CACHE", default=True)
 
@@ -187,13 +186,13 @@ PAGE_CACHE_URL = env("PAGE_CACHE_URL")
 def cache_settings(*, redis_url="", page_cache_url=""):
     caches = {
         "default": {
-            "BACKEND": "intercessors.caches.DurableDatabaseCache",
+            "BACKEND": "library.caches.DurableDatabaseCache",
             "LOCATION": "django_cache",
             # Above this many entries, each write first sweeps the expired ones.
             "OPTIONS": {"MAX_ENTRIES": 10_000},
         },
         "pages": {
-            "BACKEND": "intercessors.caches.ResilientRedisCache",
+            "BACKEND": "library.caches.ResilientRedisCache",
             "LOCATION": page_cache_url,
         }
         if page_cache_url
@@ -205,7 +204,7 @@ def cache_settings(*, redis_url="", page_cache_url=""):
     }
     if redis_url:
         caches["counters"] = {
-            "BACKEND": "intercessors.caches.ResilientRedisCache",
+            "BACKEND": "library.caches.ResilientRedisCache",
             "LOCATION": redis_url,
         }
     return caches
@@ -215,7 +214,7 @@ CACHES = cache_settings(redis_url=REDIS_URL, page_cache_url=PAGE_CACHE_URL)
 
 # Sessions live in the database: they survive a cache outage, and none that was
 # ended or changed while a cache was away can come back from it.
-SESSION_ENGINE = "intercessors.sessions"
+SESSION_ENGINE = "library.web.sessions"
 # Messages ride in a signed cookie only: Django's default spills them into a new
 # session row once the cookie is full, which readers who are not logged in could
 # repeat without end. The oldest messages give way instead.
@@ -343,7 +342,7 @@ Q_CLUSTER = {
     "catch_up": False,
     "label": "Background jobs",
 }
-# Mail leaves through the outbox (intercessors.outbox): a message the mail server
+# Mail leaves through the outbox (library.mail.outbox): a message the mail server
 # could not take is tried again after OUTBOX_RETRY_AFTER seconds, doubling each
 # time up to an hour, OUTBOX_MAX_TRIES times in all. A worker holds the message it
 # is sending for OUTBOX_LEASE seconds (longer than JOBS_TIMEOUT; a system check
@@ -391,7 +390,7 @@ SECURE_HSTS_PRELOAD = HTTPS
 # Behind our proxy, visitors' addresses (for rate limits) come from the
 # X-Forwarded-For entries it adds, believed only in requests that came from
 # DJANGO_TRUSTED_PROXIES (addresses or networks; the proxy on this machine by
-# default). Without a proxy, REMOTE_ADDR is the visitor (intercessors.ratelimit).
+# default). Without a proxy, REMOTE_ADDR is the visitor (library.web.ratelimit).
 BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY")
 TRUSTED_PROXIES = env_list("DJANGO_TRUSTED_PROXIES", "127.0.0.1,::1") if BEHIND_PROXY else []
 if BEHIND_PROXY:

@@ -1,14 +1,15 @@
 from allauth.account.decorators import secure_admin_login
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin import AdminSite
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, re_path
 
 from articles.sitemaps import ArticleSitemap
+from library.mail import provider
+from library.web import sitemaps
 from states.sitemaps import StateSitemap
 
-from . import provider, sitemaps, views
+from . import views
 
 handler500 = "intercessors.views.server_error"
 
@@ -57,15 +58,13 @@ urlpatterns = [
     path("states/", include("states.urls")),
     path("partner/", include("partners.urls")),
     path("updates/", include("updates.urls")),
-    # The mail provider's bounces and complaints (intercessors.provider).
+    # The mail provider's bounces and complaints (library.mail.provider).
     path("mail/events/<slug:provider>/tracking/", provider.tracking, name="provider-events"),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]
 
-if settings.BENCH_CEILING:
-    urlpatterns.append(path("bench/ceiling/", views.bench_ceiling))
 
 # Uploaded photos, where the site serves them itself (views.media says when).
 urlpatterns.append(re_path(r"^media/(?P<path>.*)$", views.media, name="media"))

@@ -17,12 +17,13 @@ from django.views.static import serve
 from articles.selectors import MAX_QUERY_LENGTH, article_cards, search_articles
 from articles.views import card_context, paginate
 from comments.models import Comment, CommentReport
+from library import caches
+from library.models import OutboxMessage
+from library.pages.pagecache import LISTS, shared_page
 from partners.models import PartnerPledge
 from prayers.models import Prayer, PrayerReport
 
-from . import caches
-from .models import OutboxMessage, SitePage
-from .pagecache import LISTS, shared_page
+from .models import SitePage
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +63,7 @@ def favicon(request):
 
 
 @require_safe
-@shared_page(scopes=lambda request: (LISTS,))
+@shared_page(depends_on=lambda request: (LISTS,))
 def home(request):
     articles = list(article_cards()[:6])
     prayers = list(Prayer.objects.visible().standalone().select_related("state")[:3])
@@ -79,7 +80,7 @@ def home(request):
 
 
 @require_safe
-@shared_page(reads=("q", "page"), scopes=lambda request: (LISTS,))
+@shared_page(query=("q", "page"), depends_on=lambda request: (LISTS,))
 def search(request):
     query = request.GET.get("q", "").strip()
     context = {"query": query, "max_length": MAX_QUERY_LENGTH}
@@ -130,12 +131,6 @@ def media(request, path):
         raise Http404("No such photo.") from None
 
 
-@require_safe
-def bench_ceiling(request):
-    """A page of about a post page's size that touches no database: the benchmark's ceiling."""
-    return render(request, "bench/ceiling.html", {"items": range(50)})
-
-
 @never_cache
 @require_safe
 def healthz(request):
@@ -182,9 +177,9 @@ def waiting_work(user) -> list[dict]:
                      "url": reverse("admin:partners_partnerpledge_changelist")
                      + "?status__exact=new"})
     failed = (OutboxMessage.objects.filter(status=OutboxMessage.Status.FAILED).count()
-              if user.has_perm("intercessors.view_outboxmessage") else 0)
+              if user.has_perm("library.view_outboxmessage") else 0)
     if failed:  # shown only when there are some: mail is not staff's daily work
         work.append({"label": "mails that could not be sent", "count": failed,
-                     "url": reverse("admin:intercessors_outboxmessage_changelist")
+                     "url": reverse("admin:library_outboxmessage_changelist")
                      + "?status__exact=failed"})
     return work

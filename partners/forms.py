@@ -6,7 +6,7 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 
-from intercessors.markup import clean_plain_text
+from library.text.markup import clean_plain_text
 from states.models import State
 
 from .models import PartnerPledge

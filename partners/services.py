@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from intercessors import outbox
+from library.mail import outbox
 
 from .models import PartnerPledge
 

@@ -3,7 +3,7 @@ from django.conf import settings
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
-from intercessors.ratelimit import allow, client_network
+from library.web.ratelimit import allow, client_network
 
 from .forms import PartnerForm
 from .models import PartnerPledge

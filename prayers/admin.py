@@ -3,13 +3,12 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.utils.html import format_html
 
-from intercessors.admin import ReportAdmin
-from intercessors.markup import html_to_text, shorten
-from intercessors.moderation import Refused
-from intercessors.pagecache import RetirePagesAdminMixin
-from intercessors.rules import DELETED_MEMBER_NAME, parse_id
+from library.admin import ReportAdmin, RetirePagesAdminMixin
+from library.rules import DELETED_MEMBER_NAME, parse_id
+from library.text.markup import html_to_text, shorten
+from library.text.moderation import Refused
 
-from . import updates
+from . import followup
 from .models import Prayer, PrayerReport, PrayerRequest, PrayerUpdate
 from .services import (
     approve_requests,
@@ -52,7 +51,7 @@ class PrayerUpdateForm(forms.ModelForm):
         fields = ["prayer", "text", "answered"]
 
     def clean_text(self):
-        return updates.clean_update_text(self.cleaned_data["text"])
+        return followup.clean_update_text(self.cleaned_data["text"])
 
     def clean(self):
         data = super().clean()
@@ -91,7 +90,7 @@ class PrayerUpdateAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         # The service writes it: the rendering, the answer, and telling those who prayed.
         try:
-            saved = updates.add_update(prayer=obj.prayer, user=request.user, text=obj.text,
+            saved = followup.add_update(prayer=obj.prayer, user=request.user, text=obj.text,
                                        answered=obj.answered)
         except Refused as refusal:
             self.message_user(request, refusal.message, messages.ERROR)
@@ -100,13 +99,13 @@ class PrayerUpdateAdmin(admin.ModelAdmin):
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
-        updates.refresh_updates(obj.prayer)
+        followup.refresh_updates(obj.prayer)
 
     def delete_queryset(self, request, queryset):
         prayers = {update.prayer for update in queryset.select_related("prayer")}
         super().delete_queryset(request, queryset)
         for prayer in prayers:
-            updates.refresh_updates(prayer)
+            followup.refresh_updates(prayer)
 
 
 @admin.register(PrayerRequest)

@@ -1,8 +1,8 @@
 from django import forms
 
+from .followup import clean_update_text
 from .models import REQUEST_MAX_LENGTH, UPDATE_MAX_LENGTH, Prayer
 from .services import clean_request_text
-from .updates import clean_update_text
 
 # States are a model of the app above; the field's own relation names it.
 State = Prayer._meta.get_field("state").related_model

@@ -7,9 +7,9 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from intercessors.markup import clean_plain_text, html_to_text, shorten
-from intercessors.moderation import Moderated, ReportBase, Status
-from intercessors.rules import DELETED_MEMBER_NAME, published_q
+from library.rules import DELETED_MEMBER_NAME, published_q
+from library.text.markup import clean_plain_text, html_to_text, shorten
+from library.text.moderation import Moderated, ReportBase, Status
 
 REQUEST_MAX_LENGTH = 1000
 UPDATE_MAX_LENGTH = 500
@@ -23,7 +23,7 @@ ANSWERED = Q(kind="request", status=Status.PUBLISHED, is_deleted=False,
              answered_at__isnull=False)
 
 
-# Written only by their services (prayers.services, prayers.updates), with update().
+# Written only by their services (prayers.services, prayers.followup), with update().
 SERVICE_FIELDS = {"prayed_count", "expires_at", "expired", "reminded_for", "answered_at",
                   "answer_html", "updates_html", "daily_mail"}
 
@@ -110,7 +110,7 @@ class Prayer(Moderated):
     # Kept exact by prayers.services.mark_prayed, the only writer of marks.
     prayed_count = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
-    # A request's time on the wall (prayers.updates): it leaves at `expires_at`,
+    # A request's time on the wall (prayers.followup): it leaves at `expires_at`,
     # WALL_DAYS after it was posted, updated or renewed, and its requester is
     # reminded once for each such moment (`reminded_for`).
     expires_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -159,7 +159,7 @@ class Prayer(Moderated):
             self.text = clean_plain_text(self.text)
         if not self._state.adding and kwargs.get("update_fields") is None:
             # The counter belongs to mark_prayed, and a request's time on the wall
-            # and its answer to prayers.updates; a form saving a prayer loaded a
+            # and its answer to prayers.followup; a form saving a prayer loaded a
             # moment ago must not write back older values of them.
             kwargs["update_fields"] = [
                 f.name for f in self._meta.concrete_fields
@@ -193,7 +193,7 @@ class Prayer(Moderated):
 
     @property
     def page_scope(self) -> str:
-        """What a change to this prayer request's page retires (intercessors.pagecache)."""
+        """What a change to this prayer request's page retires (library.pages.pagecache)."""
         return f"prayer:{self.pk}"
 
     def get_absolute_url(self):
@@ -244,7 +244,7 @@ class PrayerMark(models.Model):
 
 class PrayerUpdate(models.Model):
     """What the requester (or, for our own prayers, staff) later told of a prayer:
-    news, or the answer with its praise note. Written by prayers.updates only."""
+    news, or the answer with its praise note. Written by prayers.followup only."""
 
     prayer = models.ForeignKey(Prayer, on_delete=models.CASCADE, related_name="updates")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
@@ -256,7 +256,7 @@ class PrayerUpdate(models.Model):
         help_text="Marks the prayer answered, with this as its praise note, and tells "
         "everyone who prayed.")
     # Answers only: everyone who prayed is told a batch of marks at a time
-    # (prayers.updates.tell_answered): the last mark told, and when all were.
+    # (prayers.followup.tell_answered): the last mark told, and when all were.
     told_upto = models.BigIntegerField(default=0, editable=False)
     told_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)

@@ -1,20 +1,17 @@
-"""The "I Prayed" form of each prayer on a page, filled in for each reader
-(intercessors.parts): "You prayed" for the prayers a member has prayed, and every
-count as it is now, read for the whole page in one query. Since counts are filled
-in live, a prayer retires no render of any page."""
+"""The "I Prayed" part of shared pages: "You prayed" where the member has, and every
+count as it is now, read for the whole page in one query (so a prayer retires no page)."""
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from intercessors import parts
-from intercessors.parts import register
+from library.pages import parts
+from library.pages.parts import register
 
 from .selectors import live_counts
 from .templatetags.prayers import prayed_label
 
-# Where a prayer's id and its count's words go in a form rendered once per page:
-# "<" never comes out of a template's escaped values, only from these.
+# Where the id and the count go in the form rendered once per page ("<" comes from no value).
 PK, LABEL = mark_safe("<pk>"), mark_safe("<label>")  # nosec B308 B703
 
 

@@ -6,9 +6,10 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from intercessors import moderation, pagecache
-from intercessors.markup import render_markdown
-from intercessors.moderation import (
+from library.pages import pagecache
+from library.text import moderation
+from library.text.markup import render_markdown
+from library.text.moderation import (
     EDIT_MINUTES,
     Refused,
     Status,
@@ -129,7 +130,7 @@ def record_pending_prayer(*, request, user) -> Prayer | None:
 
 
 # Members' prayer requests: the prayer wall. They follow the rules of everything
-# members write (intercessors.moderation) and are prayed for like any prayer.
+# members write (library.text.moderation) and are prayed for like any prayer.
 REQUEST_EDIT_RULE = f"Requests can be edited for {EDIT_MINUTES} minutes after posting."
 
 

@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
-from intercessors.ratelimit import allow
-from intercessors.rules import parse_id, safe_next
+from library.rules import parse_id, safe_next
+from library.web.ratelimit import allow
 
 from .models import Prayer
 from .services import pray, remember_pending_prayer, unmark_prayed

@@ -11,14 +11,13 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from intercessors import pagecache
-from intercessors.moderation import Reason, Refused, in_edit_window
-from intercessors.pagecache import LISTS, shared_page
-from intercessors.pagination import paginate_uncounted
-from intercessors.rules import parse_id
-from intercessors.templatetags.moments import reader_time
+from library.pages.pagecache import LISTS, shared_page
+from library.rules import parse_id
+from library.templatetags.moments import reader_time
+from library.text.moderation import Reason, Refused, in_edit_window
+from library.web.pagination import paginate_uncounted
 
-from . import updates
+from . import followup
 from .forms import RequestForm, State, UpdateForm
 from .models import Prayer
 from .services import (
@@ -54,7 +53,7 @@ LEAST_PRAYED_SECONDS = 10  # the least-prayed-for order moves with every prayer
 
 
 @require_safe
-@shared_page(reads=("page", "state", "sort", "answered"), scopes=lambda request: (LISTS,),
+@shared_page(query=("page", "state", "sort", "answered"), depends_on=lambda request: (LISTS,),
              lifetime=lambda request: LEAST_PRAYED_SECONDS
              if request.GET.get("sort") == "least" else None)
 def wall(request):
@@ -99,11 +98,17 @@ def _request_for(request, pk):
     return prayer
 
 
+def _asked_by_reader(request, pk) -> bool:
+    """The requester's page is their own: their tools, and their request while it
+    waits for staff."""
+    return request.user.is_authenticated and parse_id(pk) is not None and (
+        Prayer.objects.requests().filter(pk=pk, author_id=request.user.pk).exists())
+
+
 @require_safe
-@shared_page(scopes=lambda request, pk: (f"prayer:{pk}",))
+@shared_page(depends_on=lambda request, pk: (f"prayer:{pk}",), private_when=_asked_by_reader)
 def request_detail(request, pk):
     prayer = _request_for(request, pk)
-    pagecache.private_for(request, [prayer.author_id])  # the requester's tools
     mine = request.user.is_authenticated and prayer.author_id == request.user.pk
     return _request_page(request, prayer, mine=mine)
 
@@ -124,12 +129,12 @@ def _request_page(request, prayer, *, mine, update_form=None, error=None, status
 def request_update(request, pk):
     """The requester tells how things stand, or that the prayer was answered."""
     prayer = _request_for(request, pk)
-    updates.check_can_update(prayer, request.user)
+    followup.check_can_update(prayer, request.user)
     form = UpdateForm(request.POST)
     error = None
     if form.is_valid():
         try:
-            update = updates.add_update(prayer=prayer, user=request.user,
+            update = followup.add_update(prayer=prayer, user=request.user,
                                         text=form.cleaned_data["text"],
                                         answered=form.cleaned_data["answered"])
         except Refused as refusal:
@@ -149,7 +154,7 @@ def request_update(request, pk):
 def request_renew(request, pk):
     prayer = _request_for(request, pk)
     try:
-        prayer = updates.renew_request(prayer=prayer, user=request.user)
+        prayer = followup.renew_request(prayer=prayer, user=request.user)
     except Refused as refusal:
         messages.error(request, refusal.message)
     else:
@@ -165,7 +170,7 @@ def request_daily_mail(request, pk):
     prayer = _request_for(request, pk)
     check_requester(prayer, request.user)
     on = request.POST.get("on") == "1"
-    updates.set_daily_mail(prayer=prayer, on=on)
+    followup.set_daily_mail(prayer=prayer, on=on)
     messages.success(request, "We will email you once a day when people pray for this "
                      "request." if on else "You will no longer get a daily email about "
                      "this request.")
@@ -176,11 +181,11 @@ def request_daily_mail(request, pk):
 @require_http_methods(["GET", "POST"])
 def request_quiet(request, pk, token):
     """The daily mail's one-click link: no more daily word about this request."""
-    if not updates.check_quiet_token(pk, token):
+    if not followup.check_quiet_token(pk, token):
         raise Http404("This link is not valid.")
     prayer = get_object_or_404(Prayer.objects.requests(), pk=pk)
     if request.method == "POST":
-        updates.set_daily_mail(prayer=prayer, on=False)
+        followup.set_daily_mail(prayer=prayer, on=False)
     return render(request, "prayers/request_quiet.html",
                   {"prayer": prayer, "done": request.method == "POST"})
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from intercessors.pagecache import RetirePagesAdminMixin
+from library.admin import RetirePagesAdminMixin
 from prayers.models import Prayer
 
 from .models import State, StateCall

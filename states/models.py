@@ -7,7 +7,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from intercessors.markup import clean_plain_text, phone_links, render_markdown
+from library.text.markup import clean_plain_text, phone_links, render_markdown
 
 
 class State(models.Model):

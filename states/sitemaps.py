@@ -1,4 +1,4 @@
-from intercessors.sitemaps import SiteSitemap
+from library.web.sitemaps import SiteSitemap
 
 from .models import State
 

@@ -7,8 +7,8 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from comments.html import load_conversation
-from intercessors.pagecache import LISTS, shared_page
+from comments.conversations import load_conversation
+from library.pages.pagecache import LISTS, shared_page
 from prayers.models import Prayer
 from prayers.selectors import (
     WEEKLY_CACHE_SECONDS,
@@ -45,7 +45,7 @@ WALL_ON_STATE_PAGE = 5
 
 
 @require_safe
-@shared_page(reads=("page",), scopes=lambda request, slug: (LISTS, f"state:{slug}"),
+@shared_page(query=("page",), depends_on=lambda request, slug: (LISTS, f"state:{slug}"),
              lifetime=WEEKLY_CACHE_SECONDS)
 def state_detail(request, slug):
     state = get_object_or_404(

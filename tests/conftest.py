@@ -102,7 +102,7 @@ def other_member(db):
 def empty_page_cache():
     """Rendered pages live in each process's memory, outside the test's transaction:
     every test starts with none."""
-    from intercessors.caches import page_store
+    from library.caches import page_store
 
     page_store().clear()
 
@@ -114,7 +114,7 @@ def running_site(db):
     from django.apps import apps
     from django.contrib.contenttypes.models import ContentType
 
-    from intercessors import pagecache
+    from library.pages import pagecache
 
     pagecache.version()
     ContentType.objects.get_for_models(*apps.get_models())  # kept by every worker

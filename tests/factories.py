@@ -85,7 +85,7 @@ def make_comment(*, target, author, body="Praying with you.", parent=None, **ext
     """A comment written straight to the table (no flood rule), rendered as the service does."""
     from comments.models import Comment
     from comments.targets import content_type_for
-    from intercessors.markup import render_markdown
+    from library.text.markup import render_markdown
 
     return Comment.objects.create(
         content_type=content_type_for(target),
@@ -105,7 +105,7 @@ def make_request(*, author, text="Please pray for my mother's surgery on Friday.
     service renders it."""
     from django.utils import timezone
 
-    from intercessors.markup import render_markdown
+    from library.text.markup import render_markdown
     from prayers.models import Prayer, wall_until
 
     extra.setdefault("published_at", extra.get("created_at") or timezone.now())

@@ -4,7 +4,7 @@ test mailbox. The tests about the worker and the mail server (tests/jobs) start 
 real worker and a real SMTP server instead."""
 from django.core import mail
 
-from intercessors import outbox
+from library.mail import outbox
 
 
 def delivered() -> list:

@@ -126,7 +126,7 @@ def garbage_redis():
 @contextmanager
 def caches_on(settings, *, counters="", pages=""):
     """Point the site's Redis caches where a test wants them, as production settings would."""
-    from intercessors import caches as site_caches
+    from library import caches as site_caches
 
     settings.REDIS_URL = counters
     settings.PAGE_CACHE_URL = pages

@@ -6,8 +6,8 @@ from django.shortcuts import redirect
 from django.urls import path
 from django.utils import timezone
 
-from intercessors.mail import render_mail_html
-from intercessors.markup import clean_plain_text
+from library.mail.compose import render_mail_html
+from library.text.markup import clean_plain_text
 
 from . import mailings, services
 from .models import Edition, Mailing, Subscriber, Timetable

@@ -6,7 +6,7 @@ class UpdatesConfig(AppConfig):
     verbose_name = "Prayer updates by email"
 
     def ready(self):
-        from intercessors import jobs
+        from library import jobs
 
         jobs.every("Site: send the daily and weekly prayer updates", "updates.editions.send_due",
                    minutes=10)

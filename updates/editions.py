@@ -17,7 +17,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from articles.models import Article
-from intercessors import jobs
+from library import jobs
 from prayers.models import Prayer
 from states.models import State, StateCall
 

@@ -3,8 +3,8 @@ each reader's own links go, then filled in per reader and recorded in the outbox
 in one insert, a copy per reader and mailing (the outbox's `batch_key`)."""
 import secrets
 
-from intercessors import outbox
-from intercessors.mail import render_mail, render_mail_html
+from library.mail import outbox
+from library.mail.compose import render_mail, render_mail_html
 from prayers.models import Prayer
 
 from .models import Subscriber

@@ -8,8 +8,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from intercessors import jobs, outbox
-from intercessors.markup import render_markdown
+from library import jobs
+from library.mail import outbox
+from library.text.markup import render_markdown
 
 from . import mailer
 from .editions import readers

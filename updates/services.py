@@ -10,7 +10,8 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
-from intercessors import outbox, ratelimit
+from library.mail import outbox
+from library.web import ratelimit
 from prayers.models import Prayer
 from prayers.services import mark_prayed
 

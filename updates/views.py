@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from intercessors import ratelimit
+from library.web import ratelimit
 
 from . import services
 from .forms import ChoicesForm, MemberChoicesForm, SubscribeForm

@@ -2,7 +2,7 @@
 with only the permissions that work needs."""
 from django.db import migrations
 
-from intercessors import editors
+from library import editors
 
 EDITOR_PERMISSIONS = {
     "articles": ["add_article", "change_article", "delete_article", "view_article",

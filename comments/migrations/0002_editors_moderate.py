@@ -2,7 +2,7 @@
 comments and see reports."""
 from django.db import migrations
 
-from intercessors import editors
+from library import editors
 
 CODENAMES = ["view_comment", "change_comment", "view_commentreport"]
 

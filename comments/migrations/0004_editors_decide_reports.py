@@ -1,7 +1,7 @@
 """Editors moderate reports where they read them: they may decide on them."""
 from django.db import migrations
 
-from intercessors import editors
+from library import editors
 
 
 def grant(apps, schema_editor):

@@ -11,7 +11,7 @@ def comments_section(context, conversation):
     """The conversation block: thread, then the form or the invitation to log in."""
     return {
         "conversation": conversation,
-        # comments.html escapes every value it writes or takes stored, sanitised HTML.
+        # comments.conversations escapes every value it writes or takes stored, sanitised HTML.
         "thread": mark_safe(conversation.html),  # nosec B308 B703
         "form": CommentForm(),
         "user": context.get("user"),

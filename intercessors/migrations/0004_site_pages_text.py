@@ -2,8 +2,8 @@
 Editors' right to change it."""
 from django.db import migrations
 
-from intercessors import editors
-from intercessors.markup import render_markdown
+from library import editors
+from library.text.markup import render_markdown
 
 PAGES = {
     "about": ("About us", """\

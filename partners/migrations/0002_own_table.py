@@ -2,7 +2,7 @@
 moves here with its id, so staff permissions and history follow."""
 from django.db import migrations
 
-from intercessors.moves import mover
+from library.moves import mover
 
 forward, backward = mover(models=["partnerpledge"], old_app="accounts", new_app="partners")
 

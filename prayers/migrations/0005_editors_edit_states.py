@@ -1,7 +1,7 @@
 """Editors also keep the state pages: notes, calls and state prayers."""
 from django.db import migrations
 
-from intercessors import editors
+from library import editors
 
 CODENAMES = ["change_state", "add_statecall", "change_statecall", "delete_statecall",
              "view_statecall"]

@@ -2,7 +2,7 @@
 change (approve, remove) requests, and see and decide on their reports."""
 from django.db import migrations
 
-from intercessors import editors
+from library import editors
 
 CODENAMES = ["view_prayerrequest", "change_prayerrequest", "view_prayerreport",
              "change_prayerreport"]

@@ -2,7 +2,7 @@
 delete prayer updates."""
 from django.db import migrations
 
-from intercessors import editors
+from library import editors
 
 CODENAMES = ["view_prayerupdate", "add_prayerupdate", "delete_prayerupdate"]
 

@@ -2,7 +2,7 @@
 types move here with their ids, so comments, permissions and history follow."""
 from django.db import migrations
 
-from intercessors.moves import mover
+from library.moves import mover
 
 forward, backward = mover(models=["state", "statecall"], old_app="prayers", new_app="states")
 

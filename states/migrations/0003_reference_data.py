@@ -4,7 +4,7 @@ there; seed_demo runs it again to restore an emptied database."""
 from django.db import migrations
 from django.utils.text import slugify
 
-from intercessors import editors
+from library import editors
 from states.us_states import US_STATES
 
 EDITOR_CODENAMES = ["view_state", "change_state", "add_statecall", "change_statecall",

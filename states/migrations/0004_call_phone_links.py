@@ -1,7 +1,7 @@
 """Calls saved before phone numbers became tap-to-call links are rendered again."""
 from django.db import migrations
 
-from intercessors.markup import phone_links, render_markdown
+from library.text.markup import phone_links, render_markdown
 
 
 def render_again(apps, schema_editor):

@@ -91,7 +91,7 @@ def test_state_link_goes_to_members_home_state(client, post):
 
 
 def test_count_labels(client, post):
-    from intercessors import pagecache
+    from library.pages import pagecache
 
     # Counters written straight to the table, so the test retires the cached page itself.
     Prayer.objects.filter(pk=post.prayer.pk).update(prayed_count=1204)

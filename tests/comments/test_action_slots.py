@@ -8,8 +8,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.test import Client
 
 from comments.models import Comment, CommentReport
-from intercessors import pagecache
-from intercessors.markup import render_markdown
+from library.pages import pagecache
+from library.text.markup import render_markdown
 from tests.factories import make_article, make_comment, make_member
 
 ROW = re.compile(r'<li class="comment depth-\d" id="comment-(\d+)">')
@@ -73,3 +73,32 @@ def test_a_body_imitating_the_thread_moves_no_action(thread, reader):
     pagecache.retire(pagecache.SITE)
     attacked = footers(page_for(people[reader], path))
     assert attacked == honest
+
+
+def test_renaming_the_thread_templates_classes_keeps_every_members_actions(thread, tmp_path,
+                                                                          settings):
+    """No code looks for the thread's classes or ids in rendered HTML: a designer may
+    rename them all, and each member keeps Edit and Delete under their own comments."""
+    from pathlib import Path
+
+    post, people, bait, pks = thread
+    original = (Path(settings.BASE_DIR) / "templates/comments/includes/_thread.html").read_text()
+    renamed = (original.replace('class="comment', 'class="note').replace('id="comment-', 'id="n-')
+               .replace("comment-actions", "note-tools"))
+    assert renamed != original and "comment-actions" not in renamed
+    (tmp_path / "comments/includes").mkdir(parents=True)
+    (tmp_path / "comments/includes/_thread.html").write_text(renamed)
+    settings.TEMPLATES = [{**settings.TEMPLATES[0],
+                           "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}]
+    ann_says, ben_says = pks[0], pks[1]
+    for reader, own, others in (("ann", ann_says, ben_says), ("ben", ben_says, ann_says)):
+        html = page_for(people[reader], post.get_absolute_url())
+        assert 'class="note-body' in html and "comment-actions" not in html
+        assert f"/comments/{own}/edit/" in html and f"/comments/{own}/delete/" in html
+        assert f"/comments/{others}/edit/" not in html
+    # Ann reported Ben's comment: "Reported" in its place; Mallory's has Report.
+    ann_page = page_for(people["ann"], post.get_absolute_url())
+    assert ">Reported<" in ann_page and f"/comments/{bait.pk}/report/" in ann_page
+    assert f"/comments/{ben_says}/report/" not in ann_page
+    guest_page = page_for(people["anonymous"], post.get_absolute_url())
+    assert "/report/" not in guest_page and "/edit/" not in guest_page

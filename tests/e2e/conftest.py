@@ -14,7 +14,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from intercessors import ratelimit
+from library.web import ratelimit
 
 # Playwright's sync API keeps an event loop in the test thread; the ORM calls
 # tests make for set-up are still plain synchronous code.

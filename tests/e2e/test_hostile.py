@@ -2,7 +2,7 @@
 run no injected script."""
 from comments.models import Comment
 from comments.targets import content_type_for
-from intercessors.markup import render_markdown
+from library.text.markup import render_markdown
 from states.models import State
 from tests.factories import make_article, make_member
 from tests.security.xss_payloads import PAYLOADS

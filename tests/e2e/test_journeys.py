@@ -65,7 +65,7 @@ def test_member_prays_with_javascript_off(browser, site, reader):
 @pytest.mark.parametrize("shared_thread", [False, True], ids=["fresh", "shared-thread"])
 def test_member_holds_a_conversation(page, site, reader, no_dialogs, settings, shared_thread):
     # With the page cache on (as in production) the thread is rendered once and
-    # shared, with each member's actions filled in (comments.html).
+    # shared; a member who wrote in it gets their own (comments.conversations).
     settings.PAGE_CACHE = shared_thread
     log_in(
         page, site.url, reader.email, reader.test_password, next_url=HOSPITAL + "%23comment-form"

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from intercessors.models import OutboxMessage
+from library.models import OutboxMessage
 from tests.factories import make_article
 from tests.jobs.conftest import mail_server, workers  # noqa: F401  (fixtures)
 

@@ -5,8 +5,8 @@ from io import StringIO
 from django.core.management import call_command
 
 from comments.models import Comment
+from prayers.followup import add_update
 from prayers.models import Prayer, PrayerUpdate
-from prayers.updates import add_update
 from states.models import State
 from tests.factories import make_article, make_comment, make_member, make_request
 

@@ -49,7 +49,7 @@ def test_a_post_saved_any_way_at_all_is_found_at_once(client, db):
     from django.utils import timezone
 
     from articles.models import Article
-    from intercessors import pagecache
+    from library.pages import pagecache
     from prayers.models import Prayer
 
     article = Article.objects.create(

@@ -6,8 +6,8 @@ import pytest
 from django.db import transaction
 from django.test import Client
 
-from intercessors import outbox
-from intercessors.models import OutboxMessage
+from library.mail import outbox
+from library.models import OutboxMessage
 from tests.factories import make_article, make_comment, make_member
 from tests.jobs.conftest import wait_until
 from tests.partners.test_partner import pledge_form

@@ -12,7 +12,7 @@ import pytest
 from django.test import Client
 
 from comments.models import Comment
-from intercessors.models import OutboxMessage
+from library.models import OutboxMessage
 from tests.factories import make_article, make_comment, make_member
 from tests.jobs.conftest import ROOT, site_env, wait_until
 from tests.jobs.test_delivery import record

@@ -224,12 +224,11 @@ def shell(env, code, *argv):
 def environment():
     env = dict(os.environ)
     env.update(
-        DJANGO_SETTINGS_MODULE="intercessors.settings",
+        DJANGO_SETTINGS_MODULE="tests.perf.bench_settings",
         DJANGO_DEBUG="0",
         DJANGO_HTTPS="0",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
         DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
-        DJANGO_BENCH_CEILING="1",
         DJANGO_LOG_LEVEL="WARNING",
         SITE_URL=BASE,
         GUNICORN_BIND=f"127.0.0.1:{PORT}",
@@ -464,10 +463,10 @@ def main():
         *[f"{note}" for note in notes],
         "",
         "Pages are rendered once and shared by every reader, member or not "
-        "(`intercessors/pagecache.py`); each reader's own parts (header, \"You prayed\", "
-        "live counts, forms and their tokens, comment actions, messages) are filled in per "
-        "request (`intercessors/parts.py`). Every gunicorn worker keeps its own renders, "
-        f"so each row is measured after {WARM_UP} seconds of the same load.",
+        "(`library/pages/pagecache.py`); each reader's own parts (header, \"You prayed\", "
+        "live counts, forms and their tokens, a conversation they took part in, messages) "
+        "are filled in per request (`library/pages/parts.py`). Every gunicorn worker keeps "
+        f"its own renders, so each row is measured after {WARM_UP} seconds of the same load.",
         "",
         "| page | req/s | p50 ms | p99 ms | vs ceiling | HTML KB | target | met |",
         "| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |",

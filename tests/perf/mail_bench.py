@@ -18,8 +18,8 @@ SENDS = 3000  # messages the worker hands over, for the rate
 RECORD = """
 import json, statistics, time
 from django.db import transaction
-from intercessors import outbox
-from intercessors.models import OutboxMessage, RateLimitBucket
+from library.mail import outbox
+from library.models import OutboxMessage, RateLimitBucket
 from django_q.models import OrmQ
 context = {"recipient": "Ruth", "replier": "Naomi", "body": "Praying with you.",
            "link": "https://intercessors.example/articles/a/#comment-1"}
@@ -49,8 +49,8 @@ print(json.dumps({"count": len(alone), "alone": p50(alone), "with": p50(with_mai
 
 QUEUE = """
 from django.db import transaction
-from intercessors import outbox
-from intercessors.models import OutboxMessage
+from library.mail import outbox
+from library.models import OutboxMessage
 OutboxMessage.objects.filter(to__startswith="bench-send-").delete()
 context = {"recipient": "Ruth", "replier": "Naomi", "body": "Praying with you.",
            "link": "https://intercessors.example/articles/a/#comment-1"}
@@ -70,7 +70,7 @@ Schedule.objects.filter(name__startswith="Site: ").update(
 """
 
 COUNT_SENT = """
-from intercessors.models import OutboxMessage
+from library.models import OutboxMessage
 print(OutboxMessage.objects.filter(to__startswith="bench-send-", status="sent").count())
 OutboxMessage.objects.filter(to__startswith="bench-send-").delete()
 """

@@ -25,7 +25,7 @@ from datetime import timedelta
 from django.utils import timezone
 from articles.models import Article
 from articles.services import save_post
-from intercessors.models import OutboxMessage
+from library.models import OutboxMessage
 from updates.models import Subscriber
 from updates.models import Edition, Timetable
 OutboxMessage.objects.filter(to__endswith="@readers.bench").delete()
@@ -49,7 +49,7 @@ print(Subscriber.objects.filter(daily=True, confirmed_at__isnull=False,
 """
 
 CLEAN = """
-from intercessors.models import OutboxMessage
+from library.models import OutboxMessage
 print(OutboxMessage.objects.filter(to__endswith="@readers.bench", status="sent").count())
 OutboxMessage.objects.filter(to__endswith="@readers.bench").delete()
 """

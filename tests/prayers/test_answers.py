@@ -9,8 +9,8 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.services import export_member_data
-from intercessors.models import OutboxMessage
-from prayers import updates
+from library.models import OutboxMessage
+from prayers import followup
 from prayers.models import PrayedDigest, Prayer
 from prayers.services import delete_request, mark_prayed
 from tests.factories import make_article, make_member, make_request
@@ -99,8 +99,8 @@ def test_an_answered_request_moves_to_the_answered_view_and_everyone_who_prayed_
     journal = logged_in(praying[0]).get("/accounts/prayers/").content.decode()
     assert "Answered" in journal and NOTE in journal
     # The job tells each who prayed, once; not the requester, not who turned it off.
-    assert updates.tell_answered() == 3
-    assert updates.tell_answered() == 0
+    assert followup.tell_answered() == 3
+    assert followup.tell_answered() == 0
     sent = delivered()
     assert sorted(m.to[0] for m in sent) == sorted(m.email for m in praying)
     assert NOTE in sent[0].body and request_.get_absolute_url() in sent[0].body
@@ -116,28 +116,28 @@ def test_telling_goes_a_batch_at_a_time_and_never_twice(asker, request_):
     praying = [make_member() for _ in range(5)]
     for member in praying:
         mark_prayed(user=member, prayer=request_)
-    updates.add_update(prayer=request_, user=asker, text=NOTE, answered=True)
-    assert updates.tell_answered(batch=2) == 5
+    followup.add_update(prayer=request_, user=asker, text=NOTE, answered=True)
+    assert followup.tell_answered(batch=2) == 5
     answer = request_.updates.get()
     assert answer.told_at is not None
-    assert updates.tell_answered(batch=2) == 0
+    assert followup.tell_answered(batch=2) == 0
     assert mails("answered").count() == 5
 
 
 def test_an_anonymous_requesters_name_is_in_no_answer_mail(asker, texas):
     prayer = make_request(author=asker, state=texas, anonymous=True)
     mark_prayed(user=make_member(), prayer=prayer)
-    updates.add_update(prayer=prayer, user=asker, text=NOTE, answered=True)
-    updates.tell_answered()
+    followup.add_update(prayer=prayer, user=asker, text=NOTE, answered=True)
+    followup.tell_answered()
     (message,) = delivered()
     assert "Martha" not in message.body and "Quill" not in message.body
 
 
 def test_a_request_taken_down_before_the_telling_tells_no_one(asker, request_):
     mark_prayed(user=make_member(), prayer=request_)
-    updates.add_update(prayer=request_, user=asker, text=NOTE, answered=True)
+    followup.add_update(prayer=request_, user=asker, text=NOTE, answered=True)
     delete_request(prayer=request_, user=asker)
-    assert updates.tell_answered() == 0 and not mails("answered").exists()
+    assert followup.tell_answered() == 0 and not mails("answered").exists()
 
 
 def test_answered_mail_is_one_setting_in_the_profile(asker):
@@ -151,8 +151,8 @@ def test_answered_mail_is_one_setting_in_the_profile(asker):
     assert member.notify_answered is False
     prayer = make_request(author=asker)
     mark_prayed(user=member, prayer=prayer)
-    updates.add_update(prayer=prayer, user=asker, text=NOTE, answered=True)
-    assert updates.tell_answered() == 0
+    followup.add_update(prayer=prayer, user=asker, text=NOTE, answered=True)
+    assert followup.tell_answered() == 0
 
 
 def test_staff_update_and_answer_a_posts_prayer_in_admin(db):
@@ -171,14 +171,14 @@ def test_staff_update_and_answer_a_posts_prayer_in_admin(db):
     assert response.status_code == 302
     html = Client().get(post.get_absolute_url()).content.decode()
     assert "the levee held" in html and "Answered" in html
-    assert updates.tell_answered() == 1
+    assert followup.tell_answered() == 1
     # Taking the answer back (deleting it) takes "Answered" off the post.
     answer = post.prayer.updates.get()
     client.post(f"/admin/prayers/prayerupdate/{answer.pk}/delete/", {"post": "yes"})
     assert "the levee held" not in Client().get(post.get_absolute_url()).content.decode()
     # A member cannot write updates to our prayers, nor answer them.
-    with pytest.raises(updates.PermissionDenied):
-        updates.add_update(prayer=post.prayer, user=praying, text="Mine", answered=True)
+    with pytest.raises(followup.PermissionDenied):
+        followup.add_update(prayer=post.prayer, user=praying, text="Mine", answered=True)
 
 
 # The daily word to the requester.
@@ -199,8 +199,8 @@ def test_the_daily_count_goes_once_a_day_exactly_once_per_requester(
     _prayed_on(yesterday, request_, [make_member() for _ in range(12)])
     _prayed_on(yesterday, second, [make_member()])
     _prayed_on(yesterday, request_, [asker])  # the requester's own prayer is not counted
-    assert updates.send_digests() == 1
-    assert updates.send_digests() == 0  # the hourly job again: the day is told
+    assert followup.send_digests() == 1
+    assert followup.send_digests() == 0  # the hourly job again: the day is told
     (message,) = delivered()
     assert message.to == [asker.email]
     assert "13 people prayed for your requests" in message.subject
@@ -209,16 +209,16 @@ def test_the_daily_count_goes_once_a_day_exactly_once_per_requester(
     assert PrayedDigest.objects.get().prayers == 13
     # The next day had no prayers: no mail.
     time_machine.move_to(datetime(2026, 6, 10, 8, 0, tzinfo=EASTERN), tick=False)
-    assert updates.send_digests() == 0 and len(delivered()) == 1
+    assert followup.send_digests() == 0 and len(delivered()) == 1
 
 
 def test_the_one_click_link_stops_the_daily_count_for_that_request_only(
         asker, request_, texas, time_machine):
     time_machine.move_to(datetime(2026, 6, 9, 8, 0, tzinfo=EASTERN), tick=False)
     _prayed_on(datetime(2026, 6, 8, 15, 0, tzinfo=EASTERN), request_, [make_member()])
-    updates.send_digests()
+    followup.send_digests()
     (message,) = delivered()
-    link = updates.quiet_url(request_)
+    link = followup.quiet_url(request_)
     assert link in message.body
     assert message.extra_headers["List-Unsubscribe"] == f"<{link}>"
     assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
@@ -234,9 +234,9 @@ def test_the_one_click_link_stops_the_daily_count_for_that_request_only(
     second = make_request(author=asker, state=texas, text="And for our church roof.")
     time_machine.move_to(datetime(2026, 6, 10, 8, 0, tzinfo=EASTERN), tick=False)
     _prayed_on(datetime(2026, 6, 9, 15, 0, tzinfo=EASTERN), request_, [make_member()])
-    assert updates.send_digests() == 0  # quietened
+    assert followup.send_digests() == 0  # quietened
     _prayed_on(datetime(2026, 6, 9, 16, 0, tzinfo=EASTERN), second, [make_member()])
-    assert updates.send_digests() == 1
+    assert followup.send_digests() == 1
 
 
 def test_the_requester_turns_the_daily_count_off_and_on_from_the_request(asker, request_):
@@ -255,14 +255,14 @@ def test_a_request_deleted_before_the_digest_is_left_out(asker, request_, time_m
     time_machine.move_to(datetime(2026, 6, 9, 8, 0, tzinfo=EASTERN), tick=False)
     _prayed_on(datetime(2026, 6, 8, 15, 0, tzinfo=EASTERN), request_, [make_member()])
     delete_request(prayer=request_, user=asker)
-    assert updates.send_digests() == 0 and not mails("digest").exists()
+    assert followup.send_digests() == 0 and not mails("digest").exists()
 
 
 def test_a_digest_counted_and_then_deleted_in_between_is_no_500(asker, request_):
     # The count was taken; the request went before its mail was written.
     day = timezone.localdate()
     delete_request(prayer=request_, user=asker)
-    assert updates._digest(asker.pk, day, {request_.pk: 3}) == 0
+    assert followup._digest(asker.pk, day, {request_.pk: 3}) == 0
     assert not mails("digest").exists()
 
 
@@ -279,17 +279,17 @@ def test_a_request_leaves_the_wall_after_30_days_with_a_reminder_3_days_before(
     # Prayers do not keep it up: only posting, updating and renewing do.
     mark_prayed(user=make_member(), prayer=prayer)
     time_machine.move_to(start + timedelta(days=26, hours=23), tick=False)
-    assert updates.tend_wall() == {"expired": 0, "reminded": 0}
+    assert followup.tend_wall() == {"expired": 0, "reminded": 0}
     time_machine.move_to(start + timedelta(days=27, hours=1), tick=False)
-    assert updates.tend_wall() == {"expired": 0, "reminded": 1}
-    assert updates.tend_wall() == {"expired": 0, "reminded": 0}  # once
+    assert followup.tend_wall() == {"expired": 0, "reminded": 1}
+    assert followup.tend_wall() == {"expired": 0, "reminded": 0}  # once
     (reminder,) = delivered()
     assert "leaves the prayer wall on Wednesday, April 1" in reminder.body
     assert prayer.get_absolute_url() in reminder.body
     time_machine.move_to(start + timedelta(days=30, minutes=1), tick=False)
     # Off the wall the moment its time is up, before the job has run…
     assert "rain on our farm" not in Client().get("/prayers/requests/").content.decode()
-    assert updates.tend_wall() == {"expired": 1, "reminded": 0}
+    assert followup.tend_wall() == {"expired": 1, "reminded": 0}
     # …and still on its own page and in the journal.
     client.force_login(asker)  # a month on, the session has ended
     page = client.get(prayer.get_absolute_url()).content.decode()
@@ -299,7 +299,7 @@ def test_a_request_leaves_the_wall_after_30_days_with_a_reminder_3_days_before(
     assert client.post(f"/prayers/requests/{prayer.pk}/renew/").status_code == 302
     assert "rain on our farm" in Client().get("/prayers/requests/").content.decode()
     time_machine.shift(timedelta(days=27, hours=1))
-    assert updates.tend_wall() == {"expired": 0, "reminded": 1}
+    assert followup.tend_wall() == {"expired": 0, "reminded": 1}
 
 
 def test_only_the_requester_renews(asker, request_):
@@ -324,7 +324,7 @@ def test_my_prayers_keeps_what_i_prayed_for_and_what_i_asked(asker, request_):
     assert "sister" in mine and "1 person has prayed" in mine and "on the wall until" in mine
     assert "You have not shared a request yet" in client.get(
         "/accounts/prayers/?show=requests").content.decode()
-    updates.add_update(prayer=request_, user=asker, text=NOTE, answered=True)
+    followup.add_update(prayer=request_, user=asker, text=NOTE, answered=True)
     exported = export_member_data(user=asker)["prayer_requests"][0]
     assert exported["answered"] and exported["updates"][0]["text"] == NOTE
     assert export_member_data(user=member)["prayers_marked"]
@@ -364,7 +364,7 @@ def test_a_kept_journal_changes_with_what_it_shows_and_is_never_anothers(
     journal = client.get("/accounts/prayers/").content.decode()
     assert "Safe roads home" in journal and "Rain for the valley" in journal
     assert "Safe roads home" not in logged_in(other).get("/accounts/prayers/").content.decode()
-    updates.add_update(prayer=second, user=asker, text=NOTE, answered=True)
+    followup.add_update(prayer=second, user=asker, text=NOTE, answered=True)
     assert NOTE in client.get("/accounts/prayers/").content.decode()
     mine = logged_in(asker)
     assert "1 person has prayed" in mine.get("/accounts/prayers/?show=requests").content.decode()
@@ -401,18 +401,18 @@ def test_a_held_request_is_hidden_in_journals_and_told_of_only_once_approved(ask
 
     member = make_member()
     mark_prayed(user=member, prayer=request_)
-    updates.add_update(prayer=request_, user=asker, text=NOTE, answered=True)
+    followup.add_update(prayer=request_, user=asker, text=NOTE, answered=True)
     Prayer.objects.filter(pk=request_.pk).update(status="pending", text="Held words")
     journal = logged_in(member).get("/accounts/prayers/").content.decode()
     assert "sister" not in journal and "not on the site just now" in journal
-    assert updates.tell_answered() == 0 and not mails("answered").exists()
+    assert followup.tell_answered() == 0 and not mails("answered").exists()
     approve_requests(Prayer.objects.filter(pk=request_.pk))
-    assert updates.tell_answered() == 1
+    assert followup.tell_answered() == 1
 
 
 def test_a_save_of_a_prayer_loaded_before_the_answer_keeps_the_answer(asker, request_):
     stale = Prayer.objects.get(pk=request_.pk)
-    updates.add_update(prayer=request_, user=asker, text=NOTE, answered=True)
+    followup.add_update(prayer=request_, user=asker, text=NOTE, answered=True)
     stale.text = "Edited a moment later"
     stale.save()
     request_.refresh_from_db()
@@ -424,7 +424,7 @@ def test_a_request_approved_after_a_long_wait_gets_its_whole_month(asker, texas)
 
     held = make_request(author=asker, state=texas, status="pending",
                         published_at=timezone.now() - timedelta(days=40))
-    updates.tend_wall()
+    followup.tend_wall()
     approve_requests(Prayer.objects.filter(pk=held.pk))
     held.refresh_from_db()
     assert not held.expired and held.expires_at > timezone.now() + timedelta(days=29)
@@ -443,7 +443,7 @@ def test_admin_update_text_the_sanitiser_refuses_is_a_form_error(db, text):
 def test_admin_a_second_answer_is_a_form_error(db):
     post = make_article(title="Levee watch")
     staff = make_member(is_staff=True, is_superuser=True)
-    updates.add_update(prayer=post.prayer, user=staff, text="It held.", answered=True)
+    followup.add_update(prayer=post.prayer, user=staff, text="It held.", answered=True)
     response = logged_in(staff).post("/admin/prayers/prayerupdate/add/", {
         "prayer": post.prayer.pk, "text": "Again", "answered": "on"})
     assert response.status_code == 200 and "already marked answered" in response.content.decode()

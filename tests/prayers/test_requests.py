@@ -305,6 +305,7 @@ def test_wall_pages_cost_the_same_however_many_requests_and_marks(
     # with the member's marks
     with django_assert_num_queries(7):
         assert client.get("/prayers/requests/").status_code == 200
-    # session, member, versions, the request, the live count with the member's mark
-    with django_assert_num_queries(5):
+    # session, member, whether the request is theirs, versions, the request, the live
+    # count with the member's mark
+    with django_assert_num_queries(6):
         assert client.get(prayer.get_absolute_url()).status_code == 200

@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group
 from django.test import Client
 from django.utils import timezone
 
-from prayers.updates import quiet_token
+from prayers.followup import quiet_token
 from tests.factories import make_article, make_comment, make_member, make_request
 from updates.models import Subscriber
 
@@ -106,10 +106,10 @@ MATRIX = {
     "/admin/updates/timetable/": {"GET": [302, 302, 302, 200, 200]},
     "/admin/updates/mailing/": {"GET": [302, 302, 302, 200, 200]},
     "/admin/updates/mailing/add/": {"GET": [302, 302, 302, 200, 200]},
-    "/admin/intercessors/suppressedaddress/": {"GET": [302, 302, 302, 403, 200]},
+    "/admin/library/suppressedaddress/": {"GET": [302, 302, 302, 403, 200]},
     # The mail provider's webhook: none while no provider is configured.
     "/mail/events/mailgun/tracking/": {"POST": [404] * 5},
-    "/admin/intercessors/outboxmessage/": {"GET": [302, 302, 302, 403, 200]},
+    "/admin/library/outboxmessage/": {"GET": [302, 302, 302, 403, 200]},
     "/admin/partners/partnerpledge/": {"GET": [302, 302, 302, 403, 200]},
     "/admin/accounts/user/": {"GET": [302, 302, 302, 403, 200]},
     "/admin/auth/group/": {"GET": [302, 302, 302, 403, 200]},

@@ -5,7 +5,7 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from intercessors import ratelimit
+from library.web import ratelimit
 from tests.factories import make_article, make_member
 
 # Rate limits count in windows of the wall clock (tests/conftest.py).

@@ -11,7 +11,7 @@ from django.test import Client
 
 from comments.models import Comment
 from comments.services import post_comment
-from intercessors.markup import LINK_REL, render_markdown
+from library.text.markup import LINK_REL, render_markdown
 from partners.models import PartnerPledge
 from prayers.models import Prayer
 from states.models import State

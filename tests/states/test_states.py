@@ -268,7 +268,7 @@ def test_a_calls_phone_number_is_a_tap_to_call_link(typed, number, db):
 
 
 def test_a_meeting_id_is_not_taken_for_a_phone_number(db):
-    from intercessors.markup import phone_links
+    from library.text.markup import phone_links
 
     assert phone_links("Meeting ID 123 456 7890, or https://e.org/555-010-2030") == (
         "Meeting ID 123 456 7890, or https://e.org/555-010-2030")

@@ -8,10 +8,10 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from intercessors.models import OutboxMessage
+from library.models import OutboxMessage
+from prayers.followup import add_update, send_digests, tell_answered
 from prayers.models import PrayerMark
 from prayers.services import mark_prayed
-from prayers.updates import add_update, send_digests, tell_answered
 from tests.factories import make_article, make_member, make_request
 from updates import editions, services
 from updates.models import Edition, Subscriber, Timetable

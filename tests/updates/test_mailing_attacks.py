@@ -10,9 +10,10 @@ from django.contrib.auth.models import Group
 from django.test import Client
 from django.utils import timezone
 
-from intercessors import jobs, outbox
-from intercessors.models import OutboxMessage, SuppressedAddress
-from prayers import updates as prayer_updates
+from library import jobs
+from library.mail import outbox
+from library.models import OutboxMessage, SuppressedAddress
+from prayers import followup as prayer_updates
 from prayers.services import mark_prayed
 from states.models import State
 from tests.factories import make_member, make_request

@@ -9,8 +9,8 @@ from django.test import Client
 from django.utils import timezone
 from django_q.models import Schedule
 
-from intercessors import outbox
-from intercessors.models import OutboxMessage
+from library.mail import outbox
+from library.models import OutboxMessage
 from prayers.services import mark_prayed
 from states.models import State
 from tests.factories import make_article, make_member

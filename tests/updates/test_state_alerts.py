@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from intercessors.models import OutboxMessage
+from library.models import OutboxMessage
 from states.models import State, StateCall
 from tests.factories import make_article, make_member, make_request
 from tests.mailbox import delivered

@@ -7,10 +7,10 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from intercessors.models import OutboxMessage
+from library.models import OutboxMessage
+from prayers.followup import add_update, tell_answered
 from prayers.models import PrayerMark
 from prayers.services import mark_prayed
-from prayers.updates import add_update, tell_answered
 from tests.factories import make_article, make_member, make_request
 from tests.mailbox import delivered, unstamped
 from updates import editions, services

@@ -2,7 +2,7 @@
 mailing went; the list of subscribers stays with administrators."""
 from django.db import migrations
 
-from intercessors import editors
+from library import editors
 
 CODENAMES = ["view_timetable", "change_timetable", "view_edition"]
 

@@ -1,7 +1,7 @@
 """Editors write and send mailings to subscribers."""
 from django.db import migrations
 
-from intercessors import editors
+from library import editors
 
 CODENAMES = ["view_mailing", "add_mailing", "change_mailing"]
 

@@ -1,5 +1,5 @@
 """Render every stored Markdown text again with today's cleaning (after the
-sanitiser, Markdown or intercessors.markup changed), and say what changed.
+sanitiser, Markdown or library.text.markup changed), and say what changed.
 Safe to run again: a text whose rendering is the same is not written.
 
 What members wrote was checked for links when they wrote it (held for staff, or
@@ -10,9 +10,9 @@ from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from intercessors import pagecache
-from intercessors.markup import count_links, phone_links, render_markdown
-from prayers.updates import refresh_updates
+from library.pages import pagecache
+from library.text.markup import count_links, phone_links, render_markdown
+from prayers.followup import refresh_updates
 
 
 def _rich(text):

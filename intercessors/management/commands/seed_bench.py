@@ -18,8 +18,8 @@ from django.utils import timezone
 from accounts.models import User
 from articles.models import Article, Topic
 from comments.models import Comment
-from intercessors import pagecache
-from intercessors.markup import reading_minutes, render_markdown
+from library.pages import pagecache
+from library.text.markup import reading_minutes, render_markdown
 from prayers.models import Prayer, PrayerMark
 from states.models import State
 from updates.models import Subscriber

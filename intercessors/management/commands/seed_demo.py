@@ -15,7 +15,6 @@ from articles.models import Article, Topic
 from articles.services import save_post
 from comments.models import Comment
 from comments.targets import content_type_for
-from intercessors import pagecache
 from intercessors.demo.posts import (
     CONVERSATIONS,
     POSTS,
@@ -25,11 +24,12 @@ from intercessors.demo.posts import (
     STATE_PAGES,
     TOPICS,
 )
-from intercessors.markup import render_markdown
 from intercessors.models import SitePage
+from library.pages import pagecache
+from library.text.markup import render_markdown
+from prayers.followup import refresh_updates
 from prayers.models import Prayer, PrayerUpdate, wall_until
 from prayers.services import mark_prayed
-from prayers.updates import refresh_updates
 from states.models import State, StateCall
 
 # The migrations that load what the site cannot run without: the states, the

@@ -1,0 +1,131 @@
+"""A page's conversation as readers see it. Everyone who took no part in it shares
+one render, kept for each version of the site and of its page: Reply under every
+published comment, and Report for members. A member who wrote or reported in it
+(one query says) gets the thread rendered for them, with Edit and Delete under
+their own comments and "Reported" under those they reported."""
+import time
+from dataclasses import dataclass
+from functools import cache
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.template.loader import get_template
+from django.urls import reverse
+
+from library.caches import page_store
+from library.pages import pagecache, parts
+from library.rules import DELETED_MEMBER_NAME
+
+from .models import Comment
+from .selectors import comment_tree, involvement, reported_in, thread_roots
+from .services import can_edit
+from .targets import content_type_for
+
+
+@dataclass(frozen=True)
+class Thread:  # what a page needs of a conversation, however it was rendered
+    target: object
+    label: str
+    count: int
+    html: str
+
+
+def load_conversation(*, target, request) -> Thread:
+    """The member's own conversation when the view renders for them (staff, or the
+    page cache off); else the one everyone shares, as the part "thread"."""
+    user = request.user
+    if user.is_authenticated:
+        tree = comment_tree(target=target, viewer=user)
+        html = _render(tree.roots, viewer=user, reported=reported_in(target, user))
+        return Thread(target=target, label=tree.label, count=tree.count, html=html)
+    ct, key = content_type_for(target).pk, f"thread:{content_type_for(target).pk}:{target.pk}"
+    current = pagecache.versions((pagecache.SITE, target.page_scope), request)
+    shared = page_store().get(key) if settings.PAGE_CACHE else None
+    if shared is None or shared["versions"] != current:
+        tree = comment_tree(target=target, viewer=AnonymousUser())
+        shared = {"versions": current, "label": tree.label, "count": tree.count,
+                  "rows": tree.rows, "html": _render(tree.roots, viewer=None, reported=set())}
+        page_store().set(key, shared, pagecache.TIMEOUT)
+    # A conversation without a single comment is the same for everyone.
+    html = parts.wrap("thread", shared["html"], ct, target.pk,
+                      *target.page_scope.split(":", 1)) if shared["rows"] else shared["html"]
+    return Thread(target=target, label=shared["label"], count=shared["count"], html=html)
+
+
+def _involvement(request, calls) -> dict:
+    """The page's conversations this member wrote or reported in (a page has one),
+    with the comments of each they reported."""
+    if not request.user.is_authenticated:
+        return {}
+    found = {(ct, pk): involvement(int(ct), int(pk), request.user.pk) for ct, pk, *_ in calls}
+    return {place: reported for place, (wrote, reported) in found.items() if wrote or reported}
+
+
+@parts.register("thread", prepare=_involvement, wraps=True)
+def _thread(request, involved, ct, pk, kind, scope, shared):
+    """The shared thread, or this member's own, kept while its versions hold and a
+    minute at most, so that Edit goes when its window closes."""
+    if (ct, pk) not in involved:
+        return shared
+    user, reported = request.user, involved[ct, pk]
+    current = (*pagecache.versions((pagecache.SITE, f"{kind}:{scope}"), request),
+               int(time.time() // 60), tuple(sorted(reported)))
+    key = f"thread:{ct}:{pk}:for:{user.pk}"
+    kept = page_store().get(key)
+    if kept is None or kept["versions"] != current:
+        roots, *_ = thread_roots(content_type_id=int(ct), object_id=int(pk), viewer=user)
+        kept = {"versions": current, "html": _render(roots, viewer=user, reported=reported)}
+        page_store().set(key, kept, pagecache.TIMEOUT)
+    return kept["html"]
+
+
+@cache
+def _urls() -> dict[str, str]:  # each action's address, "{}" where a comment's id goes
+    return {name: reverse(f"comments:{name}", args=[0]).replace("/0/", "/{}/")
+            for name in ("reply", "edit", "delete", "report")}
+
+
+def _actions(c, viewer, reported) -> dict:
+    """What a row offers: to everyone who took no part (`viewer` None; Report shown
+    to members only), or to one member, with their own comments' Edit and Delete."""
+    published = c.status == Comment.Status.PUBLISHED
+    own = viewer is not None and c.author_id == viewer.pk
+    url = {name: pattern.format(int(c.pk)) for name, pattern in _urls().items()}
+    return {
+        "reply": url["reply"] if published else "",
+        "report": url["report"] if published and not own and c.pk not in reported else "",
+        "report_for_members": viewer is None,
+        "reported": published and c.pk in reported,
+        "edit": url["edit"] if own and can_edit(c, viewer) else "",
+        "delete": url["delete"] if own else "",
+    }
+
+
+def _render(roots, *, viewer, reported) -> str:
+    """The thread as HTML, a row per comment in thread order, or the words for a
+    conversation no one has joined yet."""
+    rows = list(_rows(roots, viewer, reported))
+    return get_template("comments/includes/_thread.html").render({"rows": rows})
+
+
+def _rows(nodes, viewer, reported, closing=0):
+    """Rows in thread order. The last of a list of replies closes that list, and the
+    lists that end with it: `closing` counts those still open above."""
+    for n, node in enumerate(nodes):
+        c = node.comment
+        last = n == len(nodes) - 1
+        yield {
+            "comment": c,
+            "visible": node.visible,
+            "pending": c.status == Comment.Status.PENDING,
+            "waiting": c.status == Comment.Status.PENDING and not c.is_deleted,
+            "author": c.author.public_name if c.author else DELETED_MEMBER_NAME,
+            # Set by the site, never by what a member types: no name may hold staff
+            # words (accounts.names) and Markdown cannot make this element.
+            "staff": bool(c.author and c.author.is_staff and not c.author.deleted_at),
+            "actions": _actions(c, viewer, reported) if node.visible else None,
+            "has_replies": bool(node.children),
+            "closes": range(closing if last else 0) if not node.children else range(0),
+        }
+        if node.children:
+            yield from _rows(node.children, viewer, reported, closing + 1 if last else 1)

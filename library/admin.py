@@ -1,0 +1,203 @@
+"""Admin for the library's own tables (the outbox, suppressed addresses) and the one
+report screen every app's reports share (`ReportAdmin`)."""
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path
+
+from library.mail import outbox
+from library.models import OutboxMessage, SuppressedAddress
+from library.pages.pagecache import retire
+from library.text import moderation
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    """The site's mail: waiting, sent, or failed with the mail server's answer.
+    Security mails (confirmations, password resets) show only their recipient,
+    kind and status: their links open an account."""
+
+    list_display = ["created_at", "kind_label", "to", "status", "tries", "sent_at", "problem"]
+    list_filter = ["status", "kind"]
+    search_fields = ["to"]
+    date_hierarchy = "created_at"
+    actions = ["try_again"]
+    change_form_template = "admin/library/outboxmessage/change_form.html"
+    ENVELOPE = ["kind_label", "to", "status", "tries", "created_at", "next_try_at", "sent_at",
+                "error", "message_id"]
+
+    @admin.display(description="kind", ordering="kind")
+    def kind_label(self, message):
+        return message.get_kind_display()
+
+    @admin.display(description="problem")
+    def problem(self, message):
+        return message.error[:120] if message.status != OutboxMessage.Status.SENT else ""
+
+    def get_fields(self, request, obj=None):
+        if obj is not None and obj.is_security:
+            return self.ENVELOPE
+        return [*self.ENVELOPE, "subject", "body"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
+
+    # Filters only on these: a filter on the text (?body__contains=) would read a
+    # security mail's link one letter at a time.
+    FILTERABLE = {"status", "status__exact", "kind", "kind__exact", "created_at__gte",
+                  "created_at__lt", "created_at__day", "created_at__month",
+                  "created_at__year"}
+
+    def lookup_allowed(self, lookup, value, request=None):
+        return lookup in self.FILTERABLE
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # A notice of a changed password must not be made to vanish before it goes.
+        return False
+
+    @admin.action(description="Try the selected failed mail again", permissions=["change"])
+    def try_again(self, request, queryset):
+        count = outbox.try_again(queryset)
+        if count:
+            self.message_user(request, f"{count} failed mails will be sent again shortly.",
+                              messages.SUCCESS)
+        else:
+            self.message_user(request, "None of the selected mails can be sent again: "
+                              "only failed mail whose text is kept can. A member who needs "
+                              "a new link can ask for it again.", messages.WARNING)
+
+    def get_urls(self):
+        return [
+            path("<int:pk>/try-again/", self.admin_site.admin_view(self.try_again_view),
+                 name="library_outboxmessage_try_again"),
+            *super().get_urls(),
+        ]
+
+    def try_again_view(self, request, pk):
+        message = get_object_or_404(OutboxMessage, pk=pk)
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_change_permission(request, message):
+            raise PermissionDenied
+        self.try_again(request, OutboxMessage.objects.filter(pk=message.pk))
+        return redirect("admin:library_outboxmessage_change", message.pk)
+
+
+class OpenReportsFilter(admin.SimpleListFilter):
+    """Open reports by default: a handled report leaves the list that needs work."""
+
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("open", "Open"), ("resolved", "Resolved"), ("all", "All")]
+
+    def choices(self, changelist):
+        current = self.value() or "open"
+        for value, label in self.lookup_choices:
+            yield {
+                "selected": current == value,
+                "query_string": changelist.get_query_string({self.parameter_name: value}),
+                "display": label,
+            }
+
+    def queryset(self, request, queryset):
+        value = self.value() or "open"
+        if value == "open":
+            return queryset.filter(resolved_at__isnull=True)
+        if value == "resolved":
+            return queryset.filter(resolved_at__isnull=False)
+        return queryset
+
+
+class ReportAdmin(admin.ModelAdmin):
+    """One place to moderate a report of what a member wrote (library.text.moderation):
+    the item in its context (`in_context`, per app), and a decision that settles it."""
+
+    noun = "item"
+    list_display = ["excerpt", "reason", "reporter_name", "created_at", "decision"]
+    list_filter = [OpenReportsFilter, "reason"]
+    fields = ["in_context", "reason", "reporter_name", "created_at", "decision", "resolved_at",
+              "resolved_by"]
+    readonly_fields = fields
+    change_form_template = "admin/moderation/report_change_form.html"
+    DECISIONS = {"_keep": "kept", "_remove": "removed", "_dismiss": "dismissed"}
+
+    def has_add_permission(self, request):
+        return False
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        context["noun"] = self.noun
+        return super().render_change_form(request, context, *args, **kwargs)
+
+    @admin.display(description="reported")
+    def excerpt(self, obj):
+        return str(obj.item)
+
+    @admin.display(description="reporter")
+    def reporter_name(self, obj):
+        return obj.reporter.public_name
+
+    @admin.display(description="decision")
+    def decision(self, obj):
+        return obj.get_resolution_display() if obj.resolution else "Open"
+
+    def response_change(self, request, obj):
+        decision = next((key for key in self.DECISIONS if key in request.POST), None)
+        if decision and self.has_change_permission(request, obj):
+            items = type(obj.item).objects.filter(pk=obj.item.pk)
+            if decision == "_keep":
+                moderation.approve(items, report_model=type(obj), by=request.user)
+            elif decision == "_remove":
+                moderation.remove(items, report_model=type(obj), by=request.user)
+            else:
+                moderation.dismiss_report(obj, by=request.user)
+            self.message_user(
+                request, f"Done: the {self.noun} was {self.DECISIONS[decision]}"
+                + (" (its other reports stay open)." if decision == "_dismiss" else "."),
+                messages.SUCCESS,
+            )
+            return redirect(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
+        return super().response_change(request, obj)
+
+
+@admin.register(SuppressedAddress)
+class SuppressedAddressAdmin(admin.ModelAdmin):
+    """Addresses that get no bulk mail: reported by the mail provider (bounced for
+    good, or marked as spam), or added by staff. Delete one to mail it again."""
+
+    list_display = ["email", "reason", "detail", "created_at"]
+    list_filter = ["reason", "created_at"]
+    search_fields = ["email"]
+    fields = ["email", "reason", "detail", "created_at"]
+    readonly_fields = ["created_at"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        if not outbox.suppress(obj.email, obj.reason, obj.detail):  # its waiting mail too
+            self.message_user(request, "That address was suppressed already.",
+                              messages.INFO)
+        obj.pk = SuppressedAddress.objects.filter(email__iexact=obj.email).values_list(
+            "pk", flat=True).first()
+
+
+class RetirePagesAdminMixin:
+    """Staff changes in admin to what pages show retire the cached pages."""
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        retire()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        retire()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        retire()

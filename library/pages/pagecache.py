@@ -1,0 +1,162 @@
+"""Pages rendered once and shared by every reader, member or not, until something
+they show changes (the rules: docs/architecture.md, "Shared pages").
+
+A render is kept under versions: the whole site's (`SITE`) and those of the scopes
+its view depends on (`LISTS`, "article:<slug>", …). A write retires the scopes it
+changed (`retire`). Versions live in the default cache, a database table nothing
+evicts from, and are new random tokens each time; renders live in the bounded
+`pages` cache tagged with the versions they were made at, so a render that
+outlived a change is never served again."""
+import hashlib
+import secrets
+import time
+from dataclasses import dataclass
+from functools import wraps
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.cache import cache
+from django.http import HttpResponse, HttpResponseRedirect
+from django.utils.cache import patch_vary_headers
+
+from library.caches import page_store
+from library.pages import parts
+
+SITE = "site"
+LISTS = "lists"
+TIMEOUT = 300  # seconds; a backstop, since writes retire what they change
+
+
+def _key(scope: str) -> str:
+    return f"pagecache:version:{scope}"
+
+
+def retire(*scopes: str) -> None:
+    """A write changed what pages show: retire the renders of these scopes, or of
+    the whole site when none is named. Call it in the write's own transaction, so
+    new versions commit with the new data."""
+    cache.set_many({_key(scope): secrets.token_hex(8) for scope in scopes or (SITE,)},
+                   timeout=None)
+
+
+def versions(scopes, request=None) -> tuple:
+    """The current versions of these scopes, read in one round trip and kept for the
+    rest of the request: a page and its thread are of the same versions."""
+    known = request.__dict__.setdefault("_page_versions", {}) if request is not None else {}
+    if missing := [scope for scope in scopes if scope not in known]:
+        found = cache.get_many([_key(scope) for scope in missing])
+        for scope in missing:
+            value = found.get(_key(scope))
+            if value is None and scope == SITE:
+                cache.add(_key(scope), secrets.token_hex(8), timeout=None)
+                value = cache.get(_key(scope))
+            # A scope never retired has no version of its own yet: the site's token,
+            # new whenever the table loses it, still sets its renders apart.
+            known[scope] = value or ""
+    return tuple(known[scope] for scope in scopes)
+
+
+def version(request=None) -> str:
+    """The site-wide version: what every render depends on."""
+    return versions((SITE,), request)[0]
+
+
+@dataclass(frozen=True)
+class Render:  # a page as every reader shares it, and the versions it was made at
+    versions: tuple
+    content: bytes
+    content_type: str
+
+
+def shared_page(*, query=(), depends_on=None, lifetime=None, private_when=None):
+    """Render the view's pages once for every reader, and fill in each one's parts.
+
+    `query`: the parameters the page reads; an address with any other is sent to
+    the address without them. `depends_on(request, *args, **kwargs)`: the scopes it
+    shows besides the site. `lifetime`, or a function of the request: seconds after
+    which it is made again whatever changed. `private_when(request, *args, **kwargs)`:
+    readers who get a render of their own, as staff do."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if set(request.GET) - set(query):
+                kept = urlencode([(k, v) for k, v in request.GET.lists() if k in query], True)
+                return HttpResponseRedirect(request.path + ("?" + kept if kept else ""))
+            if not _shareable(request) or (private_when
+                                           and private_when(request, *args, **kwargs)):
+                return view(request, *args, **kwargs)
+            current = versions(
+                (SITE, *(depends_on(request, *args, **kwargs) if depends_on else ())), request)
+            if ttl := lifetime(request) if callable(lifetime) else lifetime:
+                current += (int(time.time() // ttl),)
+            address = f"{request.path}?{urlencode(sorted(request.GET.lists()), True)}"
+            key = "page:" + hashlib.sha256(address.encode()).hexdigest()[:32]
+            made = page_store().get(key)
+            if isinstance(made, Render) and made.versions == current:
+                response = HttpResponse(made.content, content_type=made.content_type)
+            else:
+                response = _render_shared(view, request, args, kwargs)
+                if response.status_code != 200 or response.cookies or getattr(
+                        response, "streaming", False):
+                    return response
+                made = Render(current, response.content, response["Content-Type"])
+                page_store().set(key, made, TIMEOUT)
+            if _for_guests(request):
+                _fill_for_guests(request, key, made, response)
+            patch_vary_headers(response, ("Cookie",))  # pages differ once parts are filled
+            return response
+
+        return wrapper
+
+    return decorator
+
+
+def _shareable(request) -> bool:
+    """Staff see drafts and previews no one else may: their pages are their own."""
+    user = getattr(request, "user", None)
+    return (settings.PAGE_CACHE and request.method in ("GET", "HEAD")
+            and not (user is not None and user.is_authenticated and user.is_staff))
+
+
+def _render_shared(view, request, args, kwargs):
+    """The view's page as every reader shares it: rendered for no one in particular."""
+    user, request.user = request.user, AnonymousUser()
+    try:
+        response = view(request, *args, **kwargs)
+        if hasattr(response, "render") and not response.is_rendered:
+            response.render()
+    finally:
+        request.user = user
+    return response
+
+
+@dataclass(frozen=True)
+class Filled:  # a page filled in for guests, with what its parts were filled from
+    versions: tuple
+    calls: dict
+    prepared: dict
+    content: bytes
+
+
+def _for_guests(request) -> bool:
+    """Guests with no message waiting share a filled page while its live counts hold."""
+    return not request.user.is_authenticated and CookieStorage.cookie_name not in request.COOKIES
+
+
+def _fill_for_guests(request, key, made: Render, response) -> None:
+    kept = page_store().get(key + ":guests")
+    if isinstance(kept, Filled) and kept.versions == made.versions and (
+            parts.prepare(request, kept.calls) == kept.prepared):
+        response.content = kept.content
+    else:
+        parsed = parts.parse(parts.kept_for(request, made.content.decode()))
+        calls = parsed.calls()
+        prepared = parts.prepare(request, calls)
+        response.content = parts.render(request, parsed, prepared)
+        if not parts.PER_READER & set(calls):
+            page_store().set(key + ":guests",
+                             Filled(made.versions, calls, prepared, response.content), TIMEOUT)
+    response.parts_filled = True

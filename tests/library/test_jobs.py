@@ -1,0 +1,81 @@
+"""The site's schedules, kept in the database where any worker runs them, and a
+scheduled post appearing on cached pages the moment it goes live."""
+import time
+from datetime import timedelta
+
+from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.models import Session
+from django.utils import timezone
+from django_q.models import Schedule
+
+from articles.jobs import post_goes_live
+from articles.services import publish_post, save_post
+from library import jobs
+from tests.factories import make_article
+
+
+def test_the_schedules_are_written_at_migrate_once_each(db):
+    schedules = {s.name: (s.func, s.minutes, s.repeats)
+                 for s in Schedule.objects.filter(name__startswith="Site: ")}
+    assert schedules == {
+        "Site: send waiting mail": ("library.mail.outbox.deliver_waiting", 1, -1),
+        "Site: sweep ended rate-limit windows": ("library.web.ratelimit.sweep", 10, -1),
+        "Site: clear expired sessions": ("library.jobs.clear_expired_sessions", 1440, -1),
+        "Site: erase the text of old mail": ("library.mail.outbox.forget_old_text", 1440, -1),
+        "Site: tell those who prayed of answers": ("prayers.followup.tell_answered", 1, -1),
+        "Site: take expired requests off the wall and remind requesters": (
+            "prayers.followup.tend_wall", 10, -1),
+        "Site: send requesters their daily count of prayers": (
+            "prayers.followup.send_digests", 60, -1),
+        "Site: send the daily and weekly prayer updates": ("updates.editions.send_due", 10, -1),
+        "Site: mail prayer updates a batch at a time": ("updates.editions.fan_out", 1, -1),
+        "Site: send staff mailings": ("updates.mailings.fan_out", 1, -1),
+    }
+    Schedule.objects.create(name="Site: something retired", func="math.floor", minutes=5,
+                            schedule_type=Schedule.MINUTES)
+    jobs.install_schedules()
+    assert Schedule.objects.filter(name__startswith="Site: ").count() == 10
+
+
+def test_expired_sessions_are_cleared(db):
+    old, new = SessionStore(), SessionStore()
+    old.create()
+    new.create()
+    Session.objects.filter(session_key=old.session_key).update(
+        expire_date=timezone.now() - timedelta(days=1))
+    jobs.clear_expired_sessions()
+    assert list(Session.objects.values_list("session_key", flat=True)) == [new.session_key]
+
+
+def test_a_scheduled_post_is_on_cached_pages_the_moment_it_goes_live(client, running_site):
+    make_article(title="Already here")
+    post = make_article(title="Coming at dawn", status="draft")
+    assert "Coming at dawn" not in client.get("/articles/").content.decode()  # now cached
+    when = timezone.now() + timedelta(seconds=1.5)
+    publish_post(article=post, at=when)
+    schedule = Schedule.objects.get(name=f"Post {post.pk} goes live")
+    assert schedule.func == "articles.jobs.post_goes_live" and schedule.args == f"({post.pk},)"
+    # The scheduler looks every 30 seconds: the job starts that much early and waits.
+    assert schedule.next_run == when - timedelta(seconds=30)
+    assert "Coming at dawn" not in client.get("/articles/").content.decode()
+
+    assert post_goes_live(post.pk) is True  # as the worker runs it
+    assert timezone.now() >= when
+    assert "Coming at dawn" in client.get("/articles/").content.decode()
+
+
+def test_a_moved_or_withdrawn_post_moves_or_drops_its_job(db):
+    post = make_article(status="draft")
+    publish_post(article=post, at=timezone.now() + timedelta(hours=2))
+    later = timezone.now() + timedelta(days=1)
+    post.published_at = later
+    save_post(article=post)
+    [schedule] = Schedule.objects.filter(name=f"Post {post.pk} goes live")
+    assert schedule.next_run == later - timedelta(seconds=30)
+    started = time.monotonic()
+    assert post_goes_live(post.pk) is False  # its moment is far off: no waiting
+    assert time.monotonic() - started < 1
+    post.status = "draft"
+    save_post(article=post)
+    assert not Schedule.objects.filter(name=f"Post {post.pk} goes live").exists()
+    assert post_goes_live(post.pk) is False
