@@ -1,8 +1,9 @@
-"""The member's own parts of shared pages: their name, and their state page's link."""
+"""The member's own parts of shared pages: their name, and their state page's link;
+and who has a home state, for `{% shown_to %}` blocks."""
 from django.urls import reverse
 from django.utils.html import escape
 
-from library.pages.parts import register
+from library.pages.parts import audience, register
 
 
 @register("name")
@@ -16,3 +17,7 @@ def my_state(request, prepared):
     if user.is_authenticated and user.home_state_id:
         return user.home_state.get_absolute_url()  # loaded with the member (accounts.models)
     return reverse("states:index")
+
+
+audience("member-with-state", lambda user: user.is_authenticated and bool(user.home_state_id))
+audience("member-without-state", lambda user: user.is_authenticated and not user.home_state_id)

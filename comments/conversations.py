@@ -7,7 +7,6 @@ import time
 from dataclasses import dataclass
 from functools import cache
 
-from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.template.loader import get_template
 from django.urls import reverse
@@ -38,9 +37,10 @@ def load_conversation(*, target, request) -> Thread:
         tree = comment_tree(target=target, viewer=user)
         html = _render(tree.roots, viewer=user, reported=reported_in(target, user))
         return Thread(target=target, label=tree.label, count=tree.count, html=html)
-    ct, key = content_type_for(target).pk, f"thread:{content_type_for(target).pk}:{target.pk}"
+    ct = content_type_for(target).pk
+    key = f"thread{pagecache.SHAPE}:{ct}:{target.pk}"
     current = pagecache.versions((pagecache.SITE, target.page_scope), request)
-    shared = page_store().get(key) if settings.PAGE_CACHE else None
+    shared = page_store().get(key)
     if shared is None or shared["versions"] != current:
         tree = comment_tree(target=target, viewer=AnonymousUser())
         shared = {"versions": current, "label": tree.label, "count": tree.count,
@@ -70,7 +70,7 @@ def _thread(request, involved, ct, pk, kind, scope, shared):
     user, reported = request.user, involved[ct, pk]
     current = (*pagecache.versions((pagecache.SITE, f"{kind}:{scope}"), request),
                int(time.time() // 60), tuple(sorted(reported)))
-    key = f"thread:{ct}:{pk}:for:{user.pk}"
+    key = f"thread{pagecache.SHAPE}:{ct}:{pk}:for:{user.pk}"
     kept = page_store().get(key)
     if kept is None or kept["versions"] != current:
         roots, *_ = thread_roots(content_type_id=int(ct), object_id=int(pk), viewer=user)

@@ -173,7 +173,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Whole pages for anonymous readers, kept until a write changes the site.
 PAGE_CACHE = env_bool("DJANGO_PAGE_CACHE", default=True)
 
-# Caches (intercessors/caches.py). `default`, a database table nothing evicts
+# Caches (library/caches.py). `default`, a database table nothing evicts
 # from, holds allauth's log-in limits and the page cache's version; pages and
 # threads are kept apart in `pages`: each worker's memory, bounded, or their own
 # Redis (PAGE_CACHE_URL, set to evict least-recently-used keys). With REDIS_URL,

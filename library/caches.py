@@ -17,6 +17,7 @@ import time
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.db import DatabaseCache
+from django.core.cache.backends.dummy import DummyCache
 from django.core.cache.backends.redis import RedisCache
 from django.db import connections
 
@@ -148,8 +149,11 @@ class ResilientRedisCache(RedisCache):
 
 
 def page_store():
-    """Where rendered pages and threads are kept."""
-    return caches["pages"]
+    """Where rendered pages and threads are kept: nowhere while the page cache is off."""
+    return caches["pages"] if settings.PAGE_CACHE else NOWHERE
+
+
+NOWHERE = DummyCache("nowhere", {})
 
 
 def counter_store() -> ResilientRedisCache | None:

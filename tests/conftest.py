@@ -116,5 +116,5 @@ def running_site(db):
 
     from library.pages import pagecache
 
-    pagecache.version()
+    pagecache.versions((pagecache.SITE,))
     ContentType.objects.get_for_models(*apps.get_models())  # kept by every worker

@@ -10,7 +10,7 @@ outlived a change is never served again."""
 import hashlib
 import secrets
 import time
-from dataclasses import dataclass
+from collections import namedtuple
 from functools import wraps
 from urllib.parse import urlencode
 
@@ -27,6 +27,9 @@ from library.pages import parts
 SITE = "site"
 LISTS = "lists"
 TIMEOUT = 300  # seconds; a backstop, since writes retire what they change
+# Part of every kept render's key: raised when what is kept changes shape, so a new
+# release never reads what an older one kept (a shared Redis outlives a deploy).
+SHAPE = 2
 
 
 def _key(scope: str) -> str:
@@ -58,16 +61,8 @@ def versions(scopes, request=None) -> tuple:
     return tuple(known[scope] for scope in scopes)
 
 
-def version(request=None) -> str:
-    """The site-wide version: what every render depends on."""
-    return versions((SITE,), request)[0]
-
-
-@dataclass(frozen=True)
-class Render:  # a page as every reader shares it, and the versions it was made at
-    versions: tuple
-    content: bytes
-    content_type: str
+# A page as every reader shares it, and the versions it was made at.
+Render = namedtuple("Render", "versions content content_type")
 
 
 def shared_page(*, query=(), depends_on=None, lifetime=None, private_when=None):
@@ -82,7 +77,7 @@ def shared_page(*, query=(), depends_on=None, lifetime=None, private_when=None):
     def decorator(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
-            if set(request.GET) - set(query):
+            if request.method in ("GET", "HEAD") and set(request.GET) - set(query):
                 kept = urlencode([(k, v) for k, v in request.GET.lists() if k in query], True)
                 return HttpResponseRedirect(request.path + ("?" + kept if kept else ""))
             if not _shareable(request) or (private_when
@@ -93,7 +88,7 @@ def shared_page(*, query=(), depends_on=None, lifetime=None, private_when=None):
             if ttl := lifetime(request) if callable(lifetime) else lifetime:
                 current += (int(time.time() // ttl),)
             address = f"{request.path}?{urlencode(sorted(request.GET.lists()), True)}"
-            key = "page:" + hashlib.sha256(address.encode()).hexdigest()[:32]
+            key = f"page{SHAPE}:" + hashlib.sha256(address.encode()).hexdigest()[:32]
             made = page_store().get(key)
             if isinstance(made, Render) and made.versions == current:
                 response = HttpResponse(made.content, content_type=made.content_type)
@@ -101,6 +96,7 @@ def shared_page(*, query=(), depends_on=None, lifetime=None, private_when=None):
                 response = _render_shared(view, request, args, kwargs)
                 if response.status_code != 200 or response.cookies or getattr(
                         response, "streaming", False):
+                    patch_vary_headers(response, ("Cookie",))
                     return response
                 made = Render(current, response.content, response["Content-Type"])
                 page_store().set(key, made, TIMEOUT)
@@ -133,12 +129,8 @@ def _render_shared(view, request, args, kwargs):
     return response
 
 
-@dataclass(frozen=True)
-class Filled:  # a page filled in for guests, with what its parts were filled from
-    versions: tuple
-    calls: dict
-    prepared: dict
-    content: bytes
+# A page filled in for guests, with what its parts were filled from.
+Filled = namedtuple("Filled", "versions calls prepared content")
 
 
 def _for_guests(request) -> bool:

@@ -50,24 +50,25 @@ def wrap(name: str, shared: str, *args) -> str:
     return mark_safe(f"{marker(name, *args)}{shared}<!--/part:{name}-->")  # nosec B308 B703
 
 
-# Who sees a `{% shown_to %}` block: each a function of the request's user.
-AUDIENCES = {
-    "member": lambda user: user.is_authenticated,
-    "guest": lambda user: not user.is_authenticated,
-    "member-with-state": lambda user: user.is_authenticated and bool(user.home_state_id),
-    "member-without-state": lambda user: user.is_authenticated and not user.home_state_id,
-}
-_BLOCKS = {audience: (f"{BLOCK_OPEN}{audience}-->", f"<!--/shown-to:{audience}-->")
-           for audience in AUDIENCES}
-_DROP = {audience: re.compile(re.escape(start) + ".*?" + re.escape(end), re.S)
-         for audience, (start, end) in _BLOCKS.items()}
+# Who sees a `{% shown_to %}` block: a test of the request's user each; apps add theirs.
+AUDIENCES = {"member": lambda user: user.is_authenticated,
+             "guest": lambda user: not user.is_authenticated}
+
+
+def audience(name: str, test: Callable) -> None:
+    """Register who sees `{% shown_to name %}` blocks: a test of the request's user."""
+    AUDIENCES[name] = test
+
+
+def _block(audience: str) -> tuple[str, str]:
+    return f"{BLOCK_OPEN}{audience}-->", f"<!--/shown-to:{audience}-->"
 
 
 def shown_to(audience: str, html: str) -> str:
     """`html` between markers, kept for readers of `audience` only. Blocks do not nest."""
     if BLOCK_OPEN in html:
         raise ValueError("A shown_to block cannot hold another.")
-    start, end = _BLOCKS[audience]
+    start, end = _block(audience)
     return mark_safe(start + html + end)  # nosec B308 B703 - the content came from a template
 
 
@@ -77,10 +78,10 @@ def kept_for(request, html: str) -> str:
     if BLOCK_OPEN not in html:
         return html
     for audience, shown in AUDIENCES.items():
-        start, end = _BLOCKS[audience]
+        start, end = _block(audience)
         if start in html:
-            html = (html.replace(start, "").replace(end, "") if shown(request.user)
-                    else _DROP[audience].sub("", html))
+            html = (html.replace(start, "").replace(end, "") if shown(request.user) else
+                    re.sub(f"{re.escape(start)}.*?{re.escape(end)}", "", html, flags=re.S))
     return html
 
 

@@ -201,10 +201,23 @@ def test_member_post_page_queries_with_the_page_shared(client, db, comments,
 @override_settings(PAGE_CACHE=True)
 def test_a_retired_render_is_overwritten_not_kept(busy):
     post, _, people = busy
-    key = f"thread:{content_type_for(post).pk}:{post.pk}"
+    key = f"thread{pagecache.SHAPE}:{content_type_for(post).pk}:{post.pk}"
     load_conversation(target=post, request=request_as(people["anonymous"]))
     first = page_store().get(key)["versions"]
     pagecache.retire(post.page_scope)
     load_conversation(target=post, request=request_as(people["anonymous"]))
     assert page_store().get(key)["versions"] == pagecache.versions(
         (pagecache.SITE, post.page_scope)) != first
+
+
+@override_settings(PAGE_CACHE=False)
+def test_with_the_page_cache_off_no_thread_is_kept(busy):
+    from django.core.cache import caches
+
+    post, _, people = busy
+    caches["pages"].clear()
+    for reader in ("anonymous", "author"):
+        thread = load_conversation(target=post, request=request_as(people[reader]))
+        assert thread.count
+    assert not caches["pages"].get(f"thread{pagecache.SHAPE}:{content_type_for(post).pk}:"
+                                   f"{post.pk}")
