@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
+from library.pages.pagecache import kept_for_member
 from library.rules import safe_next
 from library.web.pagination import paginate_uncounted
 from library.web.ratelimit import allow
@@ -65,7 +66,8 @@ def my_prayers(request):
             "prayer__answer_html", "prayer__article__slug", "prayer__state__name",
             "prayer__state__slug")
         page = paginate_uncounted(request, rows.order_by("-created_at", "-id"))
-    return render(request, "accounts/prayers.html", {"page": page, "asked": asked})
+    return kept_for_member(request, list(page.object_list) + [page.has_next()], lambda: render(
+        request, "accounts/prayers.html", {"page": page, "asked": asked}))
 
 
 @login_required

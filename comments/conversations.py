@@ -4,7 +4,7 @@ published comment, and Report for members. A member who wrote or reported in it
 (one query says) gets the thread rendered for them, with Edit and Delete under
 their own comments and "Reported" under those they reported."""
 import time
-from dataclasses import dataclass
+from collections import namedtuple
 from functools import cache
 
 from django.contrib.auth.models import AnonymousUser
@@ -20,13 +20,8 @@ from .selectors import comment_tree, involvement, reported_in, thread_roots
 from .services import can_edit
 from .targets import content_type_for
 
-
-@dataclass(frozen=True)
-class Thread:  # what a page needs of a conversation, however it was rendered
-    target: object
-    label: str
-    count: int
-    html: str
+# What a page needs of a conversation, however it was rendered.
+Thread = namedtuple("Thread", "target label count html")
 
 
 def load_conversation(*, target, request) -> Thread:

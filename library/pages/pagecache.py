@@ -1,12 +1,8 @@
 """Pages rendered once and shared by every reader, member or not, until something
-they show changes (the rules: docs/architecture.md, "Shared pages").
-
-A render is kept under versions: the whole site's (`SITE`) and those of the scopes
-its view depends on (`LISTS`, "article:<slug>", …). A write retires the scopes it
-changed (`retire`). Versions live in the default cache, a database table nothing
-evicts from, and are new random tokens each time; renders live in the bounded
-`pages` cache tagged with the versions they were made at, so a render that
-outlived a change is never served again."""
+they show changes (the rules: docs/architecture.md, "Shared pages"). A render is
+kept under versions, new random tokens in the default cache (a table nothing evicts
+from): the whole site's (`SITE`) and those of the scopes its view depends on
+(`LISTS`, "article:<slug>", …), which a write retires (`retire`)."""
 import hashlib
 import secrets
 import time
@@ -129,6 +125,30 @@ def _render_shared(view, request, args, kwargs):
     return response
 
 
+def kept_for_member(request, rows, render):
+    """A page of one member's own (My prayers), rendered again only when what it shows
+    changes: kept under its address and every loaded value of `rows` and of what was
+    loaded with them. `render()` makes it; its parts are filled per request."""
+    shown = repr((request.get_full_path(), [_loaded(row) for row in rows]))
+    key = f"member-page{SHAPE}:{request.user.pk}:{hashlib.sha256(shown.encode()).hexdigest()}"
+    if isinstance(made := page_store().get(key), Render):
+        return HttpResponse(made.content, content_type=made.content_type)
+    response = render()
+    if response.status_code == 200 and not response.cookies:
+        page_store().set(key, Render((), response.content, response["Content-Type"]), TIMEOUT)
+    return response
+
+
+def _loaded(instance, depth=3):
+    if not hasattr(instance, "_state"):
+        return instance
+    related = instance._state.fields_cache.items() if depth else ()
+    return (type(instance).__name__,
+            sorted((k, v) for k, v in vars(instance).items()
+                   if k != "_state" and not hasattr(v, "_state")),
+            sorted((name, _loaded(other, depth - 1)) for name, other in related))
+
+
 # A page filled in for guests, with what its parts were filled from.
 Filled = namedtuple("Filled", "versions calls prepared content")
 
@@ -144,10 +164,7 @@ def _fill_for_guests(request, key, made: Render, response) -> None:
             parts.prepare(request, kept.calls) == kept.prepared):
         response.content = kept.content
     else:
-        parsed = parts.parse(parts.kept_for(request, made.content.decode()))
-        calls = parsed.calls()
-        prepared = parts.prepare(request, calls)
-        response.content = parts.render(request, parsed, prepared)
+        response.content, calls, prepared = parts.fill(request, made.content.decode())
         if not parts.PER_READER & set(calls):
             page_store().set(key + ":guests",
                              Filled(made.versions, calls, prepared, response.content), TIMEOUT)

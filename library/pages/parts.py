@@ -4,9 +4,8 @@ the page for what it shows (the rules: docs/architecture.md, "Shared pages").
 Nothing a member writes can hold a marker: Markdown escapes "<", the sanitiser
 strips comments, and templates escape every value they print."""
 import re
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from django.contrib.messages import get_messages
 from django.middleware.csrf import get_token
@@ -17,12 +16,10 @@ ARGUMENT = re.compile(r"[-\w./#]*")
 OPEN, CLOSE, BLOCK_OPEN = "<!--part:", "-->", "<!--shown-to:"
 
 
-@dataclass(frozen=True)
-class Part:
-    render: Callable  # (request, prepared, *args); a wrapping part's shared HTML comes last
-    prepare: Callable | None  # (request, [args, ...]): what all of the page's markers need
-    wraps: bool
-
+# A part's renderer (request, prepared, *args; a wrapping part's shared HTML comes
+# last), what reads once what all of a page's markers need (request, [args, …]),
+# and whether it wraps what everyone shares.
+Part = namedtuple("Part", "render prepare wraps")
 
 _parts: dict[str, Part] = {}
 
@@ -85,21 +82,10 @@ def kept_for(request, html: str) -> str:
     return html
 
 
-@dataclass
-class Parsed:
-    """A page cut at its markers: texts[0], marker 0, texts[1], marker 1, …"""
-    texts: list
-    markers: list  # (name, args)
-
-    def calls(self) -> dict:
-        found = defaultdict(list)
-        for name, args in self.markers:
-            found[name].append(args)
-        return dict(found)
-
-
-def parse(html: str) -> Parsed:
-    """Cut by plain string search: a thread of a thousand comments in a millisecond."""
+def parse(html: str) -> tuple[list, list]:
+    """The page cut at its markers, by plain string search (a thread of a thousand
+    comments in a millisecond): texts[0], marker 0, texts[1], …, each marker a
+    (name, args) pair."""
     pieces = html.split(OPEN)
     texts, markers = [pieces[0]], []
     for piece in pieces[1:]:
@@ -114,26 +100,28 @@ def parse(html: str) -> Parsed:
             args.append(shared)
         markers.append((name, tuple(args)))
         texts.append(rest)
-    return Parsed(texts, markers)
+    return texts, markers
 
 
 def prepare(request, calls: dict) -> dict:
-    """What each kind of part on the page needs (`Parsed.calls`), read once."""
+    """What each kind of part on the page needs, read once: `calls` holds the ids of
+    each kind's markers."""
     return {name: _parts[name].prepare(request, args)
             for name, args in calls.items() if _parts[name].prepare}
 
 
-def render(request, parsed: Parsed, prepared: dict) -> str:
-    out = [parsed.texts[0]]
-    for (name, args), text in zip(parsed.markers, parsed.texts[1:], strict=True):
+def fill(request, html: str) -> tuple[str, dict, dict]:
+    """`html` with each block kept or dropped and each part rendered for this request;
+    with the markers' calls, and what was prepared for them."""
+    texts, markers = parse(kept_for(request, html))
+    calls = defaultdict(list)
+    for name, args in markers:  # ids only, without what a wrapping part wraps
+        calls[name].append(args[:-1] if _parts[name].wraps else args)
+    prepared = prepare(request, calls)
+    out = [texts[0]]
+    for (name, args), text in zip(markers, texts[1:], strict=True):
         out += [str(_parts[name].render(request, prepared.get(name), *args)), text]
-    return "".join(out)
-
-
-def fill(request, html: str) -> str:
-    """`html` with each block kept or dropped and each part rendered for this request."""
-    parsed = parse(kept_for(request, html))
-    return render(request, parsed, prepare(request, parsed.calls()))
+    return "".join(out), dict(calls), prepared
 
 
 class PartsMiddleware:
@@ -151,8 +139,8 @@ class PartsMiddleware:
                 response.render()
             if not getattr(response, "parts_filled", False) and (
                     b"<!--part:" in response.content or b"<!--shown-to:" in response.content):
-                charset = response.charset
-                response.content = fill(request, response.content.decode(charset)).encode(charset)
+                html, *_ = fill(request, response.content.decode(response.charset))
+                response.content = html.encode(response.charset)
         return response
 
 

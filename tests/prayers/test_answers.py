@@ -363,6 +363,9 @@ def test_a_kept_journal_changes_with_what_it_shows_and_is_never_anothers(
     mark_prayed(user=member, prayer=second)
     journal = client.get("/accounts/prayers/").content.decode()
     assert "Safe roads home" in journal and "Rain for the valley" in journal
+    again = client.get("/accounts/prayers/")  # nothing it shows changed: kept, not rendered
+    assert "Safe roads home" in again.content.decode()
+    assert "accounts/prayers.html" not in [t.name for t in again.templates]
     assert "Safe roads home" not in logged_in(other).get("/accounts/prayers/").content.decode()
     followup.add_update(prayer=second, user=asker, text=NOTE, answered=True)
     assert NOTE in client.get("/accounts/prayers/").content.decode()
