@@ -1,16 +1,12 @@
 """allauth adapter: usernames from the display name, a prayer clicked before
-logging in recorded once the reader is in, and allauth's mail through the outbox."""
+logging in recorded once the reader is in, and allauth's mail named for the outbox."""
 from urllib.parse import urlencode
 
 from allauth.account.adapter import DefaultAccountAdapter
-from allauth.account.models import EmailAddress
-from allauth.core import context as allauth_context
 from django.contrib import messages
-from django.contrib.sites.shortcuts import get_current_site
 from django.urls import reverse
 
-from library.mail import outbox
-from library.models import OutboxMessage
+from library.mail.backends import KIND_HEADER
 from library.web.ratelimit import client_ip
 from partners.services import forget_pledges_in_session
 from prayers.services import record_pending_prayer
@@ -27,19 +23,11 @@ class AccountAdapter(DefaultAccountAdapter):
         # answered to got five more guesses. One site: the address alone.
         return credentials.get("email", credentials.get("username", "")).lower()
 
-    def send_mail(self, template_prefix, email, context):
-        """Record allauth's mail (confirmations, password resets, notices) in the
-        outbox. Their links open an account: staff see only recipient, kind and
-        status, and the text is erased once sent."""
-        request = allauth_context.request
-        message = self.render_mail(template_prefix, email, {
-            "request": request, "email": email,
-            "current_site": get_current_site(request), **context,
-        })
-        address = EmailAddress.objects.filter(email__iexact=email).select_related("user")
-        owner = next((a.user for a in address if a.user.is_active), None)
-        outbox.record_email(message, kind=template_prefix, member=owner,
-                            keeps=OutboxMessage.Keeps.ENVELOPE)
+    def render_mail(self, template_prefix, email, context, headers=None):
+        """allauth's mail, sent through Django into the outbox (library.mail.backends),
+        names its kind for staff."""
+        return super().render_mail(template_prefix, email, context,
+                                   headers={**(headers or {}), KIND_HEADER: template_prefix})
 
     def populate_username(self, request, user):
         if not user.username:

@@ -92,6 +92,12 @@ class User(AbstractUser):
         super().save(*args, **kwargs)
 
     @property
+    def can_be_mailed(self) -> bool:
+        """The one rule for mail to a member: a live account (active, not deleted)
+        with an address. What they chose to get is each mail's own question."""
+        return bool(self.is_active and not self.deleted_at and self.email)
+
+    @property
     def public_name(self) -> str:
         if self.deleted_at:
             return DELETED_MEMBER_NAME

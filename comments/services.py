@@ -90,8 +90,7 @@ def notify_reply(comment: Comment) -> None:
         recipient is None
         or recipient.pk == comment.author_id
         or not recipient.notify_replies
-        or not recipient.is_active
-        or not recipient.email
+        or not recipient.can_be_mailed
     ):
         return
     outbox.send("comments/email/reply", {

@@ -266,7 +266,11 @@ ACCOUNT_RATE_LIMITS = {
     "manage_email": "10/m/user",
 }
 
-# Email: console unless EMAIL_URL or EMAIL_HOST is set.
+# Email. Every mail, the site's own and those Django and allauth send, is recorded in
+# the outbox (EMAIL_BACKEND) and handed over by the job worker through
+# OUTBOX_DELIVERY_BACKEND: SMTP (EMAIL_URL or EMAIL_HOST), a mail provider's API
+# (MAIL_PROVIDER), or else the console.
+EMAIL_BACKEND = "library.mail.backends.OutboxBackend"
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Intercessors <hello@intercessors.example>")
 SERVER_EMAIL = env("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 
@@ -276,7 +280,7 @@ def email_settings(url):
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     if scheme == "console":
-        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+        return {"OUTBOX_DELIVERY_BACKEND": "django.core.mail.backends.console.EmailBackend"}
     if scheme not in {"smtp", "smtp+tls", "smtps", "smtp+ssl"}:
         raise ImproperlyConfigured(
             f"EMAIL_URL scheme {scheme!r} is not supported: "
@@ -286,7 +290,7 @@ def email_settings(url):
     use_ssl = scheme in {"smtps", "smtp+ssl"} or options.get("ssl") == ["1"]
     use_tls = scheme == "smtp+tls" or options.get("tls") == ["1"]
     return {
-        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OUTBOX_DELIVERY_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
         "EMAIL_HOST": parts.hostname or "localhost",
         "EMAIL_PORT": parts.port or (465 if use_ssl else 587 if use_tls else 25),
         "EMAIL_HOST_USER": unquote(parts.username or ""),
@@ -299,7 +303,7 @@ def email_settings(url):
 if env("EMAIL_URL"):
     globals().update(email_settings(env("EMAIL_URL")))
 elif env("EMAIL_HOST"):
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    OUTBOX_DELIVERY_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     EMAIL_HOST = env("EMAIL_HOST")
     EMAIL_PORT = int(env("EMAIL_PORT", "587"))
     EMAIL_HOST_USER = env("EMAIL_HOST_USER")
@@ -307,7 +311,7 @@ elif env("EMAIL_HOST"):
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=True)
     EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
 else:
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    OUTBOX_DELIVERY_BACKEND = "django.core.mail.backends.console.EmailBackend"
 EMAIL_TIMEOUT = 10
 # A mail provider's API instead (django-anymail): MAIL_PROVIDER is its backend's name
 # ("amazon_ses", "postmark", "mailgun", "sendgrid", …), and its settings come from
@@ -316,7 +320,7 @@ EMAIL_TIMEOUT = 10
 # complaints, and those addresses get no more bulk mail.
 MAIL_PROVIDER = env("MAIL_PROVIDER")
 if MAIL_PROVIDER:
-    EMAIL_BACKEND = f"anymail.backends.{MAIL_PROVIDER}.EmailBackend"
+    OUTBOX_DELIVERY_BACKEND = f"anymail.backends.{MAIL_PROVIDER}.EmailBackend"
 ANYMAIL = {key.removeprefix("ANYMAIL_"): value for key, value in os.environ.items()
            if key.startswith("ANYMAIL_") and value}
 # Unset, Mailgun's webhook must not check signatures against a key anyone can guess.

@@ -12,11 +12,14 @@ class LibraryConfig(AppConfig):
     def ready(self):
         from anymail.signals import tracking
         from django.core.checks import register
+        from django_q.signals import pre_execute
 
         from library import jobs
         from library.mail import outbox
 
         register(outbox.check_lease)
+        register(jobs.check_timing)
+        pre_execute.connect(jobs.note_task, dispatch_uid="library.note_task")
         tracking.connect(outbox.on_provider_event, dispatch_uid="library.provider_events")
 
         jobs.every("Site: send waiting mail", "library.mail.outbox.deliver_waiting", minutes=1)
@@ -25,6 +28,8 @@ class LibraryConfig(AppConfig):
         jobs.every("Site: clear expired sessions", "library.jobs.clear_expired_sessions",
                    minutes=24 * 60)
         jobs.every("Site: erase the text of old mail", "library.mail.outbox.forget_old_text",
+                   minutes=24 * 60)
+        jobs.every("Site: forget finished job runs", "library.jobs.forget_old_runs",
                    minutes=24 * 60)
         post_migrate.connect(jobs.install_schedules, sender=self,
                              dispatch_uid="library.install_schedules")

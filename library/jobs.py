@@ -1,20 +1,39 @@
-"""Background work on Django-Q2: the schedules the site keeps, and jobs at a moment.
+"""Background work on Django-Q2: the schedules the site keeps, jobs at a moment, and
+the two shapes long work takes.
 
 Apps register what runs on a schedule (`every`) from their AppConfig.ready(); after
 each `migrate` the schedules are written to Django-Q2's table, where they survive
-restarts and any worker on any machine runs them, each run once."""
+restarts and any worker on any machine runs them, each run once.
+
+Every job, queued or scheduled, runs through `run`, which runs each one once. The
+queue hands a job out again when it is not acknowledged within `retry` seconds of
+being taken from the queue, and a job can wait in a worker's own queue behind
+others before it starts: a job still running, or already done, was handed out a
+second time. `run` holds each job's run (`JobRun`), so the second copy finds it
+held and does nothing; a run that failed or whose worker died lets go, and the
+queue's next hand-out runs it again.
+
+Long work is done in slices (`in_slices`): each job stops well within its time
+limit and queues itself for the rest."""
 import logging
+import secrets
+import time
 from datetime import datetime, timedelta
 from functools import partial
 from importlib import import_module
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 logger = logging.getLogger(__name__)
 
+RUN = "library.jobs.run"
 SCHEDULES: dict[str, dict] = {}
+# How much longer than its time limit a job's run is held (`run`).
+JOB_HOLD_MARGIN = 15
 
 
 def every(name: str, func: str, *, minutes: int) -> None:
@@ -32,7 +51,8 @@ def install_schedules(**kwargs) -> None:
             schedule = Schedule.objects.filter(name=name).first() or Schedule(
                 name=name, next_run=timezone.now()
             )
-            schedule.func, schedule.minutes = spec["func"], spec["minutes"]
+            schedule.func, schedule.args = RUN, repr((spec["func"],))
+            schedule.minutes = spec["minutes"]
             schedule.schedule_type, schedule.repeats = Schedule.MINUTES, -1
             schedule.save()
         Schedule.objects.filter(name__startswith="Site: ").exclude(
@@ -70,7 +90,7 @@ def queue(func: str, *, task_name: str, group: str) -> None:
     """Queue the job `func` now, whatever transaction is open."""
     from django_q.tasks import async_task
 
-    async_task(func, task_name=task_name, group=group)
+    async_task(RUN, func, task_name=task_name, group=group)
 
 
 def _queue_after_commit(func: str, *, task_name: str, group: str) -> None:
@@ -93,7 +113,7 @@ def at(name: str, func: str, when: datetime, *args) -> None:
     Schedule.objects.update_or_create(
         name=name,
         defaults={
-            "func": func, "args": repr(tuple(args)), "schedule_type": Schedule.ONCE,
+            "func": RUN, "args": repr((func, *args)), "schedule_type": Schedule.ONCE,
             "repeats": -1, "next_run": when - timedelta(seconds=SCHEDULER_TICK),
         },
     )
@@ -120,3 +140,99 @@ def wait_until(when: datetime, *, longest: float = 2 * SCHEDULER_TICK) -> bool:
 
 def clear_expired_sessions() -> None:
     import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
+
+
+# Each job once: the queue's task ids, and the run holding each.
+
+_current = {"task": None}
+
+
+def note_task(sender, func=None, task=None, **kwargs) -> None:
+    """Django-Q2's pre_execute signal, in the worker, just before a job starts: the
+    id of the task being run, for `run`. A task handed out twice has one id."""
+    _current["task"] = (task or {}).get("id")
+
+
+def run(func: str, *args):
+    """Run the job `func(*args)` for the task being run, unless a run of that same
+    task is going on or has finished. Called directly (a command, a test), it just
+    runs."""
+    task, _current["task"] = _current["task"], None
+    if task is None:
+        return import_string(func)(*args)
+    token = _hold(task, func)
+    if token is None:
+        logger.info("Job %s (task %s) is running or done already; not run again", func, task)
+        return None
+    try:
+        result = import_string(func)(*args)
+    except BaseException:
+        _let_go(task, token, finished=False)  # the queue hands it out again
+        raise
+    _let_go(task, token, finished=True)
+    return result
+
+
+def _hold(task: str, func: str) -> str | None:
+    """Hold the task's run for a job's time limit and a little more; None if a live
+    run holds it or it finished."""
+    from library.db import insert_once
+    from library.models import JobRun
+
+    token, now = secrets.token_hex(8), timezone.now()
+    until = now + timedelta(seconds=settings.Q_CLUSTER["timeout"] + JOB_HOLD_MARGIN)
+    if insert_once(JobRun, task=task, func=func[:200], held_by=token, held_until=until):
+        return token
+    # A run whose worker died (killed at the time limit, or its machine) let go of
+    # nothing: its hold runs out, and the next hand-out takes it over.
+    taken = JobRun.objects.filter(Q(held_until__lt=now) | Q(held_until__isnull=True),
+                                  task=task, finished_at__isnull=True).update(
+        held_by=token, held_until=until, runs=F("runs") + 1)
+    return token if taken else None
+
+
+def _let_go(task: str, token: str, *, finished: bool) -> None:
+    from library.models import JobRun
+
+    JobRun.objects.filter(task=task, held_by=token).update(
+        held_by="", held_until=None, finished_at=timezone.now() if finished else None)
+
+
+def forget_old_runs(days: int = 2) -> int:
+    """The schedule's job: finished runs older than the queue keeps any task."""
+    from library.models import JobRun
+
+    return JobRun.objects.filter(started_at__lt=timezone.now() - timedelta(days=days)
+                                 ).delete()[0]
+
+
+def check_timing(app_configs=None, **kwargs) -> list:
+    """A system check: a job must be handed out again only after its run could have
+    ended, or a run held for a worker that died would block its next hand-out."""
+    from django.core.checks import Error
+
+    q = settings.Q_CLUSTER
+    if q["retry"] <= q["timeout"] + JOB_HOLD_MARGIN:
+        return [Error(
+            f"JOBS_RETRY ({q['retry']} s) must be longer than JOBS_TIMEOUT "
+            f"({q['timeout']} s) and {JOB_HOLD_MARGIN} s more.", id="library.E002")]
+    return []
+
+
+# Long work in slices.
+
+def in_slices(job: str, step, *, task_name: str, group: str) -> bool:
+    """Call `step(out_of_time)` until it returns False (nothing left), or until half
+    the job's time limit has passed, when `job` is queued again for the rest. A
+    step that works through many items asks `out_of_time()` between them. True when
+    everything was done."""
+    stop_at = time.monotonic() + settings.Q_CLUSTER["timeout"] / 2
+
+    def out_of_time() -> bool:
+        return time.monotonic() > stop_at
+
+    while step(out_of_time):
+        if out_of_time():
+            queue(job, task_name=task_name, group=group)
+            return False
+    return True

@@ -118,3 +118,22 @@ class SuppressedAddress(models.Model):
 
     def __str__(self):
         return f"{self.email} ({self.get_reason_display()})"
+
+
+class JobRun(models.Model):
+    """One background job's run (library.jobs.run): held while it runs, so the same
+    job handed out again by the queue does not run beside it or after it."""
+
+    task = models.CharField(max_length=64, unique=True, help_text="The queue's task id.")
+    func = models.CharField(max_length=200)
+    held_by = models.CharField(max_length=16, blank=True)
+    held_until = models.DateTimeField(null=True, blank=True)
+    runs = models.PositiveIntegerField(default=1)
+    started_at = models.DateTimeField(default=timezone.now, db_index=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "job run"
+
+    def __str__(self):
+        return f"{self.func} ({self.task})"

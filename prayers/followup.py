@@ -6,7 +6,6 @@ Every mail is recorded in the outbox in the same transaction as the row that say
 it was sent (an answer's `told_at`, a day's `PrayedDigest`, a request's
 `reminded_for`), so a job that runs twice, or two workers at once, tell no one twice.
 """
-import time
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -19,7 +18,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from library import jobs
+from library import db, jobs
 from library.mail import outbox
 from library.pages import pagecache
 from library.text.markup import count_links, render_markdown
@@ -120,34 +119,39 @@ def tell_answered(batch: int = TELL_BATCH) -> int:
     together, so a job stopped at any moment goes on where it stopped. Returns the
     number of mails recorded."""
     recorded = 0
-    while True:
-        with transaction.atomic():
-            update = (PrayerUpdate.objects.select_for_update(skip_locked=True, of=("self",))
-                      .filter(answered=True, told_at__isnull=True)
-                      # A request held for staff is told of once they approve it.
-                      .exclude(prayer__status=Status.PENDING)
-                      .select_related("prayer", "prayer__article", "prayer__state")
-                      .order_by("created_at", "id").first())
-            if update is None:
-                return recorded
-            recorded += _tell_batch(update, batch)
+
+    def tell(update: PrayerUpdate, marks: list[PrayerMark]) -> dict:
+        nonlocal recorded
+        recorded += _tell_batch(update, marks)
+        return {}
+
+    def step(out_of_time) -> bool:
+        return db.work_through(
+            PrayerUpdate.objects.filter(answered=True, told_at__isnull=True)
+            # A request held for staff is told of once they approve it.
+            .exclude(prayer__status=Status.PENDING)
+            .select_related("prayer", "prayer__article", "prayer__state")
+            .order_by("created_at", "id"),
+            lambda update: PrayerMark.objects.filter(prayer=update.prayer_id)
+            .select_related("user", "subscriber"),
+            tell, size=batch, upto="told_upto", done=lambda _: {"told_at": timezone.now()})
+
+    jobs.in_slices(TELL_JOB, step, task_name="Tell those who prayed of an answer",
+                   group="prayers")
+    return recorded
 
 
-def _tell_batch(update: PrayerUpdate, batch: int) -> int:
+def _tell_batch(update: PrayerUpdate, marks: list[PrayerMark]) -> int:
     prayer = update.prayer
-    marks = list(PrayerMark.objects.filter(prayer=prayer, pk__gt=update.told_upto)
-                 .order_by("pk").select_related("user", "subscriber")[:batch])
+    if prayer.is_deleted or prayer.status == Status.REMOVED or not prayer.is_answered:
+        return 0  # taken down, or the answer withdrawn, before anyone was told
     link = settings.SITE_URL + prayer.get_absolute_url()
     told = 0
-    if prayer.is_deleted or prayer.status == Status.REMOVED or not prayer.is_answered:
-        marks = []  # taken down, or the answer withdrawn, before anyone was told
-    # Addresses that bounced for good or complained get no more of these either.
-    skip = outbox.suppressed([m.user.email if m.user else m.subscriber.email for m in marks])
     for mark in marks:
         member, subscriber = mark.user, mark.subscriber
         if member is not None:
             if (member.pk == prayer.author_id or not member.notify_answered
-                    or not member.is_active or not member.email or member.deleted_at):
+                    or not member.can_be_mailed):
                 continue
             to, name = member.email, member.public_name
             settings_link = settings.SITE_URL + reverse("accounts:profile")
@@ -156,17 +160,11 @@ def _tell_batch(update: PrayerUpdate, batch: int) -> int:
                 continue
             to, name = subscriber.email, "friend"
             settings_link = subscriber.leave_url  # their page of choices
-        if to.lower() in skip:
-            continue
-        outbox.send("prayers/email/answered", {
+        # Mail they chose to get: not to an address that bounced for good or complained.
+        told += bool(outbox.send("prayers/email/answered", {
             "recipient": name, "prayer": prayer.plain_text,
             "note": update.text, "link": link, "settings": settings_link,
-        }, to=to, member=member)
-        told += 1
-    fields = {"told_upto": marks[-1].pk} if marks else {}
-    if len(marks) < batch:
-        fields["told_at"] = timezone.now()
-    PrayerUpdate.objects.filter(pk=update.pk).update(**fields)
+        }, to=to, member=member, bulk=True))
     return told
 
 
@@ -217,7 +215,7 @@ def _remind(pk: int, now: datetime) -> int:
         return 0  # another worker has it, or it was renewed or told already
     Prayer.objects.filter(pk=pk).update(reminded_for=prayer.expires_at)
     author = prayer.author
-    if author is None or not author.is_active or not author.email or author.deleted_at:
+    if author is None or not author.can_be_mailed:
         return 0
     outbox.send("prayers/email/expiring", {
         "recipient": author.public_name, "prayer": prayer.plain_text,
@@ -280,16 +278,19 @@ def send_digests(day=None) -> int:
     for author_id, prayer_id, n in counts:
         per_author.setdefault(author_id, {})[prayer_id] = n
     told = set(PrayedDigest.objects.filter(day=day).values_list("member_id", flat=True))
+    waiting = iter([(author_id, prayers) for author_id, prayers in per_author.items()
+                    if author_id not in told])
     sent = 0
-    stop_at = time.monotonic() + settings.Q_CLUSTER["timeout"] / 2
-    for author_id, prayers in per_author.items():
-        if author_id in told:
-            continue
-        if time.monotonic() > stop_at:  # the rest in the next job, well within its time
-            jobs.queue("prayers.followup.send_digests", task_name="Daily word of prayers",
-                       group="prayers")
-            break
-        sent += _digest(author_id, day, prayers)
+
+    def step(out_of_time) -> bool:
+        nonlocal sent
+        for author_id, prayers in waiting:
+            sent += _digest(author_id, day, prayers)
+            return True
+        return False
+
+    jobs.in_slices("prayers.followup.send_digests", step, task_name="Daily word of prayers",
+                   group="prayers")
     return sent
 
 
@@ -303,8 +304,7 @@ def _digest(author_id: int, day, counts: dict[int, int]) -> int:
             requests = list(Prayer.objects.requests().filter(
                 pk__in=counts, is_deleted=False, status=Status.PUBLISHED, daily_mail=True,
             ).select_related("state").order_by("-published_at"))
-            if (author is None or not requests or not author.is_active or not author.email
-                    or author.deleted_at):
+            if author is None or not requests or not author.can_be_mailed:
                 return 0
             items = [{"prayer": p.plain_text, "count": counts[p.pk],
                       "link": settings.SITE_URL + p.get_absolute_url(),

@@ -41,6 +41,14 @@ def _database_blocker(request, django_db_blocker):
     request.config.stash[_BLOCKER] = django_db_blocker
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _mail_through_the_outbox(django_test_environment):
+    """Django's test set-up sends mail straight to its test mailbox; the site's mail
+    goes through the outbox, as in production (the outbox then delivers it to that
+    mailbox: OUTBOX_DELIVERY_BACKEND in tests/settings.py)."""
+    settings.EMAIL_BACKEND = "library.mail.backends.OutboxBackend"
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """pytest-django's, and at the end, what a test's server or thread may still

@@ -18,6 +18,8 @@ STORAGES = {
 # Uploads go to a folder of this process's own (the suite runs on several at once).
 MEDIA_ROOT = tempfile.mkdtemp(prefix="intercessors-media-")
 atexit.register(shutil.rmtree, MEDIA_ROOT, ignore_errors=True)
+# The outbox hands mail to Django's test mailbox (django.core.mail.outbox).
+OUTBOX_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Fast hashing: the suite creates many accounts.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Serve static files from the app folders, as runserver does in development.

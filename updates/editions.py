@@ -7,17 +7,16 @@ lock, so two workers make one between them) if there is something to send; then
 each batch's mails committed with how far the mailing got (`sent_upto`), so a
 worker that dies mid-way leaves nothing sent twice and nothing lost."""
 import datetime
-import time
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
 from articles.models import Article
-from library import jobs
+from library import db, jobs
 from prayers.models import Prayer
 from states.models import State, StateCall
 
@@ -83,10 +82,13 @@ def content(edition: Edition) -> dict:
 def send(kind: str, *, now=None, state=None) -> Edition | None:
     """Make the edition of `kind` (for `state`, a state alert) with what is new since
     the last one, and start its mailing; None when there is nothing to send (a daily
-    email needs a post) or another worker just made it."""
+    email needs a post), nobody to send it to (its posts wait for the next one), or
+    another worker just made it."""
     now = now or timezone.now()
     with transaction.atomic():
         Timetable.objects.select_for_update().filter(pk=Timetable.current().pk).first()
+        if not audience(kind, state).exists():
+            return None
         last = Edition.objects.filter(kind=kind, state=state).order_by("-until").first()
         since = last.until if last else now - PERIOD[kind]
         if since >= now:
@@ -150,48 +152,42 @@ def send_due(now=None) -> list[Edition]:
     return made
 
 
+def audience(kind: str, state=None):
+    """The subscribers who chose editions of `kind` (of `state`, for its alerts)."""
+    chose = {"state": state} if kind == Edition.Kind.STATE else {kind: True}
+    return Subscriber.objects.filter(**chose, confirmed_at__isnull=False, left_at__isnull=True)
+
+
 def fan_out(batch: int = BATCH) -> int:
     """The job: mail every edition still going out to its subscribers, a batch at a
     time. Returns the number of mails recorded."""
     recorded = 0
-    cache: dict[int, dict] = {}
-    stop_at = time.monotonic() + settings.Q_CLUSTER["timeout"] / 2
-    while True:
-        if time.monotonic() > stop_at:  # the rest in the next job, well within its time
-            jobs.queue(FAN_OUT_JOB, task_name="Mail prayer updates", group="updates")
-            return recorded
-        with transaction.atomic():
-            edition = (Edition.objects.select_for_update(skip_locked=True)
-                       .filter(done_at__isnull=True).order_by("created_at", "id").first())
-            if edition is None:
-                return recorded
-            if edition.pk not in cache:
-                cache[edition.pk] = content(edition)
-            recorded += _mail_batch(edition, cache[edition.pk], batch)
+    found: dict[int, dict] = {}
 
+    def mail(edition: Edition, subscribers: list[Subscriber]) -> dict:
+        nonlocal recorded
+        if edition.pk not in found:
+            found[edition.pk] = content(edition)
+        marks = mailer.Marks()
+        sent = mailer.send_batch(f"updates/email/{edition.kind}",
+                                 context(edition, found[edition.pk], marks),
+                                 readers(subscribers), key=f"edition-{edition.pk}", marks=marks,
+                                 prayers=prayers_in(found[edition.pk]))
+        recorded += sent
+        return {"sent_count": F("sent_count") + sent}
 
-def _mail_batch(edition: Edition, found: dict, batch: int) -> int:
-    chose = ({"state_id": edition.state_id} if edition.kind == Edition.Kind.STATE
-             else {edition.kind: True})
-    subscribers = list(
-        Subscriber.objects.filter(**chose, confirmed_at__isnull=False,
-                                  left_at__isnull=True, pk__gt=edition.sent_upto)
-        .select_related("member").order_by("pk")[:batch])
-    marks = mailer.Marks()
-    sent = mailer.send_batch(f"updates/email/{edition.kind}", context(edition, found, marks),
-                             readers(subscribers), key=f"edition-{edition.pk}", marks=marks,
-                             prayers=prayers_in(found))
-    fields = {"sent_count": edition.sent_count + sent}
-    if subscribers:
-        fields["sent_upto"] = subscribers[-1].pk
-    if len(subscribers) < batch:
-        fields["done_at"] = timezone.now()
-    Edition.objects.filter(pk=edition.pk).update(**fields)
-    return sent
+    def step(out_of_time) -> bool:
+        return db.work_through(
+            Edition.objects.filter(done_at__isnull=True).order_by("created_at", "id"),
+            lambda edition: audience(edition.kind, edition.state_id).select_related("member"),
+            mail, size=batch, upto="sent_upto", done=lambda _: {"done_at": timezone.now()})
+
+    jobs.in_slices(FAN_OUT_JOB, step, task_name="Mail prayer updates", group="updates")
+    return recorded
 
 
 def readers(subscribers: list[Subscriber]) -> list[Subscriber]:
-    """Of a batch, those to mail: a member's account must be live, and an address
+    """Of a batch, those to mail: a member's account must take mail, and an address
     that is now a member's, who chose on their profile, gets one copy."""
     members_own = set(Subscriber.objects.filter(member__isnull=False, left_at__isnull=True)
                       .annotate(address=Lower("member__email"))
@@ -199,8 +195,7 @@ def readers(subscribers: list[Subscriber]) -> list[Subscriber]:
                                            if not s.member_id])
                       .values_list("address", flat=True))
     return [s for s in subscribers
-            if (s.member_id and s.member.is_active and not s.member.deleted_at
-                and s.member.email)
+            if (s.member_id and s.member.can_be_mailed)
             or (not s.member_id and s.email.lower() not in members_own)]
 
 

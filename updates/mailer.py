@@ -37,16 +37,14 @@ def unsubscribe_headers(leave_url: str) -> dict:
 
 def send_batch(name: str, context: dict, subscribers: list[Subscriber], *, key: str,
                marks: Marks, prayers=()) -> int:
-    """Record mail `name` to each of `subscribers` (members' current addresses),
-    except suppressed addresses. `key` names the mailing: a reader's copy of it is
-    recorded once, however often this runs. Returns the number offered."""
+    """Record mail `name` to each of `subscribers` (members' current addresses; the
+    outbox leaves out those that take no bulk mail). `key` names the mailing: a
+    reader's copy of it is recorded once, however often this runs. Returns the
+    number recorded."""
     subject, body = render_mail(name, context)
     html = render_mail_html(name, context)
-    skip = outbox.suppressed([s.address for s in subscribers])
     messages = []
     for subscriber in subscribers:
-        if subscriber.address.lower() in skip:
-            continue
         leave_url = subscriber.leave_url
         links = {marks.leave: leave_url,
                  **{marks.pray(p): pray_url(subscriber, p) for p in prayers}}

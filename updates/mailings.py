@@ -1,14 +1,12 @@
 """Staff mailings: who they reach, a test copy, sending now or at a set time, and the
 mailing itself a batch of readers per transaction. Pressing send twice, or a worker
 dying mid-way, still gives each reader one copy."""
-import time
-
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
-from library import jobs
+from library import db, jobs
 from library.mail import outbox
 from library.text.markup import render_markdown
 
@@ -104,35 +102,30 @@ def _job_name(mailing: Mailing) -> str:
 def fan_out(batch: int = BATCH) -> int:
     """The job (queued when a mailing starts, and every minute): start scheduled
     mailings whose time has come, then send every mailing that is sending, a batch
-    of readers per transaction, handing the rest to the next job before its time is
-    up. Returns the number of copies recorded."""
+    of readers per transaction. Returns the number of copies recorded."""
     now = timezone.now()
     Mailing.objects.filter(status=Mailing.Status.SCHEDULED, send_at__lte=now).update(
         status=Mailing.Status.SENDING, started_at=now)
     recorded = 0
-    stop_at = time.monotonic() + settings.Q_CLUSTER["timeout"] / 2
-    while True:
-        if time.monotonic() > stop_at:
-            jobs.queue(FAN_OUT_JOB, task_name="Send a staff mailing", group="updates")
-            return recorded
-        with transaction.atomic():
-            mailing = (Mailing.objects.select_for_update(skip_locked=True, of=("self",))
-                       .select_related("post").filter(status=Mailing.Status.SENDING)
-                       .order_by("started_at", "id").first())
-            if mailing is None:
-                return recorded
-            subscribers = list(audience(mailing).filter(pk__gt=mailing.sent_upto)
-                               .select_related("member").order_by("pk")[:batch])
-            marks = mailer.Marks()
-            sent = mailer.send_batch("updates/email/mailing", context(mailing, marks.leave),
-                                     readers(subscribers), key=mailing.batch_key, marks=marks)
-            fields = {"recorded": mailing.recorded + sent}
-            if subscribers:
-                fields["sent_upto"] = subscribers[-1].pk
-            if len(subscribers) < batch:
-                fields.update(status=Mailing.Status.SENT, done_at=timezone.now())
-            Mailing.objects.filter(pk=mailing.pk).update(**fields)
-            recorded += sent
+
+    def mail(mailing: Mailing, subscribers: list[Subscriber]) -> dict:
+        nonlocal recorded
+        marks = mailer.Marks()
+        sent = mailer.send_batch("updates/email/mailing", context(mailing, marks.leave),
+                                 readers(subscribers), key=mailing.batch_key, marks=marks)
+        recorded += sent
+        return {"recorded": F("recorded") + sent}
+
+    def step(out_of_time) -> bool:
+        return db.work_through(
+            Mailing.objects.select_related("post").filter(status=Mailing.Status.SENDING)
+            .order_by("started_at", "id"),
+            lambda mailing: audience(mailing).select_related("member"), mail, size=batch,
+            upto="sent_upto",
+            done=lambda _: {"status": Mailing.Status.SENT, "done_at": timezone.now()})
+
+    jobs.in_slices(FAN_OUT_JOB, step, task_name="Send a staff mailing", group="updates")
+    return recorded
 
 
 def progress(mailing: Mailing) -> dict[str, int]:

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils import timezone
 
 from states.models import StateCall
 
@@ -126,7 +127,9 @@ class Edition(models.Model):
 
     def __str__(self):
         where = f" for {self.state}" if self.state_id else ""
-        return f"{self.get_kind_display()}{where} to {self.until:%Y-%m-%d %H:%M}"
+        # Named in the site's time zone, as admin shows its times.
+        until = timezone.localtime(self.until)
+        return f"{self.get_kind_display()}{where} to {until:%Y-%m-%d %H:%M %Z}"
 
 
 class Mailing(models.Model):

@@ -17,7 +17,6 @@ message whose wake-up was lost still goes.
 import logging
 import secrets
 import smtplib
-import time
 from contextlib import contextmanager
 from datetime import timedelta
 from email.utils import make_msgid
@@ -47,57 +46,61 @@ class MailServerAway(Exception):
 
 
 def send(name: str, context: dict, *, to: str, member=None, headers: dict | None = None,
-         html: bool = False, keeps=OutboxMessage.Keeps.EVERYTHING) -> OutboxMessage:
+         html: bool = False, keeps=OutboxMessage.Keeps.EVERYTHING,
+         bulk: bool = False) -> OutboxMessage | None:
     """Record the site's mail `name` (templates/<name>_subject.txt and _body.txt, and
     with `html` _body.html) to `to`, to go once the current transaction commits."""
     subject, body = render_mail(name, context)
     return record(kind=name, to=to, subject=subject, body=body, member=member,
                   html=render_mail_html(name, context) if html else "",
-                  headers=headers, keeps=keeps)
+                  headers=headers, keeps=keeps, bulk=bulk)
 
 
-def record_email(message, *, kind: str, member=None,
-                 keeps=OutboxMessage.Keeps.EVERYTHING) -> list[OutboxMessage]:
-    """Record a composed EmailMessage (allauth's), one outbox row per recipient."""
-    html = next((content for content, mimetype in getattr(message, "alternatives", [])
-                 if mimetype == "text/html"), "")
-    return [
-        record(kind=kind, to=to, subject=message.subject, body=message.body, html=html,
-               from_email=message.from_email, headers=dict(message.extra_headers),
-               member=member, keeps=keeps)
-        for to in message.to
-    ]
-
-
-def record(*, kind: str, to: str, subject: str, body: str, html: str = "",
-           from_email: str = "", headers: dict | None = None, member=None,
-           keeps=OutboxMessage.Keeps.EVERYTHING) -> OutboxMessage:
-    headers = {k: v for k, v in (headers or {}).items() if k.lower() != "message-id"}
-    message = OutboxMessage.objects.create(
-        kind=kind, to=to, subject=subject, body=body, html=html,
-        from_email=from_email or settings.DEFAULT_FROM_EMAIL, headers=headers,
-        member=member if getattr(member, "pk", None) else None, keeps=keeps,
-        message_id=make_msgid(domain=urlsplit(settings.SITE_URL).hostname or "localhost"),
-    )
+def record(**fields) -> OutboxMessage | None:
+    """Record one message (the fields of `record_many`'s dicts); None when it is bulk
+    mail to an address that takes none."""
+    rows = _rows([fields])
+    if not rows:
+        return None
+    rows[0].save()
     wake()
-    return message
+    return rows[0]
 
 
 def record_many(messages: list[dict]) -> int:
-    """Record many messages at once (bulk mail), each a dict of `record`'s fields with
-    a `batch_key`: a key already recorded is skipped, so recording a batch again adds
+    """Record many messages in one insert (bulk mail to subscribers), each with a
+    `batch_key`: a key already recorded is skipped, so recording a batch again adds
     nothing. Returns the number of messages offered."""
-    domain = urlsplit(settings.SITE_URL).hostname or "localhost"
-    rows = [OutboxMessage(
-        kind=m["kind"], to=m["to"], subject=m["subject"], body=m["body"],
-        html=m.get("html", ""), from_email=m.get("from_email") or settings.DEFAULT_FROM_EMAIL,
-        headers=m.get("headers") or {}, member=m.get("member"), batch_key=m["batch_key"],
-        message_id=make_msgid(domain=domain),
-    ) for m in messages]
+    rows = _rows(messages)
     OutboxMessage.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
     if rows:
         wake()
     return len(rows)
+
+
+def _rows(messages: list[dict]) -> list[OutboxMessage]:
+    """The outbox's rows for `messages`, each a dict of kind, to, subject, body and
+    optionally html, from_email, headers, member, keeps, batch_key and `bulk`. Mail
+    sent to a list (`bulk`, or anything with a `batch_key`) does not go to an address
+    that bounced for good or complained; a message's own Message-ID is made here,
+    kept for every try."""
+    domain = urlsplit(settings.SITE_URL).hostname or "localhost"
+    skip = suppressed([m["to"] for m in messages if m.get("bulk") or m.get("batch_key")])
+    rows = []
+    for m in messages:
+        if (m.get("bulk") or m.get("batch_key")) and m["to"].lower() in skip:
+            continue
+        member = m.get("member")
+        rows.append(OutboxMessage(
+            kind=m["kind"], to=m["to"], subject=m["subject"], body=m["body"],
+            html=m.get("html", ""), from_email=m.get("from_email") or settings.DEFAULT_FROM_EMAIL,
+            headers={k: v for k, v in (m.get("headers") or {}).items()
+                     if k.lower() != "message-id"},
+            member=member if getattr(member, "pk", None) else None,
+            keeps=m.get("keeps", OutboxMessage.Keeps.EVERYTHING),
+            batch_key=m.get("batch_key", ""), message_id=make_msgid(domain=domain),
+        ))
+    return rows
 
 
 def batch_counts(key: str):
@@ -175,23 +178,24 @@ def wake() -> None:
     jobs.soon(DELIVER_JOB, task_name="Send waiting mail", group="outbox")
 
 
-def _queue_job() -> None:
-    jobs.queue(DELIVER_JOB, task_name="Send waiting mail", group="outbox")
-
-
 def deliver_waiting(batch: int = BATCH) -> dict:
-    """The job: send every message whose time has come, a batch at a time. Raises
-    MailServerAway when the mail server is away, so the queue runs the job again."""
+    """The job: send every message whose time has come, a batch at a time, in slices
+    within the job's time limit. Raises MailServerAway when the mail server is away,
+    so the queue runs the job again."""
     counts = {"sent": 0, "failed": 0, "waiting": 0}
-    # A long mailing is sent by a chain of jobs, each well within the queue's timeout.
-    stop_at = time.monotonic() + settings.Q_CLUSTER["timeout"] / 2
-    away = out_of_time = False
-    while not (away or out_of_time) and (claim := _claim(batch)):
-        outcome, away, out_of_time = _send_all(*claim, stop_at=stop_at)
+    away = False
+
+    def step(out_of_time) -> bool:
+        nonlocal away
+        claim = _claim(batch)
+        if claim is None:
+            return False
+        outcome, away = _send_all(*claim, out_of_time=out_of_time)
         for name in counts:
             counts[name] += outcome[name]
-    if out_of_time:
-        _queue_job()
+        return not away
+
+    jobs.in_slices(DELIVER_JOB, step, task_name="Send waiting mail", group="outbox")
     if away:
         raise MailServerAway(f"The mail server is away; mail waits ({counts['sent']} sent, "
                              f"{counts['failed']} failed, {counts['waiting']} waiting)")
@@ -220,23 +224,24 @@ def _claim(batch: int) -> tuple[str, list[OutboxMessage]] | None:
     return (token, messages) if messages else None
 
 
-def _send_all(token: str, messages: list[OutboxMessage], *, stop_at: float):
-    """Send the claimed messages over one connection: (counts, server away?, out of
-    time?). Every write names the token, so a message this run no longer holds (its
-    lease ran out and another took it, or it was deleted) is left alone."""
+def _send_all(token: str, messages: list[OutboxMessage], *, out_of_time):
+    """Send the claimed messages over one connection: (counts, server away?); out of
+    time, the rest go back for the next job. Every write names the token, so a
+    message this run no longer holds (its lease ran out and another took it, or it
+    was deleted) is left alone."""
     outcome = {"sent": 0, "failed": 0, "waiting": 0}
-    mailer = get_connection(fail_silently=False)
+    mailer = get_connection(settings.OUTBOX_DELIVERY_BACKEND, fail_silently=False)
     try:
         mailer.open()
     except (OSError, smtplib.SMTPException) as error:
         _wait(token, messages, error)
         outcome["waiting"] = len(messages)
-        return outcome, True, False
+        return outcome, True
     try:
         for position, message in enumerate(messages):
-            if time.monotonic() > stop_at:
+            if out_of_time():
                 _release(token, messages[position:])
-                return outcome, False, True
+                return outcome, False
             if not _renew(token, message):
                 continue
             if not message.to:
@@ -260,12 +265,12 @@ def _send_all(token: str, messages: list[OutboxMessage], *, stop_at: float):
                 # Away, busy, or refusing us (a bad or rotated key): every message waits.
                 _wait(token, messages[position:], error)
                 outcome["waiting"] += len(messages) - position
-                return outcome, True, False
+                return outcome, True
             except (OSError, smtplib.SMTPException) as error:
                 # The server went away (or refuses us, not this message): the rest wait.
                 _wait(token, messages[position:], error)
                 outcome["waiting"] += len(messages) - position
-                return outcome, True, False
+                return outcome, True
             except Exception as error:  # a message no server could take (a bad header)
                 logger.exception("Mail %s cannot be sent", message.pk)
                 _finish(token, message, OutboxMessage.Status.FAILED, error=describe(error))
@@ -278,7 +283,7 @@ def _send_all(token: str, messages: list[OutboxMessage], *, stop_at: float):
             mailer.close()
         except (OSError, smtplib.SMTPException):
             pass
-    return outcome, False, False
+    return outcome, False
 
 
 def as_email(message: OutboxMessage) -> EmailMultiAlternatives:

@@ -171,7 +171,7 @@ def test_no_reply_mail_when_turned_off_or_replying_to_yourself(
 
 def test_failing_mail_keeps_the_reply(post, member, other_member, settings,
                                       django_capture_on_commit_callbacks):
-    settings.EMAIL_BACKEND = "tests.comments.broken_mail.Backend"
+    settings.OUTBOX_DELIVERY_BACKEND = "tests.comments.broken_mail.Backend"
     parent = make_comment(target=post, author=member)
     with django_capture_on_commit_callbacks(execute=True):
         reply = post_comment(author=other_member, target=post, body="Amen", parent=parent)

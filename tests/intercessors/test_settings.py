@@ -77,7 +77,7 @@ def test_collectstatic_writes_hashed_compressed_files(tmp_path):
 
 def test_email_url_smtp_with_tls():
     conf = email_settings("smtp+tls://mailer:s%40cret@mail.example.org:2525")
-    assert conf["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
+    assert conf["OUTBOX_DELIVERY_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
     assert conf["EMAIL_HOST"] == "mail.example.org"
     assert conf["EMAIL_PORT"] == 2525
     assert conf["EMAIL_HOST_USER"] == "mailer"
@@ -87,7 +87,7 @@ def test_email_url_smtp_with_tls():
 
 
 def test_email_url_console_and_bad_scheme():
-    assert email_settings("console://")["EMAIL_BACKEND"].endswith("console.EmailBackend")
+    assert email_settings("console://")["OUTBOX_DELIVERY_BACKEND"].endswith("console.EmailBackend")
     with pytest.raises(ImproperlyConfigured):
         email_settings("carrier-pigeon://loft")
 

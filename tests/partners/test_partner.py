@@ -177,7 +177,7 @@ def test_more_than_five_an_hour_from_one_address_gets_429(client, db):
 
 def test_a_failing_mail_server_never_loses_the_pledge(client, notify, settings,
                                                       django_capture_on_commit_callbacks):
-    settings.EMAIL_BACKEND = "tests.comments.broken_mail.Backend"
+    settings.OUTBOX_DELIVERY_BACKEND = "tests.comments.broken_mail.Backend"
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         response = client.post("/partner/", pledge_form())
     assert len(callbacks) == 1  # mail waits for the commit

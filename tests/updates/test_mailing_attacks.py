@@ -51,7 +51,7 @@ def test_a_sending_mailing_has_a_schedule_that_resumes_it(db):
 
 # 3. A provider's 401/403 (bad or rotated API key) fails every message for good.
 def test_provider_auth_error_does_not_fail_the_whole_outbox(db, settings):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.OUTBOX_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     for n in range(3):
         outbox.record(kind="updates/email/mailing", to=f"r{n}@example.org", subject="s",
                       body="b")
