@@ -41,7 +41,7 @@ def site_env(mail_url: str, **extra) -> dict:
         "EMAIL_URL": mail_url,
         "JOBS_WORKERS": "1",
         "JOBS_TIMEOUT": "3",
-        "JOBS_RETRY": "5",
+        "JOBS_RETRY": "9",
         "JOBS_POLL": "0.1",
         "OUTBOX_RETRY_AFTER": "0.5",
         "OUTBOX_LEASE": "4",
