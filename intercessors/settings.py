@@ -307,7 +307,11 @@ elif env("EMAIL_HOST"):
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=True)
     EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
 else:
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    # In development each mail is kept as a file (library.mail.folder); in
+    # production without a mail server, printed.
+    EMAIL_BACKEND = ("library.mail.folder.EmailBackend" if DEBUG
+                     else "django.core.mail.backends.console.EmailBackend")
+DEV_MAIL_DIR = BASE_DIR / env("DEV_MAIL_DIR", "var/mail")
 EMAIL_TIMEOUT = 10
 # A mail provider's API instead (django-anymail): MAIL_PROVIDER is its backend's name
 # ("amazon_ses", "postmark", "mailgun", "sendgrid", …), and its settings come from
