@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def run_manage(*args, **env_overrides):
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     env["DJANGO_SETTINGS_MODULE"] = "intercessors.settings"
+    env["DJANGO_ENV_FILE"] = os.devnull  # not a developer's .env
     env.update(env_overrides)
     return subprocess.run(
         [sys.executable, "manage.py", *args],
