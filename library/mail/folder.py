@@ -29,7 +29,8 @@ class EmailBackend(BaseEmailBackend):
                 if not self.fail_silently:
                     raise
                 continue
-            logger.info("Mail %r to %s: %s", message.subject,
+            # One line: a subject with a line break never gets this far (BadHeaderError).
+            logger.info('Mail "%s" to %s: %s', message.subject,
                         ", ".join(message.recipients()), path)
             kept += 1
         return kept

@@ -73,3 +73,12 @@ def test_two_mails_in_the_same_second_are_two_files(folder, time_machine):
     assert len(paths) == 2
     assert {read(p)["To"] for p in paths} == {"anna@example.org", "simeon@example.org"}
 
+
+
+def test_a_subject_with_a_line_break_is_refused_as_by_every_backend(folder, caplog):
+    from django.core.mail import BadHeaderError
+
+    with caplog.at_level(logging.INFO, logger="library.mail"), pytest.raises(BadHeaderError):
+        send("Prayer updates\nBcc: everyone@example.org")
+    assert not folder.exists() or not any(folder.iterdir())
+    assert not [r for r in caplog.records if r.name == "library.mail"]
