@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: security audit run worker test test-times lint migrations-check install install-dev lock upgrade collectstatic screenshots bench markdown-fuzz clean
+.PHONY: security audit run dev-env worker test test-times lint migrations-check install install-dev lock upgrade collectstatic screenshots bench markdown-fuzz clean
 
 # The installer is pinned with its hashes like everything it installs.
 $(PY):
@@ -48,14 +48,24 @@ upgrade: COMPILE_ARGS = $(if $(PACKAGE),--upgrade-package $(PACKAGE),--upgrade)
 upgrade: lock
 
 ## run: migrate an SQLite database, load demo content, serve on 127.0.0.1:$(PORT) with a job worker beside it
-run: export DJANGO_DEBUG ?= 1
-run: export SITE_URL ?= http://127.0.0.1:$(PORT)
-run: $(RUN_STAMP)
+run: $(RUN_STAMP) dev-env
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	$(PY) manage.py qcluster & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# .env, read by manage.py (never by the web server): development settings, so that
+# commands typed in another terminal run as the site does. Our three lines are
+# written again each time (PORT may have changed); any other line is kept.
+DEV_MAIL_DIR ?= var/mail
+DEV_ENV_KEYS := DJANGO_DEBUG|SITE_URL|DEV_MAIL_DIR
+dev-env:
+	@touch .env
+	@grep -v -E '^($(DEV_ENV_KEYS))=' .env > .env.new || true
+	@printf '%s\n' 'DJANGO_DEBUG=1' 'SITE_URL=http://127.0.0.1:$(PORT)' \
+		'DEV_MAIL_DIR=$(DEV_MAIL_DIR)' >> .env.new
+	@mv .env.new .env
 
 ## worker: run background jobs (mail, schedules) with the site's environment
 worker: $(RUN_STAMP)

@@ -269,7 +269,8 @@ ACCOUNT_RATE_LIMITS = {
 # Email. Every mail, the site's own and those Django and allauth send, is recorded in
 # the outbox (EMAIL_BACKEND) and handed over by the job worker through
 # OUTBOX_DELIVERY_BACKEND: SMTP (EMAIL_URL or EMAIL_HOST), a mail provider's API
-# (MAIL_PROVIDER), or else the console.
+# (MAIL_PROVIDER), or else files in DEV_MAIL_DIR in development and the console in
+# production.
 EMAIL_BACKEND = "library.mail.backends.OutboxBackend"
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Intercessors <hello@intercessors.example>")
 SERVER_EMAIL = env("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
@@ -311,7 +312,11 @@ elif env("EMAIL_HOST"):
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=True)
     EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
 else:
-    OUTBOX_DELIVERY_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    # In development each mail is kept as a file (library.mail.folder); in
+    # production without a mail server, printed.
+    OUTBOX_DELIVERY_BACKEND = ("library.mail.folder.EmailBackend" if DEBUG
+                               else "django.core.mail.backends.console.EmailBackend")
+DEV_MAIL_DIR = BASE_DIR / env("DEV_MAIL_DIR", "var/mail")
 EMAIL_TIMEOUT = 10
 # A mail provider's API instead (django-anymail): MAIL_PROVIDER is its backend's name
 # ("amazon_ses", "postmark", "mailgun", "sendgrid", …), and its settings come from

@@ -7,6 +7,9 @@ import tempfile
 os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-secret-key-" + "x" * 40)
 os.environ.setdefault("DJANGO_HTTPS", "0")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+# The `manage.py` processes the suite starts (workers, checks) read only the
+# environment each test gives them, whatever a developer's `.env` holds.
+os.environ["DJANGO_ENV_FILE"] = os.devnull
 
 from intercessors.settings import *  # noqa: E402,F403
 

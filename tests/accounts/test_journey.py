@@ -39,7 +39,7 @@ def test_sign_up_verify_log_in_edit_log_out_reset_and_delete(client):
 
     # Verification mail, with a link that confirms the address.
     assert len(delivered()) == 1
-    assert delivered()[0].body.startswith("Hello from Intercessors!")
+    assert "Thank you for joining Intercessors." in delivered()[0].body
     confirm_url = link_in(delivered()[0], r"/accounts/confirm-email/[^/\s]+/")
     assert client.get(confirm_url).status_code == 200
     response = client.post(confirm_url)

@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def run_manage(*args, **env_overrides):
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     env["DJANGO_SETTINGS_MODULE"] = "intercessors.settings"
+    env["DJANGO_ENV_FILE"] = os.devnull  # not a developer's .env
     env.update(env_overrides)
     return subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -171,3 +172,22 @@ def test_production_leaves_uploads_to_the_proxy_and_binds_nothing_publicly():
     deploy = (ROOT / "docs" / "deploy.md").read_text()
     assert "0.0.0.0" not in deploy
     assert "GUNICORN_BIND=127.0.0.1:8000" in deploy and "DJANGO_TRUSTED_PROXIES" in deploy
+
+
+def test_development_keeps_mail_as_files_and_production_without_a_server_prints_it():
+    probe = ("from django.conf import settings as s; "
+             "print(s.OUTBOX_DELIVERY_BACKEND, s.DEV_MAIL_DIR.relative_to(s.BASE_DIR))")
+    no_mail = dict(EMAIL_URL="", EMAIL_HOST="", MAIL_PROVIDER="", DEV_MAIL_DIR="")
+    development = run_manage("shell", "--no-imports", "-c", probe, DJANGO_DEBUG="1", **no_mail)
+    assert development.stdout.strip().splitlines()[-1] == (
+        "library.mail.folder.EmailBackend var/mail"), development.stderr
+    elsewhere = run_manage("shell", "--no-imports", "-c", probe, DJANGO_DEBUG="1",
+                           **{**no_mail, "DEV_MAIL_DIR": "tmp/letters"})
+    assert elsewhere.stdout.strip().splitlines()[-1].endswith(" tmp/letters"), elsewhere.stderr
+    with_server = run_manage("shell", "--no-imports", "-c", probe, DJANGO_DEBUG="1",
+                             **{**no_mail, "EMAIL_URL": "smtp://127.0.0.1:2525"})
+    assert with_server.stdout.split()[-2] == "django.core.mail.backends.smtp.EmailBackend"
+    production = run_manage("shell", "--no-imports", "-c", probe,
+                            DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+                            DJANGO_ALLOWED_HOSTS="example.org", **no_mail)
+    assert production.stdout.split()[-2] == "django.core.mail.backends.console.EmailBackend"
