@@ -147,6 +147,33 @@ def test_no_daily_email_on_a_day_without_posts(db):
     assert not Edition.objects.exists() and not mails("daily").exists()
 
 
+def test_an_edition_with_no_one_to_mail_takes_no_posts_and_the_next_carries_them(
+        db, time_machine):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    # Sunday, December 6, 6:40 am Eastern (11:40 UTC): the worker starts, and the
+    # daily email is due, but nobody has subscribed yet.
+    eastern = ZoneInfo("America/New_York")
+    time_machine.move_to(datetime(2026, 12, 6, 6, 40, tzinfo=eastern), tick=False)
+    Timetable.current()
+    Timetable.objects.update(daily_at="06:30")
+    post = fresh_post(title="Sunday's post", minutes=60)
+    assert editions.send_due() == []
+    assert not Edition.objects.exists()
+    # A reader subscribes; the next daily email, sent by hand as the README shows,
+    # carries the day's post.
+    confirmed()
+    time_machine.move_to(datetime(2026, 12, 6, 7, 10, tzinfo=eastern), tick=False)
+    call_command("send_updates", "daily")
+    edition = Edition.objects.get()
+    assert list(edition.posts.all()) == [post]
+    (message,) = delivered()
+    assert "Sunday's post" in message.subject and "Sunday, December 6" in message.body
+    # Named in the site's time zone, as admin shows it: 7:10 am, not 12:10.
+    assert str(edition) == "Daily email to 2026-12-06 07:10 EST"
+
+
 def test_a_mailbox_for_unsubscribing_only_when_set(db, settings):
     settings.UNSUBSCRIBE_MAILTO = "leave@ministry.example"
     fresh_post()
