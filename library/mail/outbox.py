@@ -1,8 +1,8 @@
 """Every mail the site sends leaves through here.
 
-A write that causes a mail records it (`send`, `record_email`) in its own
-transaction: if the write commits, so does the mail, and a crash a moment later
-loses nothing. A background job (`deliver_waiting`), queued with them, hands the
+A write that causes a mail records it (`send`, `record_many`, or Django's mail
+functions through `library.mail.backends`) in its own transaction: if the write
+commits, so does the mail, and a crash a moment later loses nothing. A background job (`deliver_waiting`), queued with them, hands the
 waiting messages to the mail server over one connection once they are committed
 and marks each one sent.
 
