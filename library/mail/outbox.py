@@ -2,9 +2,9 @@
 
 A write that causes a mail records it (`send`, `record_many`, or Django's mail
 functions through `library.mail.backends`) in its own transaction: if the write
-commits, so does the mail, and a crash a moment later loses nothing. A background job (`deliver_waiting`), queued with them, hands the
-waiting messages to the mail server over one connection once they are committed
-and marks each one sent.
+commits, so does the mail, and a crash a moment later loses nothing. A background
+job (`deliver_waiting`), queued with them, hands the waiting messages to the mail
+server over one connection once they are committed and marks each one sent.
 
 Delivery is at least once. A message is marked sent right after the server
 accepts it; if the worker dies between the two, the message goes again, with the

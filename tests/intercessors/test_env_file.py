@@ -12,7 +12,8 @@ from manage import read_env_file
 
 ROOT = Path(__file__).resolve().parents[2]
 PROBE = ("from django.conf import settings as s; "
-         "print(s.DEBUG, s.SITE_URL, s.DEV_MAIL_DIR.relative_to(s.BASE_DIR), s.OUTBOX_DELIVERY_BACKEND)")
+         "print(s.DEBUG, s.SITE_URL, s.DEV_MAIL_DIR.relative_to(s.BASE_DIR), "
+         "s.OUTBOX_DELIVERY_BACKEND)")
 DEVELOPMENT = """\
 # Written by make run.
 DATABASE_URL=sqlite:///dev.sqlite3

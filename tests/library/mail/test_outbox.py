@@ -197,6 +197,31 @@ def test_security_mail_is_erased_once_sent(client, db):
     assert (message.status, message.body, message.to) == ("sent", "", "new@example.org")
 
 
+def test_django_and_allauth_mail_reach_the_outbox_through_the_email_backend(client, db):
+    from django.core.mail import send_mail
+
+    from accounts.adapter import AccountAdapter
+
+    assert "send_mail" not in vars(AccountAdapter)  # no way around the backend
+    client.post("/accounts/signup/", {"email": "new@example.org", "password1": "a-long-psalm-119",
+                                      "password2": "a-long-psalm-119", "display_name": "Joanna"})
+    with transaction.atomic():
+        send_mail("A note", "Plain words.", None, ["friend@example.org", "Other@Example.org"])
+    confirmation, *notes = OutboxMessage.objects.order_by("id")
+    assert confirmation.kind == "account/email/email_confirmation_signup"
+    assert confirmation.get_kind_display() == "Confirm a new account"
+    assert [(m.kind, m.to, m.keeps) for m in notes] == [
+        ("site mail", "friend@example.org", "envelope"),
+        ("site mail", "Other@Example.org", "envelope")]
+    assert not mail.outbox  # nothing went around the outbox
+    sent = delivered()
+    assert [m.to for m in sent] == [["new@example.org"], ["friend@example.org"],
+                                    ["Other@Example.org"]]
+    # The kind stays in the site; each copy keeps the Message-ID it was given.
+    assert all("X-Site-Mail-Kind" not in m.message() for m in sent)
+    assert sent[1].extra_headers["Message-ID"] == notes[0].message_id
+
+
 def test_a_deleted_account_loses_its_waiting_mail_but_gets_the_notice(db):
     member = make_member(email="leaving@example.org")
     other = make_member(email="staying@example.org")
