@@ -3,6 +3,7 @@ scheduled post appearing on cached pages the moment it goes live."""
 import time
 from datetime import timedelta
 
+import pytest
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
 from django.utils import timezone
@@ -83,3 +84,54 @@ def test_a_moved_or_withdrawn_post_moves_or_drops_its_job(db):
     save_post(article=post)
     assert not Schedule.objects.filter(name=f"Post {post.pk} goes live").exists()
     assert post_goes_live(post.pk) is False
+
+
+def test_a_task_runs_once_however_often_it_is_handed_out_and_again_after_it_failed(db):
+    from library.models import JobRun
+
+    def handed_out(task_id, func="tests.library.test_jobs.note"):
+        jobs.note_task(None, task={"id": task_id})
+        return jobs.run(func, len(CALLS))
+
+    CALLS.clear()
+    handed_out("task-1")
+    handed_out("task-1")  # handed out again after it ended: nothing more
+    assert CALLS == [0]
+    # One whose run failed lets go: the queue's next hand-out runs it.
+    for _ in range(2):
+        with pytest.raises(RuntimeError):
+            handed_out("task-2", "tests.library.test_jobs.fail")
+    assert JobRun.objects.get(task="task-2").finished_at is None
+    assert CALLS == [0, "failed", "failed"]
+    del CALLS[1:]
+    # One held by a worker that died is taken over once its hold has run out.
+    JobRun.objects.create(task="task-3", func="x", held_by="dead",
+                          held_until=timezone.now() + timedelta(seconds=60))
+    handed_out("task-3")
+    assert CALLS == [0]
+    JobRun.objects.filter(task="task-3").update(held_until=timezone.now())
+    handed_out("task-3")
+    assert CALLS == [0, 1] and JobRun.objects.get(task="task-3").runs == 2
+    # Called directly (a command, a test), a job just runs.
+    jobs.run("tests.library.test_jobs.note", "direct")
+    assert CALLS[-1] == "direct" and JobRun.objects.count() == 3
+
+
+def test_the_retry_must_outlast_a_jobs_hold(settings):
+    settings.Q_CLUSTER = {**settings.Q_CLUSTER, "timeout": 120, "retry": 125}
+    [error] = jobs.check_timing()
+    assert error.id == "library.E002" and "JOBS_RETRY (125 s)" in error.msg
+    settings.Q_CLUSTER = {**settings.Q_CLUSTER, "retry": 180}
+    assert jobs.check_timing() == []
+
+
+CALLS = []
+
+
+def note(value) -> None:
+    CALLS.append(value)
+
+
+def fail(value) -> None:
+    CALLS.append("failed")
+    raise RuntimeError("the mail server is away")
