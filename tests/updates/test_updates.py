@@ -1,5 +1,6 @@
 """Prayer updates by email: subscribing with double opt-in, the daily email and the
 weekly digest, "I Prayed" from the inbox, and leaving with one click."""
+import io
 from datetime import timedelta
 
 import pytest
@@ -160,12 +161,15 @@ def test_an_edition_with_no_one_to_mail_takes_no_posts_and_the_next_carries_them
     Timetable.objects.update(daily_at="06:30")
     post = fresh_post(title="Sunday's post", minutes=60)
     assert editions.send_due() == []
+    said = io.StringIO()
+    call_command("send_updates", "daily", stdout=said)  # by hand, as the README shows
+    assert said.getvalue().startswith("Nobody gets the daily email yet, so nothing was sent")
     assert not Edition.objects.exists()
-    # A reader subscribes; the next daily email, sent by hand as the README shows,
-    # carries the day's post.
+    # A reader subscribes; the next daily email carries the day's post.
     confirmed()
     time_machine.move_to(datetime(2026, 12, 6, 7, 10, tzinfo=eastern), tick=False)
-    call_command("send_updates", "daily")
+    call_command("send_updates", "daily", stdout=said)
+    assert "Daily email to 2026-12-06 07:10 EST: 1 mail(s) recorded" in said.getvalue()
     edition = Edition.objects.get()
     assert list(edition.posts.all()) == [post]
     (message,) = delivered()
