@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from library import jobs
 from library.mail import outbox
-from library.text.markup import render_markdown
+from library.text.markup import markdown_to_text, render_markdown
 
 from . import mailer
 from .editions import readers
@@ -39,12 +39,21 @@ def audience(mailing: Mailing):
     return subscribers
 
 
+def render_body(body: str) -> str:
+    """A letter's HTML: a line break typed inside a paragraph stays one, so a
+    sign-off written on two lines reaches the reader on two lines."""
+    return render_markdown(body, line_breaks=True)
+
+
 def render(mailing: Mailing) -> None:
-    mailing.body_html = render_markdown(mailing.body)
+    mailing.body_html = render_body(mailing.body)
 
 
 def context(mailing: Mailing, leave_url: str) -> dict:
-    return {"mailing": mailing, "body_html": mailing.body_html, "body": mailing.body,
+    """The letter's mail, the same for every reader but the link to leave. Its text
+    part is the letter without Markdown, written from the same rendering."""
+    return {"mailing": mailing, "body_html": mailing.body_html,
+            "body_text": markdown_to_text(mailing.body, line_breaks=True),
             "post_url": settings.SITE_URL + mailing.post.get_absolute_url()
             if mailing.post_id else "", "leave_url": leave_url}
 

@@ -180,3 +180,17 @@ def test_editions_are_a_record_staff_cannot_delete(db):
     response = client.post(f"/admin/updates/edition/{edition.pk}/delete/", {"post": "yes"})
     assert response.status_code == 403
     assert Edition.objects.filter(pk=edition.pk).exists()
+
+
+def test_a_letter_keeps_its_line_breaks_and_its_text_part_has_no_markup(staff):
+    reader("texan@example.org", state=State.objects.get(code="TX"))
+    _, mailing = write(staff, body=(
+        "Join us **Thursday at 7 pm**: see [the Ohio page](http://x/states/ohio/).\n\n"
+        "- bread\n- water\n\nIn His service,\nThe prayer team"))
+    mailings.start(mailing)
+    mailings.fan_out()
+    (copy,) = copies()
+    assert "In His service,<br>\nThe prayer team" in copy.html
+    assert "Join us Thursday at 7 pm: see the Ohio page (http://x/states/ohio/)." in copy.body
+    assert "- bread\n- water\n\nIn His service,\nThe prayer team" in copy.body
+    assert "**" not in copy.body and "](" not in copy.body
