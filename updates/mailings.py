@@ -1,6 +1,7 @@
-"""Staff mailings: who they reach, a test copy, sending now or at a set time, and the
-mailing itself a batch of readers per transaction. Pressing send twice, or a worker
-dying mid-way, still gives each reader one copy."""
+"""Staff mailings: who they reach (and how many will actually be mailed), a test
+copy, sending now or at a set time, stopping one scheduled, and the mailing itself
+a batch of readers per transaction. Pressing send twice, or a worker dying mid-way,
+still gives each reader one copy."""
 import time
 
 from django.conf import settings
@@ -18,6 +19,13 @@ from .models import Mailing, Subscriber
 
 FAN_OUT_JOB = "updates.mailings.fan_out"
 BATCH = 500
+REACH_BATCH = 2000
+
+NOBODY = "Nobody is in this audience yet, so nothing was sent."
+TIME_PASSED = ("The time you set has passed, so nothing was sent. Set a new time, or clear it "
+               "to send now.")
+NOBODY_MAILABLE = ("No one in this audience can be mailed now: their addresses bounced or "
+                   "reported our mail as spam, or their accounts are closed. Nothing was sent.")
 
 
 class CannotSend(Exception):
@@ -37,6 +45,40 @@ def audience(mailing: Mailing):
             Q(prayer_marks__prayer_id=mailing.prayer_id)
             | Q(member__prayer_marks__prayer_id=mailing.prayer_id)).distinct()
     return subscribers
+
+
+def reach(mailing: Mailing, *, batch: int = REACH_BATCH) -> int:
+    """How many copies sending it now would record: its audience, less those the
+    fan-out leaves out (`readers`: closed accounts, an address that is a member's
+    too) and suppressed addresses. Read as the fan-out reads, a batch at a time,
+    so the number staff confirm is the number that goes."""
+    count, after = 0, 0
+    while True:
+        subscribers = list(audience(mailing).filter(pk__gt=after).select_related("member")
+                           .order_by("pk")[:batch])
+        mailed = readers(subscribers)
+        skip = outbox.suppressed([s.address for s in mailed])
+        count += sum(1 for s in mailed if s.address.lower() not in skip)
+        if len(subscribers) < batch:
+            return count
+        after = subscribers[-1].pk
+
+
+def check(mailing: Mailing, *, now=None) -> int:
+    """Asked before sending: the number of readers it would reach, or CannotSend
+    saying why it cannot go as it stands."""
+    _refuse(mailing, now or timezone.now())
+    count = reach(mailing)
+    if not count:
+        raise CannotSend(NOBODY_MAILABLE)
+    return count
+
+
+def _refuse(mailing: Mailing, now) -> None:
+    if not audience(mailing).exists():
+        raise CannotSend(NOBODY)
+    if mailing.send_at and mailing.send_at <= now:
+        raise CannotSend(TIME_PASSED)
 
 
 def render_body(body: str) -> str:
@@ -73,11 +115,7 @@ def start(mailing: Mailing, *, now=None) -> Mailing:
     mailing = Mailing.objects.select_for_update().get(pk=mailing.pk)
     if mailing.status in (Mailing.Status.SENDING, Mailing.Status.SENT):
         return mailing
-    if not audience(mailing).exists():
-        raise CannotSend("Nobody is in this audience yet, so nothing was sent.")
-    if mailing.send_at and mailing.send_at <= now:
-        raise CannotSend("The time you set has passed, so nothing was sent. Set a new time, "
-                         "or clear it to send now.")
+    _refuse(mailing, now)
     if mailing.send_at:
         mailing.status = Mailing.Status.SCHEDULED
         mailing.save(update_fields=["status"])
@@ -100,10 +138,15 @@ def go(pk: int) -> None:
     fan_out()
 
 
-def unschedule(mailing: Mailing) -> None:
-    if Mailing.objects.filter(pk=mailing.pk, status=Mailing.Status.SCHEDULED).update(
-            status=Mailing.Status.DRAFT):
+def unschedule(mailing: Mailing, *, now=None) -> bool:
+    """Stop a scheduled mailing before its time: a draft again. True if it was
+    stopped; once its time has come it is going out, and nothing is changed."""
+    stopped = Mailing.objects.filter(pk=mailing.pk, status=Mailing.Status.SCHEDULED,
+                                     send_at__gt=now or timezone.now()).update(
+        status=Mailing.Status.DRAFT)
+    if stopped:
         jobs.cancel(_job_name(mailing))
+    return bool(stopped)
 
 
 def _job_name(mailing: Mailing) -> str:
