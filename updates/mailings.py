@@ -75,6 +75,8 @@ def check(mailing: Mailing, *, now=None) -> int:
 
 
 def _refuse(mailing: Mailing, now) -> None:
+    """CannotSend if the mailing cannot go as it stands: no one to send to, or a
+    time set that has passed (it is not sent at once without asking)."""
     if not audience(mailing).exists():
         raise CannotSend(NOBODY)
     if mailing.send_at and mailing.send_at <= now:
@@ -93,7 +95,8 @@ def render(mailing: Mailing) -> None:
 
 def context(mailing: Mailing, leave_url: str) -> dict:
     """The letter's mail, the same for every reader but the link to leave. Its text
-    part is the letter without Markdown, written from the same rendering."""
+    part is the letter without Markdown, read from the same rendering as its HTML
+    (line breaks kept)."""
     return {"mailing": mailing, "body_html": mailing.body_html,
             "body_text": markdown_to_text(mailing.body, line_breaks=True),
             "post_url": settings.SITE_URL + mailing.post.get_absolute_url()
