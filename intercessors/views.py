@@ -176,8 +176,8 @@ def waiting_work(user) -> list[dict]:
         work.append({"label": "new pledges", "count": pledges,
                      "url": reverse("admin:partners_partnerpledge_changelist")
                      + "?status__exact=new"})
-    failed = (OutboxMessage.objects.filter(status=OutboxMessage.Status.FAILED).count()
-              if user.has_perm("library.view_outboxmessage") else 0)
+    failed = OutboxMessage.objects.visible_to(user).filter(
+        status=OutboxMessage.Status.FAILED).count()
     if failed:  # shown only when there are some: mail is not staff's daily work
         work.append({"label": "mails that could not be sent", "count": failed,
                      "url": reverse("admin:library_outboxmessage_changelist")

@@ -2,7 +2,7 @@
 report screen every app's reports share (`ReportAdmin`)."""
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseNotAllowed
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path
 
@@ -16,7 +16,9 @@ from library.text import moderation
 class OutboxMessageAdmin(admin.ModelAdmin):
     """The site's mail: waiting, sent, or failed with the mail server's answer.
     Security mails (confirmations, password resets) show only their recipient,
-    kind and status: their links open an account."""
+    kind and status: their links open an account. Staff allowed to view bulk mail
+    (Editors) see the mail sent to many, read-only; to them any other mail does not
+    exist (`OutboxMessage.objects.visible_to`)."""
 
     list_display = ["created_at", "kind_label", "to", "status", "tries", "sent_at", "problem"]
     list_filter = ["status", "kind"]
@@ -34,6 +36,20 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     @admin.display(description="problem")
     def problem(self, message):
         return message.error[:120] if message.status != OutboxMessage.Status.SENT else ""
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) or (
+            request.user.has_perm("library.view_bulk_mail") and (obj is None or obj.is_bulk))
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # Admin answers a mail outside the queryset with a redirect and a message
+        # that it may have been deleted; a mail this user may not see is not found.
+        if self.get_object(request, object_id) is None:
+            raise Http404("No such mail.")
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def get_fields(self, request, obj=None):
         if obj is not None and obj.is_security:

@@ -23,6 +23,29 @@ class RateLimitBucket(models.Model):
         return f"{self.bucket}: {self.count}"
 
 
+# The mail written for many readers at once, test copies included: staff mailings,
+# the daily email, the weekly digest and state alerts. No security mail and no
+# notice to one member is among them.
+BULK_KINDS = frozenset({"updates/email/mailing", "updates/email/daily",
+                        "updates/email/weekly", "updates/email/state"})
+
+
+class OutboxMessageQuerySet(models.QuerySet):
+    def bulk(self):
+        """The mail sent to many (`OutboxMessage.is_bulk`)."""
+        return self.filter(kind__in=BULK_KINDS, keeps=OutboxMessage.Keeps.EVERYTHING)
+
+    def visible_to(self, user):
+        """The mail `user` may read in admin: every mail with the permission to view
+        mail (a security mail's envelope only, as the admin shows it); with the
+        permission to view bulk mail (Editors), the mail sent to many; else none."""
+        if user.has_perm("library.view_outboxmessage"):
+            return self
+        if user.has_perm("library.view_bulk_mail"):
+            return self.bulk()
+        return self.none()
+
+
 class OutboxMessage(models.Model):
     """One mail to one recipient, recorded in the transaction of the write that
     causes it and delivered by a background job (library.mail.outbox)."""
@@ -65,11 +88,14 @@ class OutboxMessage(models.Model):
     # pressed twice, a worker that died mid-way) records each recipient's copy once.
     batch_key = models.CharField(max_length=100, blank=True, default="", editable=False)
 
+    objects = OutboxMessageQuerySet.as_manager()
+
     class Meta:
         db_table = "intercessors_outboxmessage"
         ordering = ["-created_at", "-id"]
         verbose_name = "mail"
         verbose_name_plural = "mail"
+        permissions = [("view_bulk_mail", "Can view mail sent to many (mailings, prayer updates)")]
         indexes = [
             models.Index(fields=["next_try_at"], name="outbox_waiting",
                          condition=models.Q(status="waiting")),
@@ -91,6 +117,11 @@ class OutboxMessage(models.Model):
     @property
     def is_security(self) -> bool:
         return self.keeps != self.Keeps.EVERYTHING
+
+    @property
+    def is_bulk(self) -> bool:
+        """Sent to many: a mailing (or its test copy) or a prayer update."""
+        return self.kind in BULK_KINDS and not self.is_security
 
 
 class SuppressedAddress(models.Model):

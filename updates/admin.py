@@ -1,12 +1,18 @@
+import hashlib
+
+from csp.constants import NONE, SELF, UNSAFE_INLINE
+from csp.decorators import csp
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect
-from django.urls import path
-from django.utils import timezone
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import dateformat, timezone
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 
-from library.mail.compose import render_mail_html
+from library.mail.compose import render_mail, render_mail_html
 from library.text.markup import clean_plain_text
 
 from . import mailings, services
@@ -110,10 +116,43 @@ class MailingForm(forms.ModelForm):
         return data
 
 
+# The preview's frame holds the mail and nothing of the site: its inline styles
+# and images as a mail program shows them, no script, no form, framed only by the
+# admin's own preview page. Every other page keeps the site's policy.
+MAIL_FRAME_POLICY = {
+    "default-src": [NONE],
+    "style-src": [UNSAFE_INLINE],
+    "img-src": [SELF, "data:", "https:"],
+    "frame-ancestors": [SELF],
+    "base-uri": [NONE],
+    "form-action": [NONE],
+    "sandbox": True,
+}
+
+
+def _as_shown(mailing: Mailing) -> str:
+    """A short fingerprint of what the confirmation page showed: if the letter, its
+    audience or its time changed before the button was pressed, it is asked again."""
+    shown = [mailing.subject, mailing.body, mailing.post_id, mailing.audience,
+             mailing.state_id, mailing.prayer_id,
+             mailing.send_at.isoformat() if mailing.send_at else ""]
+    return hashlib.sha256(repr(shown).encode()).hexdigest()[:16]
+
+
+def _when(moment) -> str:
+    """A moment in the site's time zone, as staff read it: "Saturday, June 14, 2025
+    at 7:00 PM (America/New_York)"."""
+    local = timezone.localtime(moment)
+    return (f"{dateformat.format(local, 'l, F j, Y')} at {dateformat.format(local, 'g:i A')} "
+            f"({timezone.get_current_timezone_name()})")
+
+
 @admin.register(Mailing)
 class MailingAdmin(admin.ModelAdmin):
     """Letters to subscribers: write, preview, send a test to yourself, then send now
-    or at a set time. Progress shows how the copies stand in the outbox."""
+    or at a set time, after a page that says who gets it and how many; a scheduled
+    mailing can be stopped until its time. Progress shows how the copies stand in
+    the outbox."""
 
     form = MailingForm
     change_form_template = "admin/updates/mailing/change_form.html"
@@ -135,7 +174,7 @@ class MailingAdmin(admin.ModelAdmin):
     def reach(self, obj):
         if not obj.pk:
             return "Save to see how many subscribers this reaches."
-        count = mailings.audience(obj).count()
+        count = mailings.reach(obj)
         return (f"{count:,} subscriber(s)" if count
                 else "Nobody yet: there is no one in this audience to send to.")
 
@@ -143,9 +182,19 @@ class MailingAdmin(admin.ModelAdmin):
     def progress_shown(self, obj):
         if not obj.pk or obj.status == Mailing.Status.DRAFT:
             return "Not sent yet."
+        if obj.status == Mailing.Status.SCHEDULED:
+            if obj.send_at > timezone.now():
+                return (f"Goes out on {_when(obj.send_at)}. Until then, “Stop this mailing” "
+                        "above makes it a draft again.")
+            return "Its time has come: it is going out and can no longer be stopped."
         counts = mailings.progress(obj)
         return (f"{obj.recorded:,} recorded: {counts['sent']:,} sent, {counts['waiting']:,} "
                 f"waiting, {counts['failed']:,} failed")
+
+    def render_change_form(self, request, context, *args, obj=None, **kwargs):
+        context["can_stop"] = bool(obj and obj.status == Mailing.Status.SCHEDULED
+                                   and obj.send_at > timezone.now())
+        return super().render_change_form(request, context, *args, obj=obj, **kwargs)
 
     def save_model(self, request, obj, form, change):
         if obj.created_by_id is None:
@@ -157,6 +206,8 @@ class MailingAdmin(admin.ModelAdmin):
         own = [
             path("<int:pk>/preview/", self.admin_site.admin_view(self.preview),
                  name="updates_mailing_preview"),
+            path("<int:pk>/preview/email/", self.admin_site.admin_view(self.preview_email),
+                 name="updates_mailing_preview_email"),
             path("<int:pk>/test/", self.admin_site.admin_view(self.test),
                  name="updates_mailing_test"),
             path("<int:pk>/send/", self.admin_site.admin_view(self.send),
@@ -172,21 +223,46 @@ class MailingAdmin(admin.ModelAdmin):
             raise Http404("No such mailing.")
         return mailing
 
+    def _page(self, request, template, mailing, title, **context):
+        return TemplateResponse(request, f"admin/updates/mailing/{template}", {
+            **self.admin_site.each_context(request), "opts": self.opts, "title": title,
+            "mailing": mailing, "original": mailing, **context})
+
     def preview(self, request, pk):
-        """The letter as readers will see it, in the browser."""
+        """The letter as readers will see it: its HTML part in a sandboxed frame (the
+        frame's own page, `preview_email`), and beside it its text part."""
+        mailing = self._mailing(request, pk)
+        subject, text = render_mail("updates/email/mailing", mailings.context(mailing, "#"))
+        return self._page(request, "preview.html", mailing, f"Preview: {mailing.subject}",
+                          subject=subject, text=text)
+
+    @csp(MAIL_FRAME_POLICY)
+    @xframe_options_sameorigin
+    def preview_email(self, request, pk):
+        """The letter's HTML part alone, as a mail program gets it, for the preview's
+        frame: under a policy of its own, since the site's forbids the inline styles
+        every mail is written with."""
         mailing = self._mailing(request, pk)
         return HttpResponse(render_mail_html("updates/email/mailing",
                                              mailings.context(mailing, "#")))
 
     def unschedule(self, request, pk):
-        """Back to a draft, to be corrected or sent another time."""
+        """Stop a scheduled mailing before its time: a draft again, to be corrected or
+        sent another time."""
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         mailing = self._mailing(request, pk)
         if not self.has_change_permission(request, mailing):
             raise PermissionDenied
-        mailings.unschedule(mailing)
-        self.message_user(request, "Unscheduled: it is a draft again.", messages.SUCCESS)
+        if mailings.unschedule(mailing):
+            self.message_user(request, "Stopped: it will not go out. It is a draft again, to "
+                              "correct or to send another time.", messages.SUCCESS)
+        elif mailing.status == Mailing.Status.SCHEDULED:
+            self.message_user(request, "Its time has come: it is going out and can no longer "
+                              "be stopped.", messages.ERROR)
+        else:
+            self.message_user(request, "This mailing is not scheduled, so there is nothing to "
+                              "stop.", messages.WARNING)
         return redirect("admin:updates_mailing_change", pk)
 
     def test(self, request, pk):
@@ -201,19 +277,62 @@ class MailingAdmin(admin.ModelAdmin):
         return redirect("admin:updates_mailing_change", pk)
 
     def send(self, request, pk):
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
+        """Sending asks first: GET shows who gets it and how many (the number the
+        fan-out will mail), and only the POST of that page, carrying the number and
+        the letter it showed, sends or schedules it. Anything else sends nothing."""
+        if request.method not in ("GET", "POST"):
+            return HttpResponseNotAllowed(["GET", "POST"])
         mailing = self._mailing(request, pk)
         if not self.has_change_permission(request, mailing):
             raise PermissionDenied
+        if mailing.status != Mailing.Status.DRAFT:
+            self.message_user(request, "This mailing has gone out already, or is scheduled: "
+                              "nothing more was sent.", messages.WARNING)
+            return redirect("admin:updates_mailing_change", pk)
+        try:
+            count = mailings.check(mailing)
+        except mailings.CannotSend as refusal:
+            self.message_user(request, refusal.message, messages.ERROR)
+            return redirect("admin:updates_mailing_change", pk)
+        if request.method == "POST":
+            refusal = self._not_confirmed(request, mailing, count)
+            if refusal is None:
+                return self._start(request, mailing)
+            self.message_user(request, refusal, messages.WARNING)
+            return redirect("admin:updates_mailing_send", pk)
+        everyone = mailings.audience(mailing).count()
+        return self._page(
+            request, "send.html", mailing,
+            f"{'Schedule' if mailing.send_at else 'Send'} “{mailing.subject}”?",
+            count=count, count_shown=f"{count:,}", left_out=max(0, everyone - count),
+            shown=_as_shown(mailing), when=_when(mailing.send_at) if mailing.send_at else "",
+            change_url=reverse("admin:updates_mailing_change", args=[pk]))
+
+    @staticmethod
+    def _not_confirmed(request, mailing, count) -> str | None:
+        """Why this POST is not a confirmation of the mailing as it stands, or None."""
+        confirmed, shown = request.POST.get("confirm"), request.POST.get("shown")
+        if confirmed is None or shown is None:
+            return ("Nothing was sent: a mailing goes only from this page, once you have "
+                    "seen who gets it. Check it below, then press the button.")
+        if shown != _as_shown(mailing):
+            return ("Nothing was sent: the mailing changed since you looked (its letter, "
+                    "audience or time). Check it again below.")
+        if confirmed != str(count):
+            return (f"Nothing was sent: the number of readers changed since you looked. It "
+                    f"is now {count:,}, not {confirmed[:12]}. Check it again below.")
+        return None
+
+    def _start(self, request, mailing):
         try:
             mailing = mailings.start(mailing)
         except mailings.CannotSend as refusal:
             self.message_user(request, refusal.message, messages.ERROR)
         else:
             self.message_user(request, {
-                Mailing.Status.SCHEDULED: "Scheduled: it goes out at the time you set.",
+                Mailing.Status.SCHEDULED: "Scheduled: it goes out at the time you set. Until "
+                                          "then you can stop it here.",
                 Mailing.Status.SENDING: "Sending now: progress shows below.",
                 Mailing.Status.SENT: "This mailing has been sent already; nothing more was sent.",
             }[mailing.status], messages.SUCCESS)
-        return redirect("admin:updates_mailing_change", pk)
+        return redirect("admin:updates_mailing_change", mailing.pk)

@@ -1,6 +1,7 @@
-"""Staff mailings: who they reach, a test copy, sending now or at a set time, and the
-mailing itself a batch of readers per transaction. Pressing send twice, or a worker
-dying mid-way, still gives each reader one copy."""
+"""Staff mailings: who they reach (and how many will actually be mailed), a test
+copy, sending now or at a set time, stopping one scheduled, and the mailing itself
+a batch of readers per transaction. Pressing send twice, or a worker dying mid-way,
+still gives each reader one copy."""
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
@@ -8,7 +9,7 @@ from django.utils import timezone
 
 from library import db, jobs
 from library.mail import outbox
-from library.text.markup import render_markdown
+from library.text.markup import markdown_to_text, render_markdown
 
 from . import mailer
 from .editions import readers
@@ -16,6 +17,13 @@ from .models import Mailing, Subscriber
 
 FAN_OUT_JOB = "updates.mailings.fan_out"
 BATCH = 500
+REACH_BATCH = 2000
+
+NOBODY = "Nobody is in this audience yet, so nothing was sent."
+TIME_PASSED = ("The time you set has passed, so nothing was sent. Set a new time, or clear it "
+               "to send now.")
+NOBODY_MAILABLE = ("No one in this audience can be mailed now: their addresses bounced or "
+                   "reported our mail as spam, or their accounts are closed. Nothing was sent.")
 
 
 class CannotSend(Exception):
@@ -37,12 +45,58 @@ def audience(mailing: Mailing):
     return subscribers
 
 
+def reach(mailing: Mailing, *, batch: int = REACH_BATCH) -> int:
+    """How many copies sending it now would record: its audience, less those the
+    fan-out leaves out (`readers`: closed accounts, an address that is a member's
+    too) and suppressed addresses. Read as the fan-out reads, a batch at a time,
+    so the number staff confirm is the number that goes."""
+    count, after = 0, 0
+    while True:
+        subscribers = list(audience(mailing).filter(pk__gt=after).select_related("member")
+                           .order_by("pk")[:batch])
+        mailed = readers(subscribers)
+        skip = outbox.suppressed([s.address for s in mailed])
+        count += sum(1 for s in mailed if s.address.lower() not in skip)
+        if len(subscribers) < batch:
+            return count
+        after = subscribers[-1].pk
+
+
+def check(mailing: Mailing, *, now=None) -> int:
+    """Asked before sending: the number of readers it would reach, or CannotSend
+    saying why it cannot go as it stands."""
+    _refuse(mailing, now or timezone.now())
+    count = reach(mailing)
+    if not count:
+        raise CannotSend(NOBODY_MAILABLE)
+    return count
+
+
+def _refuse(mailing: Mailing, now) -> None:
+    """CannotSend if the mailing cannot go as it stands: no one to send to, or a
+    time set that has passed (it is not sent at once without asking)."""
+    if not audience(mailing).exists():
+        raise CannotSend(NOBODY)
+    if mailing.send_at and mailing.send_at <= now:
+        raise CannotSend(TIME_PASSED)
+
+
+def render_body(body: str) -> str:
+    """A letter's HTML: a line break typed inside a paragraph stays one, so a
+    sign-off written on two lines reaches the reader on two lines."""
+    return render_markdown(body, line_breaks=True)
+
+
 def render(mailing: Mailing) -> None:
-    mailing.body_html = render_markdown(mailing.body)
+    mailing.body_html = render_body(mailing.body)
 
 
 def context(mailing: Mailing, leave_url: str) -> dict:
-    return {"mailing": mailing, "body_html": mailing.body_html, "body": mailing.body,
+    """The letter's mail, the same for every reader but the link to leave. Its text
+    part is the letter without Markdown, read from the same rendering as its HTML
+    (line breaks kept)."""
+    return {"mailing": mailing, "body_html": mailing.body_html,
+            "body_text": markdown_to_text(mailing.body, line_breaks=True),
             "post_url": settings.SITE_URL + mailing.post.get_absolute_url()
             if mailing.post_id else "", "leave_url": leave_url}
 
@@ -62,11 +116,7 @@ def start(mailing: Mailing, *, now=None) -> Mailing:
     mailing = Mailing.objects.select_for_update().get(pk=mailing.pk)
     if mailing.status in (Mailing.Status.SENDING, Mailing.Status.SENT):
         return mailing
-    if not audience(mailing).exists():
-        raise CannotSend("Nobody is in this audience yet, so nothing was sent.")
-    if mailing.send_at and mailing.send_at <= now:
-        raise CannotSend("The time you set has passed, so nothing was sent. Set a new time, "
-                         "or clear it to send now.")
+    _refuse(mailing, now)
     if mailing.send_at:
         mailing.status = Mailing.Status.SCHEDULED
         mailing.save(update_fields=["status"])
@@ -89,10 +139,15 @@ def go(pk: int) -> None:
     fan_out()
 
 
-def unschedule(mailing: Mailing) -> None:
-    if Mailing.objects.filter(pk=mailing.pk, status=Mailing.Status.SCHEDULED).update(
-            status=Mailing.Status.DRAFT):
+def unschedule(mailing: Mailing, *, now=None) -> bool:
+    """Stop a scheduled mailing before its time: a draft again. True if it was
+    stopped; once its time has come it is going out, and nothing is changed."""
+    stopped = Mailing.objects.filter(pk=mailing.pk, status=Mailing.Status.SCHEDULED,
+                                     send_at__gt=now or timezone.now()).update(
+        status=Mailing.Status.DRAFT)
+    if stopped:
         jobs.cancel(_job_name(mailing))
+    return bool(stopped)
 
 
 def _job_name(mailing: Mailing) -> str:

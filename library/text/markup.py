@@ -1,10 +1,12 @@
 """The one place user text is cleaned: one-line plain text, and Markdown bodies
-rendered to HTML and sanitised with nh3 (ammonia's allowlist). Every app calls
-these on write; pages print what was stored and never sanitise on read.
+rendered to HTML and sanitised with nh3 (ammonia's allowlist), or written out as
+plain text for a mail's text part. Every app calls these on write; pages print
+what was stored and never sanitise on read.
 """
 import re
 import unicodedata
 from html import unescape
+from html.parser import HTMLParser
 from xml.etree import ElementTree
 
 import markdown
@@ -51,12 +53,14 @@ def clean_plain_text(value: str) -> str:
     return _SPACES.sub(" ", value).strip()
 
 
-def render_markdown(text: str, *, rich: bool = False) -> str:
-    """Markdown to safe HTML. Raw HTML typed by the writer shows as text."""
+def render_markdown(text: str, *, rich: bool = False, line_breaks: bool = False) -> str:
+    """Markdown to safe HTML. Raw HTML typed by the writer shows as text. With
+    `line_breaks`, a line break typed inside a paragraph stays one (a letter's
+    sign-off on two lines); without, Markdown joins the lines, as comments expect."""
     text = _CONTROL.sub("", _STAND_INS.sub("", unicodedata.normalize("NFC", text or "")))
     # Markdown reads a lone carriage return as a line break: so must tame.
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    html = _markdown().convert(tame(text)).translate(_AS_TYPED)
+    html = _markdown(line_breaks=line_breaks).convert(tame(text)).translate(_AS_TYPED)
     return nh3.clean(
         html,
         tags=RICH_TAGS if rich else BASIC_TAGS,
@@ -292,11 +296,11 @@ def _tame_nesting(paragraph: str) -> str:
     return "\n".join(lines)
 
 
-def _markdown():
+def _markdown(*, line_breaks: bool = False):
     # With its raw-HTML handlers removed, Markdown escapes any tag the writer
     # typed, so every tag in its output is one it made; nh3 then keeps only the
     # allowed ones.
-    md = markdown.Markdown(extensions=["sane_lists"])
+    md = markdown.Markdown(extensions=["sane_lists", *(["nl2br"] if line_breaks else [])])
     md.preprocessors.deregister("html_block")
     md.inlinePatterns.deregister("html")
     md.treeprocessors.register(BareAddresses(md), "bare_addresses", -10)
@@ -327,6 +331,121 @@ def phone_links(text: str) -> str:
         return f"[{match.group(0)}](tel:+1{area}{match.group(3)}{match.group(4)})"
 
     return _PHONE.sub(link, text)
+
+
+def markdown_to_text(text: str, *, rich: bool = False, line_breaks: bool = False) -> str:
+    """Markdown as plain text, for a mail's text part: what `render_markdown` makes
+    of it (so nothing the sanitiser removed comes back), without markup. Paragraphs
+    are parted by a blank line, list items keep a "- " or "1. ", quotes a "> ",
+    and each link is written out after its words: "the Ohio page (https://…)"."""
+    writer = _PlainText()
+    writer.feed(render_markdown(text, rich=rich, line_breaks=line_breaks))
+    writer.close()
+    return writer.text()
+
+
+class _PlainText(HTMLParser):
+    """Sanitised HTML (only the tags `render_markdown` keeps) written as plain text.
+    Line breaks are owed, not written, until the next words come, so blocks that
+    open and close together leave one blank line and the text ends with none."""
+
+    PARAGRAPHS = frozenset({"p", "blockquote", "pre", "h2", "h3", "h4", "hr"})
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.lines = [""]
+        self.owed = 0  # line breaks owed: 1 ends the line, 2 leaves a blank one
+        self.quotes = 0
+        self.lists = []  # for each open list: [tag, items so far]
+        self.bullet = ""  # the marker the next line starts with, in a list item
+        self.pre = 0
+        self.links = []  # for each open link: [address, its words so far]
+        self.empty = True  # nothing written yet
+
+    def text(self) -> str:
+        return "\n".join(line.rstrip() for line in self.lines).strip("\n")
+
+    def _owe(self, breaks: int) -> None:
+        self.owed = max(self.owed, breaks)
+
+    def _paragraph(self) -> None:
+        # Inside a list item, a paragraph starts a line; elsewhere it leaves a blank one.
+        self._owe(1 if self.lists else 2)
+
+    def _prefix(self) -> str:
+        indent = "  " * max(0, len(self.lists) - 1)
+        bullet, self.bullet = self.bullet, ""
+        return "> " * self.quotes + indent + (bullet or ("  " if self.lists else ""))
+
+    def _write(self, words: str) -> None:
+        if self.owed and not self.empty:
+            if self.owed > 1:
+                self.lines.append(("> " * self.quotes).rstrip())
+            self.lines.append("")
+        if self.owed or self.empty:
+            self.lines[-1] = self._prefix()
+        self.owed, self.empty = 0, False
+        self.lines[-1] += words
+        if self.links:
+            self.links[-1][1] += words
+
+    def handle_data(self, data):
+        if self.pre:
+            for n, line in enumerate(data.split("\n")):
+                if n:
+                    self.owed = 1
+                if line:
+                    self._write(line)
+            return
+        words = _SPACES.sub(" ", data)
+        if self.owed or self.empty:
+            words = words.lstrip()  # as a browser shows it: no space opens a line
+        if words:
+            self._write(words)
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.PARAGRAPHS:
+            self._paragraph()
+        if tag == "blockquote":
+            self.quotes += 1
+        elif tag == "pre":
+            self.pre += 1
+        elif tag == "hr":
+            self._write("---")
+            self._paragraph()
+        elif tag == "br":
+            self.owed = min(self.owed + 1, 2)
+        elif tag in ("ul", "ol"):
+            self._paragraph()
+            self.lists.append([tag, 0])
+        elif tag == "li" and self.lists:
+            kind = self.lists[-1]
+            kind[1] += 1
+            self._owe(1)
+            self.bullet = "- " if kind[0] == "ul" else f"{kind[1]}. "
+        elif tag == "a":
+            self.links.append([dict(attrs).get("href") or "", ""])
+
+    def handle_endtag(self, tag):
+        if tag == "blockquote":
+            self.quotes = max(0, self.quotes - 1)
+        elif tag == "pre":
+            self.pre = max(0, self.pre - 1)
+        elif tag in ("ul", "ol") and self.lists:
+            self.lists.pop()
+        elif tag == "a" and self.links:
+            address, words = self.links.pop()
+            if address and _without_scheme(address) != _without_scheme(words.strip()):
+                self.handle_data(f" ({address})")
+        if tag in self.PARAGRAPHS or tag in ("ul", "ol"):
+            self._paragraph()
+        elif tag == "li":
+            self._owe(1)
+
+
+def _without_scheme(address: str) -> str:
+    """An address as a reader would compare it: "https://x.org" is "x.org"."""
+    return re.sub(r"^(?:https?://|mailto:|tel:)", "", address, flags=re.IGNORECASE)
 
 
 def html_to_text(html: str) -> str:

@@ -1,6 +1,7 @@
 """Staff mailings: written, previewed, test-sent and sent from admin to one state's
 subscribers, everyone, or those who prayed; each reader gets one copy however often
 send is pressed or a worker stops mid-way."""
+import re
 from datetime import timedelta
 
 import pytest
@@ -46,6 +47,14 @@ def copies():
     return OutboxMessage.objects.filter(kind="updates/email/mailing").exclude(batch_key="")
 
 
+def send(staff, mailing):
+    """Press send, and yes on the page that asks first."""
+    url = f"/admin/updates/mailing/{mailing.pk}/send/"
+    page = staff.get(url).content.decode()
+    return staff.post(url, dict(re.findall(
+        r'<input type="hidden" name="(confirm|shown)" value="([^"]*)"', page)))
+
+
 def write(staff, **fields):
     texas = State.objects.get(code="TX")
     response = staff.post("/admin/updates/mailing/add/",
@@ -63,15 +72,15 @@ def test_a_mailing_to_one_states_subscribers_previewed_tested_and_sent_once(staf
     assert response.status_code == 302 and mailing.status == "draft"
     page = staff.get(f"/admin/updates/mailing/{mailing.pk}/change/").content.decode()
     assert "3 subscriber(s)" in page and "Send now" in page and "Preview" in page
-    preview = staff.get(f"/admin/updates/mailing/{mailing.pk}/preview/").content.decode()
+    preview = staff.get(f"/admin/updates/mailing/{mailing.pk}/preview/email/").content.decode()
     assert "<strong>Gulf Coast</strong>" in preview and "Pray for Texas" in preview
     staff.post(f"/admin/updates/mailing/{mailing.pk}/test/")
     (test_copy,) = delivered()
     assert test_copy.to == [editor.email] and test_copy.subject.endswith(
         "[Test] Pray for Texas this weekend")
     assert not copies().exists()  # a test counts for no one
-    staff.post(f"/admin/updates/mailing/{mailing.pk}/send/")
-    staff.post(f"/admin/updates/mailing/{mailing.pk}/send/")  # pressed twice
+    send(staff, mailing)
+    send(staff, mailing)  # pressed twice
     mailings.fan_out()
     mailings.fan_out()
     sent = [m for m in delivered() if "[Test]" not in m.subject]
@@ -133,7 +142,7 @@ def test_a_scheduled_mailing_waits_for_its_time(staff):
     later = timezone.localtime(timezone.now() + timedelta(hours=2))
     _, mailing = write(staff, send_at_0=later.strftime("%Y-%m-%d"),
                        send_at_1=later.strftime("%H:%M:%S"))
-    staff.post(f"/admin/updates/mailing/{mailing.pk}/send/")
+    send(staff, mailing)
     mailing.refresh_from_db()
     assert mailing.status == "scheduled" and not copies().exists()
     assert Schedule.objects.filter(name=f"Mailing {mailing.pk} goes out").exists()
@@ -180,3 +189,17 @@ def test_editions_are_a_record_staff_cannot_delete(db):
     response = client.post(f"/admin/updates/edition/{edition.pk}/delete/", {"post": "yes"})
     assert response.status_code == 403
     assert Edition.objects.filter(pk=edition.pk).exists()
+
+
+def test_a_letter_keeps_its_line_breaks_and_its_text_part_has_no_markup(staff):
+    reader("texan@example.org", state=State.objects.get(code="TX"))
+    _, mailing = write(staff, body=(
+        "Join us **Thursday at 7 pm**: see [the Ohio page](http://x/states/ohio/).\n\n"
+        "- bread\n- water\n\nIn His service,\nThe prayer team"))
+    mailings.start(mailing)
+    mailings.fan_out()
+    (copy,) = copies()
+    assert "In His service,<br>\nThe prayer team" in copy.html
+    assert "Join us Thursday at 7 pm: see the Ohio page (http://x/states/ohio/)." in copy.body
+    assert "- bread\n- water\n\nIn His service,\nThe prayer team" in copy.body
+    assert "**" not in copy.body and "](" not in copy.body

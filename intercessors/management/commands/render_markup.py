@@ -13,6 +13,7 @@ from django.db import transaction
 from library.pages import pagecache
 from library.text.markup import count_links, phone_links, render_markdown
 from prayers.followup import refresh_updates
+from updates.mailings import render_body as render_letter
 
 
 def _rich(text):
@@ -30,7 +31,7 @@ STORED = [
     ("comments.Comment", "body", "body_html", render_markdown, {}, True),
     ("prayers.Prayer", "text", "body_html", render_markdown, {"kind": "request"}, True),
     ("prayers.PrayerUpdate", "text", "body_html", render_markdown, {}, True),
-    ("updates.Mailing", "body", "body_html", render_markdown, {}, False),
+    ("updates.Mailing", "body", "body_html", render_letter, {}, False),
 ]
 BATCH = 1000
 

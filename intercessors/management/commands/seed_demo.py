@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.db.migrations import RunPython
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -47,6 +48,7 @@ REFERENCE_MIGRATIONS = [
     "prayers.migrations.0010_editors_update_prayers",
     "updates.migrations.0002_editors_set_the_timetable",
     "updates.migrations.0005_editors_send_mailings",
+    "library.migrations.0002_editors_see_mail",
 ]
 
 
@@ -60,7 +62,8 @@ def ensure_reference_data() -> None:
         return
     for module in REFERENCE_MIGRATIONS:
         for operation in import_module(module).Migration.operations:
-            operation.code(django_apps, None)
+            if isinstance(operation, RunPython):  # the data; the schema is there already
+                operation.code(django_apps, None)
 
 
 # Demo logins only: printed on purpose so a newcomer can try the site.
