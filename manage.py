@@ -15,7 +15,8 @@ ENV_FILE = Path(__file__).resolve().parent / ".env"
 
 def read_env_file(path) -> dict[str, str]:
     """`KEY=VALUE` lines (`export` before one is allowed); blank lines and `#`
-    comments are skipped, and a value may be quoted."""
+    comments are skipped, and a value may be quoted. A line of another shape is
+    skipped with a warning: a command still runs on its real environment."""
     values = {}
     for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
         line = line.strip()
@@ -24,7 +25,8 @@ def read_env_file(path) -> dict[str, str]:
         key, equals, value = line.removeprefix("export ").partition("=")
         key, value = key.strip(), value.strip()
         if not equals or not key.isidentifier():
-            sys.exit(f"{path}, line {number}: expected KEY=VALUE, found {line!r}")
+            print(f"{path}, line {number}: skipped, not KEY=VALUE", file=sys.stderr)
+            continue
         quote = value[:1]
         if quote in {'"', "'"} and value.find(quote, 1) > 0:
             value = value[1:value.find(quote, 1)]

@@ -18,7 +18,9 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     Security mails (confirmations, password resets) show only their recipient,
     kind and status: their links open an account. Staff allowed to view bulk mail
     (Editors) see the mail sent to many, read-only; to them any other mail does not
-    exist (`OutboxMessage.objects.visible_to`)."""
+    exist (`OutboxMessage.objects.visible_to`). Each reader's copy carries that
+    reader's own links (to leave, to pray in their name), so Editors see how each
+    copy stands and its subject, not its text, and each address only in part."""
 
     list_display = ["created_at", "kind_label", "to", "status", "tries", "sent_at", "problem"]
     list_filter = ["status", "kind"]
@@ -37,6 +39,22 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     def problem(self, message):
         return message.error[:120] if message.status != OutboxMessage.Status.SENT else ""
 
+    @admin.display(description="recipient", ordering="to")
+    def to_in_part(self, message):
+        return message.to_in_part
+
+    @staticmethod
+    def _sees_all(request) -> bool:
+        return request.user.has_perm("library.view_outboxmessage")
+
+    def get_list_display(self, request):
+        if self._sees_all(request):
+            return self.list_display
+        return [("to_in_part" if name == "to" else name) for name in self.list_display]
+
+    def get_search_fields(self, request):
+        return self.search_fields if self._sees_all(request) else []
+
     def has_view_permission(self, request, obj=None):
         return super().has_view_permission(request, obj) or (
             request.user.has_perm("library.view_bulk_mail") and (obj is None or obj.is_bulk))
@@ -52,6 +70,9 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
     def get_fields(self, request, obj=None):
+        if not self._sees_all(request):
+            return [("to_in_part" if name == "to" else name) for name in self.ENVELOPE
+                    ] + ["subject"]
         if obj is not None and obj.is_security:
             return self.ENVELOPE
         return [*self.ENVELOPE, "subject", "body"]

@@ -154,17 +154,29 @@ def note_task(sender, func=None, task=None, **kwargs) -> None:
     _current["task"] = (task or {}).get("id")
 
 
+class StillRunning(Exception):
+    """The job was handed out again while a run of it goes on elsewhere. The copy is
+    not acknowledged, so if that run fails or its worker dies, the queue's next hand-
+    out runs it; once that run has ended, the next copy finds it done."""
+
+
 def run(func: str, *args):
     """Run the job `func(*args)` for the task being run, unless a run of that same
-    task is going on or has finished. Called directly (a command, a test), it just
-    runs."""
+    task is going on (StillRunning) or has ended well (nothing to do). Called
+    directly (a command, a test), it just runs."""
     task, _current["task"] = _current["task"], None
     if task is None:
         return import_string(func)(*args)
     token = _hold(task, func)
     if token is None:
-        logger.info("Job %s (task %s) was handed out again; it is taken up once", func, task)
-        return None
+        from library.models import JobRun
+
+        if JobRun.objects.filter(task=task, finished_at__isnull=False).exists():
+            logger.info("Job %s (task %s) was handed out again after it ended; not run "
+                        "again", func, task)
+            return None
+        raise StillRunning(f"Job {func} (task {task}) was handed out again while it runs "
+                           "on another worker; not run beside it")
     try:
         result = import_string(func)(*args)
     except BaseException:
@@ -176,7 +188,7 @@ def run(func: str, *args):
 
 def _hold(task: str, func: str) -> str | None:
     """Hold the task's run for a job's time limit and a little more; None if a live
-    run holds it or it finished."""
+    run holds it or it ended well."""
     from library.db import insert_once
     from library.models import JobRun
 

@@ -107,7 +107,15 @@ class OutboxMessage(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} to {self.to or 'a deleted account'}"
+        # Titles and breadcrumbs name the address in part: the fields that show it
+        # whole are for the staff allowed to read it.
+        return f"{self.get_kind_display()} to {self.to_in_part or 'a deleted account'}"
+
+    @property
+    def to_in_part(self) -> str:
+        """"r•••@example.org": enough to tell copies apart, not to read a list."""
+        local, at, domain = self.to.partition("@")
+        return f"{local[:1]}•••{at}{domain}" if self.to else ""
 
     def get_kind_display(self) -> str:
         from library.mail.compose import kind_label

@@ -132,19 +132,25 @@ def tell_answered(batch: int = TELL_BATCH) -> int:
             .exclude(prayer__status=Status.PENDING)
             .select_related("prayer", "prayer__article", "prayer__state")
             .order_by("created_at", "id"),
-            lambda update: PrayerMark.objects.filter(prayer=update.prayer_id)
-            .select_related("user", "subscriber"),
-            tell, size=batch, upto="told_upto", done=lambda _: {"told_at": timezone.now()})
+            _to_tell, tell, size=batch, upto="told_upto",
+            done=lambda _: {"told_at": timezone.now()})
 
     jobs.in_slices(TELL_JOB, step, task_name="Tell those who prayed of an answer",
                    group="prayers")
     return recorded
 
 
-def _tell_batch(update: PrayerUpdate, marks: list[PrayerMark]) -> int:
+def _to_tell(update: PrayerUpdate):
+    """Those who prayed, unless the prayer was taken down or its answer withdrawn
+    before anyone was told (then nobody is, and the answer is done)."""
     prayer = update.prayer
     if prayer.is_deleted or prayer.status == Status.REMOVED or not prayer.is_answered:
-        return 0  # taken down, or the answer withdrawn, before anyone was told
+        return PrayerMark.objects.none()
+    return PrayerMark.objects.filter(prayer=prayer).select_related("user", "subscriber")
+
+
+def _tell_batch(update: PrayerUpdate, marks: list[PrayerMark]) -> int:
+    prayer = update.prayer
     link = settings.SITE_URL + prayer.get_absolute_url()
     told = 0
     for mark in marks:

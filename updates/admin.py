@@ -174,8 +174,10 @@ class MailingAdmin(admin.ModelAdmin):
     def reach(self, obj):
         if not obj.pk:
             return "Save to see how many subscribers this reaches."
-        count = mailings.reach(obj)
-        return (f"{count:,} subscriber(s)" if count
+        # One count here; the page before sending reads the whole audience, as the
+        # mailing will, for the number that goes.
+        count = mailings.audience(obj).count()
+        return (f"{count:,} subscriber(s) in this audience" if count
                 else "Nobody yet: there is no one in this audience to send to.")
 
     @admin.display(description="copies")

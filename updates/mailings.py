@@ -133,8 +133,11 @@ def go(pk: int) -> None:
     mailing = Mailing.objects.filter(pk=pk, status=Mailing.Status.SCHEDULED).first()
     if mailing is None or not jobs.wait_until(mailing.send_at):
         return
+    # Only at the time it waited for: stopped and set for later meanwhile, it waits
+    # for its new time.
     with transaction.atomic():
-        Mailing.objects.filter(pk=pk, status=Mailing.Status.SCHEDULED).update(
+        Mailing.objects.filter(pk=pk, status=Mailing.Status.SCHEDULED,
+                               send_at=mailing.send_at).update(
             status=Mailing.Status.SENDING, started_at=timezone.now())
     fan_out()
 

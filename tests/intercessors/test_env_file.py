@@ -103,9 +103,9 @@ def test_the_file_format(tmp_path):
     }
 
 
-@pytest.mark.parametrize("line", ["just words", "=value", "TWO WORDS=x"])
-def test_a_line_that_is_not_a_setting_stops_with_its_number(tmp_path, line):
+@pytest.mark.parametrize("line", ["just words", "=value", "TWO WORDS=x", "; a comment"])
+def test_a_line_that_is_not_a_setting_is_skipped_with_its_number(tmp_path, capsys, line):
     path = tmp_path / ".env"
-    path.write_text(f"GOOD=1\n{line}\n")
-    with pytest.raises(SystemExit, match="line 2: expected KEY=VALUE"):
-        read_env_file(path)
+    path.write_text(f"GOOD=1\n{line}\nALSO=2\n")
+    assert read_env_file(path) == {"GOOD": "1", "ALSO": "2"}
+    assert "line 2: skipped, not KEY=VALUE" in capsys.readouterr().err

@@ -21,7 +21,7 @@ def test_a_job_handed_out_again_while_it_waits_or_runs_is_run_once(workers, tmp_
     assert wait_until(lambda: notes.exists() and notes.read_text().count("end ") >= 10, 60), (
         worker.output())
     # The queue handed some out again; each ran once all the same.
-    assert wait_until(lambda: worker.output().count("taken up once") >= 1, 15), worker.output()
+    assert wait_until(lambda: "was handed out again" in worker.output(), 15), worker.output()
     starts = [line.split()[1] for line in notes.read_text().splitlines()
               if line.startswith("start ")]
     assert sorted(starts) == sorted(names)

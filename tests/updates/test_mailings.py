@@ -151,6 +151,32 @@ def test_a_scheduled_mailing_waits_for_its_time(staff):
     assert copies().count() == 1
 
 
+def test_a_mailing_stopped_and_set_later_while_its_job_waits_goes_at_its_new_time(
+        staff, monkeypatch):
+    from library import jobs
+
+    reader("texan@example.org", state=State.objects.get(code="TX"))
+    soon = timezone.localtime(timezone.now() + timedelta(seconds=20))
+    _, mailing = write(staff, send_at_0=soon.strftime("%Y-%m-%d"),
+                       send_at_1=soon.strftime("%H:%M:%S"))
+    send(staff, mailing)
+
+    def staff_move_it_meanwhile(when, **kwargs):
+        # The job started early and waits for the moment; staff stop the mailing and
+        # set it for an hour later.
+        mailing.refresh_from_db()
+        assert mailings.unschedule(mailing)
+        Mailing.objects.filter(pk=mailing.pk).update(send_at=when + timedelta(hours=1))
+        mailing.refresh_from_db()
+        mailings.start(mailing)
+        return True
+
+    monkeypatch.setattr(jobs, "wait_until", staff_move_it_meanwhile)
+    mailings.go(mailing.pk)
+    mailing.refresh_from_db()
+    assert mailing.status == "scheduled" and not copies().exists()
+
+
 def test_those_who_prayed_for_a_post_from_the_site_or_the_inbox(staff):
     post = make_article(title="Levee watch")
     member = make_member(email="member.prayed@example.org")
