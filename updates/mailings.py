@@ -54,9 +54,7 @@ def reach(mailing: Mailing, *, batch: int = REACH_BATCH) -> int:
     while True:
         subscribers = list(audience(mailing).filter(pk__gt=after).select_related("member")
                            .order_by("pk")[:batch])
-        mailed = readers(subscribers)
-        skip = outbox.suppressed([s.address for s in mailed])
-        count += sum(1 for s in mailed if s.address.lower() not in skip)
+        count += len(outbox.takes_bulk([s.address for s in readers(subscribers)]))
         if len(subscribers) < batch:
             return count
         after = subscribers[-1].pk

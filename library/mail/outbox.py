@@ -85,10 +85,11 @@ def _rows(messages: list[dict]) -> list[OutboxMessage]:
     that bounced for good or complained; a message's own Message-ID is made here,
     kept for every try."""
     domain = urlsplit(settings.SITE_URL).hostname or "localhost"
-    skip = suppressed([m["to"] for m in messages if m.get("bulk") or m.get("batch_key")])
+    bulk = [m["to"] for m in messages if m.get("bulk") or m.get("batch_key")]
+    refused = set(bulk) - set(takes_bulk(bulk))
     rows = []
     for m in messages:
-        if (m.get("bulk") or m.get("batch_key")) and m["to"].lower() in skip:
+        if (m.get("bulk") or m.get("batch_key")) and m["to"] in refused:
             continue
         member = m.get("member")
         rows.append(OutboxMessage(
@@ -107,6 +108,13 @@ def batch_counts(key: str):
     """How a bulk mailing's copies stand: rows of status and count."""
     return (OutboxMessage.objects.filter(batch_key__startswith=f"{key}:")
             .values("status").annotate(n=Count("id")).order_by())
+
+
+def takes_bulk(addresses: list[str]) -> list[str]:
+    """Of `addresses`, those that mail sent to a list goes to: not one that bounced
+    for good or complained. The outbox's own rule, asked by whoever must count."""
+    skip = suppressed(addresses)
+    return [address for address in addresses if address.lower() not in skip]
 
 
 def suppressed(addresses) -> set[str]:
