@@ -12,7 +12,8 @@ members): the edition is complete when every reader has a copy, not when as many
 messages as readers have arrived.
 
 Run by tests/perf/bench.py with the benchmark's environment, or alone:
-`python -m tests.perf.mailing_bench` with DATABASE_URL set (after seed_bench)."""
+`python -m tests.perf.mailing_bench` with DATABASE_URL set (after seed_bench), which
+prints its rows."""
 import os
 import signal
 import subprocess
@@ -243,5 +244,8 @@ def report(results: list[dict]) -> list[str]:
 
 if __name__ == "__main__":
     sys.path.insert(0, str(ROOT))
-    environ = {**os.environ, "DJANGO_SETTINGS_MODULE": "intercessors.settings"}
+    from tests.perf import bench
+
+    environ, _ = bench.environment()  # the benchmark's settings, on DATABASE_URL
+    bench.manage(environ, "migrate", "--noinput", "-v0")
     print("\n".join(report([measure(environ), measure(environ, loaded=True)])))
