@@ -81,8 +81,9 @@ def _refuse(mailing: Mailing, now) -> None:
 
 def render_body(body: str) -> str:
     """A letter's HTML: a line break typed inside a paragraph stays one, so a
-    sign-off written on two lines reaches the reader on two lines."""
-    return render_markdown(body, line_breaks=True)
+    sign-off written on two lines reaches the reader on two lines, and a link to a
+    page of the site ("/states/texas/") is written in full, as a mail needs."""
+    return render_markdown(body, line_breaks=True, site_url=settings.SITE_URL)
 
 
 def render(mailing: Mailing) -> None:
@@ -94,7 +95,8 @@ def context(mailing: Mailing, leave_url: str) -> dict:
     part is the letter without Markdown, read from the same rendering as its HTML
     (line breaks kept)."""
     return {"mailing": mailing, "body_html": mailing.body_html,
-            "body_text": markdown_to_text(mailing.body, line_breaks=True),
+            "body_text": markdown_to_text(mailing.body, line_breaks=True,
+                                          site_url=settings.SITE_URL),
             "post_url": settings.SITE_URL + mailing.post.get_absolute_url()
             if mailing.post_id else "", "leave_url": leave_url}
 

@@ -5,6 +5,7 @@ what was stored and never sanitise on read.
 """
 import re
 import unicodedata
+from functools import partial
 from html import unescape
 from html.parser import HTMLParser
 from xml.etree import ElementTree
@@ -53,10 +54,13 @@ def clean_plain_text(value: str) -> str:
     return _SPACES.sub(" ", value).strip()
 
 
-def render_markdown(text: str, *, rich: bool = False, line_breaks: bool = False) -> str:
+def render_markdown(text: str, *, rich: bool = False, line_breaks: bool = False,
+                    site_url: str = "") -> str:
     """Markdown to safe HTML. Raw HTML typed by the writer shows as text. With
     `line_breaks`, a line break typed inside a paragraph stays one (a letter's
-    sign-off on two lines); without, Markdown joins the lines, as comments expect."""
+    sign-off on two lines); without, Markdown joins the lines, as comments expect.
+    With `site_url`, a link to a page of the site ("/states/texas/") is written in
+    full, as it must be in a mail."""
     text = _CONTROL.sub("", _STAND_INS.sub("", unicodedata.normalize("NFC", text or "")))
     # Markdown reads a lone carriage return as a line break: so must tame.
     text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -65,7 +69,7 @@ def render_markdown(text: str, *, rich: bool = False, line_breaks: bool = False)
         html,
         tags=RICH_TAGS if rich else BASIC_TAGS,
         attributes=ATTRIBUTES,
-        attribute_filter=_plain_link,
+        attribute_filter=partial(_plain_link, site_url=site_url) if site_url else _plain_link,
         url_schemes=PROTOCOLS,
         link_rel=LINK_REL,
         strip_comments=True,
@@ -77,9 +81,10 @@ def render_markdown(text: str, *, rich: bool = False, line_breaks: bool = False)
 _SCHEME = re.compile(r"([a-z][a-z0-9+.-]*):", re.IGNORECASE)
 
 
-def _plain_link(tag: str, attribute: str, value: str) -> str | None:
+def _plain_link(tag: str, attribute: str, value: str, *, site_url: str = "") -> str | None:
     """A link's address, kept only if it holds no space or invisible character and
-    names no scheme but ours ("java\tscript:" is "javascript:" to a browser)."""
+    names no scheme but ours ("java\tscript:" is "javascript:" to a browser); with
+    `site_url`, a path on the site is written in full."""
     if attribute != "href":
         return value
     if any(ch.isspace() or not ch.isprintable() for ch in value):
@@ -87,6 +92,8 @@ def _plain_link(tag: str, attribute: str, value: str) -> str | None:
     scheme = _SCHEME.match(value)
     if scheme and scheme.group(1).lower() not in PROTOCOLS:
         return None
+    if site_url and value.startswith("/") and not value.startswith("//"):
+        return site_url.rstrip("/") + value
     return value
 
 
@@ -333,13 +340,14 @@ def phone_links(text: str) -> str:
     return _PHONE.sub(link, text)
 
 
-def markdown_to_text(text: str, *, rich: bool = False, line_breaks: bool = False) -> str:
+def markdown_to_text(text: str, *, rich: bool = False, line_breaks: bool = False,
+                     site_url: str = "") -> str:
     """Markdown as plain text, for a mail's text part: what `render_markdown` makes
     of it (so nothing the sanitiser removed comes back), without markup. Paragraphs
     are parted by a blank line, list items keep a "- " or "1. ", quotes a "> ",
     and each link is written out after its words: "the Ohio page (https://…)"."""
     writer = _PlainText()
-    writer.feed(render_markdown(text, rich=rich, line_breaks=line_breaks))
+    writer.feed(render_markdown(text, rich=rich, line_breaks=line_breaks, site_url=site_url))
     writer.close()
     return writer.text()
 

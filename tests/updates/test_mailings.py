@@ -229,3 +229,14 @@ def test_a_letter_keeps_its_line_breaks_and_its_text_part_has_no_markup(staff):
     assert "Join us Thursday at 7 pm: see the Ohio page (http://x/states/ohio/)." in copy.body
     assert "- bread\n- water\n\nIn His service,\nThe prayer team" in copy.body
     assert "**" not in copy.body and "](" not in copy.body
+
+
+def test_a_link_to_a_page_of_the_site_is_written_in_full_in_the_mail(staff, settings):
+    settings.SITE_URL = "https://intercessors.example"
+    reader("texan@example.org", state=State.objects.get(code="TX"))
+    _, mailing = write(staff, body="Read [the Texas page](/states/texas/) tonight.")
+    mailings.start(mailing)
+    mailings.fan_out()
+    (copy,) = copies()
+    assert 'href="https://intercessors.example/states/texas/"' in copy.html
+    assert "the Texas page (https://intercessors.example/states/texas/)" in copy.body
