@@ -1,5 +1,7 @@
 """Admin for the library's own tables (the outbox, suppressed addresses) and the one
 report screen every app's reports share (`ReportAdmin`)."""
+import re
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseNotAllowed
@@ -10,6 +12,16 @@ from library.mail import outbox
 from library.models import OutboxMessage, SuppressedAddress
 from library.pages.pagecache import retire
 from library.text import moderation
+
+# What staff who see only bulk mail get instead of a column or field that shows an
+# address whole (a mail server's answer names the recipient).
+IN_PART = {"to": "to_in_part", "error": "error_in_part", "problem": "problem_in_part"}
+_ADDRESS = re.compile(r"([^\s<>()\[\]\"',;:@]+)@([\w.-]+\.\w+)")
+
+
+def addresses_in_part(text: str) -> str:
+    """Every address in `text` as "r•••@example.org"."""
+    return _ADDRESS.sub(lambda m: f"{m.group(1)[:1]}•••@{m.group(2)}", text or "")
 
 
 @admin.register(OutboxMessage)
@@ -39,9 +51,17 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     def problem(self, message):
         return message.error[:120] if message.status != OutboxMessage.Status.SENT else ""
 
-    @admin.display(description="recipient", ordering="to")
+    @admin.display(description="problem")
+    def problem_in_part(self, message):
+        return addresses_in_part(self.problem(message))
+
+    @admin.display(description="recipient")
     def to_in_part(self, message):
         return message.to_in_part
+
+    @admin.display(description="error")
+    def error_in_part(self, message):
+        return addresses_in_part(message.error)
 
     @staticmethod
     def _sees_all(request) -> bool:
@@ -50,7 +70,7 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     def get_list_display(self, request):
         if self._sees_all(request):
             return self.list_display
-        return [("to_in_part" if name == "to" else name) for name in self.list_display]
+        return [IN_PART.get(name, name) for name in self.list_display]
 
     def get_search_fields(self, request):
         return self.search_fields if self._sees_all(request) else []
@@ -71,8 +91,7 @@ class OutboxMessageAdmin(admin.ModelAdmin):
 
     def get_fields(self, request, obj=None):
         if not self._sees_all(request):
-            return [("to_in_part" if name == "to" else name) for name in self.ENVELOPE
-                    ] + ["subject"]
+            return [IN_PART.get(name, name) for name in self.ENVELOPE] + ["subject"]
         if obj is not None and obj.is_security:
             return self.ENVELOPE
         return [*self.ENVELOPE, "subject", "body"]

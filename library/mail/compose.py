@@ -9,7 +9,14 @@ def render_mail(name: str, context: dict) -> tuple[str, str]:
     context = _with_site(context)
     subject = " ".join(render_to_string(f"{name}_subject.txt", context).split())
     return (settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject,
-            render_to_string(f"{name}_body.txt", context))
+            _plain(render_to_string(f"{name}_body.txt", context)))
+
+
+def _plain(rendered) -> str:
+    """A text template's output as a plain string. Django marks whatever a template
+    renders as safe HTML; a mail's text part is not HTML (what a writer typed is in
+    it as typed), so a page that shows it must escape it like any other text."""
+    return str.__str__(rendered)
 
 
 def render_mail_html(name: str, context: dict) -> str:
