@@ -103,3 +103,23 @@ def test_admin_pages_carry_the_same_strict_policy(client, db):
                       "frame-ancestors 'none'", "form-action 'self'"]:
         assert directive in csp
     assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+
+
+def _menu(html):
+    return html.split('<details class="header-menu">', 1)[1].split("</details>", 1)[0]
+
+
+def test_the_phone_menu_holds_every_header_link_for_each_reader(client, member, settings):
+    settings.PAGE_CACHE = True
+    sections = ["/articles/", "/prayers/requests/", "/states/", "/partner/", "/search/"]
+    guest = _menu(client.get("/articles/").content.decode())
+    assert all(f'href="{url}"' in guest for url in sections)
+    assert "Log in" in guest and "Sign up" in guest and "Ask for prayer" not in guest
+
+    client.force_login(member)  # the same shared render, filled for the member
+    mine = _menu(client.get("/articles/").content.decode())
+    assert all(f'href="{url}"' in mine for url in sections)
+    for link in ['href="/prayers/requests/new/"', 'href="/accounts/prayers/"',
+                 'href="/accounts/profile/"', 'action="/accounts/logout/"']:
+        assert link in mine
+    assert "Log in" not in mine and "Hannah" not in mine
