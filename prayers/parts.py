@@ -1,4 +1,5 @@
-"""The "I Prayed" part of shared pages: "You prayed" where the member has, and every
+"""The "I Prayed" part of shared pages: "You prayed" where the member has (or
+this browser has, from a subscriber's mail: prayers.inbox), and every
 count as it is now, read for the whole page in one query (so a prayer retires no page)."""
 from django.template.loader import get_template
 from django.urls import reverse
@@ -8,6 +9,7 @@ from django.utils.safestring import mark_safe
 from library.pages import parts
 from library.pages.parts import register
 
+from . import inbox
 from .selectors import live_counts
 from .templatetags.prayers import prayed_label
 
@@ -16,9 +18,13 @@ PK, LABEL = mark_safe("<pk>"), mark_safe("<label>")  # nosec B308 B703
 
 
 def _counts(request, calls) -> dict[int, tuple[int, bool]]:
-    """(count, prayed by this member) of each prayer on the page."""
+    """(count, prayed by this member, or from the mail in this browser) of each prayer
+    on the page."""
     ids = sorted({int(args[0]) for args in calls if args and args[0].isdigit()})
-    return live_counts(ids, member=request.user)
+    counts = live_counts(ids, member=request.user)
+    if not request.user.is_authenticated and (mine := inbox.read(request).prayed):
+        counts = {pk: (count, pk in mine) for pk, (count, _) in counts.items()}
+    return counts
 
 
 @register("pray", prepare=_counts)

@@ -8,6 +8,8 @@ class UpdatesConfig(AppConfig):
     def ready(self):
         from library import jobs
 
+        from . import parts  # noqa: F401  (registers the sign-up box's part)
+
         jobs.every("Site: send the daily and weekly prayer updates", "updates.editions.send_due",
                    minutes=10)
         jobs.every("Site: mail prayer updates a batch at a time", "updates.editions.fan_out",

@@ -8,6 +8,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from library.web import ratelimit
+from prayers import inbox
 
 from . import services
 from .forms import ChoicesForm, MemberChoicesForm, SubscribeForm
@@ -72,7 +73,9 @@ def pray(request, token):
     if request.method == "POST":
         services.pray_from_mail(subscriber=subscriber, prayer=prayer, user=request.user)
         messages.success(request, "Thank you for praying. Your prayer is counted.")
-        return redirect(prayer.get_absolute_url())
+        response = redirect(prayer.get_absolute_url())
+        inbox.remember(request, response, prayer.pk)  # "You prayed" here, no sign-up box
+        return response
     return render(request, "updates/pray.html", {"prayer": prayer})
 
 
