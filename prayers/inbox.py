@@ -5,7 +5,7 @@ from collections import namedtuple
 
 COOKIE = "inbox_prayed"
 SALT = "prayers.inbox.prayed-from-the-inbox"
-KEPT = 200  # the last prayers pressed: months of daily mail, and a cookie under 1 kB
+KEPT = 200  # the last prayers pressed: months of daily mail in a cookie of about 1.5 kB
 MAX_AGE = 365 * 24 * 3600  # browsers keep a cookie at most 400 days
 
 Inbox = namedtuple("Inbox", "subscriber prayed")
