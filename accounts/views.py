@@ -115,3 +115,29 @@ def delete(request):
         )
         return redirect("home")
     return render(request, "accounts/delete.html", {"form": form})
+
+
+@require_http_methods(["POST"])
+def resend_confirmation(request):
+    """"Send it again" on the page that asks a new member to confirm their address:
+    the link goes again to the address of the sign-up this browser is in the middle
+    of, within allauth's own limit on such mail. Nobody else's address can be named
+    here, so the page never says whether an address has an account."""
+    from allauth.account.internal.flows.email_verification import (
+        send_verification_email_to_address,
+    )
+    from allauth.account.internal.stagekit import unstash_login
+    from allauth.account.models import EmailAddress
+
+    login = unstash_login(request, peek=True)
+    user = getattr(login, "user", None)
+    address = (EmailAddress.objects.filter(user=user, verified=False).order_by("-primary")
+               .first() if user is not None and user.pk else None)
+    if address is None:
+        messages.info(request, "Log in with your email address and password, and if your "
+                               "address still needs confirming we will send a new link.")
+        return redirect("account_login")
+    if not send_verification_email_to_address(request, address, signup=True):
+        messages.warning(request, "We sent you a link only a moment ago. Please give it a "
+                                  "few minutes, and look in your spam or junk folder too.")
+    return redirect("account_email_verification_sent")
