@@ -63,8 +63,8 @@ def my_prayers(request):
             "prayer", "prayer__article", "prayer__state").only(
             "created_at", "prayer__kind", "prayer__text", "prayer__body_html",
             "prayer__status", "prayer__is_deleted", "prayer__answered_at",
-            "prayer__answer_html", "prayer__article__slug", "prayer__state__name",
-            "prayer__state__slug")
+            "prayer__answer_html", "prayer__article__slug", "prayer__article__title",
+            "prayer__state__name", "prayer__state__slug")
         page = paginate_uncounted(request, rows.order_by("-created_at", "-id"))
     return kept_for_member(request, list(page.object_list) + [page.has_next()], lambda: render(
         request, "accounts/prayers.html", {"page": page, "asked": asked}))

@@ -319,7 +319,7 @@ def test_my_prayers_keeps_what_i_prayed_for_and_what_i_asked(asker, request_):
     assert 'href="/accounts/prayers/"' in header
     journal = client.get("/accounts/prayers/").content.decode()
     assert journal.index("sister") < journal.index(post.prayer.text[:30])  # newest first
-    assert "a prayer post" in journal and "a member's request" in journal
+    assert "Flood relief" in journal and "a member's request" in journal
     mine = logged_in(asker).get("/accounts/prayers/?show=requests").content.decode()
     assert "sister" in mine and "1 person has prayed" in mine and "on the wall until" in mine
     assert "You have not shared a request yet" in client.get(
