@@ -309,3 +309,15 @@ def test_wall_pages_cost_the_same_however_many_requests_and_marks(
     # count with the member's mark
     with django_assert_num_queries(6):
         assert client.get(prayer.get_absolute_url()).status_code == 200
+
+
+def test_the_state_is_said_to_be_chosen_only_when_one_was(client, asker, db):
+    client.force_login(asker)  # from Texas: their state is chosen for them
+    assert "Your state is chosen for you" in client.get("/prayers/requests/new/").content.decode()
+    client.force_login(make_member())  # no home state: nothing was chosen
+    form = client.get("/prayers/requests/new/").content.decode()
+    assert "Your state is chosen for you" not in form
+    assert "Choose a state, or the whole nation" in form
+    # Asked from a state's page that is not there: nothing chosen either.
+    assert "Your state is chosen for you" not in client.get(
+        "/prayers/requests/new/?state=atlantis").content.decode()
