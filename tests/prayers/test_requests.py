@@ -321,3 +321,16 @@ def test_the_state_is_said_to_be_chosen_only_when_one_was(client, asker, db):
     # Asked from a state's page that is not there: nothing chosen either.
     assert "Your state is chosen for you" not in client.get(
         "/prayers/requests/new/?state=atlantis").content.decode()
+
+
+def test_a_request_is_headed_by_who_asks_not_by_their_state(client, asker, texas):
+    prayer = make_request(author=asker, state=texas)
+    page = client.get(prayer.get_absolute_url()).content.decode()
+    assert "<h1>Martha Quill asks for prayer</h1>" in page
+    assert "<title>Martha Quill asks for prayer" in page
+    assert "Please pray for Texas" not in page
+    hidden = make_request(author=asker, state=texas, anonymous=True)
+    page = client.get(hidden.get_absolute_url()).content.decode()
+    assert "<h1>A member in Texas asks for prayer</h1>" in page and "Martha" not in page
+    gone = make_request(author=None, state=None)
+    assert "<h1>A prayer request</h1>" in client.get(gone.get_absolute_url()).content.decode()
