@@ -22,24 +22,33 @@ from .services import TooManyChanges, delete_account, export_member_data, save_p
 @login_required
 @require_http_methods(["GET", "POST"])
 def profile(request):
+    """The profile and the member's prayer updates: one form, one button."""
     form = ProfileForm(request.POST or None, instance=request.user)
-    if request.method == "POST" and form.is_valid():
+    subscription = updates.for_member(request.user)
+    updates_form = MemberChoicesForm(request.POST or None, prefix="updates", initial={
+        "daily": subscription.daily, "weekly": subscription.weekly,
+        "state": subscription.state})
+    if request.method == "POST":
+        if not (form.is_valid() and updates_form.is_valid()):
+            return _profile_page(request, form, updates_form, subscription)
         try:
             save_profile(form=form)
         except TooManyChanges as refusal:
             form.add_error(None, refusal.message)
-            return _profile_page(request, form, status=429)
+            return _profile_page(request, form, updates_form, subscription, status=429)
+        # Saving the profile alone subscribes no one.
+        if subscription.pk or updates_form.has_changed():
+            choices = updates_form.cleaned_data
+            updates.set_member_choices(request.user, daily=choices["daily"],
+                                       weekly=choices["weekly"], state=choices["state"],
+                                       answered=request.user.notify_answered)
         messages.success(request, "Your profile has been saved.")
         return redirect("accounts:profile")
-    return _profile_page(request, form)
+    return _profile_page(request, form, updates_form, subscription)
 
 
-def _profile_page(request, form, status=200):
+def _profile_page(request, form, updates_form, subscription, status=200):
     pledges = PartnerPledge.objects.filter(member=request.user).order_by("-created_at")
-    subscription = updates.for_member(request.user)
-    updates_form = MemberChoicesForm(initial={
-        "daily": subscription.daily, "weekly": subscription.weekly,
-        "state": subscription.state}, prefix="updates")
     return render(request, "accounts/profile.html", {
         "form": form, "pledges": pledges, "updates_form": updates_form,
         "subscribed": subscription.pk and subscription.is_active,
@@ -63,8 +72,8 @@ def my_prayers(request):
             "prayer", "prayer__article", "prayer__state").only(
             "created_at", "prayer__kind", "prayer__text", "prayer__body_html",
             "prayer__status", "prayer__is_deleted", "prayer__answered_at",
-            "prayer__answer_html", "prayer__article__slug", "prayer__state__name",
-            "prayer__state__slug")
+            "prayer__answer_html", "prayer__article__slug", "prayer__article__title",
+            "prayer__state__name", "prayer__state__slug")
         page = paginate_uncounted(request, rows.order_by("-created_at", "-id"))
     return kept_for_member(request, list(page.object_list) + [page.has_next()], lambda: render(
         request, "accounts/prayers.html", {"page": page, "asked": asked}))

@@ -21,6 +21,7 @@ from django.utils import timezone
 from library import db, jobs
 from library.mail import outbox
 from library.pages import pagecache
+from library.templatetags.moments import reader_time
 from library.text.markup import count_links, render_markdown
 from library.text.moderation import Refused, Status, check_pace, clean_text
 
@@ -176,6 +177,13 @@ def _tell_batch(update: PrayerUpdate, marks: list[PrayerMark]) -> int:
 
 # A request's time on the wall.
 
+def renewable(prayer: Prayer) -> bool:
+    """Renewal is offered once the reminder is due (REMIND_DAYS before the request
+    leaves the wall) and after it has left: not the minute it is posted."""
+    return (not prayer.is_answered and prayer.expires_at is not None
+            and prayer.expires_at <= timezone.now() + timedelta(days=REMIND_DAYS))
+
+
 @transaction.atomic
 def renew_request(*, prayer: Prayer, user) -> Prayer:
     """The requester keeps their request on the wall for another WALL_DAYS days."""
@@ -186,6 +194,10 @@ def renew_request(*, prayer: Prayer, user) -> Prayer:
     if prayer.is_answered:
         raise Refused("This request is marked answered, so it stays on its own page and in "
                       "“My prayers” rather than going back on the wall.")
+    if not renewable(prayer):
+        raise Refused(f"Your request is on the wall until {reader_time(prayer.expires_at)}. "
+                      f"You can keep it on the wall longer from {REMIND_DAYS} days before it "
+                      "leaves; we will email you then.")
     prayer.expires_at, prayer.expired = wall_until(), False
     Prayer.objects.filter(pk=prayer.pk).update(expires_at=prayer.expires_at, expired=False)
     pagecache.retire()

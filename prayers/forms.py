@@ -34,6 +34,11 @@ class RequestForm(forms.Form):
         required=False,
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.initial.get("state"):  # nothing was chosen, so say nothing was
+            self.fields["state"].help_text = "Choose a state, or the whole nation."
+
     def clean_text(self):
         return clean_request_text(self.cleaned_data["text"])
 

@@ -179,6 +179,13 @@ class Prayer(Moderated):
         return self.author.public_name if self.author_id else DELETED_MEMBER_NAME
 
     @property
+    def heading(self) -> str:
+        """A request's own page is headed by who asks, kindly; never only by a state."""
+        if not (self.anonymous or self.author_id):
+            return "A prayer request"
+        return f"{self.author_label} {'asked' if self.is_answered else 'asks'} for prayer"
+
+    @property
     def is_answered(self) -> bool:
         return self.answered_at is not None
 

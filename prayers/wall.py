@@ -118,6 +118,7 @@ def _request_page(request, prayer, *, mine, update_form=None, error=None, status
         "prayer": prayer,
         "mine": mine,
         "can_edit": mine and in_edit_window(prayer, request.user),
+        "can_renew": mine and followup.renewable(prayer),
         "update_form": update_form or (UpdateForm() if mine and not prayer.is_answered
                                        else None),
         "update_error": error,
@@ -157,9 +158,9 @@ def request_renew(request, pk):
         prayer = followup.renew_request(prayer=prayer, user=request.user)
     except Refused as refusal:
         messages.error(request, refusal.message)
-    else:
-        messages.success(request, "Your request is back on the wall until "
-                         f"{reader_time(prayer.expires_at)}.")
+        return _request_page(request, prayer, mine=True, status=refusal.status)
+    messages.success(request, "Your request is back on the wall until "
+                     f"{reader_time(prayer.expires_at)}.")
     return redirect(prayer.get_absolute_url())
 
 

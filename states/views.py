@@ -37,6 +37,9 @@ def state_index(request):
             "viewbox": tile_map.VIEWBOX,
             "tile_size": tile_map.TILE,
             "week_total": week["total"],
+            # A post about two states counts for each of them: the list adds up to
+            # more than the prayers in all, and the page says why.
+            "states_total": sum(tile.count for tile in tiles),
         },
     )
 

@@ -64,6 +64,8 @@ def test_the_map_counts_each_prayer_once_in_all(client, db):
         PrayerMark.objects.create(user=make_member(), prayer=post.prayer)
     html = client.get("/states/").content.decode()
     assert "3 in all" in html  # before: 6, once for each state
+    # The list below counts the post for each state: the page says why they differ.
+    assert "so the states add up to 6." in html
 
 
 def test_a_state_page_says_what_its_prayers_section_holds(client, member):

@@ -267,11 +267,9 @@ def test_search_covers_the_summary_on_every_database(client, db):
     assert "Plain title" in client.get("/search/", {"q": "lighthouses"}).content.decode()
 
 
-def test_the_photo_credit_shows_without_an_uploaded_photo(client, db):
-    post = make_article(source_name="The Valley Voice", is_excerpt=True,
-                        photo_credit="Getty Images")
+def test_the_photo_credit_shows_with_its_photo(client, post):
     html = client.get(post.get_absolute_url()).content.decode()
-    assert "(Excerpt from <cite>The Valley Voice</cite>. Photo Credit: Getty Images)" in html
+    assert "Photo Credit: Jo Lane for The Harbor Herald" in html
 
 
 def test_readers_are_told_what_logging_in_lets_them_do(client, db):
@@ -297,3 +295,14 @@ def test_the_list_filters_by_state_from_the_page_and_cards_count_comments(client
     filtered = client.get("/articles/", {"state": "texas"}).content.decode()
     assert "Texas storms" in filtered and "Ohio schools" not in filtered
     assert '<option value="texas" selected>Texas</option>' in filtered
+
+
+def test_a_photo_credit_is_never_printed_without_a_photo(client, db):
+    bare = make_article(title="A post with no picture", photo_credit="Someone Else",
+                        source_name="The Valley Times", is_excerpt=True)
+    page = client.get(bare.get_absolute_url()).content.decode()
+    assert "Photo Credit" not in page and "Someone Else" not in page
+    assert "The Valley Times" in page  # the excerpt's source is still named
+    alone = make_article(title="Only a credit", photo_credit="Someone Else")
+    page = client.get(alone.get_absolute_url()).content.decode()
+    assert "Photo Credit" not in page and "attribution" not in page

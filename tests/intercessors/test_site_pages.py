@@ -23,6 +23,26 @@ def test_the_privacy_page_says_what_the_partner_form_and_accounts_keep(client, d
     assert "never ask for or keep" in html
 
 
+def test_the_privacy_page_speaks_of_requests_subscriptions_and_who_delivers_mail(client, db):
+    html = client.get("/privacy/").content.decode()
+    for words in ("Prayer requests.", "illness", "delete it at any time",
+                  "Prayer updates by email.", "one click",
+                  "Who delivers our email", "mail delivery service",
+                  "bounces", "30 days"):
+        assert words in html, words
+
+
+def test_a_privacy_page_staff_rewrote_is_left_as_they_wrote_it(db):
+    import importlib
+
+    from django.apps import apps
+
+    SitePage.objects.filter(kind="privacy").update(body="Our own words.", body_html="<p>x</p>")
+    module = importlib.import_module("intercessors.migrations.0009_privacy_requests_and_mail")
+    module.rewrite(apps, None)
+    assert SitePage.objects.get(kind="privacy").body == "Our own words."
+
+
 def test_editors_change_the_text_in_admin_and_readers_see_it_at_once(db):
     editor = make_member(is_staff=True)
     editor.groups.add(Group.objects.get(name="Editors"))

@@ -319,7 +319,7 @@ def test_my_prayers_keeps_what_i_prayed_for_and_what_i_asked(asker, request_):
     assert 'href="/accounts/prayers/"' in header
     journal = client.get("/accounts/prayers/").content.decode()
     assert journal.index("sister") < journal.index(post.prayer.text[:30])  # newest first
-    assert "a prayer post" in journal and "a member's request" in journal
+    assert "Flood relief" in journal and "a member's request" in journal
     mine = logged_in(asker).get("/accounts/prayers/?show=requests").content.decode()
     assert "sister" in mine and "1 person has prayed" in mine and "on the wall until" in mine
     assert "You have not shared a request yet" in client.get(
@@ -456,3 +456,23 @@ def test_admin_a_second_answer_is_a_form_error(db):
 def test_admin_add_form_with_an_odd_prayer_is_not_a_500(db, value):
     client = logged_in(make_member(is_staff=True, is_superuser=True))
     assert client.get(f"/admin/prayers/prayerupdate/add/?prayer={value}").status_code == 200
+
+
+def test_renewal_is_offered_only_near_the_end_and_refused_before(asker, texas, time_machine):
+    start = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)
+    time_machine.move_to(start, tick=False)
+    prayer = make_request(author=asker, state=texas)
+    client = logged_in(asker)
+    renew = "Keep it on the wall for 30 more days"
+    assert renew not in client.get(prayer.get_absolute_url()).content.decode()
+    refused = client.post(f"/prayers/requests/{prayer.pk}/renew/")
+    assert refused.status_code == 400
+    assert "You can keep it on the wall longer" in refused.content.decode()
+    prayer.refresh_from_db()
+    assert prayer.expires_at == start + timedelta(days=30)  # unchanged
+    # Within the reminder's days it is offered, and it works.
+    time_machine.move_to(start + timedelta(days=30 - followup.REMIND_DAYS, hours=1), tick=False)
+    client.force_login(asker)  # weeks on, the session has ended
+    assert renew in client.get(prayer.get_absolute_url()).content.decode()
+    assert client.post(f"/prayers/requests/{prayer.pk}/renew/").status_code == 302
+    assert renew not in client.get(prayer.get_absolute_url()).content.decode()

@@ -309,3 +309,28 @@ def test_wall_pages_cost_the_same_however_many_requests_and_marks(
     # count with the member's mark
     with django_assert_num_queries(6):
         assert client.get(prayer.get_absolute_url()).status_code == 200
+
+
+def test_the_state_is_said_to_be_chosen_only_when_one_was(client, asker, db):
+    client.force_login(asker)  # from Texas: their state is chosen for them
+    assert "Your state is chosen for you" in client.get("/prayers/requests/new/").content.decode()
+    client.force_login(make_member())  # no home state: nothing was chosen
+    form = client.get("/prayers/requests/new/").content.decode()
+    assert "Your state is chosen for you" not in form
+    assert "Choose a state, or the whole nation" in form
+    # Asked from a state's page that is not there: nothing chosen either.
+    assert "Your state is chosen for you" not in client.get(
+        "/prayers/requests/new/?state=atlantis").content.decode()
+
+
+def test_a_request_is_headed_by_who_asks_not_by_their_state(client, asker, texas):
+    prayer = make_request(author=asker, state=texas)
+    page = client.get(prayer.get_absolute_url()).content.decode()
+    assert "<h1>Martha Quill asks for prayer</h1>" in page
+    assert "<title>Martha Quill asks for prayer" in page
+    assert "Please pray for Texas" not in page
+    hidden = make_request(author=asker, state=texas, anonymous=True)
+    page = client.get(hidden.get_absolute_url()).content.decode()
+    assert "<h1>A member in Texas asks for prayer</h1>" in page and "Martha" not in page
+    gone = make_request(author=None, state=None)
+    assert "<h1>A prayer request</h1>" in client.get(gone.get_absolute_url()).content.decode()
