@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.contrib.contenttypes.models import ContentType
 from django.template.loader import render_to_string
 
-from library.admin import ReportAdmin, RetirePagesAdminMixin
+from library.admin import ReportAdmin, RetirePagesAdminMixin, links_as_text
 from library.rules import DELETED_MEMBER_NAME
 from library.text.markup import html_to_text, shorten
 
@@ -29,16 +29,17 @@ class ConversationKindFilter(admin.SimpleListFilter):
 
 @admin.register(Comment)
 class CommentAdmin(RetirePagesAdminMixin, admin.ModelAdmin):
-    list_display = ["text", "author_name", "on", "shown_as", "report_count", "created_at"]
+    list_display = ["text", "links", "author_name", "on", "shown_as", "report_count",
+                    "created_at"]
     list_filter = ["status", ConversationKindFilter, "created_at"]
     list_select_related = ["author", "content_type"]
     search_fields = ["body", "author__display_name"]
     date_hierarchy = "created_at"
     actions = ["approve", "remove"]
-    fields = ["author", "on", "parent", "depth", "status", "body", "report_count", "created_at",
-              "edited_at", "is_deleted"]
-    readonly_fields = ["author", "on", "parent", "depth", "body", "report_count", "created_at",
-                       "edited_at", "is_deleted"]
+    fields = ["author", "on", "parent", "depth", "status", "body", "links", "report_count",
+              "created_at", "edited_at", "is_deleted"]
+    readonly_fields = ["author", "on", "parent", "depth", "body", "links", "report_count",
+                       "created_at", "edited_at", "is_deleted"]
 
     def has_add_permission(self, request):
         return False
@@ -58,6 +59,10 @@ class CommentAdmin(RetirePagesAdminMixin, admin.ModelAdmin):
     def text(self, obj):
         # What readers see, not the Markdown typed.
         return shorten(html_to_text(obj.body_html), 80) or "(no text)"
+
+    @admin.display(description="links to")
+    def links(self, obj):
+        return links_as_text(obj.body_html)
 
     @admin.display(description="status", ordering="status")
     def shown_as(self, obj):

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from library.rules import parse_id
 
-from .forms import CommentForm
+from .forms import LINK_RULE, CommentForm
 from .models import Comment, CommentReport
 from .services import (
     EDIT_RULE,
@@ -23,8 +23,7 @@ from .services import (
 )
 from .targets import content_type_for, resolve_target, target_label
 
-HELD = ("Comments with links are checked by our team first; yours is awaiting "
-        "moderation and only you can see it for now.")
+HELD = f"{LINK_RULE}; yours is awaiting moderation and only you can see it for now."
 
 
 def _comment_for(request, pk):

@@ -7,11 +7,13 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path
+from django.utils.html import format_html_join
 
 from library.mail import outbox
 from library.models import OutboxMessage, SuppressedAddress
 from library.pages.pagecache import retire
 from library.text import moderation
+from library.text.markup import link_addresses
 
 # What staff who see only bulk mail get instead of a column or field that shows an
 # address whole (a mail server's answer names the recipient).
@@ -22,6 +24,12 @@ _ADDRESS = re.compile(r"([^\s<>()\[\]\"',;:@]+)@([\w.-]+\.\w+)")
 def addresses_in_part(text: str) -> str:
     """Every address in `text` as "r•••@example.org"."""
     return _ADDRESS.sub(lambda m: f"{m.group(1)[:1]}•••@{m.group(2)}", text or "")
+
+
+def links_as_text(html: str) -> str:
+    """Where each link of a member's text leads (what holds it for staff), one a line,
+    escaped and never a live link: a moderator reads an address before any visit."""
+    return format_html_join("\n", "<code>{}</code><br>", ((a,) for a in link_addresses(html)))
 
 
 @admin.register(OutboxMessage)

@@ -3,7 +3,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.utils.html import format_html
 
-from library.admin import ReportAdmin, RetirePagesAdminMixin
+from library.admin import ReportAdmin, RetirePagesAdminMixin, links_as_text
 from library.rules import DELETED_MEMBER_NAME, parse_id
 from library.text.markup import html_to_text, shorten
 from library.text.moderation import Refused
@@ -113,17 +113,17 @@ class PrayerRequestAdmin(admin.ModelAdmin):
     """Members' requests: the review queue is the list filtered to "Awaiting
     moderation". Staff see who asked, anonymous or not; readers never do."""
 
-    list_display = ["text_shown", "asked_by", "shown_as_name", "state", "shown_as",
+    list_display = ["text_shown", "links", "asked_by", "shown_as_name", "state", "shown_as",
                     "report_count", "prayed_count", "created_at"]
     list_filter = ["status", "is_deleted", "anonymous", "state", "created_at"]
     list_select_related = ["author", "state"]
     search_fields = ["text", "author__display_name"]
     date_hierarchy = "created_at"
     actions = ["approve", "remove"]
-    fields = ["asked_by", "anonymous", "state", "status", "text_shown_whole", "prayed_count",
-              "report_count", "created_at", "edited_at", "is_deleted"]
-    readonly_fields = ["asked_by", "anonymous", "state", "text_shown_whole", "prayed_count",
-                       "report_count", "created_at", "edited_at", "is_deleted"]
+    fields = ["asked_by", "anonymous", "state", "status", "text_shown_whole", "links",
+              "prayed_count", "report_count", "created_at", "edited_at", "is_deleted"]
+    readonly_fields = ["asked_by", "anonymous", "state", "text_shown_whole", "links",
+                       "prayed_count", "report_count", "created_at", "edited_at", "is_deleted"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).requests()
@@ -139,6 +139,10 @@ class PrayerRequestAdmin(admin.ModelAdmin):
     @admin.display(description="request")
     def text_shown(self, obj):
         return shorten(html_to_text(obj.body_html), 80) or "(no text)"
+
+    @admin.display(description="links to")
+    def links(self, obj):
+        return links_as_text(obj.body_html)
 
     @admin.display(description="request")
     def text_shown_whole(self, obj):

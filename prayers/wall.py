@@ -18,7 +18,7 @@ from library.text.moderation import Reason, Refused, in_edit_window
 from library.web.pagination import paginate_uncounted
 
 from . import followup
-from .forms import RequestForm, State, UpdateForm
+from .forms import LINK_RULE, RequestForm, State, UpdateForm
 from .models import Prayer
 from .services import (
     REQUEST_EDIT_RULE,
@@ -31,7 +31,7 @@ from .services import (
 
 SLUG = re.compile(r"[-a-z0-9]+")
 NATION = "nation"
-HELD = ("Requests with links are read by our team first; yours is waiting for them, "
+HELD = (f"{LINK_RULE}; yours is waiting for them, "
         "and only you can see it for now.")
 REVIEWED = ("Our team reads every request before it appears; yours is waiting for them, "
             "and only you can see it for now.")

@@ -1,6 +1,6 @@
 """What members write, moderated by one set of rules: comments and prayer requests.
 
-Text with links is held for staff; so is an item three trusted members report
+Text with a link to another site is held for staff; so is an item three trusted members report
 (never one by staff). Members post at a measured pace, edit for 15 minutes and
 delete at any time. Staff approve or remove from a queue, which settles the
 item's open reports. The models of each app take their fields from `Moderated`
@@ -18,14 +18,14 @@ from django.utils import timezone
 
 from library.db import insert_once
 from library.pages import pagecache
-from library.text.markup import CONTROL_CHARACTERS, clean_plain_text, count_links
+from library.text.markup import CONTROL_CHARACTERS, clean_plain_text, outside_links
 from library.web import ratelimit
 
 FLOOD_SECONDS = 15
 HOURLY_LIMIT = 30
 EDIT_MINUTES = 15
 EDIT_WINDOW = timedelta(minutes=EDIT_MINUTES)
-HOLD_AT_LINKS = 2
+HOLD_AT_LINKS = 1  # outside links: one is enough to carry spam or harm
 HOLD_AT_REPORTS = 3
 REPORTS_PER_HOUR = 10
 TRUSTED_AFTER = timedelta(days=1)
@@ -136,8 +136,9 @@ def clean_text(text: str, *, max_length: int, noun: str) -> str:
 
 
 def hold_for_links(item: Moderated, html: str) -> None:
-    """Text carrying links waits for staff before anyone sees it."""
-    if count_links(html) >= HOLD_AT_LINKS:
+    """Text with a link to another site waits for staff before anyone sees it; a
+    link to a page of ours does not hold it."""
+    if len(outside_links(html, site_url=settings.SITE_URL)) >= HOLD_AT_LINKS:
         item.status = Status.PENDING
 
 

@@ -55,14 +55,22 @@ def test_flood_control_fifteen_seconds_and_thirty_an_hour(post, member):
         post_comment(author=member, target=post, body="Thirty-first")
 
 
-def test_two_links_hold_a_comment_for_moderation(post, member):
+def test_one_outside_link_holds_a_comment_for_moderation(post, member, settings):
+    # The rule the form states: a comment with a link to another site waits for staff.
+    settings.SITE_URL = "https://intercessors.example"
     one = post_comment(author=member, target=post, body="See https://example.org")
-    assert one.status == Comment.Status.PUBLISHED
+    assert one.status == Comment.Status.PENDING
     age(one, minutes=1)
-    two = post_comment(
-        author=member, target=post, body="[a](https://example.org) and https://example.net"
-    )
-    assert two.status == Comment.Status.PENDING
+    hidden = post_comment(author=member, target=post, body="[our page](//example.net/x)")
+    assert hidden.status == Comment.Status.PENDING
+    age(hidden, minutes=1)
+    ours = post_comment(author=member, target=post,
+                        body="See [Texas](/states/texas/) and https://intercessors.example/about/")
+    assert ours.status == Comment.Status.PUBLISHED
+    age(ours, minutes=1)
+    lookalike = post_comment(author=member, target=post,
+                             body="https://intercessors.example.evil.org/ and [x](/\\evil.org)")
+    assert lookalike.status == Comment.Status.PENDING
 
 
 def test_depth_is_capped_at_five(post, member, other_member):

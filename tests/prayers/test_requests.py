@@ -204,6 +204,14 @@ def test_requests_with_links_are_held_and_only_the_author_sees_them(client, aske
     assert Client().get(prayer.get_absolute_url()).status_code == 200
 
 
+def test_a_request_with_one_outside_link_is_held_as_the_form_says(client, asker):
+    client.force_login(asker)
+    form = client.get("/prayers/requests/new/").content.decode()
+    assert "Requests with links to other sites are read by our team first" in form
+    ask(client, text="Please pray for the fundraiser at https://one.example")
+    assert Prayer.objects.requests().get().status == "pending"
+
+
 def test_review_first_holds_every_request(client, asker, settings):
     settings.PRAYER_REQUESTS_REVIEW = True
     client.force_login(asker)
