@@ -185,8 +185,8 @@ class ReportAdmin(admin.ModelAdmin):
     noun = "item"
     list_display = ["excerpt", "reason", "reporter_name", "created_at", "decision"]
     list_filter = [OpenReportsFilter, "reason"]
-    fields = ["in_context", "reason", "reporter_name", "created_at", "decision", "resolved_at",
-              "resolved_by"]
+    fields = ["in_context", "reason", "detail", "reporter_name", "created_at", "decision",
+              "resolved_at", "resolved_by"]
     readonly_fields = fields
     change_form_template = "admin/moderation/report_change_form.html"
     DECISIONS = {"_keep": "kept", "_remove": "removed", "_dismiss": "dismissed"}

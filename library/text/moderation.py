@@ -28,6 +28,7 @@ EDIT_WINDOW = timedelta(minutes=EDIT_MINUTES)
 HOLD_AT_LINKS = 1  # outside links: one is enough to carry spam or harm
 HOLD_AT_REPORTS = 3
 REPORTS_PER_HOUR = 10
+DETAIL_MAX_LENGTH = 500
 TRUSTED_AFTER = timedelta(days=1)
 
 
@@ -86,6 +87,9 @@ class ReportBase(models.Model):
     ITEM_FIELD = ""
 
     reason = models.CharField(max_length=10, choices=Reason.choices, default=Reason.OTHER)
+    # The reporter's own words, needed for "Something else"; cleaned by
+    # `clean_report_detail` and shown to staff as text.
+    detail = models.TextField("in the reporter's words", blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     resolution = models.CharField(max_length=10, choices=Resolution.choices, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
@@ -195,7 +199,29 @@ def counts_toward_hold(user) -> bool:
     )
 
 
-def report(item: Moderated, *, user, reason: str, report_model, noun: str) -> bool:
+def clean_report_detail(reason: str, detail: str) -> str:
+    """A reporter's words as stored, through the one cleaning of what members write;
+    refused when "Something else" is chosen with nothing said."""
+    if not clean_plain_text(detail or ""):
+        if reason == Reason.OTHER:
+            raise ValidationError(
+                "Please say what is wrong, in a few words, when you choose “Something else”."
+            )
+        return ""
+    return clean_text(detail, max_length=DETAIL_MAX_LENGTH, noun="words")
+
+
+def report_detail_error(reason: str, detail: str) -> str | None:
+    """Why a report form's words cannot be taken, for the form to show with them."""
+    try:
+        clean_report_detail(reason, detail)
+    except ValidationError as error:
+        return error.messages[0]
+    return None
+
+
+def report(item: Moderated, *, user, reason: str, report_model, noun: str,
+           detail: str = "") -> bool:
     """Record one member's report of `item`. Every report reaches staff; the third
     from members trusted to hold (`counts_toward_hold`) holds it until staff look.
     False if this member's report of it is already open."""
@@ -210,13 +236,17 @@ def report(item: Moderated, *, user, reason: str, report_model, noun: str) -> bo
         )
     if reason not in Reason.values:
         raise Refused(f"Please choose why you are reporting this {noun}.")
-    return _record_report(item, user, reason, report_model)
+    try:
+        detail = clean_report_detail(reason, detail)
+    except ValidationError as error:
+        raise Refused(error.messages[0]) from None
+    return _record_report(item, user, reason, detail, report_model)
 
 
 @transaction.atomic
-def _record_report(item, user, reason, report_model) -> bool:
+def _record_report(item, user, reason, detail, report_model) -> bool:
     if not insert_once(report_model, **{report_model.ITEM_FIELD: item}, reporter=user,
-                       reason=reason):
+                       reason=reason, detail=detail):
         return False
     if not counts_toward_hold(user):
         return True

@@ -128,16 +128,16 @@ def test_delete_with_replies_leaves_a_marker_until_the_last_reply_goes(
 def test_three_distinct_reports_hold_a_comment(post, member):
     comment = make_comment(target=post, author=member)
     reporters = [make_seasoned_member() for _ in range(3)]
-    assert report_comment(comment=comment, user=reporters[0]) is True
-    assert report_comment(comment=comment, user=reporters[0]) is False  # once each
-    assert report_comment(comment=comment, user=reporters[1]) is True
+    assert report_comment(comment=comment, user=reporters[0], reason="spam") is True
+    assert report_comment(comment=comment, user=reporters[0], reason="spam") is False  # once each
+    assert report_comment(comment=comment, user=reporters[1], reason="spam") is True
     comment.refresh_from_db()
     assert comment.status == Comment.Status.PUBLISHED and comment.report_count == 2
-    report_comment(comment=comment, user=reporters[2])
+    report_comment(comment=comment, user=reporters[2], reason="spam")
     comment.refresh_from_db()
     assert comment.status == Comment.Status.PENDING and comment.report_count == 3
     with pytest.raises(CommentRefused):
-        report_comment(comment=comment, user=member)
+        report_comment(comment=comment, user=member, reason="spam")
 
 
 def test_moderation_approves_and_removes(post, member):

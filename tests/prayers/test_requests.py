@@ -317,3 +317,14 @@ def test_wall_pages_cost_the_same_however_many_requests_and_marks(
     # count with the member's mark
     with django_assert_num_queries(6):
         assert client.get(prayer.get_absolute_url()).status_code == 200
+
+
+def test_reporting_a_request_for_something_else_asks_what(client, asker):
+    prayer = make_request(author=asker)
+    client.force_login(make_seasoned_member())
+    url = f"/prayers/requests/{prayer.pk}/report/"
+    assert 'name="detail"' in client.get(url).content.decode()
+    empty = client.post(url, {"reason": "other"})
+    assert empty.status_code == 400 and "Please say what is wrong" in empty.content.decode()
+    client.post(url, {"reason": "other", "detail": "Shares a\tphone number"})
+    assert prayer.reports.get().detail == "Shares a\tphone number"
