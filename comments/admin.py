@@ -3,7 +3,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.template.loader import render_to_string
 
 from library.admin import ReportAdmin, RetirePagesAdminMixin, links_as_text
-from library.rules import DELETED_MEMBER_NAME
+from library.rules import DELETED_MEMBER_NAME, counted
 from library.text.markup import html_to_text, shorten
 
 from .models import Comment, CommentReport
@@ -81,12 +81,12 @@ class CommentAdmin(RetirePagesAdminMixin, admin.ModelAdmin):
     @admin.action(description="Approve selected comments", permissions=["change"])
     def approve(self, request, queryset):
         count = approve_comments(queryset)
-        self.message_user(request, f"{count} comment(s) approved.", messages.SUCCESS)
+        self.message_user(request, f"{counted(count, 'comment')} approved.", messages.SUCCESS)
 
     @admin.action(description="Remove selected comments from the site", permissions=["change"])
     def remove(self, request, queryset):
         count = remove_comments(queryset)
-        self.message_user(request, f"{count} comment(s) removed.", messages.SUCCESS)
+        self.message_user(request, f"{counted(count, 'comment')} removed.", messages.SUCCESS)
 
 
 @admin.register(CommentReport)

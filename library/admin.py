@@ -10,8 +10,10 @@ from django.urls import path
 from django.utils.html import format_html_join
 
 from library.mail import outbox
+from library.mail.compose import kind_label
 from library.models import OutboxMessage, SuppressedAddress
 from library.pages.pagecache import retire
+from library.rules import counted
 from library.text import moderation
 from library.text.markup import link_addresses
 
@@ -32,6 +34,22 @@ def links_as_text(html: str) -> str:
     return format_html_join("\n", "<code>{}</code><br>", ((a,) for a in link_addresses(html)))
 
 
+class KindFilter(admin.SimpleListFilter):
+    """Kinds of mail in the words of the list's column, and only the kinds this
+    staff member may see (`OutboxMessage.objects.visible_to`)."""
+
+    title = "kind"
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        kinds = model_admin.get_queryset(request).order_by().values_list(
+            "kind", flat=True).distinct()
+        return sorted(((kind, kind_label(kind)) for kind in kinds), key=lambda pair: pair[1])
+
+    def queryset(self, request, queryset):
+        return queryset.filter(kind=self.value()) if self.value() else queryset
+
+
 @admin.register(OutboxMessage)
 class OutboxMessageAdmin(admin.ModelAdmin):
     """The site's mail: waiting, sent, or failed with the mail server's answer.
@@ -43,7 +61,7 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     copy stands and its subject, not its text, and each address only in part."""
 
     list_display = ["created_at", "kind_label", "to", "status", "tries", "sent_at", "problem"]
-    list_filter = ["status", "kind"]
+    list_filter = ["status", KindFilter]
     search_fields = ["to"]
     date_hierarchy = "created_at"
     actions = ["try_again"]
@@ -127,8 +145,8 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     def try_again(self, request, queryset):
         count = outbox.try_again(queryset)
         if count:
-            self.message_user(request, f"{count} failed mails will be sent again shortly.",
-                              messages.SUCCESS)
+            self.message_user(request, f"{counted(count, 'failed mail')} will be sent again "
+                              "shortly.", messages.SUCCESS)
         else:
             self.message_user(request, "None of the selected mails can be sent again: "
                               "only failed mail whose text is kept can. A member who needs "
