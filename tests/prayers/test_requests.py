@@ -262,8 +262,8 @@ def test_staff_moderate_from_the_queue_and_the_admin_home_counts(client, asker):
     editor.groups.add(Group.objects.get(name="Editors"))
     client.force_login(editor)
     home = client.get("/admin/").content.decode()
-    assert "<strong>1</strong> prayer requests awaiting review" in home
-    assert "<strong>1</strong> open reports of prayer requests" in home
+    assert "<strong>1</strong> prayer request awaiting review" in home
+    assert "<strong>1</strong> open report of prayer requests" in home
     queue = client.get("/admin/prayers/prayerrequest/?status__exact=pending").content.decode()
     assert "Martha Quill" in queue and "Reported one" not in queue
     response = client.post("/admin/prayers/prayerrequest/", {
