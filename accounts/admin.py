@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from library.admin import RetirePagesAdminMixin
+from library.rules import counted
 
 from .models import User
 from .services import delete_account
@@ -30,4 +31,4 @@ class UserAdmin(RetirePagesAdminMixin, BaseUserAdmin):
         users = list(queryset.filter(deleted_at__isnull=True).exclude(pk=request.user.pk))
         for user in users:
             delete_account(user=user)
-        self.message_user(request, f"{len(users)} account(s) deleted.", messages.SUCCESS)
+        self.message_user(request, f"{counted(len(users), 'account')} deleted.", messages.SUCCESS)

@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AdminTextareaWidget
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -26,7 +27,7 @@ class PostForm(forms.ModelForm):
     prayer_text = forms.CharField(
         label="Prayer",
         max_length=1000,
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=AdminTextareaWidget(),
         help_text="The prayer that opens the post, e.g. “Father, we pray that …”.",
     )
 

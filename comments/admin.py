@@ -2,8 +2,8 @@ from django.contrib import admin, messages
 from django.contrib.contenttypes.models import ContentType
 from django.template.loader import render_to_string
 
-from library.admin import ReportAdmin, RetirePagesAdminMixin
-from library.rules import DELETED_MEMBER_NAME
+from library.admin import ReportAdmin, RetirePagesAdminMixin, links_as_text
+from library.rules import DELETED_MEMBER_NAME, counted
 from library.text.markup import html_to_text, shorten
 
 from .models import Comment, CommentReport
@@ -29,16 +29,17 @@ class ConversationKindFilter(admin.SimpleListFilter):
 
 @admin.register(Comment)
 class CommentAdmin(RetirePagesAdminMixin, admin.ModelAdmin):
-    list_display = ["text", "author_name", "on", "shown_as", "report_count", "created_at"]
+    list_display = ["text", "links", "author_name", "on", "shown_as", "report_count",
+                    "created_at"]
     list_filter = ["status", ConversationKindFilter, "created_at"]
     list_select_related = ["author", "content_type"]
     search_fields = ["body", "author__display_name"]
     date_hierarchy = "created_at"
     actions = ["approve", "remove"]
-    fields = ["author", "on", "parent", "depth", "status", "body", "report_count", "created_at",
-              "edited_at", "is_deleted"]
-    readonly_fields = ["author", "on", "parent", "depth", "body", "report_count", "created_at",
-                       "edited_at", "is_deleted"]
+    fields = ["author", "on", "parent", "depth", "status", "body", "links", "report_count",
+              "created_at", "edited_at", "is_deleted"]
+    readonly_fields = ["author", "on", "parent", "depth", "body", "links", "report_count",
+                       "created_at", "edited_at", "is_deleted"]
 
     def has_add_permission(self, request):
         return False
@@ -59,6 +60,10 @@ class CommentAdmin(RetirePagesAdminMixin, admin.ModelAdmin):
         # What readers see, not the Markdown typed.
         return shorten(html_to_text(obj.body_html), 80) or "(no text)"
 
+    @admin.display(description="links to")
+    def links(self, obj):
+        return links_as_text(obj.body_html)
+
     @admin.display(description="status", ordering="status")
     def shown_as(self, obj):
         return obj.state_label
@@ -76,12 +81,12 @@ class CommentAdmin(RetirePagesAdminMixin, admin.ModelAdmin):
     @admin.action(description="Approve selected comments", permissions=["change"])
     def approve(self, request, queryset):
         count = approve_comments(queryset)
-        self.message_user(request, f"{count} comment(s) approved.", messages.SUCCESS)
+        self.message_user(request, f"{counted(count, 'comment')} approved.", messages.SUCCESS)
 
     @admin.action(description="Remove selected comments from the site", permissions=["change"])
     def remove(self, request, queryset):
         count = remove_comments(queryset)
-        self.message_user(request, f"{count} comment(s) removed.", messages.SUCCESS)
+        self.message_user(request, f"{counted(count, 'comment')} removed.", messages.SUCCESS)
 
 
 @admin.register(CommentReport)

@@ -3,9 +3,11 @@ from django import forms
 from .models import MAX_LENGTH
 from .services import clean_body
 
+# The rule of library.text.moderation.hold_for_links, as members are told it.
+LINK_RULE = "Comments with links to other sites are checked by our team first"
 MARKDOWN_HINT = (
     "You can use Markdown: **bold**, _italic_, [a link](https://…), > a quote, - a list. "
-    f"Up to {MAX_LENGTH:,} characters."
+    f"Up to {MAX_LENGTH:,} characters. {LINK_RULE}."
 )
 
 

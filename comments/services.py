@@ -151,10 +151,10 @@ def delete_comment(*, comment: Comment, user) -> None:
         parent = grandparent
 
 
-def report_comment(*, comment: Comment, user, reason: str = CommentReport.Reason.OTHER) -> bool:
+def report_comment(*, comment: Comment, user, reason: str, detail: str = "") -> bool:
     """Record one member's report (see library.text.moderation.report)."""
-    return moderation.report(comment, user=user, reason=reason, report_model=CommentReport,
-                             noun="comment")
+    return moderation.report(comment, user=user, reason=reason, detail=detail,
+                             report_model=CommentReport, noun="comment")
 
 
 def set_status(*, comment: Comment, status: str, by=None) -> None:

@@ -8,8 +8,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from library.rules import parse_id
+from library.text.moderation import DETAIL_MAX_LENGTH, report_detail_error
 
-from .forms import CommentForm
+from .forms import LINK_RULE, CommentForm
 from .models import Comment, CommentReport
 from .services import (
     EDIT_RULE,
@@ -23,8 +24,7 @@ from .services import (
 )
 from .targets import content_type_for, resolve_target, target_label
 
-HELD = ("Comments with links are checked by our team first; yours is awaiting "
-        "moderation and only you can see it for now.")
+HELD = f"{LINK_RULE}; yours is awaiting moderation and only you can see it for now."
 
 
 def _comment_for(request, pk):
@@ -155,13 +155,17 @@ def report(request, pk):
     comment, target = _comment_for(request, pk)
     back = target.get_absolute_url() + f"#comment-{comment.pk}"
     reason = request.POST.get("reason", "")
+    detail = request.POST.get("detail", "")
     error = None
     if request.method == "POST":
         if reason not in CommentReport.Reason.values:
             error = "Please choose why you are reporting this comment."
         else:
+            error = report_detail_error(reason, detail)
+        if not error:
             try:
-                if report_comment(comment=comment, user=request.user, reason=reason):
+                if report_comment(comment=comment, user=request.user, reason=reason,
+                                  detail=detail):
                     messages.success(request, "Thank you. Our team will look at this comment.")
                 else:
                     messages.info(request, "You have already reported this comment.")
@@ -174,6 +178,6 @@ def report(request, pk):
     return render(
         request, "comments/report.html",
         {"comment": comment, "reasons": CommentReport.Reason.choices, "chosen": reason,
-         "error": error},
+         "detail": detail, "detail_max": DETAIL_MAX_LENGTH, "error": error},
         status=400 if error else 200,
     )

@@ -20,6 +20,7 @@ from comments.models import Comment, CommentReport
 from library import caches
 from library.models import OutboxMessage
 from library.pages.pagecache import LISTS, shared_page
+from library.rules import noun_for
 from partners.models import PartnerPledge
 from prayers.models import Prayer, PrayerReport
 
@@ -157,29 +158,32 @@ def waiting_work(user) -> list[dict]:
     if user.has_perm("comments.change_comment"):
         held = Comment.objects.filter(status=Comment.Status.PENDING, is_deleted=False).count()
         url = reverse("admin:comments_comment_changelist") + "?status__exact=pending"
-        work.append({"label": "held comments", "count": held, "url": url})
+        work.append({"label": noun_for(held, "held comment"), "count": held, "url": url})
     if user.has_perm("comments.view_commentreport"):
         reports = CommentReport.objects.filter(resolved_at__isnull=True).count()
-        work.append({"label": "open reports", "count": reports,
+        work.append({"label": noun_for(reports, "open report"), "count": reports,
                      "url": reverse("admin:comments_commentreport_changelist")})
     if user.has_perm("prayers.change_prayerrequest"):
         held = Prayer.objects.requests().filter(status=Prayer.Status.PENDING,
                                                 is_deleted=False).count()
         url = reverse("admin:prayers_prayerrequest_changelist") + "?status__exact=pending"
-        work.append({"label": "prayer requests awaiting review", "count": held, "url": url})
+        work.append({"label": noun_for(held, "prayer request") + " awaiting review", "count": held,
+                     "url": url})
     if user.has_perm("prayers.view_prayerreport"):
         reports = PrayerReport.objects.filter(resolved_at__isnull=True).count()
-        work.append({"label": "open reports of prayer requests", "count": reports,
+        work.append({"label": noun_for(reports, "open report") + " of prayer requests",
+                     "count": reports,
                      "url": reverse("admin:prayers_prayerreport_changelist")})
     if user.has_perm("partners.view_partnerpledge"):
         pledges = PartnerPledge.objects.filter(status=PartnerPledge.Status.NEW).count()
-        work.append({"label": "new pledges", "count": pledges,
+        work.append({"label": noun_for(pledges, "new pledge"), "count": pledges,
                      "url": reverse("admin:partners_partnerpledge_changelist")
                      + "?status__exact=new"})
     failed = OutboxMessage.objects.visible_to(user).filter(
         status=OutboxMessage.Status.FAILED).count()
     if failed:  # shown only when there are some: mail is not staff's daily work
-        work.append({"label": "mails that could not be sent", "count": failed,
+        work.append({"label": noun_for(failed, "mail that could not be sent",
+                                    "mails that could not be sent"), "count": failed,
                      "url": reverse("admin:library_outboxmessage_changelist")
                      + "?status__exact=failed"})
     return work

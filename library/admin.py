@@ -7,11 +7,15 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path
+from django.utils.html import format_html_join
 
 from library.mail import outbox
+from library.mail.compose import kind_label
 from library.models import OutboxMessage, SuppressedAddress
 from library.pages.pagecache import retire
+from library.rules import counted
 from library.text import moderation
+from library.text.markup import link_addresses
 
 # What staff who see only bulk mail get instead of a column or field that shows an
 # address whole (a mail server's answer names the recipient).
@@ -22,6 +26,28 @@ _ADDRESS = re.compile(r"([^\s<>()\[\]\"',;:@]+)@([\w.-]+\.\w+)")
 def addresses_in_part(text: str) -> str:
     """Every address in `text` as "r•••@example.org"."""
     return _ADDRESS.sub(lambda m: f"{m.group(1)[:1]}•••@{m.group(2)}", text or "")
+
+
+def links_as_text(html: str) -> str:
+    """Where each link of a member's text leads (what holds it for staff), one a line,
+    escaped and never a live link: a moderator reads an address before any visit."""
+    return format_html_join("\n", "<code>{}</code><br>", ((a,) for a in link_addresses(html)))
+
+
+class KindFilter(admin.SimpleListFilter):
+    """Kinds of mail in the words of the list's column, and only the kinds this
+    staff member may see (`OutboxMessage.objects.visible_to`)."""
+
+    title = "kind"
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        kinds = model_admin.get_queryset(request).order_by().values_list(
+            "kind", flat=True).distinct()
+        return sorted(((kind, kind_label(kind)) for kind in kinds), key=lambda pair: pair[1])
+
+    def queryset(self, request, queryset):
+        return queryset.filter(kind=self.value()) if self.value() else queryset
 
 
 @admin.register(OutboxMessage)
@@ -35,7 +61,7 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     copy stands and its subject, not its text, and each address only in part."""
 
     list_display = ["created_at", "kind_label", "to", "status", "tries", "sent_at", "problem"]
-    list_filter = ["status", "kind"]
+    list_filter = ["status", KindFilter]
     search_fields = ["to"]
     date_hierarchy = "created_at"
     actions = ["try_again"]
@@ -119,8 +145,8 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     def try_again(self, request, queryset):
         count = outbox.try_again(queryset)
         if count:
-            self.message_user(request, f"{count} failed mails will be sent again shortly.",
-                              messages.SUCCESS)
+            self.message_user(request, f"{counted(count, 'failed mail')} will be sent again "
+                              "shortly.", messages.SUCCESS)
         else:
             self.message_user(request, "None of the selected mails can be sent again: "
                               "only failed mail whose text is kept can. A member who needs "
@@ -177,8 +203,8 @@ class ReportAdmin(admin.ModelAdmin):
     noun = "item"
     list_display = ["excerpt", "reason", "reporter_name", "created_at", "decision"]
     list_filter = [OpenReportsFilter, "reason"]
-    fields = ["in_context", "reason", "reporter_name", "created_at", "decision", "resolved_at",
-              "resolved_by"]
+    fields = ["in_context", "reason", "detail", "reporter_name", "created_at", "decision",
+              "resolved_at", "resolved_by"]
     readonly_fields = fields
     change_form_template = "admin/moderation/report_change_form.html"
     DECISIONS = {"_keep": "kept", "_remove": "removed", "_dismiss": "dismissed"}

@@ -1,6 +1,6 @@
 """Small rules several apps share, each with one home: what "published" means,
-a safe place to send a reader back to, an id from a form or address, and the
-name shown for an account that is gone."""
+a safe place to send a reader back to, an id from a form or address, the
+name shown for an account that is gone, and a count in words."""
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -43,3 +43,13 @@ def parse_id(value) -> int | None:
     except (TypeError, ValueError):
         return None
     return number if 0 < number <= MAX_ID else None
+
+
+def noun_for(count: int, one: str, many: str | None = None) -> str:
+    """The noun a count takes: "held comment" for 1, "held comments" for any other."""
+    return one if count == 1 else many or one + "s"
+
+
+def counted(count: int, one: str, many: str | None = None) -> str:
+    """A count with its noun in good English: "1 held comment", "2 held comments"."""
+    return f"{count:,} {noun_for(count, one, many)}"

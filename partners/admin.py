@@ -16,9 +16,14 @@ def csv_safe(value) -> str:
     return "'" + text if text.startswith(CSV_FORMULA_START) else text
 
 
+def dollars(amount) -> str:
+    """Money as staff read it: "$1,000.00"."""
+    return f"${amount:,.2f}"
+
+
 @admin.register(PartnerPledge)
 class PartnerPledgeAdmin(admin.ModelAdmin):
-    list_display = ["reference", "first_name", "last_name", "amount", "frequency", "state",
+    list_display = ["reference", "first_name", "last_name", "amount_shown", "frequency", "state",
                     "status", "created_at"]
     list_filter = ["status", "frequency", "state", "created_at"]
     list_select_related = ["state"]
@@ -26,14 +31,18 @@ class PartnerPledgeAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     actions = ["export_csv"]
     fields = ["reference", "status", "staff_note", "first_name", "last_name", "email", "phone",
-              "state", "amount", "frequency", "wants_emails", "member", "created_at",
+              "state", "amount_shown", "frequency", "wants_emails", "member", "created_at",
               "updated_at"]
     readonly_fields = ["reference", "first_name", "last_name", "email", "phone", "state",
-                       "amount", "frequency", "wants_emails", "member", "created_at",
+                       "amount_shown", "frequency", "wants_emails", "member", "created_at",
                        "updated_at"]
 
     def has_add_permission(self, request):
         return False
+
+    @admin.display(description="amount", ordering="amount")
+    def amount_shown(self, pledge):
+        return dollars(pledge.amount)
 
     def changelist_view(self, request, extra_context=None):
         monthly = PartnerPledge.objects.filter(frequency=PartnerPledge.Frequency.MONTHLY)

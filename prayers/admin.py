@@ -3,8 +3,8 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.utils.html import format_html
 
-from library.admin import ReportAdmin, RetirePagesAdminMixin
-from library.rules import DELETED_MEMBER_NAME, parse_id
+from library.admin import ReportAdmin, RetirePagesAdminMixin, links_as_text
+from library.rules import DELETED_MEMBER_NAME, counted, parse_id
 from library.text.markup import html_to_text, shorten
 from library.text.moderation import Refused
 
@@ -108,22 +108,35 @@ class PrayerUpdateAdmin(admin.ModelAdmin):
             followup.refresh_updates(prayer)
 
 
+class AnsweredFilter(admin.SimpleListFilter):
+    title = "answered"
+    parameter_name = "answered"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Answered"), ("no", "Not yet")]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(answered_at__isnull=self.value() == "no")
+        return queryset
+
+
 @admin.register(PrayerRequest)
 class PrayerRequestAdmin(admin.ModelAdmin):
     """Members' requests: the review queue is the list filtered to "Awaiting
     moderation". Staff see who asked, anonymous or not; readers never do."""
 
-    list_display = ["text_shown", "asked_by", "shown_as_name", "state", "shown_as",
-                    "report_count", "prayed_count", "created_at"]
-    list_filter = ["status", "is_deleted", "anonymous", "state", "created_at"]
+    list_display = ["text_shown", "links", "asked_by", "shown_as_name", "state", "shown_as",
+                    "answered", "report_count", "prayed_count", "created_at"]
+    list_filter = ["status", AnsweredFilter, "is_deleted", "anonymous", "state", "created_at"]
     list_select_related = ["author", "state"]
     search_fields = ["text", "author__display_name"]
     date_hierarchy = "created_at"
     actions = ["approve", "remove"]
-    fields = ["asked_by", "anonymous", "state", "status", "text_shown_whole", "prayed_count",
-              "report_count", "created_at", "edited_at", "is_deleted"]
-    readonly_fields = ["asked_by", "anonymous", "state", "text_shown_whole", "prayed_count",
-                       "report_count", "created_at", "edited_at", "is_deleted"]
+    fields = ["asked_by", "anonymous", "state", "status", "text_shown_whole", "links",
+              "prayed_count", "report_count", "created_at", "edited_at", "is_deleted"]
+    readonly_fields = ["asked_by", "anonymous", "state", "text_shown_whole", "links",
+                       "prayed_count", "report_count", "created_at", "edited_at", "is_deleted"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).requests()
@@ -139,6 +152,14 @@ class PrayerRequestAdmin(admin.ModelAdmin):
     @admin.display(description="request")
     def text_shown(self, obj):
         return shorten(html_to_text(obj.body_html), 80) or "(no text)"
+
+    @admin.display(description="links to")
+    def links(self, obj):
+        return links_as_text(obj.body_html)
+
+    @admin.display(description="answered", boolean=True, ordering="answered_at")
+    def answered(self, obj):
+        return obj.is_answered
 
     @admin.display(description="request")
     def text_shown_whole(self, obj):
@@ -159,12 +180,12 @@ class PrayerRequestAdmin(admin.ModelAdmin):
     @admin.action(description="Approve selected requests", permissions=["change"])
     def approve(self, request, queryset):
         count = approve_requests(queryset, by=request.user)
-        self.message_user(request, f"{count} request(s) approved.", messages.SUCCESS)
+        self.message_user(request, f"{counted(count, 'request')} approved.", messages.SUCCESS)
 
     @admin.action(description="Remove selected requests from the site", permissions=["change"])
     def remove(self, request, queryset):
         count = remove_requests(queryset, by=request.user)
-        self.message_user(request, f"{count} request(s) removed.", messages.SUCCESS)
+        self.message_user(request, f"{counted(count, 'request')} removed.", messages.SUCCESS)
 
 
 @admin.register(PrayerReport)

@@ -8,6 +8,10 @@ from .services import clean_request_text
 State = Prayer._meta.get_field("state").related_model
 
 
+# The rule of library.text.moderation.hold_for_links, as members are told it.
+LINK_RULE = "Requests with links to other sites are read by our team first"
+
+
 class RequestForm(forms.Form):
     text = forms.CharField(
         label="How can we pray?",
@@ -16,7 +20,8 @@ class RequestForm(forms.Form):
         # so that message, not a silent cut, is what people see.
         widget=forms.Textarea(attrs={"rows": 6, "maxlength": REQUEST_MAX_LENGTH + 500}),
         help_text=f"Up to {REQUEST_MAX_LENGTH:,} characters. You can use **bold**, _italic_ "
-        "and - lists. Please share nothing you would not want a neighbour to read.",
+        f"and - lists. {LINK_RULE}. Please share nothing you would not want a neighbour "
+        "to read.",
     )
     state = forms.ModelChoiceField(
         label="Who is it for?",

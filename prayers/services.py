@@ -197,9 +197,9 @@ def delete_request(*, prayer: Prayer, user) -> None:
     pagecache.retire(pagecache.LISTS, prayer.page_scope)
 
 
-def report_request(*, prayer: Prayer, user, reason: str) -> bool:
-    return moderation.report(prayer, user=user, reason=reason, report_model=PrayerReport,
-                             noun="request")
+def report_request(*, prayer: Prayer, user, reason: str, detail: str = "") -> bool:
+    return moderation.report(prayer, user=user, reason=reason, detail=detail,
+                             report_model=PrayerReport, noun="request")
 
 
 def set_request_status(*, prayer: Prayer, status: str, by=None) -> None:

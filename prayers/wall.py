@@ -14,11 +14,17 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from library.pages.pagecache import LISTS, shared_page
 from library.rules import parse_id
 from library.templatetags.moments import reader_time
-from library.text.moderation import Reason, Refused, in_edit_window
+from library.text.moderation import (
+    DETAIL_MAX_LENGTH,
+    Reason,
+    Refused,
+    in_edit_window,
+    report_detail_error,
+)
 from library.web.pagination import paginate_uncounted
 
 from . import followup
-from .forms import RequestForm, State, UpdateForm
+from .forms import LINK_RULE, RequestForm, State, UpdateForm
 from .models import Prayer
 from .services import (
     REQUEST_EDIT_RULE,
@@ -31,7 +37,7 @@ from .services import (
 
 SLUG = re.compile(r"[-a-z0-9]+")
 NATION = "nation"
-HELD = ("Requests with links are read by our team first; yours is waiting for them, "
+HELD = (f"{LINK_RULE}; yours is waiting for them, "
         "and only you can see it for now.")
 REVIEWED = ("Our team reads every request before it appears; yours is waiting for them, "
             "and only you can see it for now.")
@@ -269,13 +275,17 @@ def request_report(request, pk):
     prayer = _request_for(request, pk)
     back = prayer.get_absolute_url()
     reason = request.POST.get("reason", "")
+    detail = request.POST.get("detail", "")
     error = None
     if request.method == "POST":
         if reason not in Reason.values:
             error = "Please choose why you are reporting this request."
         else:
+            error = report_detail_error(reason, detail)
+        if not error:
             try:
-                if report_request(prayer=prayer, user=request.user, reason=reason):
+                if report_request(prayer=prayer, user=request.user, reason=reason,
+                                  detail=detail):
                     messages.success(request, "Thank you. Our team will look at this request.")
                 else:
                     messages.info(request, "You have already reported this request.")
@@ -287,4 +297,5 @@ def request_report(request, pk):
         return redirect(back)
     return render(request, "prayers/request_report.html",
                   {"prayer": prayer, "reasons": Reason.choices, "chosen": reason,
-                   "error": error}, status=400 if error else 200)
+                   "detail": detail, "detail_max": DETAIL_MAX_LENGTH, "error": error},
+                  status=400 if error else 200)

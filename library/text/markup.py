@@ -8,6 +8,7 @@ import unicodedata
 from functools import partial
 from html import unescape
 from html.parser import HTMLParser
+from urllib.parse import urlsplit
 from xml.etree import ElementTree
 
 import markdown
@@ -462,6 +463,41 @@ def html_to_text(html: str) -> str:
 
 def count_links(html: str) -> int:
     return html.count("<a ")
+
+
+class _Links(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.addresses = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "a":
+            self.addresses.append(dict(attrs).get("href") or "")
+
+
+def link_addresses(html: str) -> list[str]:
+    """Where each link in sanitised HTML leads, in order, as typed."""
+    links = _Links()
+    links.feed(html)
+    links.close()
+    return links.addresses
+
+
+def outside_links(html: str, *, site_url: str) -> list[str]:
+    """The links in `html` that lead off the site at `site_url`. A path on the site
+    ("/states/texas/") is inside; "//x.org" and "/\\x.org" are not (a browser
+    reads a backslash as a slash), nor is a look-alike host ("site.org.x.org")."""
+    ours = urlsplit(site_url)
+    outside = []
+    for address in link_addresses(html):
+        parts = urlsplit(address.replace("\\", "/"))
+        inside = (not parts.scheme and not parts.netloc) or (
+            parts.scheme.lower() in ("http", "https")
+            and parts.netloc.lower() == ours.netloc.lower()
+        )
+        if not inside:
+            outside.append(address)
+    return outside
 
 
 def reading_minutes(html: str, words_per_minute: int = 250) -> int:

@@ -1,6 +1,6 @@
 """What members write, moderated by one set of rules: comments and prayer requests.
 
-Text with links is held for staff; so is an item three trusted members report
+Text with a link to another site is held for staff; so is an item three trusted members report
 (never one by staff). Members post at a measured pace, edit for 15 minutes and
 delete at any time. Staff approve or remove from a queue, which settles the
 item's open reports. The models of each app take their fields from `Moderated`
@@ -18,16 +18,17 @@ from django.utils import timezone
 
 from library.db import insert_once
 from library.pages import pagecache
-from library.text.markup import CONTROL_CHARACTERS, clean_plain_text, count_links
+from library.text.markup import CONTROL_CHARACTERS, clean_plain_text, outside_links
 from library.web import ratelimit
 
 FLOOD_SECONDS = 15
 HOURLY_LIMIT = 30
 EDIT_MINUTES = 15
 EDIT_WINDOW = timedelta(minutes=EDIT_MINUTES)
-HOLD_AT_LINKS = 2
+HOLD_AT_LINKS = 1  # outside links: one is enough to carry spam or harm
 HOLD_AT_REPORTS = 3
 REPORTS_PER_HOUR = 10
+DETAIL_MAX_LENGTH = 500
 TRUSTED_AFTER = timedelta(days=1)
 
 
@@ -86,6 +87,9 @@ class ReportBase(models.Model):
     ITEM_FIELD = ""
 
     reason = models.CharField(max_length=10, choices=Reason.choices, default=Reason.OTHER)
+    # The reporter's own words, needed for "Something else"; cleaned by
+    # `clean_report_detail` and shown to staff as text.
+    detail = models.TextField("in the reporter's words", blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     resolution = models.CharField(max_length=10, choices=Resolution.choices, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
@@ -136,8 +140,9 @@ def clean_text(text: str, *, max_length: int, noun: str) -> str:
 
 
 def hold_for_links(item: Moderated, html: str) -> None:
-    """Text carrying links waits for staff before anyone sees it."""
-    if count_links(html) >= HOLD_AT_LINKS:
+    """Text with a link to another site waits for staff before anyone sees it; a
+    link to a page of ours does not hold it."""
+    if len(outside_links(html, site_url=settings.SITE_URL)) >= HOLD_AT_LINKS:
         item.status = Status.PENDING
 
 
@@ -194,7 +199,29 @@ def counts_toward_hold(user) -> bool:
     )
 
 
-def report(item: Moderated, *, user, reason: str, report_model, noun: str) -> bool:
+def clean_report_detail(reason: str, detail: str) -> str:
+    """A reporter's words as stored, through the one cleaning of what members write;
+    refused when "Something else" is chosen with nothing said."""
+    if not clean_plain_text(detail or ""):
+        if reason == Reason.OTHER:
+            raise ValidationError(
+                "Please say what is wrong, in a few words, when you choose “Something else”."
+            )
+        return ""
+    return clean_text(detail, max_length=DETAIL_MAX_LENGTH, noun="words")
+
+
+def report_detail_error(reason: str, detail: str) -> str | None:
+    """Why a report form's words cannot be taken, for the form to show with them."""
+    try:
+        clean_report_detail(reason, detail)
+    except ValidationError as error:
+        return error.messages[0]
+    return None
+
+
+def report(item: Moderated, *, user, reason: str, report_model, noun: str,
+           detail: str = "") -> bool:
     """Record one member's report of `item`. Every report reaches staff; the third
     from members trusted to hold (`counts_toward_hold`) holds it until staff look.
     False if this member's report of it is already open."""
@@ -209,13 +236,17 @@ def report(item: Moderated, *, user, reason: str, report_model, noun: str) -> bo
         )
     if reason not in Reason.values:
         raise Refused(f"Please choose why you are reporting this {noun}.")
-    return _record_report(item, user, reason, report_model)
+    try:
+        detail = clean_report_detail(reason, detail)
+    except ValidationError as error:
+        raise Refused(error.messages[0]) from None
+    return _record_report(item, user, reason, detail, report_model)
 
 
 @transaction.atomic
-def _record_report(item, user, reason, report_model) -> bool:
+def _record_report(item, user, reason, detail, report_model) -> bool:
     if not insert_once(report_model, **{report_model.ITEM_FIELD: item}, reporter=user,
-                       reason=reason):
+                       reason=reason, detail=detail):
         return False
     if not counts_toward_hold(user):
         return True

@@ -2,6 +2,7 @@ import pytest
 from django.contrib.auth.models import Group
 
 from comments.models import Comment
+from comments.services import post_comment
 from tests.factories import make_article, make_comment, make_member
 
 
@@ -56,9 +57,23 @@ def test_the_admin_home_page_shows_what_waits(client, editor, member):
                                  email="a@example.org", amount=10, frequency="monthly")
     client.force_login(editor)
     html = client.get("/admin/").content.decode()
-    assert "Waiting for you" in html and "<strong>1</strong> held comments" in html
+    assert "Waiting for you" in html and "<strong>1</strong> held comment<" in html
     assert "<strong>0</strong> open reports" in html
     assert "new pledges" not in html  # editors may not see pledges
     superuser = make_member(is_staff=True, is_superuser=True)
     client.force_login(superuser)
-    assert "<strong>1</strong> new pledges" in client.get("/admin/").content.decode()
+    assert "<strong>1</strong> new pledge<" in client.get("/admin/").content.decode()
+
+
+def test_the_held_list_shows_the_links_that_held_a_comment_as_plain_text(client, editor, member):
+    post = make_article()
+    body = "[kind words](https://evil.example/a?b=1&c=<x>) and www.spam.example"
+    held = post_comment(author=member, target=post, body=body)
+    assert held.status == "pending"
+    client.force_login(editor)
+    html = client.get("/admin/comments/comment/?status__exact=pending").content.decode()
+    assert "https://evil.example/a?b=1&amp;c=%3Cx%3E" in html or (
+        "https://evil.example/a?b=1&amp;c=&lt;x&gt;" in html)
+    assert "http://www.spam.example" in html
+    assert 'href="https://evil.example' not in html and 'href="http://www.spam' not in html
+    assert "<x>" not in html

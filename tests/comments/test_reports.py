@@ -23,7 +23,7 @@ def post(db):
 def test_seasoned_members_reports_hold_a_comment(post, member):
     comment = make_comment(target=post, author=member)
     for _ in range(HOLD_AT_REPORTS):
-        report_comment(comment=comment, user=make_seasoned_member())
+        report_comment(comment=comment, user=make_seasoned_member(), reason="spam")
     comment.refresh_from_db()
     assert comment.status == Comment.Status.PENDING
 
@@ -34,7 +34,7 @@ def test_new_or_unverified_accounts_reports_reach_staff_but_hold_nothing(post, m
     reporters = [make_member(email=f"mallory+{n}@example.org") for n in range(3)]
     reporters += [make_seasoned_member(verified=False) for _ in range(3)]
     for reporter in reporters:
-        assert report_comment(comment=comment, user=reporter) is True
+        assert report_comment(comment=comment, user=reporter, reason="spam") is True
     comment.refresh_from_db()
     assert comment.status == Comment.Status.PUBLISHED
     assert comment.reports.count() == 6  # staff still see every report
@@ -45,7 +45,7 @@ def test_staff_comments_are_never_hidden_by_reports(post):
     editor = make_member(is_staff=True)
     comment = make_comment(target=post, author=editor, body="From our team")
     for _ in range(HOLD_AT_REPORTS + 2):
-        report_comment(comment=comment, user=make_seasoned_member())
+        report_comment(comment=comment, user=make_seasoned_member(), reason="spam")
     comment.refresh_from_db()
     assert comment.status == Comment.Status.PUBLISHED
 
@@ -55,7 +55,7 @@ def test_republishing_from_the_admin_change_form_starts_the_count_again(client, 
     editor.groups.add(Group.objects.get(name="Editors"))
     comment = make_comment(target=post, author=member, body="Reviewed words")
     for _ in range(HOLD_AT_REPORTS):
-        report_comment(comment=comment, user=make_seasoned_member())
+        report_comment(comment=comment, user=make_seasoned_member(), reason="spam")
     comment.refresh_from_db()
     assert comment.status == Comment.Status.PENDING
 
@@ -67,7 +67,7 @@ def test_republishing_from_the_admin_change_form_starts_the_count_again(client, 
     comment.refresh_from_db()
     assert comment.status == Comment.Status.PUBLISHED and comment.report_count == 0
     # Before: one more report hid it again at once.
-    report_comment(comment=comment, user=make_seasoned_member())
+    report_comment(comment=comment, user=make_seasoned_member(), reason="spam")
     comment.refresh_from_db()
     assert comment.status == Comment.Status.PUBLISHED
 
@@ -76,9 +76,9 @@ def test_a_member_files_at_most_ten_reports_an_hour(post, member):
     reporter = make_seasoned_member()
     comments = [make_comment(target=post, author=member) for _ in range(REPORTS_PER_HOUR + 1)]
     for comment in comments[:REPORTS_PER_HOUR]:
-        assert report_comment(comment=comment, user=reporter) is True
+        assert report_comment(comment=comment, user=reporter, reason="spam") is True
     with pytest.raises(CommentRefused, match="reports in the last hour"):
-        report_comment(comment=comments[-1], user=reporter)
+        report_comment(comment=comments[-1], user=reporter, reason="spam")
     assert not comments[-1].reports.exists()
 
 
@@ -148,3 +148,39 @@ def test_after_staff_keep_a_comment_a_member_may_report_it_again(post, member):
     assert report_comment(comment=comment, user=reporter, reason="false") is False
     approve_comments(Comment.objects.filter(pk=comment.pk))
     assert report_comment(comment=comment, user=reporter, reason="false") is True
+
+
+def test_something_else_asks_what_and_keeps_what_was_typed(client, post, member):
+    comment = make_comment(target=post, author=member, body="Odd words")
+    client.force_login(make_seasoned_member())
+    url = f"/comments/{comment.pk}/report/"
+    assert 'name="detail"' in client.get(url).content.decode()
+    empty = client.post(url, {"reason": "other", "detail": "   "})
+    assert empty.status_code == 400
+    assert "Please say what is wrong" in empty.content.decode()
+    long = client.post(url, {"reason": "other", "detail": "<b>kept</b> " + "x" * 600})
+    html = long.content.decode()
+    assert long.status_code == 400 and "&lt;b&gt;kept&lt;/b&gt; xxx" in html
+    assert 'value="other" required checked' in html
+    assert not comment.reports.exists()
+    client.post(url, {"reason": "other", "detail": "Names\x00 my <script>alert(1)</script> boss"})
+    assert comment.reports.get().detail == "Names my <script>alert(1)</script> boss"
+
+
+def test_the_service_wants_words_for_something_else(post, member):
+    comment = make_comment(target=post, author=member)
+    with pytest.raises(CommentRefused, match="Please say what is wrong"):
+        report_comment(comment=comment, user=make_seasoned_member(), reason="other")
+
+
+def test_staff_read_what_a_reporter_said_as_text(client, post, member):
+    editor = make_member(is_staff=True)
+    editor.groups.add(Group.objects.get(name="Editors"))
+    comment = make_comment(target=post, author=member, body="Odd words")
+    report_comment(comment=comment, user=make_seasoned_member(), reason="other",
+                   detail='It names <img src=x onerror="alert(1)"> a child')
+    client.force_login(editor)
+    report = comment.reports.get()
+    page = client.get(f"/admin/comments/commentreport/{report.pk}/change/").content.decode()
+    assert "It names &lt;img src=x onerror=&quot;alert(1)&quot;&gt; a child" in page
+    assert "<img src=x" not in page

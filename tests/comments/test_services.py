@@ -55,14 +55,22 @@ def test_flood_control_fifteen_seconds_and_thirty_an_hour(post, member):
         post_comment(author=member, target=post, body="Thirty-first")
 
 
-def test_two_links_hold_a_comment_for_moderation(post, member):
+def test_one_outside_link_holds_a_comment_for_moderation(post, member, settings):
+    # The rule the form states: a comment with a link to another site waits for staff.
+    settings.SITE_URL = "https://intercessors.example"
     one = post_comment(author=member, target=post, body="See https://example.org")
-    assert one.status == Comment.Status.PUBLISHED
+    assert one.status == Comment.Status.PENDING
     age(one, minutes=1)
-    two = post_comment(
-        author=member, target=post, body="[a](https://example.org) and https://example.net"
-    )
-    assert two.status == Comment.Status.PENDING
+    hidden = post_comment(author=member, target=post, body="[our page](//example.net/x)")
+    assert hidden.status == Comment.Status.PENDING
+    age(hidden, minutes=1)
+    ours = post_comment(author=member, target=post,
+                        body="See [Texas](/states/texas/) and https://intercessors.example/about/")
+    assert ours.status == Comment.Status.PUBLISHED
+    age(ours, minutes=1)
+    lookalike = post_comment(author=member, target=post,
+                             body="https://intercessors.example.evil.org/ and [x](/\\evil.org)")
+    assert lookalike.status == Comment.Status.PENDING
 
 
 def test_depth_is_capped_at_five(post, member, other_member):
@@ -120,16 +128,16 @@ def test_delete_with_replies_leaves_a_marker_until_the_last_reply_goes(
 def test_three_distinct_reports_hold_a_comment(post, member):
     comment = make_comment(target=post, author=member)
     reporters = [make_seasoned_member() for _ in range(3)]
-    assert report_comment(comment=comment, user=reporters[0]) is True
-    assert report_comment(comment=comment, user=reporters[0]) is False  # once each
-    assert report_comment(comment=comment, user=reporters[1]) is True
+    assert report_comment(comment=comment, user=reporters[0], reason="spam") is True
+    assert report_comment(comment=comment, user=reporters[0], reason="spam") is False  # once each
+    assert report_comment(comment=comment, user=reporters[1], reason="spam") is True
     comment.refresh_from_db()
     assert comment.status == Comment.Status.PUBLISHED and comment.report_count == 2
-    report_comment(comment=comment, user=reporters[2])
+    report_comment(comment=comment, user=reporters[2], reason="spam")
     comment.refresh_from_db()
     assert comment.status == Comment.Status.PENDING and comment.report_count == 3
     with pytest.raises(CommentRefused):
-        report_comment(comment=comment, user=member)
+        report_comment(comment=comment, user=member, reason="spam")
 
 
 def test_moderation_approves_and_removes(post, member):

@@ -196,7 +196,7 @@ def test_editing_links_into_a_comment_says_it_is_held(client, post, member):
         {"body": "Praying. https://example.org and https://example.net"}, follow=True,
     )
     html = response.content.decode()
-    assert "Your comment has been updated. Comments with links are checked" in html
+    assert "Your comment has been updated. Comments with links to other sites are checked" in html
     assert "example.net" not in Client().get(post.get_absolute_url()).content.decode()
 
 
@@ -211,6 +211,17 @@ def test_comment_with_two_links_is_only_shown_to_its_author(client, post, member
     assert "awaiting moderation" in html and "example.net" in html
     assert "Comments (0)" in html
     assert "example.net" not in Client().get(post.get_absolute_url()).content.decode()
+
+
+def test_the_form_says_links_are_checked_and_one_link_is(client, post, member):
+    client.force_login(member)
+    form = client.get(post.get_absolute_url()).content.decode()
+    assert "Comments with links to other sites are checked by our team first" in form
+    response = client.post("/comments/post/", post_form(post, "Read https://example.org"),
+                           follow=True)
+    assert "Comments with links to other sites are checked by our team first" in (
+        response.content.decode())
+    assert "example.org" not in Client().get(post.get_absolute_url()).content.decode()
 
 
 def test_removed_comments_never_reach_public_pages(client, post, member):

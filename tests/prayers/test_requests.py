@@ -204,6 +204,14 @@ def test_requests_with_links_are_held_and_only_the_author_sees_them(client, aske
     assert Client().get(prayer.get_absolute_url()).status_code == 200
 
 
+def test_a_request_with_one_outside_link_is_held_as_the_form_says(client, asker):
+    client.force_login(asker)
+    form = client.get("/prayers/requests/new/").content.decode()
+    assert "Requests with links to other sites are read by our team first" in form
+    ask(client, text="Please pray for the fundraiser at https://one.example")
+    assert Prayer.objects.requests().get().status == "pending"
+
+
 def test_review_first_holds_every_request(client, asker, settings):
     settings.PRAYER_REQUESTS_REVIEW = True
     client.force_login(asker)
@@ -254,8 +262,8 @@ def test_staff_moderate_from_the_queue_and_the_admin_home_counts(client, asker):
     editor.groups.add(Group.objects.get(name="Editors"))
     client.force_login(editor)
     home = client.get("/admin/").content.decode()
-    assert "<strong>1</strong> prayer requests awaiting review" in home
-    assert "<strong>1</strong> open reports of prayer requests" in home
+    assert "<strong>1</strong> prayer request awaiting review" in home
+    assert "<strong>1</strong> open report of prayer requests" in home
     queue = client.get("/admin/prayers/prayerrequest/?status__exact=pending").content.decode()
     assert "Martha Quill" in queue and "Reported one" not in queue
     response = client.post("/admin/prayers/prayerrequest/", {
@@ -334,3 +342,14 @@ def test_a_request_is_headed_by_who_asks_not_by_their_state(client, asker, texas
     assert "<h1>A member in Texas asks for prayer</h1>" in page and "Martha" not in page
     gone = make_request(author=None, state=None)
     assert "<h1>A prayer request</h1>" in client.get(gone.get_absolute_url()).content.decode()
+
+
+def test_reporting_a_request_for_something_else_asks_what(client, asker):
+    prayer = make_request(author=asker)
+    client.force_login(make_seasoned_member())
+    url = f"/prayers/requests/{prayer.pk}/report/"
+    assert 'name="detail"' in client.get(url).content.decode()
+    empty = client.post(url, {"reason": "other"})
+    assert empty.status_code == 400 and "Please say what is wrong" in empty.content.decode()
+    client.post(url, {"reason": "other", "detail": "Shares a\tphone number"})
+    assert prayer.reports.get().detail == "Shares a\tphone number"

@@ -40,7 +40,7 @@ def test_an_editor_sees_no_whole_address_in_a_failed_copys_error(db):
     OutboxMessage.objects.filter(pk=copy.pk).update(status="failed",
                                                     error=outbox.describe(refusal))
     editor = logged_in(editor_member())
-    assert "<strong>1</strong> mails that could not be sent" in editor.get(
+    assert "<strong>1</strong> mail that could not be sent" in editor.get(
         "/admin/").content.decode()
     for url in (f"{LIST}?status__exact=failed", f"{LIST}{copy.pk}/change/"):
         page = editor.get(url).content.decode()

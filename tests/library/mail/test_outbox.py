@@ -353,7 +353,7 @@ def test_staff_try_a_failed_mail_again(client, superuser):
     OutboxMessage.objects.update(status="failed", tries=1, error="550 5.1.1 No such mailbox")
     client.force_login(superuser)
     home = client.get("/admin/").content.decode()
-    assert "<strong>1</strong> mails that could not be sent" in home
+    assert "<strong>1</strong> mail that could not be sent" in home
     url = f"/admin/library/outboxmessage/{message.pk}/change/"
     page = client.get(url).content.decode()
     assert "Try again" in page and "550 5.1.1 No such mailbox" in page

@@ -99,7 +99,7 @@ def test_editors_home_counts_only_the_failed_mail_they_can_see(editor, mail):
     OutboxMessage.objects.filter(pk=mail["signup"].pk).update(status="failed")
     assert "mails that could not be sent" not in editor.get("/admin/").content.decode()
     OutboxMessage.objects.filter(pk=mail["daily"].pk).update(status="failed")
-    assert "<strong>1</strong> mails that could not be sent" in editor.get(
+    assert "<strong>1</strong> mail that could not be sent" in editor.get(
         "/admin/").content.decode()
 
 
