@@ -243,3 +243,12 @@ def test_an_editions_page_query_count_does_not_grow_with_posts(
     shown = letter()
     with django_assert_num_queries(2):  # the versions, the letter with its post
         assert client.get(f"/updates/archive/letters/{shown.pk}/").status_code == 200
+
+
+def test_the_kept_archive_is_made_again_when_an_email_goes_out(client, db, sunday):
+    reader()
+    assert "/updates/archive/daily/" not in client.get("/updates/archive/").content.decode()
+    daily_sent()
+    assert "/updates/archive/daily/2026-12-06/" in client.get(
+        "/updates/archive/").content.decode()
+    # Staff showing a letter in admin makes it again too (the test of that switch).
