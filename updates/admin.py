@@ -13,10 +13,11 @@ from django.utils import dateformat, timezone
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from library.mail.compose import render_mail, render_mail_html
+from library.pages import pagecache
 from library.text.markup import clean_plain_text
 
 from . import mailings, services
-from .models import Edition, Mailing, Subscriber, Timetable
+from .models import ARCHIVE, Edition, Mailing, Subscriber, Timetable
 
 
 @admin.register(Timetable)
@@ -80,7 +81,8 @@ class SubscriberAdmin(admin.ModelAdmin):
 class MailingForm(forms.ModelForm):
     class Meta:
         model = Mailing
-        fields = ["subject", "body", "post", "audience", "state", "prayer", "send_at"]
+        fields = ["subject", "body", "post", "audience", "state", "prayer", "send_at",
+                  "show_in_archive"]
         error_messages = {"subject": {"required": "Please write a subject."},
                           "body": {"required": "Please write the letter."}}
 
@@ -98,6 +100,8 @@ class MailingForm(forms.ModelForm):
 
     def clean_send_at(self):
         send_at = self.cleaned_data["send_at"]
+        if self.instance.pk and self.instance.status != Mailing.Status.DRAFT:
+            return send_at  # clean() refuses any change to it
         if send_at and send_at <= timezone.now():
             raise forms.ValidationError("That time has passed. Choose a time ahead, or leave "
                                         "it empty and press “Send now”.")
@@ -110,9 +114,13 @@ class MailingForm(forms.ModelForm):
             self.add_error("state", "Choose the state whose subscribers get this.")
         if audience == Mailing.Audience.PRAYED and not data.get("prayer"):
             self.add_error("prayer", "Choose the prayer (a post's, or a request) they prayed.")
-        if self.instance.pk and self.instance.status != Mailing.Status.DRAFT:
+        # Whether it is in the web archive may change at any time; nothing else once it
+        # has gone out or is scheduled.
+        if (self.instance.pk and self.instance.status != Mailing.Status.DRAFT
+                and set(self.changed_data) - {"show_in_archive"}):
             raise forms.ValidationError("This mailing has gone out (or is scheduled); it can "
-                                        "no longer be changed.")
+                                        "no longer be changed, but for whether it is shown "
+                                        "in the web archive.")
         return data
 
 
@@ -167,6 +175,7 @@ class MailingAdmin(admin.ModelAdmin):
         (None, {"fields": ["subject", "body", "post"]}),
         ("Who gets it", {"fields": ["audience", "state", "prayer", "reach"]}),
         ("When", {"fields": ["send_at"]}),
+        ("On the web", {"fields": ["show_in_archive"]}),
         ("Progress", {"fields": ["status", "progress_shown", "started_at", "done_at"]}),
     ]
 
@@ -201,8 +210,11 @@ class MailingAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if obj.created_by_id is None:
             obj.created_by = request.user
-        mailings.render(obj)
+        if obj.status == Mailing.Status.DRAFT:
+            mailings.render(obj)  # a letter that went out stays as its readers got it
         super().save_model(request, obj, form, change)
+        if "show_in_archive" in form.changed_data:
+            pagecache.retire(ARCHIVE)
 
     def get_urls(self):
         own = [

@@ -173,6 +173,7 @@ def fan_out(batch: int = BATCH) -> int:
                                  context(edition, found[edition.pk], marks),
                                  readers(subscribers), key=f"edition-{edition.pk}", marks=marks,
                                  prayers=prayers_in(found[edition.pk]))
+        mailer.went_out(edition, sent)
         recorded += sent
         return {"sent_count": F("sent_count") + sent}
 
@@ -206,7 +207,8 @@ def prayers_in(found: dict) -> list[Prayer]:
 
 def context(edition: Edition, found: dict, marks: mailer.Marks) -> dict:
     """The edition's mail, the same for every reader: their own links are marks
-    filled in per reader."""
+    filled in per reader. Its page in the web archive is this too, with marks that
+    link nowhere (`archive.OnTheWeb`)."""
     def item(prayer, **extra):
         return {"prayer": prayer, "text": prayer.plain_text, "count": prayer.prayed_count,
                 "pray_url": marks.pray(prayer),
@@ -224,5 +226,6 @@ def context(edition: Edition, found: dict, marks: mailer.Marks) -> dict:
                   for call in found["calls"]],
         "state": edition.state,
         "leave_url": marks.leave,
-        "day": timezone.localtime(edition.until).date(),
+        "day": edition.day,
+        "web_url": mailer.web_url(edition),
     }

@@ -3,11 +3,14 @@ each reader's own links go, then filled in per reader and recorded in the outbox
 in one insert, a copy per reader and mailing (the outbox's `batch_key`)."""
 import secrets
 
+from django.conf import settings
+
 from library.mail import outbox
 from library.mail.compose import render_mail, render_mail_html
+from library.pages import pagecache
 from prayers.models import Prayer
 
-from .models import Subscriber
+from .models import ARCHIVE, Edition, Mailing, Subscriber
 from .services import pray_url
 
 
@@ -23,11 +26,26 @@ class Marks:
         return f"@@pray-{self.stamp}-{prayer.pk}@@"
 
 
+def web_url(email: Edition | Mailing) -> str:
+    """Where a mail's "Read this email on the web" goes (updates.archive), or "" when
+    it has no page there: a state alert, or a letter staff keep out of the archive."""
+    if isinstance(email, Mailing) and not email.show_in_archive:
+        return ""
+    path = email.get_absolute_url()
+    return settings.SITE_URL + path if path else ""
+
+
+def went_out(email: Edition | Mailing, recorded: int) -> None:
+    """Called in the transaction that records a batch of an email's copies: its first
+    copies put it in the web archive, whose pages are then made again."""
+    before = email.sent_count if isinstance(email, Edition) else email.recorded
+    if recorded and not before:
+        pagecache.retire(ARCHIVE)
+
+
 def unsubscribe_headers(leave_url: str) -> dict:
     """RFC 8058 one-click unsubscribe, which large mailbox providers require of bulk
     mail: an https link that takes a POST, and a mailto only when one is set."""
-    from django.conf import settings
-
     links = [f"<{leave_url}>"]
     if settings.UNSUBSCRIBE_MAILTO:
         links.append(f"<mailto:{settings.UNSUBSCRIBE_MAILTO}?subject=unsubscribe>")

@@ -98,7 +98,8 @@ def context(mailing: Mailing, leave_url: str) -> dict:
             "body_text": markdown_to_text(mailing.body, line_breaks=True,
                                           site_url=settings.SITE_URL),
             "post_url": settings.SITE_URL + mailing.post.get_absolute_url()
-            if mailing.post_id else "", "leave_url": leave_url}
+            if mailing.post_id else "", "leave_url": leave_url,
+            "web_url": mailer.web_url(mailing)}
 
 
 def send_test(mailing: Mailing, *, to) -> None:
@@ -171,6 +172,7 @@ def fan_out(batch: int = BATCH) -> int:
         marks = mailer.Marks()
         sent = mailer.send_batch("updates/email/mailing", context(mailing, marks.leave),
                                  readers(subscribers), key=mailing.batch_key, marks=marks)
+        mailer.went_out(mailing, sent)
         recorded += sent
         return {"recorded": F("recorded") + sent}
 

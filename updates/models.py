@@ -12,6 +12,9 @@ from django.utils import timezone
 from states.models import StateCall
 
 LEAVE_SALT = "updates.leave"
+# The page-cache scope of the email archive's pages (library.pages.pagecache): retired
+# when an email first goes out, and when staff show or hide a letter.
+ARCHIVE = "updates-archive"
 
 
 class Subscriber(models.Model):
@@ -92,6 +95,15 @@ class Timetable(models.Model):
         return cls.objects.order_by("pk").first() or cls.objects.create()
 
 
+class EditionQuerySet(models.QuerySet):
+    def archived(self):
+        """Daily emails and weekly digests that went out: in the web archive from the
+        first copy recorded, so a reader of the first batch finds its page. One mailed
+        to no one is not; a state alert never is (it speaks to one state's readers)."""
+        return self.filter(kind__in=[Edition.Kind.DAILY, Edition.Kind.WEEKLY],
+                           state__isnull=True, sent_count__gt=0)
+
+
 class Edition(models.Model):
     """One daily email or weekly digest: what it covers, and how far its mailing got
     (subscribers are mailed in order of id, a batch per transaction)."""
@@ -116,6 +128,8 @@ class Edition(models.Model):
     sent_count = models.PositiveIntegerField(default=0, editable=False)
     done_at = models.DateTimeField(null=True, blank=True, editable=False)
 
+    objects = EditionQuerySet.as_manager()
+
     class Meta:
         ordering = ["-until"]
         constraints = [
@@ -130,6 +144,26 @@ class Edition(models.Model):
         # Named in the site's time zone, as admin shows its times.
         until = timezone.localtime(self.until)
         return f"{self.get_kind_display()}{where} to {until:%Y-%m-%d %H:%M %Z}"
+
+    def get_absolute_url(self) -> str:
+        """Its page in the web archive; a state alert has none."""
+        if self.kind == Edition.Kind.STATE:
+            return ""
+        return reverse("updates:archive-edition", args=[self.kind, self.day.isoformat()])
+
+    @property
+    def day(self) -> datetime.date:
+        """The day it is dated in the mail and named by on the web: its end, in the
+        site's time zone."""
+        return timezone.localtime(self.until).date()
+
+
+class MailingQuerySet(models.QuerySet):
+    def archived(self):
+        """Letters staff chose to show in the web archive, from the first copy
+        recorded."""
+        return self.filter(show_in_archive=True, recorded__gt=0,
+                           status__in=[Mailing.Status.SENDING, Mailing.Status.SENT])
 
 
 class Mailing(models.Model):
@@ -173,12 +207,26 @@ class Mailing(models.Model):
     sent_upto = models.BigIntegerField(default=0, editable=False)
     recorded = models.PositiveIntegerField(default=0, editable=False)
     done_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Off unless staff choose it: a letter to those who prayed for one request, say,
+    # may not be for everyone to read.
+    show_in_archive = models.BooleanField(
+        "show in the web archive", default=False,
+        help_text="Anyone may read it on the site, without the reader's own links, once "
+                  "it has gone out. You can change this after sending.")
+
+    objects = MailingQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["-started_at"], name="mailing_archive_idx",
+                                condition=Q(show_in_archive=True))]
 
     def __str__(self):
         return self.subject
+
+    def get_absolute_url(self) -> str:
+        """Its page in the web archive (found only while it is shown there)."""
+        return reverse("updates:archive-letter", args=[self.pk])
 
     @property
     def batch_key(self) -> str:

@@ -3,15 +3,17 @@ changing choices and leaving. Links in mail carry signed tokens; a GET never
 changes anything (mail scanners open links before people do)."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from library.pages.pagecache import shared_page
 from library.web import ratelimit
 from prayers import inbox
 
-from . import services
+from . import archive, services
 from .forms import ChoicesForm, MemberChoicesForm, SubscribeForm
+from .models import ARCHIVE, Mailing
 
 SUBSCRIBES_PER_HOUR = 10
 
@@ -123,3 +125,30 @@ def mine(request):
     else:
         messages.error(request, "Please choose a state from the list.")
     return redirect("/accounts/profile/#updates")
+
+
+# The archive: past emails as their readers got them, less their own links.
+
+def _archive(request, *args, **kwargs):
+    return (ARCHIVE,)
+
+
+@require_safe
+@shared_page(query=("page",), depends_on=_archive)
+def archive_list(request):
+    return render(request, "updates/archive/list.html", {"page": archive.entries(request)})
+
+
+@require_safe
+@shared_page(depends_on=_archive)
+def archive_edition(request, kind, day):
+    found = archive.editions_of(kind, day)
+    return render(request, "updates/archive/edition.html",
+                  {"editions": found, "edition": found[0]["edition"], "day": found[0]["day"]})
+
+
+@require_safe
+@shared_page(depends_on=_archive)
+def archive_letter(request, pk):
+    mailing = get_object_or_404(Mailing.objects.archived().select_related("post"), pk=pk)
+    return render(request, "updates/archive/letter.html", {"mailing": mailing})

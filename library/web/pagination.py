@@ -84,3 +84,28 @@ def paginate_uncounted(request, queryset, per_page=PAGE_SIZE):
     has_next, ids = len(ids) > per_page, ids[:per_page]
     rows = {row.pk: row for row in queryset.filter(pk__in=ids).order_by()} if ids else {}
     return UncountedPage([rows[pk] for pk in ids if pk in rows], number, has_next)
+
+
+def paginate_merged(request, querysets, *, key: str, per_page=PAGE_SIZE):
+    """One page of several lists read as one (rows of different models), newest first
+    by the field `key` they all have, without counting. Each list gives its first rows
+    up to the end of the page and one more, in one query each; so it suits lists that
+    stay short (an archive of a mail a day), not the wall. Ties between lists keep the
+    order the lists were given in. A page number as `paginate_uncounted` takes it."""
+    raw = request.GET.get("page") or "1"
+    try:
+        number = int(raw)
+    except ValueError:
+        raise Http404("No such page.") from None
+    if not 1 <= number <= MAX_PAGE:
+        raise Http404("No such page.")
+    bottom, top = (number - 1) * per_page, number * per_page + 1
+    rows = []
+    for order, queryset in enumerate(querysets):
+        rows += [(getattr(row, key), -order, row.pk, row)
+                 for row in queryset.order_by(f"-{key}", "-pk")[:top]]
+    rows.sort(key=lambda entry: entry[:3], reverse=True)
+    if len(rows) <= bottom and number > 1:
+        raise Http404("No such page.")
+    found = [entry[3] for entry in rows[bottom:top]]
+    return UncountedPage(found[:per_page], number, len(found) > per_page)
