@@ -6,6 +6,7 @@ to start without a secret key. `.env.example` lists every variable.
 import os
 import secrets
 import sys
+from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -274,6 +275,9 @@ ACCOUNT_RATE_LIMITS = {
 EMAIL_BACKEND = "library.mail.backends.OutboxBackend"
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Intercessors <hello@intercessors.example>")
 SERVER_EMAIL = env("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+# Where the contact page's letters go (with the reader's address as Reply-To):
+# by default the address the site's mail comes from.
+CONTACT_EMAIL = env("CONTACT_EMAIL") or parseaddr(DEFAULT_FROM_EMAIL)[1]
 
 
 def email_settings(url):

@@ -39,7 +39,9 @@ admin.site.index = _admin_index_with_work
 # The ministry's own pages, written by staff in admin.
 site_pages = (
     [path(f"{kind}/", views.site_page, {"kind": kind}, name=kind)
-     for kind in ("about", "contact", "privacy")],
+     for kind in ("about", "privacy")]
+    + [path("contact/", views.contact, name="contact"),
+       path("contact/sent/", views.contact_sent, name="contact-sent")],
     "pages",
 )
 

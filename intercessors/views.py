@@ -1,4 +1,5 @@
-"""Site-wide views: home, search, health check, robots.txt."""
+"""Site-wide views: home, search, the ministry's pages and its contact form, health
+check, robots.txt."""
 import logging
 import sys
 
@@ -11,19 +12,22 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.views import defaults
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 from django.views.static import serve
 
 from articles.selectors import MAX_QUERY_LENGTH, article_cards, search_articles
 from articles.views import card_context, paginate
 from comments.models import Comment, CommentReport
 from library import caches
-from library.models import OutboxMessage
+from library.mail import relay
+from library.models import Letter, OutboxMessage
 from library.pages.pagecache import LISTS, shared_page
 from library.rules import noun_for
+from library.web.ratelimit import allow, client_network
 from partners.models import PartnerPledge
 from prayers.models import Prayer, PrayerReport
 
+from .forms import ContactForm
 from .models import SitePage
 
 logger = logging.getLogger(__name__)
@@ -106,6 +110,66 @@ def site_page(request, kind):
     return render(request, "pages/page.html", {"page": get_object_or_404(SitePage, kind=kind)})
 
 
+# Letters from the contact page: from one network, and to one reader's address (each
+# gets a copy, so the form cannot be used to fill a stranger's inbox).
+LETTERS_PER_NETWORK = 5
+LETTERS_PER_ADDRESS = 3
+LETTER_SESSION_KEY = "contact_letter"
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def contact(request):
+    """The contact page: the ministry's own text, then a form that mails staff
+    without showing the reader their address."""
+    if request.method == "POST":
+        return _send_letter(request)
+    return _contact_page(request)
+
+
+@shared_page()
+def _contact_page(request):
+    return _contact(request, ContactForm())
+
+
+def _contact(request, form, *, status=200, error=""):
+    return render(request, "pages/contact.html", {
+        "page": get_object_or_404(SitePage, kind=SitePage.Kind.CONTACT),
+        "form": form, "error": error}, status=status)
+
+
+def _send_letter(request):
+    form = ContactForm(request.POST)
+    if not form.is_valid():
+        return _contact(request, form, status=400)
+    data = form.cleaned_data
+    # Only letters that would go count: a mistake corrected along the way does not.
+    if not allow("contact", client_network(request), limit=LETTERS_PER_NETWORK, period=3600):
+        return _contact(request, form, status=429, error=(
+            "We have received several messages from your connection in the last hour. "
+            "Your message is still here: please send it again a little later."))
+    if not allow("contact-address", data["email"].lower(), limit=LETTERS_PER_ADDRESS,
+                 period=3600):
+        return _contact(request, form, status=429, error=(
+            "We have received several messages from this email address in the last hour. "
+            "Your message is still here: please send it again a little later."))
+    letter = relay.relay(
+        kind="contact", to=settings.CONTACT_EMAIL, to_name=f"the {settings.MINISTRY_NAME} team",
+        reply_to=data["email"], sender_name=data["name"], subject=data["subject"],
+        body=data["message"],
+    )
+    request.session[LETTER_SESSION_KEY] = letter.status
+    return redirect("pages:contact-sent")
+
+
+@require_safe
+def contact_sent(request):
+    """Told once the letter is kept: sent on, or waiting for staff to read it."""
+    status = request.session.get(LETTER_SESSION_KEY)
+    if status is None:
+        return redirect("pages:contact")
+    return render(request, "pages/contact_sent.html", {"held": status == Letter.Status.HELD})
+
+
 @require_safe
 def robots_txt(request):
     lines = [
@@ -179,6 +243,10 @@ def waiting_work(user) -> list[dict]:
         work.append({"label": noun_for(pledges, "new pledge"), "count": pledges,
                      "url": reverse("admin:partners_partnerpledge_changelist")
                      + "?status__exact=new"})
+    if user.has_perm("library.change_letter"):
+        held = Letter.objects.held().count()
+        work.append({"label": "letters awaiting review", "count": held,
+                     "url": reverse("admin:library_letter_changelist") + "?status__exact=held"})
     failed = OutboxMessage.objects.visible_to(user).filter(
         status=OutboxMessage.Status.FAILED).count()
     if failed:  # shown only when there are some: mail is not staff's daily work

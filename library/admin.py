@@ -1,4 +1,5 @@
-"""Admin for the library's own tables (the outbox, suppressed addresses) and the one
+"""Admin for the library's own tables (the outbox, letters from readers, suppressed
+addresses) and the one
 report screen every app's reports share (`ReportAdmin`)."""
 import re
 
@@ -9,9 +10,9 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import path
 from django.utils.html import format_html_join
 
-from library.mail import outbox
+from library.mail import outbox, relay
 from library.mail.compose import kind_label
-from library.models import OutboxMessage, SuppressedAddress
+from library.models import Letter, OutboxMessage, SuppressedAddress
 from library.pages.pagecache import retire
 from library.rules import counted
 from library.text import moderation
@@ -167,6 +168,72 @@ class OutboxMessageAdmin(admin.ModelAdmin):
             raise PermissionDenied
         self.try_again(request, OutboxMessage.objects.filter(pk=message.pk))
         return redirect("admin:library_outboxmessage_change", message.pk)
+
+
+@admin.register(Letter)
+class LetterAdmin(admin.ModelAdmin):
+    """Letters readers wrote through the site's forms, read-only. Staff send on or
+    discard those held for their links. The reader's address is shown whole only to
+    staff allowed to see it (`view_letter_sender`); others see it in part, and
+    nobody can search or filter by it (a filter would read it letter by letter)."""
+
+    list_display = ["created_at", "subject", "sender_name", "sender", "status"]
+    list_filter = ["status", "kind"]
+    search_fields = ["subject"]
+    date_hierarchy = "created_at"
+    actions = ["send_on", "discard"]
+    FIELDS = ["created_at", "kind", "status", "to_name", "sender_name", "sender", "subject",
+              "body", "decided_at", "decided_by"]
+    FILTERABLE = {"status", "status__exact", "kind", "kind__exact", "created_at__gte",
+                  "created_at__lt", "created_at__day", "created_at__month",
+                  "created_at__year"}
+
+    @admin.display(description="reader's address")
+    def sender(self, letter):
+        return letter.sender_email
+
+    @admin.display(description="reader's address")
+    def sender_in_part(self, letter):
+        return letter.sender_in_part
+
+    @staticmethod
+    def _sender_column(request) -> str:
+        return "sender" if request.user.has_perm("library.view_letter_sender") \
+            else "sender_in_part"
+
+    def get_list_display(self, request):
+        return [self._sender_column(request) if name == "sender" else name
+                for name in self.list_display]
+
+    def get_fields(self, request, obj=None):
+        return [self._sender_column(request) if name == "sender" else name
+                for name in self.FIELDS]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
+
+    def lookup_allowed(self, lookup, value, request=None):
+        return lookup in self.FILTERABLE
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Send the selected letters on", permissions=["change"])
+    def send_on(self, request, queryset):
+        count = relay.send_on(queryset, by=request.user)
+        self.message_user(request, f"{count} held letters will be sent on shortly."
+                          if count else "None of the selected letters was waiting.",
+                          messages.SUCCESS if count else messages.WARNING)
+
+    @admin.action(description="Discard the selected letters", permissions=["change"])
+    def discard(self, request, queryset):
+        count = relay.discard(queryset, by=request.user)
+        self.message_user(request, f"{count} held letters were discarded."
+                          if count else "None of the selected letters was waiting.",
+                          messages.SUCCESS if count else messages.WARNING)
 
 
 class OpenReportsFilter(admin.SimpleListFilter):

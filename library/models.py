@@ -1,5 +1,6 @@
-"""The library's own tables: mail waiting and sent (the outbox), addresses the mail
-provider reported, and rate-limit windows counted in the database. They were made
+"""The library's own tables: mail waiting and sent (the outbox), letters relayed
+from readers, addresses the mail provider reported, and rate-limit windows
+counted in the database. They were made
 under the site's package (`intercessors_…`) and keep those tables."""
 from django.conf import settings
 from django.db import models
@@ -130,6 +131,57 @@ class OutboxMessage(models.Model):
     def is_bulk(self) -> bool:
         """Sent to many: a mailing (or its test copy) or a prayer update."""
         return self.kind in BULK_KINDS and not self.is_security
+
+
+class LetterQuerySet(models.QuerySet):
+    def held(self):
+        return self.filter(status=Letter.Status.HELD)
+
+
+class Letter(models.Model):
+    """A reader's message to someone whose address the reader never sees (the
+    ministry's staff from the contact page), relayed by mail with the reader's
+    address as Reply-To (library.mail.relay). Kept so that one carrying links can
+    wait for staff, and so that nothing is lost while the mail server is away."""
+
+    class Status(models.TextChoices):
+        HELD = "held", "Waiting for staff"
+        SENT = "sent", "Sent on"
+        DISCARDED = "discarded", "Discarded"
+
+    kind = models.CharField(max_length=40, help_text="Which form it was written in.")
+    to = models.CharField("recipient", max_length=254)
+    to_name = models.CharField(
+        "recipient's name", max_length=100, default="our team",
+        help_text="How the reader knows the recipient, in the copy they are sent.")
+    sender_name = models.CharField("from", max_length=100)
+    sender_email = models.CharField("reader's address", max_length=254)
+    subject = models.CharField(max_length=150)
+    body = models.TextField("message")
+    copy_to_sender = models.BooleanField(default=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SENT)
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = LetterQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        permissions = [("view_letter_sender", "Can see the address a letter was written from")]
+        indexes = [models.Index(fields=["status", "created_at"], name="letter_status")]
+
+    def __str__(self):
+        return f"{self.subject} (from {self.sender_name})"
+
+    @property
+    def sender_in_part(self) -> str:
+        """"l•••@example.org": for staff who may read letters but not their senders."""
+        local, at, domain = self.sender_email.partition("@")
+        return f"{local[:1]}•••{at}{domain}" if self.sender_email else ""
 
 
 class SuppressedAddress(models.Model):

@@ -55,6 +55,14 @@ def clean_plain_text(value: str) -> str:
     return _SPACES.sub(" ", value).strip()
 
 
+def clean_plain_lines(value: str) -> str:
+    """Normalise plain text of several lines (a letter): each line as
+    `clean_plain_text` leaves one, newlines as "\n", at most one empty line in a row."""
+    value = (value or "").replace("\r\n", "\n").replace("\r", "\n")
+    lines = [clean_plain_text(line) for line in value.split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
 def render_markdown(text: str, *, rich: bool = False, line_breaks: bool = False,
                     site_url: str = "") -> str:
     """Markdown to safe HTML. Raw HTML typed by the writer shows as text. With
