@@ -14,6 +14,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from library.mail.compose import render_mail, render_mail_html
 from library.pages import pagecache
+from library.rules import counted
 from library.text.markup import clean_plain_text
 
 from . import mailings, services
@@ -186,7 +187,7 @@ class MailingAdmin(admin.ModelAdmin):
         # One count here; the page before sending reads the whole audience, as the
         # mailing will, for the number that goes.
         count = mailings.audience(obj).count()
-        return (f"{count:,} subscriber(s) in this audience" if count
+        return (f"{counted(count, 'subscriber')} in this audience" if count
                 else "Nobody yet: there is no one in this audience to send to.")
 
     @admin.display(description="copies")

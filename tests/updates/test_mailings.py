@@ -71,7 +71,7 @@ def test_a_mailing_to_one_states_subscribers_previewed_tested_and_sent_once(staf
     response, mailing = write(staff)
     assert response.status_code == 302 and mailing.status == "draft"
     page = staff.get(f"/admin/updates/mailing/{mailing.pk}/change/").content.decode()
-    assert "3 subscriber(s)" in page and "Send now" in page and "Preview" in page
+    assert "3 subscribers in this audience" in page and "Send now" in page and "Preview" in page
     preview = staff.get(f"/admin/updates/mailing/{mailing.pk}/preview/email/").content.decode()
     assert "<strong>Gulf Coast</strong>" in preview and "Pray for Texas" in preview
     staff.post(f"/admin/updates/mailing/{mailing.pk}/test/")

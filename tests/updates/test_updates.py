@@ -169,7 +169,7 @@ def test_an_edition_with_no_one_to_mail_takes_no_posts_and_the_next_carries_them
     confirmed()
     time_machine.move_to(datetime(2026, 12, 6, 7, 10, tzinfo=eastern), tick=False)
     call_command("send_updates", "daily", stdout=said)
-    assert "Daily email to 2026-12-06 07:10 EST: 1 mail(s) recorded" in said.getvalue()
+    assert "Daily email to 2026-12-06 07:10 EST: 1 mail recorded" in said.getvalue()
     edition = Edition.objects.get()
     assert list(edition.posts.all()) == [post]
     (message,) = delivered()

@@ -27,6 +27,7 @@ from intercessors.demo.posts import (
 )
 from intercessors.models import SitePage
 from library.pages import pagecache
+from library.rules import counted
 from library.text.markup import render_markdown
 from prayers.followup import refresh_updates
 from prayers.models import Prayer, PrayerUpdate, wall_until
@@ -122,9 +123,10 @@ class Command(BaseCommand):
                 mark_prayed(user=samuel, prayer=prayer)
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo content ready: {new_users} new account(s), {new_posts} new post(s), "
-                f"{new_prayers} new state prayer(s), {new_requests} new prayer request(s), "
-                f"{new_comments} new comment(s)."
+                f"Demo content ready: {counted(new_users, 'new account')}, "
+                f"{counted(new_posts, 'new post')}, {counted(new_prayers, 'new state prayer')}, "
+                f"{counted(new_requests, 'new prayer request')}, "
+                f"{counted(new_comments, 'new comment')}."
             )
         )
         pagecache.retire()

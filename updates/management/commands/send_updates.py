@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from library.rules import counted
 from updates import editions
 from updates.models import Edition
 
@@ -23,4 +24,5 @@ class Command(BaseCommand):
             self.stdout.write("Nothing new to send since the last one.")
             return
         mails = editions.fan_out()
-        self.stdout.write(f"{edition}: {mails:,} mail(s) recorded; the job worker sends them.")
+        self.stdout.write(f"{edition}: {counted(mails, 'mail')} recorded; the job worker "
+                          "sends them.")
