@@ -41,7 +41,8 @@ def test_an_answered_prayer_reaches_everyone_who_prayed(browser, site, workers, 
     expect(asker.locator(".update-answered")).to_contain_text("Dad is home")
     asker.close()
 
-    praying.click("header >> text=My prayers")
+    praying.locator("header summary").click()  # on a phone, the header's Menu
+    praying.locator("header .header-menu-list").get_by_role("link", name="My prayers").click()
     item = praying.locator(".journal-item", has_text="heart surgery")
     expect(item.locator(".answered-tag")).to_have_text("Answered")
     expect(item).to_contain_text("Dad is home already")
