@@ -355,6 +355,9 @@ Q_CLUSTER = {
     "catch_up": False,
     "label": "Background jobs",
 }
+# A monitor's address (healthchecks.io and the like) a job GETs every minute: when the
+# pings stop, the job workers are down and the monitor tells someone.
+HEARTBEAT_URL = env("HEARTBEAT_URL")
 # Mail leaves through the outbox (library.mail.outbox): a message the mail server
 # could not take is tried again after OUTBOX_RETRY_AFTER seconds, doubling each
 # time up to an hour, OUTBOX_MAX_TRIES times in all. A worker holds the message it

@@ -18,7 +18,7 @@ from django.views.static import serve
 from articles.selectors import MAX_QUERY_LENGTH, article_cards, search_articles
 from articles.views import card_context, paginate
 from comments.models import Comment, CommentReport
-from library import caches
+from library import caches, health
 from library.mail import relay
 from library.models import Letter, OutboxMessage
 from library.pages.pagecache import LISTS, shared_page
@@ -200,9 +200,10 @@ def media(request, path):
 @require_safe
 def healthz(request):
     """For load balancers: 503 only when the database is away, since then nothing
-    works. Without Redis the site still serves every page, more slowly, so a
-    Redis outage is "degraded" with a 200: one shared Redis going down must not
-    take every server out of the pool."""
+    works. Without Redis the site still serves every page, more slowly, and
+    without a job worker it serves every page but sends no mail: either is
+    "degraded" with a 200, since one shared Redis or worker going down must not
+    take every web server out of the pool."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
@@ -210,9 +211,13 @@ def healthz(request):
     except DatabaseError:
         return JsonResponse({"status": "unavailable", "database": "unavailable"}, status=503)
     cache = caches.status()
-    return JsonResponse(
-        {"status": "ok" if cache == "ok" else "degraded", "database": "ok", "cache": cache}
-    )
+    try:
+        worker = health.worker_status()
+    except DatabaseError:  # a table being migrated, say: no reason to fail the server
+        worker = "unknown: the database did not answer"
+    ok = cache == "ok" and worker == "ok"
+    return JsonResponse({"status": "ok" if ok else "degraded", "database": "ok",
+                         "cache": cache, "worker": worker})
 
 
 def waiting_work(user) -> list[dict]:

@@ -31,5 +31,6 @@ class LibraryConfig(AppConfig):
                    minutes=24 * 60)
         jobs.every("Site: forget finished job runs", "library.jobs.forget_old_runs",
                    minutes=24 * 60)
+        jobs.every("Site: ping the heartbeat", "library.health.ping_heartbeat", minutes=1)
         post_migrate.connect(jobs.install_schedules, sender=self,
                              dispatch_uid="library.install_schedules")

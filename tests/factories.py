@@ -118,3 +118,17 @@ def make_request(*, author, text="Please pray for my mother's surgery on Friday.
         Prayer.objects.filter(pk=prayer.pk).update(created_at=extra["created_at"])
         prayer.created_at = extra["created_at"]
     return prayer
+
+
+def make_job_run(*, minutes_ago=0, func="library.mail.outbox.deliver_waiting"):
+    """A job a worker started `minutes_ago` (library.jobs.run records one per job):
+    what /healthz reads as the worker's last sign of life."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from library.models import JobRun
+
+    return JobRun.objects.create(task=f"task-{next(_seq)}", func=func,
+                                 started_at=timezone.now() - timedelta(minutes=minutes_ago),
+                                 finished_at=timezone.now())

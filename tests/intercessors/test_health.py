@@ -1,9 +1,18 @@
+"""/healthz: 503 only with the database away; "degraded" with a 200 when Redis or
+the job worker is behind, so no web server leaves the pool for either."""
 import json
 import os
 import secrets
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
+
+import time_machine
+from django.utils import timezone
+
+from library.models import OutboxMessage
+from tests.factories import make_job_run
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -18,10 +27,60 @@ print(response.content.decode())
 
 
 def test_health_ok(client, db):
+    make_job_run(minutes_ago=1)
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok", "worker": "ok"}
     assert "no-cache" in response["Cache-Control"]
+
+
+def test_health_is_degraded_not_down_once_the_worker_stops(client, db):
+    make_job_run()
+    assert client.get("/healthz").json()["status"] == "ok"
+    with time_machine.travel(timezone.now() + timedelta(minutes=4, seconds=50)):
+        assert client.get("/healthz").json()["status"] == "ok"
+    with time_machine.travel(timezone.now() + timedelta(minutes=5, seconds=10)):
+        response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {
+        "status": "degraded", "database": "ok", "cache": "ok",
+        "worker": "no job has started for more than 5 minutes",
+    }
+
+
+def test_health_is_degraded_before_any_worker_has_run_a_job(client, db):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["status"] == "degraded"
+    assert response.json()["worker"].startswith("no job has run yet")
+
+
+def _waiting_mail(*, due_minutes_ago, **extra):
+    return OutboxMessage.objects.create(
+        kind="accounts/email/password_reset_key", to="someone@example.org", subject="Reset",
+        from_email="hello@example.org", message_id=f"<{due_minutes_ago}-{extra}@example.org>",
+        next_try_at=timezone.now() - timedelta(minutes=due_minutes_ago), **extra)
+
+
+def test_health_is_degraded_while_mail_waits_more_than_15_minutes(client, db):
+    make_job_run()  # jobs run, yet the mail does not leave
+    _waiting_mail(due_minutes_ago=14)
+    _waiting_mail(due_minutes_ago=60, status=OutboxMessage.Status.SENT)
+    _waiting_mail(due_minutes_ago=60, status=OutboxMessage.Status.FAILED)
+    assert client.get("/healthz").json()["worker"] == "ok"
+
+    _waiting_mail(due_minutes_ago=16)
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "degraded", "database": "ok", "cache": "ok",
+                               "worker": "mail has waited more than 15 minutes"}
+
+
+def test_health_gives_every_reason_the_work_is_behind(client, db):
+    make_job_run(minutes_ago=30)
+    _waiting_mail(due_minutes_ago=20)
+    assert client.get("/healthz").json()["worker"] == (
+        "no job has started for more than 5 minutes; mail has waited more than 15 minutes")
 
 
 def test_health_rejects_post(client, db):

@@ -26,6 +26,7 @@ def test_the_schedules_are_written_at_migrate_once_each(db):
         "Site: clear expired sessions": ("library.jobs.clear_expired_sessions", 1440, -1),
         "Site: erase the text of old mail": ("library.mail.outbox.forget_old_text", 1440, -1),
         "Site: forget finished job runs": ("library.jobs.forget_old_runs", 1440, -1),
+        "Site: ping the heartbeat": ("library.health.ping_heartbeat", 1, -1),
         "Site: tell those who prayed of answers": ("prayers.followup.tell_answered", 1, -1),
         "Site: take expired requests off the wall and remind requesters": (
             "prayers.followup.tend_wall", 10, -1),
@@ -38,7 +39,7 @@ def test_the_schedules_are_written_at_migrate_once_each(db):
     Schedule.objects.create(name="Site: something retired", func="math.floor", minutes=5,
                             schedule_type=Schedule.MINUTES)
     jobs.install_schedules()
-    assert Schedule.objects.filter(name__startswith="Site: ").count() == 11
+    assert Schedule.objects.filter(name__startswith="Site: ").count() == 12
 
 
 def test_expired_sessions_are_cleared(db):
