@@ -305,9 +305,12 @@ def restore_backup(path: Path) -> RestoreResult:
     with tarfile.open(path, "r:gz") as archive:
         manifest = read_manifest(archive)
         plan = _plan_media(manifest)
+        # The photos first: a restore that stops anywhere leaves the database empty
+        # (pg_restore runs in one transaction), and running it again keeps the
+        # photos already written.
+        _restore_media(archive, plan)
         with tempfile.TemporaryDirectory(prefix="intercessors-restore-") as work:
             _restore_database(archive, manifest, Path(work))
-        _restore_media(archive, plan)
     with connection.cursor() as cursor:
         counts = count_rows(cursor)
     return RestoreResult(manifest, counts, len(plan.to_write), len(plan.already_there))
