@@ -4,7 +4,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from intercessors.backups import BackupError, restore_backup
+from intercessors.management.commands.backup import KEY_TABLES
+from library.backups import BackupError, restore_backup
 
 
 class Command(BaseCommand):
@@ -18,7 +19,7 @@ class Command(BaseCommand):
         if not file.is_file():
             raise CommandError(f"No such file: {file}")
         try:
-            result = restore_backup(file)
+            result = restore_backup(file, counted=KEY_TABLES)
         except BackupError as error:
             raise CommandError(str(error)) from error
         expected = result.manifest["counts"]

@@ -2,9 +2,10 @@
 SQLite's online backup), the media read through the storage API, and a manifest of
 counts and checksums that a restore checks itself against.
 
-`manage.py backup` and `manage.py restore` are thin shells over `write_backup` and
-`restore_backup`. A restore goes only into an empty database (no tables at all): it
-never merges into, or writes over, a site that is running.
+The site's `manage.py backup` and `manage.py restore` are thin shells over
+`write_backup` and `restore_backup`, and name the tables worth counting. A restore
+goes only into an empty database (no tables at all): it never merges into, or writes
+over, a site that is running.
 """
 import hashlib
 import io
@@ -35,22 +36,11 @@ class BackupError(Exception):
     """Something the operator must act on; the message says what."""
 
 
-# (name in the manifest, model, optional (field, value) filter)
-KEY_TABLES = [
-    ("posts", "articles.Article", None),
-    ("prayers", "prayers.Prayer", ("kind", "prompt")),
-    ("prayer requests", "prayers.Prayer", ("kind", "request")),
-    ("marks", "prayers.PrayerMark", None),
-    ("comments", "comments.Comment", None),
-    ("subscribers", "updates.Subscriber", None),
-    ("members", "accounts.User", None),
-]
-
-
-def _count_queries(placeholder: str):
-    """(name, sql, params) for each key table, read from the models' own table names so
-    that the same queries run on the live database and on a restored one."""
-    for name, label, where in KEY_TABLES:
+def _count_queries(tables, placeholder: str):
+    """(name, sql, params) for each counted table, read from the models' own table
+    names, so that the same queries run on the live database and on a restored one.
+    `tables` are (name, "app_label.Model", None or (field, value)), given by the site."""
+    for name, label, where in tables:
         meta = apps.get_model(label)._meta
         sql = f'SELECT COUNT(*) FROM "{meta.db_table}"'
         params = []
@@ -60,9 +50,9 @@ def _count_queries(placeholder: str):
         yield name, sql, params
 
 
-def count_rows(cursor, placeholder="%s") -> dict[str, int]:
+def count_rows(cursor, tables, placeholder="%s") -> dict[str, int]:
     counts = {}
-    for name, sql, params in _count_queries(placeholder):
+    for name, sql, params in _count_queries(tables, placeholder):
         cursor.execute(sql, params)
         counts[name] = cursor.fetchone()[0]
     return counts
@@ -119,7 +109,7 @@ def media_names(storage=default_storage, folder="") -> list[str]:
     return sorted(names)
 
 
-def _snapshot_database(into: Path) -> tuple[str, dict, dict]:
+def _snapshot_database(into: Path, tables) -> tuple[str, dict, dict]:
     """Writes the database into the folder; returns its name in the archive, with the
     migration state and the counts of the very same moment."""
     vendor = connection.vendor
@@ -129,7 +119,7 @@ def _snapshot_database(into: Path) -> tuple[str, dict, dict]:
             cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             cursor.execute("SELECT pg_export_snapshot()")
             snapshot = cursor.fetchone()[0]
-            migrations, counts = _migration_state(cursor), count_rows(cursor)
+            migrations, counts = _migration_state(cursor), count_rows(cursor, tables)
             _run(["pg_dump", "--format=custom", "--no-owner", "--no-privileges",
                   f"--snapshot={snapshot}", f"--file={into / POSTGRES_DUMP}"],
                  postgres_environment(connection.settings_dict))
@@ -141,14 +131,14 @@ def _snapshot_database(into: Path) -> tuple[str, dict, dict]:
             connection.connection.backup(target)
             # Counted in the copy, which no one else writes to.
             cursor = target.cursor()
-            migrations, counts = _migration_state(cursor), count_rows(cursor, "?")
+            migrations, counts = _migration_state(cursor), count_rows(cursor, tables, "?")
         finally:
             target.close()
         return SQLITE_FILE, migrations, counts
     raise BackupError(f"Backups know PostgreSQL and SQLite, not {vendor}.")
 
 
-def write_backup(folder: Path, *, now: datetime | None = None) -> tuple[Path, dict]:
+def write_backup(folder: Path, *, counted, now: datetime | None = None) -> tuple[Path, dict]:
     """One dated archive in the folder; returns its path and its manifest. It is
     written under a temporary name and renamed when complete, so a half-written
     archive never looks like a backup."""
@@ -161,7 +151,7 @@ def write_backup(folder: Path, *, now: datetime | None = None) -> tuple[Path, di
     with tempfile.TemporaryDirectory(prefix="intercessors-backup-") as work:
         # The database first, then the media: a photo uploaded meanwhile is in the
         # archive without its post, never a post without its photo.
-        database, migrations, counts = _snapshot_database(Path(work))
+        database, migrations, counts = _snapshot_database(Path(work), counted)
         manifest = {
             "format": FORMAT,
             "created": now.isoformat(timespec="seconds"),
@@ -298,7 +288,7 @@ class RestoreResult:
         return self.counts == self.manifest["counts"]
 
 
-def restore_backup(path: Path) -> RestoreResult:
+def restore_backup(path: Path, *, counted) -> RestoreResult:
     """Brings an archive back into the configured, empty database and the media
     storage, then counts the key tables again."""
     _check_empty()
@@ -312,5 +302,5 @@ def restore_backup(path: Path) -> RestoreResult:
         with tempfile.TemporaryDirectory(prefix="intercessors-restore-") as work:
             _restore_database(archive, manifest, Path(work))
     with connection.cursor() as cursor:
-        counts = count_rows(cursor)
+        counts = count_rows(cursor, counted)
     return RestoreResult(manifest, counts, len(plan.to_write), len(plan.already_there))
