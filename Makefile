@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: security audit run dev-env worker test test-times lint migrations-check install install-dev lock upgrade collectstatic screenshots bench markdown-fuzz clean
+.PHONY: security audit run dev-env worker test test-times lint migrations-check install install-dev lock upgrade collectstatic screenshots bench markdown-fuzz backup restore clean
 
 # The installer is pinned with its hashes like everything it installs.
 $(PY):
@@ -70,6 +70,16 @@ dev-env:
 ## worker: run background jobs (mail, schedules) with the site's environment
 worker: $(RUN_STAMP)
 	$(PY) manage.py qcluster
+
+## backup: one dated archive of the database and the media into BACKUP_DIR (default backups/); a server names its settings: DJANGO_ENV_FILE=/etc/intercessors/environment
+BACKUP_DIR ?= backups
+backup: $(RUN_STAMP)
+	$(PY) manage.py backup --to $(BACKUP_DIR)
+
+## restore: make restore FILE=backups/intercessors-….tar.gz, into an empty database (no tables) and the media storage
+restore: $(RUN_STAMP)
+	@test -n "$(FILE)" || { echo "Which archive? make restore FILE=backups/intercessors-….tar.gz" >&2; exit 2; }
+	$(PY) manage.py restore "$(FILE)"
 
 ## test: the suite on every core, in random order, then the tests that need the machine alone (SQLite, or PostgreSQL when DATABASE_URL is set)
 test: $(DEV_STAMP)
