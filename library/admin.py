@@ -35,14 +35,15 @@ def record(request, objects, action: str, *, flag: int = CHANGE, name=str) -> in
     """Who did what: one entry in admin's history (`LogEntry`) per object a staff
     action or page changed, saying what was done and how many rows it changed in
     all, so a superuser reads it on each object's History page and in the list per
-    person. `name` says how an object is named there; never by an email address
-    (an account by its number alone: its personal data is about to be wiped)."""
+    person. `name` says how an object is named there (an account by its number
+    alone: its personal data is about to be wiped); an address in it, as a member
+    may write one in a comment, is left out."""
     objects = list(objects)
-    message = f"{action} ({counted(len(objects), 'row')} in this action)"
+    message = without_addresses(f"{action} ({counted(len(objects), 'row')} in this action)")
     LogEntry.objects.bulk_create([
         LogEntry(user_id=request.user.pk, action_flag=flag, change_message=message,
                  content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False),
-                 object_id=str(obj.pk), object_repr=name(obj)[:200])
+                 object_id=str(obj.pk), object_repr=without_addresses(name(obj))[:200])
         for obj in objects
     ])
     return len(objects)
@@ -54,8 +55,14 @@ def record_read(request, model, action: str, count: int) -> None:
     LogEntry.objects.create(
         user_id=request.user.pk, action_flag=CHANGE,
         content_type=ContentType.objects.get_for_model(model, for_concrete_model=False),
-        object_id=None, object_repr=action[:200],
-        change_message=f"{action} ({counted(count, 'row')} in this action)")
+        object_id=None, object_repr=without_addresses(action)[:200],
+        change_message=without_addresses(f"{action} ({counted(count, 'row')} in this action)"))
+
+
+def without_addresses(text: str) -> str:
+    """`text` with every email address in it replaced: the record of who did what
+    keeps no one's address."""
+    return _ADDRESS.sub("(an address)", text)
 
 
 def links_as_text(html: str) -> str:
