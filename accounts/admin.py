@@ -1,7 +1,8 @@
 from django.contrib import admin, messages
+from django.contrib.admin.models import DELETION
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from library.admin import RetirePagesAdminMixin
+from library.admin import RetirePagesAdminMixin, record
 from library.rules import counted
 
 from .models import User
@@ -29,6 +30,9 @@ class UserAdmin(RetirePagesAdminMixin, BaseUserAdmin):
     @admin.action(description="Delete accounts (wipe personal data)", permissions=["change"])
     def delete_accounts(self, request, queryset):
         users = list(queryset.filter(deleted_at__isnull=True).exclude(pk=request.user.pk))
+        # Recorded first, by number alone: the name and address are about to go.
+        record(request, users, "Deleted the account (personal data wiped)", flag=DELETION,
+               name=lambda user: f"Account #{user.pk}")
         for user in users:
             delete_account(user=user)
         self.message_user(request, f"{counted(len(users), 'account')} deleted.", messages.SUCCESS)

@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.contrib.contenttypes.models import ContentType
 from django.template.loader import render_to_string
 
-from library.admin import ReportAdmin, RetirePagesAdminMixin, links_as_text
+from library.admin import ReportAdmin, RetirePagesAdminMixin, links_as_text, record
 from library.rules import DELETED_MEMBER_NAME, counted
 from library.text.markup import html_to_text, shorten
 
@@ -80,12 +80,20 @@ class CommentAdmin(RetirePagesAdminMixin, admin.ModelAdmin):
 
     @admin.action(description="Approve selected comments", permissions=["change"])
     def approve(self, request, queryset):
-        count = approve_comments(queryset)
+        waiting = list(queryset.exclude(status=Comment.Status.PUBLISHED).values_list(
+            "pk", flat=True))
+        count = approve_comments(queryset, by=request.user)
+        record(request, queryset.filter(pk__in=waiting, status=Comment.Status.PUBLISHED),
+               "Approved (held comment)")
         self.message_user(request, f"{counted(count, 'comment')} approved.", messages.SUCCESS)
 
     @admin.action(description="Remove selected comments from the site", permissions=["change"])
     def remove(self, request, queryset):
-        count = remove_comments(queryset)
+        shown = list(queryset.exclude(status=Comment.Status.REMOVED).values_list(
+            "pk", flat=True))
+        count = remove_comments(queryset, by=request.user)
+        record(request, queryset.filter(pk__in=shown, status=Comment.Status.REMOVED),
+               "Removed from the site (comment)")
         self.message_user(request, f"{counted(count, 'comment')} removed.", messages.SUCCESS)
 
 

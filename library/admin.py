@@ -1,9 +1,11 @@
 """Admin for the library's own tables (the outbox, letters from readers, suppressed
-addresses) and the one
-report screen every app's reports share (`ReportAdmin`)."""
+addresses), the one report screen every app's reports share (`ReportAdmin`), and
+the record of who did what in admin (`record`, and its list for superusers)."""
 import re
 
 from django.contrib import admin, messages
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
@@ -27,6 +29,40 @@ _ADDRESS = re.compile(r"([^\s<>()\[\]\"',;:@]+)@([\w.-]+\.\w+)")
 def addresses_in_part(text: str) -> str:
     """Every address in `text` as "r•••@example.org"."""
     return _ADDRESS.sub(lambda m: f"{m.group(1)[:1]}•••@{m.group(2)}", text or "")
+
+
+def record(request, objects, action: str, *, flag: int = CHANGE, name=str) -> int:
+    """Who did what: one entry in admin's history (`LogEntry`) per object a staff
+    action or page changed, saying what was done and how many rows it changed in
+    all, so a superuser reads it on each object's History page and in the list per
+    person. `name` says how an object is named there (an account by its number
+    alone: its personal data is about to be wiped); an address in it, as a member
+    may write one in a comment, is left out."""
+    objects = list(objects)
+    message = without_addresses(f"{action} ({counted(len(objects), 'row')} in this action)")
+    LogEntry.objects.bulk_create([
+        LogEntry(user_id=request.user.pk, action_flag=flag, change_message=message,
+                 content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False),
+                 object_id=str(obj.pk), object_repr=without_addresses(name(obj))[:200])
+        for obj in objects
+    ])
+    return len(objects)
+
+
+def record_read(request, model, action: str, count: int) -> None:
+    """A staff action that changes nothing but takes data away (an export): one entry
+    on the model's kind with no object, since it concerns many rows at once."""
+    LogEntry.objects.create(
+        user_id=request.user.pk, action_flag=CHANGE,
+        content_type=ContentType.objects.get_for_model(model, for_concrete_model=False),
+        object_id=None, object_repr=without_addresses(action)[:200],
+        change_message=without_addresses(f"{action} ({counted(count, 'row')} in this action)"))
+
+
+def without_addresses(text: str) -> str:
+    """`text` with every email address in it replaced: the record of who did what
+    keeps no one's address."""
+    return _ADDRESS.sub("(an address)", text)
 
 
 def links_as_text(html: str) -> str:
@@ -144,7 +180,12 @@ class OutboxMessageAdmin(admin.ModelAdmin):
 
     @admin.action(description="Try the selected failed mail again", permissions=["change"])
     def try_again(self, request, queryset):
+        failed = list(queryset.filter(status=OutboxMessage.Status.FAILED).values_list(
+            "pk", flat=True))
         count = outbox.try_again(queryset)
+        record(request, queryset.filter(pk__in=failed).exclude(
+            status=OutboxMessage.Status.FAILED), "Tried again (failed mail)",
+            name=lambda message: f"{message.get_kind_display()} #{message.pk}")
         if count:
             self.message_user(request, f"{counted(count, 'failed mail')} will be sent again "
                               "shortly.", messages.SUCCESS)
@@ -223,14 +264,20 @@ class LetterAdmin(admin.ModelAdmin):
 
     @admin.action(description="Send the selected letters on", permissions=["change"])
     def send_on(self, request, queryset):
+        held = list(queryset.held().values_list("pk", flat=True))
         count = relay.send_on(queryset, by=request.user)
+        record(request, queryset.filter(pk__in=held, status=Letter.Status.SENT),
+               "Sent on (held letter)", name=lambda letter: f"Letter #{letter.pk}")
         self.message_user(request, f"{count} held letters will be sent on shortly."
                           if count else "None of the selected letters was waiting.",
                           messages.SUCCESS if count else messages.WARNING)
 
     @admin.action(description="Discard the selected letters", permissions=["change"])
     def discard(self, request, queryset):
+        held = list(queryset.held().values_list("pk", flat=True))
         count = relay.discard(queryset, by=request.user)
+        record(request, queryset.filter(pk__in=held, status=Letter.Status.DISCARDED),
+               "Discarded (held letter)", name=lambda letter: f"Letter #{letter.pk}")
         self.message_user(request, f"{count} held letters were discarded."
                           if count else "None of the selected letters was waiting.",
                           messages.SUCCESS if count else messages.WARNING)
@@ -305,6 +352,8 @@ class ReportAdmin(admin.ModelAdmin):
                 moderation.remove(items, report_model=type(obj), by=request.user)
             else:
                 moderation.dismiss_report(obj, by=request.user)
+            record(request, [obj], f"Decided: the {self.noun} was {self.DECISIONS[decision]}"
+                   f" ({type(obj.item).__name__} #{obj.item.pk})")
             self.message_user(
                 request, f"Done: the {self.noun} was {self.DECISIONS[decision]}"
                 + (" (its other reports stay open)." if decision == "_dismiss" else "."),
@@ -350,3 +399,40 @@ class RetirePagesAdminMixin:
     def delete_queryset(self, request, queryset):
         super().delete_queryset(request, queryset)
         retire()
+
+
+@admin.register(LogEntry)
+class LogEntryAdmin(admin.ModelAdmin):
+    """Who did what in admin, for superusers only: every entry of every staff member,
+    filtered by person, kind of action, kind of object and date. Read-only: a record
+    that could be edited would prove nothing."""
+
+    list_display = ["action_time", "user", "action_flag", "content_type", "object_repr",
+                    "what"]
+    list_filter = [("user", admin.RelatedOnlyFieldListFilter), "action_flag",
+                   ("content_type", admin.RelatedOnlyFieldListFilter), "action_time"]
+    list_select_related = ["user", "content_type"]
+    search_fields = ["object_repr"]
+    date_hierarchy = "action_time"
+    fields = ["action_time", "user", "action_flag", "content_type", "object_id",
+              "object_repr", "what"]
+    readonly_fields = fields
+
+    @admin.display(description="what")
+    def what(self, entry):
+        return entry.get_change_message()
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -3,7 +3,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.utils.html import format_html
 
-from library.admin import ReportAdmin, RetirePagesAdminMixin, links_as_text
+from library.admin import ReportAdmin, RetirePagesAdminMixin, links_as_text, record
 from library.rules import DELETED_MEMBER_NAME, counted, parse_id
 from library.text.markup import html_to_text, shorten
 from library.text.moderation import Refused
@@ -179,12 +179,20 @@ class PrayerRequestAdmin(admin.ModelAdmin):
 
     @admin.action(description="Approve selected requests", permissions=["change"])
     def approve(self, request, queryset):
+        waiting = list(queryset.exclude(status=Prayer.Status.PUBLISHED).values_list(
+            "pk", flat=True))
         count = approve_requests(queryset, by=request.user)
+        record(request, queryset.filter(pk__in=waiting, status=Prayer.Status.PUBLISHED),
+               "Approved (held prayer request)")
         self.message_user(request, f"{counted(count, 'request')} approved.", messages.SUCCESS)
 
     @admin.action(description="Remove selected requests from the site", permissions=["change"])
     def remove(self, request, queryset):
+        shown = list(queryset.exclude(status=Prayer.Status.REMOVED).values_list(
+            "pk", flat=True))
         count = remove_requests(queryset, by=request.user)
+        record(request, queryset.filter(pk__in=shown, status=Prayer.Status.REMOVED),
+               "Removed from the site (prayer request)")
         self.message_user(request, f"{counted(count, 'request')} removed.", messages.SUCCESS)
 
 

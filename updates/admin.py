@@ -12,6 +12,7 @@ from django.urls import path, reverse
 from django.utils import dateformat, timezone
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
+from library.admin import record
 from library.mail.compose import render_mail, render_mail_html
 from library.pages import pagecache
 from library.rules import counted
@@ -270,6 +271,7 @@ class MailingAdmin(admin.ModelAdmin):
         if not self.has_change_permission(request, mailing):
             raise PermissionDenied
         if mailings.unschedule(mailing):
+            record(request, [mailing], "Stopped (scheduled mailing made a draft again)")
             self.message_user(request, "Stopped: it will not go out. It is a draft again, to "
                               "correct or to send another time.", messages.SUCCESS)
         elif mailing.status == Mailing.Status.SCHEDULED:
@@ -287,6 +289,7 @@ class MailingAdmin(admin.ModelAdmin):
         if not self.has_change_permission(request, mailing):
             raise PermissionDenied
         mailings.send_test(mailing, to=request.user)
+        record(request, [mailing], "Sent a test copy to the staff member's own address")
         self.message_user(request, "A test copy is on its way to your address.",
                           messages.SUCCESS)
         return redirect("admin:updates_mailing_change", pk)
@@ -312,7 +315,7 @@ class MailingAdmin(admin.ModelAdmin):
         if request.method == "POST":
             refusal = self._not_confirmed(request, mailing, count)
             if refusal is None:
-                return self._start(request, mailing)
+                return self._start(request, mailing, count)
             self.message_user(request, refusal, messages.WARNING)
             return redirect("admin:updates_mailing_send", pk)
         everyone = mailings.audience(mailing).count()
@@ -338,12 +341,18 @@ class MailingAdmin(admin.ModelAdmin):
                     f"is now {count:,}, not {confirmed[:12]}. Check it again below.")
         return None
 
-    def _start(self, request, mailing):
+    def _start(self, request, mailing, count):
         try:
             mailing = mailings.start(mailing)
         except mailings.CannotSend as refusal:
             self.message_user(request, refusal.message, messages.ERROR)
         else:
+            if mailing.status == Mailing.Status.SCHEDULED:
+                record(request, [mailing], f"Scheduled for {_when(mailing.send_at)}, "
+                       f"confirmed for {counted(count, 'subscriber')}")
+            elif mailing.status == Mailing.Status.SENDING:
+                record(request, [mailing], f"Sent now, confirmed for "
+                       f"{counted(count, 'subscriber')}")
             self.message_user(request, {
                 Mailing.Status.SCHEDULED: "Scheduled: it goes out at the time you set. Until "
                                           "then you can stop it here.",
