@@ -14,6 +14,7 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from library.web.errors import git_commit, init_errors
 from library.web.logs import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -457,3 +458,13 @@ LOGGING = logging_config(
                      "propagate": False},
     },
 )
+
+# Errors go to Sentry or GlitchTip when SENTRY_DSN is set, scrubbed of what
+# members wrote and who they are (library.web.errors).
+SENTRY_DSN = env("SENTRY_DSN")
+if SENTRY_DSN:
+    init_errors(
+        SENTRY_DSN,
+        release=env("RELEASE") or git_commit(BASE_DIR) or "unknown",
+        environment=env("SENTRY_ENVIRONMENT", "production"),
+    )
