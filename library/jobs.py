@@ -195,7 +195,12 @@ def _log_job(func: str, task: str, status: str, started: float) -> None:
     """The job's one line in the worker's log (library.web.logs formats it)."""
     duration_ms = round((time.monotonic() - started) * 1000, 1)
     level = logging.WARNING if status == "failed" else logging.INFO
-    logger.log(level, "Job %s (task %s): %s in %s ms", func, task, status, duration_ms,
+    outcome = {
+        "already done": "was handed out again after it ended; not run again",
+        "still running elsewhere": "was handed out again while it runs on another "
+                                   "worker; not run beside it",
+    }.get(status, status)
+    logger.log(level, "Job %s (task %s) %s (%s ms)", func, task, outcome, duration_ms,
                extra={"job": func, "task": task, "status": status,
                       "duration_ms": duration_ms})
 

@@ -66,7 +66,6 @@ class RequestIdMiddleware:
     def __call__(self, request):
         given = request.headers.get("X-Request-ID", "")
         rid = given if REQUEST_ID_PATTERN.fullmatch(given) else uuid.uuid4().hex
-        request.request_id = rid
         token = logs.request_id.set(rid)
         started = time.monotonic()
         try:
