@@ -2,6 +2,12 @@
 by its GUNICORN_* environment variable."""
 import multiprocessing
 import os
+import sys
+from pathlib import Path
+
+# The site's log format, in the project beside this file.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from library.web.logs import logging_config  # noqa: E402
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # Threads let a worker keep serving while one request waits on the database;
@@ -14,6 +20,20 @@ timeout = 30
 graceful_timeout = 20
 max_requests = 5000
 max_requests_jitter = 500
+# The site writes a line for each request itself (library.web.middleware), with
+# its id; gunicorn's own access log is off unless asked for.
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 errorlog = "-"
+# gunicorn's lines in the site's format (UTC, LOG_FORMAT=json for JSON), on the same
+# standard error as the site's own.
+logconfig_dict = logging_config(
+    level=os.environ.get("DJANGO_LOG_LEVEL", "INFO"),
+    loggers={
+        "gunicorn.error": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # With a logging config gunicorn always logs access; INFO lines are kept
+        # only when GUNICORN_ACCESS_LOG asks for them.
+        "gunicorn.access": {"handlers": ["console"], "propagate": False,
+                            "level": "INFO" if accesslog else "WARNING"},
+    },
+)
 wsgi_app = "intercessors.wsgi:application"

@@ -14,6 +14,9 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from library.web.errors import git_commit, init_errors
+from library.web.logs import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -110,6 +113,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that every response carries the request's id and every request,
+    # redirected or refused by those below, has its log line.
+    "library.web.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -443,10 +449,25 @@ if PARTNER_CHECKOUT_URL:
         f"{_checkout.scheme}://{_checkout.netloc}"
     )
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
-}
+# One line a record on standard error, in UTC with the request's id; LOG_FORMAT=json
+# for one JSON object a line (library.web.logs). The job worker's own logger writes
+# through the same handler rather than the one Django-Q2 adds when it has none.
+LOGGING = logging_config(
+    level=env("DJANGO_LOG_LEVEL", "INFO"),
+    fmt=env("LOG_FORMAT", "text"),
+    loggers={
+        "django.db.backends": {"level": "WARNING"},
+        "django-q": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", "INFO"),
+                     "propagate": False},
+    },
+)
+
+# Errors go to Sentry or GlitchTip when SENTRY_DSN is set, scrubbed of what
+# members wrote and who they are (library.web.errors).
+SENTRY_DSN = env("SENTRY_DSN")
+if SENTRY_DSN:
+    init_errors(
+        SENTRY_DSN,
+        release=env("RELEASE") or git_commit(BASE_DIR) or "unknown",
+        environment=env("SENTRY_ENVIRONMENT", "production"),
+    )

@@ -167,23 +167,42 @@ def run(func: str, *args):
     task, _current["task"] = _current["task"], None
     if task is None:
         return import_string(func)(*args)
-    token = _hold(task, func)
-    if token is None:
-        from library.models import JobRun
-
-        if JobRun.objects.filter(task=task, finished_at__isnull=False).exists():
-            logger.info("Job %s (task %s) was handed out again after it ended; not run "
-                        "again", func, task)
-            return None
-        raise StillRunning(f"Job {func} (task {task}) was handed out again while it runs "
-                           "on another worker; not run beside it")
+    started, status = time.monotonic(), "failed"
     try:
-        result = import_string(func)(*args)
-    except BaseException:
-        _let_go(task, token, finished=False)  # the queue hands it out again
-        raise
-    _let_go(task, token, finished=True)
-    return result
+        token = _hold(task, func)
+        if token is None:
+            from library.models import JobRun
+
+            if JobRun.objects.filter(task=task, finished_at__isnull=False).exists():
+                status = "already done"
+                return None
+            status = "still running elsewhere"
+            raise StillRunning(f"Job {func} (task {task}) was handed out again while it "
+                               "runs on another worker; not run beside it")
+        try:
+            result = import_string(func)(*args)
+        except BaseException:
+            _let_go(task, token, finished=False)  # the queue hands it out again
+            raise
+        _let_go(task, token, finished=True)
+        status = "done"
+        return result
+    finally:
+        _log_job(func, task, status, started)
+
+
+def _log_job(func: str, task: str, status: str, started: float) -> None:
+    """The job's one line in the worker's log (library.web.logs formats it)."""
+    duration_ms = round((time.monotonic() - started) * 1000, 1)
+    level = logging.WARNING if status == "failed" else logging.INFO
+    outcome = {
+        "already done": "was handed out again after it ended; not run again",
+        "still running elsewhere": "was handed out again while it runs on another "
+                                   "worker; not run beside it",
+    }.get(status, status)
+    logger.log(level, "Job %s (task %s) %s (%s ms)", func, task, outcome, duration_ms,
+               extra={"job": func, "task": task, "status": status,
+                      "duration_ms": duration_ms})
 
 
 def _hold(task: str, func: str) -> str | None:

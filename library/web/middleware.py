@@ -1,7 +1,16 @@
-"""Site-wide response rules: readable error pages, private pages kept private."""
+"""Site-wide response rules: readable error pages, private pages kept private, an
+id and a log line for each request."""
+import logging
+import re
+import time
+import uuid
+
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control
+from django.utils.functional import empty
+
+from library.web import logs
 
 
 class FriendlyMethodNotAllowedMiddleware:
@@ -17,7 +26,6 @@ class FriendlyMethodNotAllowedMiddleware:
             response.content = render_to_string("405.html", request=request)
             response["Content-Type"] = "text/html; charset=utf-8"
         return response
-
 
 
 class PrivatePagesMiddleware:
@@ -39,3 +47,45 @@ class PrivatePagesMiddleware:
         ):
             patch_cache_control(response, private=True, no_store=True)
         return response
+
+
+# An id a proxy or load balancer already gave the request is kept when it looks
+# like one (a UUID, a hex or base64url token); anything else is replaced.
+REQUEST_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{8,64}")
+request_log = logging.getLogger("library.requests")
+
+
+class RequestIdMiddleware:
+    """Gives each request an id, sent back as X-Request-ID and stamped on every log
+    line written while it is served (library.web.logs), and writes one line for the
+    request: method, path without its query, status, time taken, member id."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        given = request.headers.get("X-Request-ID", "")
+        rid = given if REQUEST_ID_PATTERN.fullmatch(given) else uuid.uuid4().hex
+        token = logs.request_id.set(rid)
+        started = time.monotonic()
+        try:
+            response = self.get_response(request)
+            response["X-Request-ID"] = rid
+            request_log.info(
+                "%s %s %s", request.method, request.path, response.status_code,
+                extra={"method": request.method, "path": request.path,
+                       "status": response.status_code, "member": _member_id(request),
+                       "duration_ms": round((time.monotonic() - started) * 1000, 1)})
+            return response
+        finally:
+            logs.request_id.reset(token)
+
+
+def _member_id(request) -> int | None:
+    """The member's id if the request already looked them up; never a query of its
+    own, and never the address."""
+    user = request.__dict__.get("user")
+    wrapped = getattr(user, "_wrapped", user)
+    if wrapped is None or wrapped is empty:
+        return None
+    return wrapped.pk if wrapped.is_authenticated else None

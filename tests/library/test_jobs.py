@@ -1,5 +1,6 @@
 """The site's schedules, kept in the database where any worker runs them, and a
 scheduled post appearing on cached pages the moment it goes live."""
+import json
 import time
 from datetime import timedelta
 
@@ -138,3 +139,28 @@ def note(value) -> None:
 def fail(value) -> None:
     CALLS.append("failed")
     raise RuntimeError("the mail server is away")
+
+
+def test_each_job_run_by_the_worker_writes_one_line(db, caplog):
+    from library.web.logs import JsonFormatter
+
+    def handed_out(task_id, func):
+        jobs.note_task(None, task={"id": task_id})
+        return jobs.run(func, 0)
+
+    CALLS.clear()
+    with caplog.at_level("INFO", logger="library.jobs"):
+        handed_out("task-log-1", "tests.library.test_jobs.note")
+        handed_out("task-log-1", "tests.library.test_jobs.note")
+        with pytest.raises(RuntimeError):
+            handed_out("task-log-2", "tests.library.test_jobs.fail")
+
+    lines = [json.loads(JsonFormatter().format(record)) for record in caplog.records
+             if record.name == "library.jobs"]
+    assert [(line["job"], line["task"], line["status"]) for line in lines] == [
+        ("tests.library.test_jobs.note", "task-log-1", "done"),
+        ("tests.library.test_jobs.note", "task-log-1", "already done"),
+        ("tests.library.test_jobs.fail", "task-log-2", "failed"),
+    ]
+    assert all(isinstance(line["duration_ms"], float) for line in lines)
+    assert lines[-1]["level"] == "WARNING"
