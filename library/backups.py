@@ -162,6 +162,8 @@ def write_backup(folder: Path, *, counted, now: datetime | None = None) -> tuple
             "media": [],
         }
         try:
+            # The whole database is in it: readable by the site's own user only.
+            partial.touch(mode=0o600)
             _write_archive(partial, Path(work) / database, manifest)
         except BaseException:
             partial.unlink(missing_ok=True)

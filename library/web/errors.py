@@ -50,11 +50,28 @@ def git_commit(folder: Path) -> str:
     return found.stdout.strip() if found.returncode == 0 else ""
 
 
+# A path segment that is a signed token or key (a mail's link to leave, to pray, to
+# confirm an address): long, and only the characters such tokens are made of.
+TOKEN_SEGMENT = re.compile(r"[A-Za-z0-9_:.\-]{20,}")
+
+
+def without_tokens(url: str) -> str:
+    """The URL with each token in its path replaced by "<token>": the link itself
+    works on its own, and an error report travels further than the site."""
+    head, _, path = url.partition("://")
+    host, slash, rest = path.partition("/")
+    parts = [("<token>" if TOKEN_SEGMENT.fullmatch(part) else part)
+             for part in rest.split("/")]
+    return f"{head}://{host}{slash}{'/'.join(parts)}" if _ else url
+
+
 def before_send(event: dict, hint: dict | None = None) -> dict:
     request = event.get("request")
     if isinstance(request, dict):
         for field in REQUEST_DROPPED:
             request.pop(field, None)
+        if isinstance(request.get("url"), str):
+            request["url"] = without_tokens(request["url"])
         headers = request.get("headers")
         if isinstance(headers, dict):
             request["headers"] = {name: value for name, value in headers.items()

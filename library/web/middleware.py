@@ -71,14 +71,24 @@ class RequestIdMiddleware:
         try:
             response = self.get_response(request)
             response["X-Request-ID"] = rid
+            path = logged_path(request)
             request_log.info(
-                "%s %s %s", request.method, request.path, response.status_code,
-                extra={"method": request.method, "path": request.path,
+                "%s %s %s", request.method, path, response.status_code,
+                extra={"method": request.method, "path": path,
                        "status": response.status_code, "member": _member_id(request),
                        "duration_ms": round((time.monotonic() - started) * 1000, 1)})
             return response
         finally:
             logs.request_id.reset(token)
+
+
+def logged_path(request) -> str:
+    """The page's URL pattern ("/updates/leave/<str:token>/"), not its path: a link
+    from a mail carries a secret that works on its own (to leave the list, to pray
+    as the reader, to confirm an address), and logs travel further than the site.
+    A path that matched no page is logged as asked."""
+    match = getattr(request, "resolver_match", None)
+    return f"/{match.route}" if match is not None and match.route else request.path
 
 
 def _member_id(request) -> int | None:

@@ -109,6 +109,7 @@ def test_a_backup_restores_into_a_fresh_database_and_media_folder(
                   database=connection.settings_dict, media=tmp_path / "media")
     assert made.returncode == 0, made.stderr
     [archive] = (tmp_path / "backups").glob("intercessors-*.tar.gz")
+    assert archive.stat().st_mode & 0o777 == 0o600  # the whole database: ours alone
 
     restored_media = tmp_path / "restored-media"
     back = manage("restore", str(archive), database=fresh_database, media=restored_media)

@@ -137,3 +137,12 @@ def test_the_settings_start_the_sdk_only_with_a_dsn():
                            SENTRY_ENVIRONMENT="staging") == ["True", "v42", "staging"]
     assert settings_client(SENTRY_DSN="http://key@127.0.0.1:9/1")[2] == "production"
     assert settings_client()[0] == "False"
+
+
+def test_a_tokens_in_a_reports_url_are_left_out():
+    from library.web.errors import before_send
+
+    event = {"request": {"url": "https://example.org/updates/leave/MQ:1xaW9X:T-EANuxHmnmE4K8m/"}}
+    assert before_send(event)["request"]["url"] == "https://example.org/updates/leave/<token>/"
+    plain = {"request": {"url": "https://example.org/articles/river-towns/"}}
+    assert before_send(plain)["request"]["url"] == "https://example.org/articles/river-towns/"

@@ -111,3 +111,17 @@ def test_log_format_json_chooses_the_json_formatter(monkeypatch):
     assert logging_config(fmt="text")["formatters"]["site"]["()"] is TextFormatter
     with pytest.raises(ValueError):
         logging_config(fmt="xml")
+
+
+def test_a_mails_secret_link_is_logged_as_its_pattern_not_its_token(json_lines, db):
+    from django.utils import timezone
+
+    from updates.models import Subscriber
+
+    reader = Subscriber.objects.create(email="ruth@example.org", daily=True,
+                                       confirmed_at=timezone.now())
+    token = reader.leave_token
+    assert Client().get(f"/updates/leave/{token}/").status_code == 200
+    [line] = [json.loads(line) for line in json_lines if '"path"' in line]
+    assert line["path"] == "/updates/leave/<str:token>/"
+    assert all(token not in text for text in json_lines)
