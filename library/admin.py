@@ -87,8 +87,31 @@ class KindFilter(admin.SimpleListFilter):
         return queryset.filter(kind=self.value()) if self.value() else queryset
 
 
+class RecordAdmin(admin.ModelAdmin):
+    """A record the site keeps (a mail, a reader's letter): read in admin, never added
+    or deleted there, and filtered only on FILTERABLE, since a filter on a text field
+    (?body__contains=) would read a link or an address one letter at a time."""
+
+    FILTERABLE = {"status", "status__exact", "kind", "kind__exact", "created_at__gte",
+                  "created_at__lt", "created_at__day", "created_at__month",
+                  "created_at__year"}
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
+
+    def lookup_allowed(self, lookup, value, request=None):
+        return lookup in self.FILTERABLE
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # A notice of a changed password must not be made to vanish before it goes.
+        return False
+
+
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(admin.ModelAdmin):
+class OutboxMessageAdmin(RecordAdmin):
     """The site's mail: waiting, sent, or failed with the mail server's answer.
     Security mails (confirmations, password resets) show only their recipient,
     kind and status: their links open an account. Staff allowed to view bulk mail
@@ -159,25 +182,6 @@ class OutboxMessageAdmin(admin.ModelAdmin):
             return self.ENVELOPE
         return [*self.ENVELOPE, "subject", "body"]
 
-    def get_readonly_fields(self, request, obj=None):
-        return self.get_fields(request, obj)
-
-    # Filters only on these: a filter on the text (?body__contains=) would read a
-    # security mail's link one letter at a time.
-    FILTERABLE = {"status", "status__exact", "kind", "kind__exact", "created_at__gte",
-                  "created_at__lt", "created_at__day", "created_at__month",
-                  "created_at__year"}
-
-    def lookup_allowed(self, lookup, value, request=None):
-        return lookup in self.FILTERABLE
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        # A notice of a changed password must not be made to vanish before it goes.
-        return False
-
     @admin.action(description="Try the selected failed mail again", permissions=["change"])
     def try_again(self, request, queryset):
         failed = list(queryset.filter(status=OutboxMessage.Status.FAILED).values_list(
@@ -212,7 +216,7 @@ class OutboxMessageAdmin(admin.ModelAdmin):
 
 
 @admin.register(Letter)
-class LetterAdmin(admin.ModelAdmin):
+class LetterAdmin(RecordAdmin):
     """Letters readers wrote through the site's forms, read-only. Staff send on or
     discard those held for their links. The reader's address is shown whole only to
     staff allowed to see it (`view_letter_sender`); others see it in part, and
@@ -225,9 +229,6 @@ class LetterAdmin(admin.ModelAdmin):
     actions = ["send_on", "discard"]
     FIELDS = ["created_at", "kind", "status", "to_name", "sender_name", "sender", "subject",
               "body", "decided_at", "decided_by"]
-    FILTERABLE = {"status", "status__exact", "kind", "kind__exact", "created_at__gte",
-                  "created_at__lt", "created_at__day", "created_at__month",
-                  "created_at__year"}
 
     @admin.display(description="reader's address")
     def sender(self, letter):
@@ -249,18 +250,6 @@ class LetterAdmin(admin.ModelAdmin):
     def get_fields(self, request, obj=None):
         return [self._sender_column(request) if name == "sender" else name
                 for name in self.FIELDS]
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.get_fields(request, obj)
-
-    def lookup_allowed(self, lookup, value, request=None):
-        return lookup in self.FILTERABLE
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.action(description="Send the selected letters on", permissions=["change"])
     def send_on(self, request, queryset):

@@ -4,9 +4,6 @@ can be stopped until its time; the preview is the mail as it will look."""
 import re
 from datetime import timedelta
 
-import pytest
-from django.contrib.auth.models import Group
-from django.test import Client
 from django.utils import timezone
 from django_q.models import Schedule
 
@@ -17,20 +14,6 @@ from states.models import State
 from tests.factories import make_article, make_member
 from updates import mailings
 from updates.models import Mailing, Subscriber
-
-
-@pytest.fixture
-def editor(db):
-    member = make_member(display_name="Esther Editor", is_staff=True)
-    member.groups.add(Group.objects.get(name="Editors"))
-    return member
-
-
-@pytest.fixture
-def staff(editor):
-    client = Client()
-    client.force_login(editor)
-    return client
 
 
 def reader(email, **choices):

@@ -5,7 +5,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Group
 from django.test import Client
 from django.utils import timezone
 from django_q.models import Schedule
@@ -23,20 +22,6 @@ LETTER = {"subject": "Pray for Texas this weekend",
           "body": "Storms are coming to the **Gulf Coast**. Will you pray with us?",
           "audience": "state", "state": "", "prayer": "", "post": "", "send_at_0": "",
           "send_at_1": ""}
-
-
-@pytest.fixture
-def editor(db):
-    member = make_member(display_name="Esther Editor", is_staff=True)
-    member.groups.add(Group.objects.get(name="Editors"))
-    return member
-
-
-@pytest.fixture
-def staff(editor):
-    client = Client()
-    client.force_login(editor)
-    return client
 
 
 def reader(email, **choices):
