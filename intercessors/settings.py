@@ -116,6 +116,9 @@ MIDDLEWARE = [
     # First, so that every response carries the request's id and every request,
     # redirected or refused by those below, has its log line.
     "library.web.middleware.RequestIdMiddleware",
+    # Before the host check and the HTTPS redirect: load balancers ask each server
+    # by its own address.
+    "library.web.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -156,14 +159,36 @@ TEMPLATES = [
     },
 ]
 
-# Database: SQLite file in the project unless DATABASE_URL says otherwise.
+# Database: DATABASE_URL, always in production. Unset, development (DJANGO_DEBUG=1)
+# uses an SQLite file in the project; production refuses to start rather than
+# give each server a database of its own. A one-machine site on SQLite says so:
+# DATABASE_URL=sqlite:////srv/intercessors/db.sqlite3.
+DATABASE_URL = env("DATABASE_URL")
+if not DATABASE_URL:
+    if not DEBUG and not _ONLY_INSPECTS_MODELS:
+        raise ImproperlyConfigured(
+            "DATABASE_URL is not set. Production (DJANGO_DEBUG not 1) needs the address "
+            "of its database, the same on every server, e.g. "
+            "postgres://intercessors:PASSWORD@db.internal:5432/intercessors; a site on "
+            "one machine may name an SQLite file: sqlite:////srv/intercessors/db.sqlite3. "
+            "For local development set DJANGO_DEBUG=1."
+        )
+    DATABASE_URL = f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
 DATABASES = {
     "default": dj_database_url.parse(
-        env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+        DATABASE_URL,
         conn_max_age=int(env("DJANGO_CONN_MAX_AGE", "60")),
         conn_health_checks=True,
     )
 }
+# Behind PgBouncer in transaction mode (docs/deploy.md), each transaction may run on
+# another server connection: no server-side cursors, which outlive a transaction.
+# The site keeps no other state in a connection between transactions (no
+# advisory locks, prepared statements or session settings; time zone included,
+# which PgBouncer carries over).
+DATABASE_TRANSACTION_POOLING = env_bool("DATABASE_TRANSACTION_POOLING")
+if DATABASE_TRANSACTION_POOLING:
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The site and the job worker write to one file at once. WAL lets readers go on
     # while one writes; every transaction takes the write lock as it begins, so two

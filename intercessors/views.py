@@ -1,24 +1,22 @@
-"""Site-wide views: home, search, the ministry's pages and its contact form, health
-check, robots.txt."""
+"""Site-wide views: home, search, the ministry's pages and its contact form,
+robots.txt. The health check is the library's (library.health)."""
 import logging
 import sys
 
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
 from django.views import defaults
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 from django.views.static import serve
 
 from articles.selectors import MAX_QUERY_LENGTH, article_cards, search_articles
 from articles.views import card_context, paginate
 from comments.models import Comment, CommentReport
-from library import caches, health
 from library.mail import relay
 from library.models import Letter, OutboxMessage
 from library.pages.pagecache import LISTS, shared_page
@@ -194,30 +192,6 @@ def media(request, path):
         return serve(request, path, document_root=settings.MEDIA_ROOT)
     except (OSError, ValueError):
         raise Http404("No such photo.") from None
-
-
-@never_cache
-@require_safe
-def healthz(request):
-    """For load balancers: 503 only when the database is away, since then nothing
-    works. Without Redis the site still serves every page, more slowly, and
-    without a job worker it serves every page but sends no mail: either is
-    "degraded" with a 200, since one shared Redis or worker going down must not
-    take every web server out of the pool."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except DatabaseError:
-        return JsonResponse({"status": "unavailable", "database": "unavailable"}, status=503)
-    cache = caches.status()
-    try:
-        worker = health.worker_status()
-    except DatabaseError:  # a table being migrated, say: no reason to fail the server
-        worker = "unknown: the database did not answer"
-    ok = cache == "ok" and worker == "ok"
-    return JsonResponse({"status": "ok" if ok else "degraded", "database": "ok",
-                         "cache": cache, "worker": worker})
 
 
 def waiting_work(user) -> list[dict]:

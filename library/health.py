@@ -12,7 +12,13 @@ import urllib.request
 from datetime import timedelta
 
 from django.conf import settings
+from django.db import DatabaseError, connection
+from django.http import JsonResponse
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from library import caches
 
 logger = logging.getLogger(__name__)
 
@@ -58,3 +64,28 @@ def ping_heartbeat() -> bool:
         logger.warning("The heartbeat ping failed: %s", error)
         return False
     return True
+
+
+@never_cache
+@require_safe
+def healthz(request):
+    """For load balancers: 503 only when the database is away, since then nothing
+    works. Without Redis the site still serves every page, more slowly, and
+    without a job worker it serves every page but sends no mail: either is
+    "degraded" with a 200, since one shared Redis or worker going down must not
+    take every web server out of the pool. It names no server, address or error:
+    anyone may ask. `HealthCheckMiddleware` answers it before the host is checked."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return JsonResponse({"status": "unavailable", "database": "unavailable"}, status=503)
+    cache = caches.status()
+    try:
+        worker = worker_status()
+    except DatabaseError:  # a table being migrated, say: no reason to fail the server
+        worker = "unknown: the database did not answer"
+    ok = cache == "ok" and worker == "ok"
+    return JsonResponse({"status": "ok" if ok else "degraded", "database": "ok",
+                         "cache": cache, "worker": worker})

@@ -7,6 +7,10 @@ import tempfile
 os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-secret-key-" + "x" * 40)
 os.environ.setdefault("DJANGO_HTTPS", "0")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+# Production settings want a database named; the SQLite pass names a file (each
+# process tests in a copy of its own, below).
+os.environ.setdefault("DATABASE_URL", "sqlite:///" + os.path.join(
+    tempfile.gettempdir(), "intercessors-tests.sqlite3"))
 # The `manage.py` processes the suite starts (workers, checks) read only the
 # environment each test gives them, whatever a developer's `.env` holds.
 os.environ["DJANGO_ENV_FILE"] = os.devnull

@@ -8,7 +8,9 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 import time_machine
+from django.test import override_settings
 from django.utils import timezone
 
 from library.models import OutboxMessage
@@ -131,3 +133,36 @@ def test_pages_answer_503_with_the_text_kept_while_the_database_is_away():
     result = with_database_down(PAGE_PROBE)
     lines = result.stdout.strip().splitlines()
     assert lines[-2:] == ["503 503", "True True"], result.stdout + result.stderr[-2000:]
+
+
+@pytest.mark.parametrize("host", ["10.0.0.11", "127.0.0.1:8403", "[fd00::11]:8000", "evil.example"])
+def test_health_answers_a_load_balancer_whatever_host_it_names(client, db, host, caplog):
+    """A balancer asks each server by its private address, which is no name of the
+    site: the check answers before the host check, and logs no error."""
+    make_job_run(minutes_ago=1)
+    with caplog.at_level("WARNING"):
+        response = client.get("/healthz", HTTP_HOST=host)
+        head = client.head("/healthz", HTTP_HOST=host)
+    assert response.status_code == 200 and head.status_code == 200
+    assert response.json()["status"] == "ok"
+    assert not [r for r in caplog.records if r.levelname in {"WARNING", "ERROR"}], caplog.text
+    if host != "127.0.0.1:8403":  # the suite's own allowed hosts include 127.0.0.1
+        # Any other page asked for by that name is still refused.
+        assert client.get("/", HTTP_HOST=host).status_code == 400
+
+
+@override_settings(SECURE_SSL_REDIRECT=True, SECURE_REDIRECT_EXEMPT=[])
+def test_health_is_answered_over_plain_http_behind_an_https_site(client, db):
+    make_job_run(minutes_ago=1)
+    assert client.get("/healthz", HTTP_HOST="10.0.0.11").status_code == 200
+    assert client.get("/about/").status_code == 301  # the rest still moves to HTTPS
+
+
+def test_a_balancer_sees_the_database_outage_as_503_naming_nothing():
+    """503 by the server's own address too, with no address, port or error in it."""
+    result = with_database_down(PROBE.replace('get("/healthz")',
+                                              'get("/healthz", HTTP_HOST="10.0.0.11")'))
+    status, body = result.stdout.strip().split("\n", 1)
+    assert status == "503", result.stderr
+    assert json.loads(body) == {"status": "unavailable", "database": "unavailable"}
+    assert "DisallowedHost" not in result.stderr

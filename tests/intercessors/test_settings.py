@@ -34,6 +34,49 @@ def test_production_refuses_to_start_without_secret_key():
     assert "DJANGO_SECRET_KEY is not set" in result.stderr
 
 
+def test_production_refuses_to_start_without_a_database():
+    """Three servers falling back to a file each would be three sites."""
+    result = run_manage("check", DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+                        DJANGO_ALLOWED_HOSTS="example.org", DATABASE_URL="")
+    assert result.returncode != 0
+    assert "DATABASE_URL is not set" in result.stderr
+    assert "sqlite:////" in result.stderr  # how to ask for SQLite on purpose
+
+
+def test_production_runs_on_sqlite_when_the_address_says_so(tmp_path):
+    result = run_manage(
+        "shell", "--no-imports", "-c",
+        "from django.conf import settings as s; d = s.DATABASES['default']; "
+        "print(d['ENGINE'], d['NAME'])",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50), DJANGO_ALLOWED_HOSTS="example.org",
+        DATABASE_URL=f"sqlite:///{tmp_path}/site.sqlite3",
+    )
+    assert result.stdout.split()[-2:] == ["django.db.backends.sqlite3",
+                                         f"{tmp_path}/site.sqlite3"], result.stderr
+
+
+def test_development_uses_a_file_in_the_project_without_an_address():
+    result = run_manage(
+        "shell", "--no-imports", "-c",
+        "from django.conf import settings as s; print(s.DATABASES['default']['NAME'])",
+        DJANGO_DEBUG="1", DATABASE_URL="",
+    )
+    assert result.stdout.strip().splitlines()[-1] == str(ROOT / "db.sqlite3"), result.stderr
+
+
+def test_transaction_pooling_turns_server_side_cursors_off():
+    probe = ("from django.conf import settings as s; "
+             "print(s.DATABASES['default'].get('DISABLE_SERVER_SIDE_CURSORS', False))")
+    common = {"DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+              "DJANGO_ALLOWED_HOSTS": "example.org",
+              "DATABASE_URL": "postgres://site@127.0.0.1:6432/intercessors"}
+    pooled = run_manage("shell", "--no-imports", "-c", probe,
+                        DATABASE_TRANSACTION_POOLING="1", **common)
+    direct = run_manage("shell", "--no-imports", "-c", probe, **common)
+    assert pooled.stdout.split()[-1] == "True", pooled.stderr
+    assert direct.stdout.split()[-1] == "False", direct.stderr
+
+
 def test_migrations_can_be_checked_without_the_secret():
     result = run_manage("makemigrations", "--check", "--dry-run")
     assert result.returncode == 0 and "No changes detected" in result.stdout, result.stderr
@@ -125,7 +168,7 @@ def test_empty_variables_count_as_unset():
         DJANGO_ALLOWED_HOSTS="example.org",
         DJANGO_STATIC_ROOT="",
         MINISTRY_TAX_NOTICE="",
-        DATABASE_URL="",
+        DJANGO_CONN_MAX_AGE="",
     )
     assert result.stdout.strip().splitlines()[-1] == "staticfiles True", result.stderr
 
