@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: security audit run dev-env worker test test-times lint migrations-check install install-dev lock upgrade collectstatic screenshots bench markdown-fuzz backup restore clean
+.PHONY: security audit run dev-env worker test test-times lint migrations-check install install-dev lock upgrade release collectstatic screenshots bench markdown-fuzz backup restore clean
 
 # The installer is pinned with its hashes like everything it installs.
 $(PY):
@@ -118,6 +118,10 @@ audit: $(DEV_STAMP)
 migrations-check: export DJANGO_DEBUG ?= 1
 migrations-check: $(DEV_STAMP)
 	$(PY) manage.py makemigrations --check --dry-run
+
+## release: check the waiting migrations (refusing what would break the servers still on the old code), migrate, collect static files beside the previous release's; on each app server before restarting it
+release: $(RUN_STAMP)
+	$(PY) manage.py release
 
 collectstatic: $(RUN_STAMP)
 	$(PY) manage.py collectstatic --noinput
