@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: security audit run dev-env worker test test-times lint migrations-check install install-dev lock upgrade collectstatic screenshots bench markdown-fuzz backup restore clean
+.PHONY: security audit run dev-env worker test test-times lint migrations-check install install-dev lock upgrade release collectstatic screenshots bench markdown-fuzz backup restore clean
 
 # The installer is pinned with its hashes like everything it installs.
 $(PY):
@@ -115,9 +115,15 @@ security: $(DEV_STAMP)
 audit: $(DEV_STAMP)
 	$(PY) -m tests.security.audit_dependencies
 
+## migrations-check: no model change lacks its migration, and no waiting migration would break servers still on the old code (release --check)
 migrations-check: export DJANGO_DEBUG ?= 1
 migrations-check: $(DEV_STAMP)
 	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) manage.py release --check
+
+## release: check the waiting migrations (refusing what would break the servers still on the old code), migrate, collect static files beside the previous release's; on each app server before restarting it
+release: $(RUN_STAMP)
+	$(PY) manage.py release
 
 collectstatic: $(RUN_STAMP)
 	$(PY) manage.py collectstatic --noinput

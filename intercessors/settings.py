@@ -410,6 +410,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
+# In production outside the code's folder (`manage.py release` refuses otherwise):
+# each release collects beside the previous one's hashed files, which pages rendered
+# by servers not yet restarted still ask for.
 STATIC_ROOT = Path(env("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
@@ -424,6 +427,9 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Whitenoise's WHITENOISE_KEEP_ONLY_HASHED_FILES stays off: it would delete only this
+# collection's unhashed copies, never a previous release's hashed files, and the
+# unhashed names serve whatever links to a file by its plain name.
 
 # HTTPS: on by default in production; DJANGO_HTTPS=0 serves plain HTTP
 # (local load and browser tests only).
