@@ -49,16 +49,16 @@ def stop_group(process: subprocess.Popen, sig=signal.SIGTERM, timeout: float = 1
         pass
     try:
         process.wait(timeout=timeout)
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        pass  # the time taken says so; the group is killed below
+    took = time.monotonic() - started
     # Whatever the group left behind goes too, so nothing outlives the test.
     try:
         os.killpg(process.pid, signal.SIGKILL)
     except ProcessLookupError:
         pass
-    return time.monotonic() - started
+    process.wait(timeout=10)
+    return took
 
 
 def run_as() -> list[str]:
@@ -79,6 +79,14 @@ class Part:
             start_new_session=True, **options)
         return self.process
 
+    def listening(self, port: int) -> None:
+        """Wait for the part to listen on `port`; stop it if it never does."""
+        try:
+            wait_for_port(port)
+        except RuntimeError:
+            self.stop()
+            raise RuntimeError(f"{self.name} did not start:\n{self.output()}") from None
+
     def stop(self, sig=signal.SIGTERM) -> float:
         if self.process is None or self.process.poll() is not None:
             return 0.0
@@ -86,6 +94,14 @@ class Part:
 
     def output(self) -> str:
         return self.log.read_text(errors="replace")[-3000:] if self.log.exists() else ""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+        if self.process is not None and self.process.returncode not in (0, -15, -9):
+            print(f"{self.name} ended with {self.process.returncode}:\n{self.output()}")
 
 
 class PgBouncer(Part):
@@ -103,10 +119,11 @@ class PgBouncer(Part):
             "/var/log/postgresql/pgbouncer.log": str(conf / "pgbouncer.log"),
             "/var/run/postgresql/pgbouncer.pid": str(conf / "pgbouncer.pid"),
         }))
-        os.chmod(folder, 0o755)
-        os.chmod(conf, 0o777)  # its log and pid file, as `nobody`
+        for path in conf.iterdir():
+            path.chmod(0o644)
+        conf.chmod(0o777)  # its log and pid file, as `nobody`
         self.popen(["pgbouncer", *run_as(), str(conf / "pgbouncer.ini")])
-        wait_for_port(self.port)
+        self.listening(self.port)
 
 
 class Nginx(Part):
@@ -154,7 +171,7 @@ http {{
 """)
         self.popen(["nginx", "-p", str(home), "-c", str(home / "nginx.conf"),
                     "-g", "daemon off;"])
-        wait_for_port(self.port)
+        self.listening(self.port)
 
     def upstream_answers(self) -> list[str]:
         """Each request's answers from the app servers, in order: "502, 200" is a
@@ -194,8 +211,11 @@ class WebServer(Part):
                     "--bind", f"fd://{fd}"], env=self.env, pass_fds=(fd,))
         return self
 
-    def close(self):
-        self.stop()
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        super().__exit__(*exc)
         self.socket.close()
 
 
@@ -209,3 +229,6 @@ class JobWorker(Part):
     def start(self) -> "JobWorker":
         self.popen([sys.executable, "manage.py", "qcluster"], env=self.env)
         return self
+
+    def __enter__(self):
+        return self.start()

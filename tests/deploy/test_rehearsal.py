@@ -12,14 +12,20 @@ under load takes; it is the only test that runs every part of a production
 deployment together, so it runs once, alone, in the PostgreSQL pass."""
 import http.client
 import json
+import os
 import random
 import re
 import secrets
 import shutil
 import ssl
+import subprocess
+import sys
+import tempfile
 import threading
 import time
 from collections import Counter
+from contextlib import ExitStack
+from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
@@ -34,7 +40,7 @@ from library.models import OutboxMessage
 from prayers.models import Prayer, PrayerMark
 from tests.articles.test_admin import article_form
 from tests.articles.test_uploads import phone_photo
-from tests.deploy.parts import JobWorker, Nginx, PgBouncer, WebServer, wait_for_port
+from tests.deploy.parts import ROOT, JobWorker, Nginx, PgBouncer, WebServer
 from tests.factories import make_article, make_member, make_prayer
 from tests.jobs.smtp import MailServer
 from tests.net import free_port
@@ -178,70 +184,62 @@ def wait_healthy(port, timeout=30.0):
 
 
 @pytest.fixture
-def deployment(transactional_db, tmp_path):
+def deployment(transactional_db):
+    """Every part, started in order; each stops at the end whatever happened."""
     db = connection.settings_dict
-    parts, started = [], time.monotonic()
-    mail = MailServer(free_port())
-    mail.start()
-    redis = PrivateRedis()
-    bouncer = PgBouncer(tmp_path, database=db["NAME"], user=db["USER"] or "postgres",
-                        password="rehearsal")
-    parts.append(bouncer)
-    env = {
-        "PATH": "/usr/bin:/bin:/usr/sbin:/sbin",
-        "HOME": str(tmp_path),
-        "DJANGO_SETTINGS_MODULE": "intercessors.settings",
-        "DJANGO_SECRET_KEY": settings.SECRET_KEY,  # the suite's sessions are valid there
-        "DJANGO_ALLOWED_HOSTS": SITE,
-        "SITE_URL": f"https://{SITE}",
-        "DJANGO_BEHIND_PROXY": "1",
-        "DATABASE_URL": f"postgres://{db['USER'] or 'postgres'}:rehearsal@127.0.0.1:"
-                        f"{bouncer.port}/intercessors",
-        "DATABASE_TRANSACTION_POOLING": "1",
-        "REDIS_URL": f"{redis.url.removesuffix('/0')}/0",
-        "PAGE_CACHE_URL": f"{redis.url.removesuffix('/0')}/1",
-        "EMAIL_URL": mail.url,
-        "DJANGO_STATIC_ROOT": str(tmp_path / "static"),
-        "DJANGO_MEDIA_ROOT": str(tmp_path / "media"),
-        "DJANGO_SERVE_MEDIA": "1",
-        "GUNICORN_WORKERS": "2",
-        "GUNICORN_THREADS": "4",
-        "JOBS_WORKERS": "2",
-        "JOBS_TIMEOUT": "8",
-        "JOBS_RETRY": "14",
-        "JOBS_POLL": "0.2",
-        "OUTBOX_LEASE": "12",
-        "OUTBOX_RETRY_AFTER": "1",
-        "DJANGO_LOG_LEVEL": "WARNING",
-    }
-    import subprocess
-    import sys
-
-    from tests.deploy.parts import ROOT
-    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-                   cwd=ROOT, env=env, check=True, timeout=120)
-    webs = [WebServer(f"web-{n}", tmp_path, env).start() for n in "ab"]
-    workers = [JobWorker(f"worker-{n}", tmp_path, env).start() for n in (1, 2)]
-    parts += webs + workers
-    nginx = Nginx(tmp_path, app_ports=[w.port for w in webs], server_name=SITE)
-    parts.append(nginx)
-    try:
+    started = time.monotonic()
+    # A folder every part can read: PgBouncer runs as `nobody` when the suite is root.
+    folder = Path(tempfile.mkdtemp(prefix="intercessors-rehearsal-"))
+    folder.chmod(0o755)
+    with ExitStack() as stack:
+        stack.callback(shutil.rmtree, folder, ignore_errors=True)
+        stack.callback(connections.close_all)
+        mail = MailServer(free_port())
+        mail.start()
+        stack.callback(mail.stop)
+        redis = PrivateRedis()
+        stack.callback(redis.stop)
+        user = db["USER"] or "postgres"
+        bouncer = stack.enter_context(PgBouncer(folder, database=db["NAME"], user=user,
+                                                password="rehearsal"))
+        env = {
+            "PATH": os.environ["PATH"],
+            "DJANGO_SETTINGS_MODULE": "intercessors.settings",
+            "DJANGO_SECRET_KEY": settings.SECRET_KEY,  # the suite's sessions are valid there
+            "DJANGO_ALLOWED_HOSTS": SITE,
+            "SITE_URL": f"https://{SITE}",
+            "DJANGO_BEHIND_PROXY": "1",
+            "DATABASE_URL": f"postgres://{user}:rehearsal@127.0.0.1:{bouncer.port}/intercessors",
+            "DATABASE_TRANSACTION_POOLING": "1",
+            "REDIS_URL": redis.url,
+            "PAGE_CACHE_URL": redis.url.removesuffix("/0") + "/1",
+            "EMAIL_URL": mail.url,
+            "DJANGO_STATIC_ROOT": str(folder / "static"),
+            "DJANGO_MEDIA_ROOT": str(folder / "media"),
+            "DJANGO_SERVE_MEDIA": "1",
+            "GUNICORN_WORKERS": "2",
+            "GUNICORN_THREADS": "4",
+            "JOBS_WORKERS": "2",
+            "JOBS_TIMEOUT": "8",
+            "JOBS_RETRY": "14",
+            "JOBS_POLL": "0.2",
+            "OUTBOX_LEASE": "12",
+            "OUTBOX_RETRY_AFTER": "1",
+            "DJANGO_LOG_LEVEL": "WARNING",
+        }
+        # The release, as on each server: migrations checked (none wait: the suite's
+        # database is migrated) and static files collected outside the code.
+        release = subprocess.run([sys.executable, "manage.py", "release"], cwd=ROOT, env=env,
+                                 capture_output=True, text=True, timeout=120)
+        assert release.returncode == 0, release.stdout + release.stderr
+        webs = [stack.enter_context(WebServer(f"web-{n}", folder, env)) for n in "ab"]
+        workers = [stack.enter_context(JobWorker(f"worker-{n}", folder, env)) for n in (1, 2)]
+        nginx = stack.enter_context(Nginx(folder, app_ports=[w.port for w in webs],
+                                          server_name=SITE))
         for web in webs:
             wait_healthy(web.port)
-        wait_for_port(nginx.port)
         yield {"mail": mail, "webs": webs, "workers": workers, "nginx": nginx,
-               "bouncer": bouncer, "started": started, "tmp": tmp_path}
-    finally:
-        for part in reversed(parts):
-            part.stop()
-            if isinstance(part, WebServer):
-                part.socket.close()
-        redis.stop()
-        mail.stop()
-        connections.close_all()
-        for part in parts:
-            if part.process is not None and part.process.returncode not in (0, -15, -9, None):
-                print(f"{part.name} ended with {part.process.returncode}:\n{part.output()}")
+               "started": started, "release": release.stdout}
 
 
 def test_rolling_restarts_under_load_lose_nothing(deployment):
