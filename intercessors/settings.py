@@ -98,7 +98,6 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "csp",
-    "django_q",
     "anymail",
     # Ours, from the top layer down (docs/architecture.md).
     "intercessors",
@@ -110,6 +109,9 @@ INSTALLED_APPS = [
     "prayers",
     "comments",
     "library",
+    # After library, whose `qcluster` (a worker that stops in order on SIGTERM to
+    # all its processes) takes the place of Django-Q2's own.
+    "django_q",
 ]
 
 MIDDLEWARE = [
