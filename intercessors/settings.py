@@ -363,6 +363,10 @@ Q_CLUSTER = {
     "catch_up": False,
     "label": "Background jobs",
 }
+# A worker asked to stop (SIGTERM) lets its jobs finish, or stop at a safe point, for
+# this many seconds, then gives back to the queue those still running, for another
+# worker at once (library.cluster); it is gone within 10 s whatever happens.
+JOBS_STOP_GRACE = float(env("JOBS_STOP_GRACE", "5"))
 # A monitor's address (healthchecks.io and the like) a job GETs every minute: when the
 # pings stop, the job workers are down and the monitor tells someone.
 HEARTBEAT_URL = env("HEARTBEAT_URL")

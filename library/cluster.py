@@ -10,7 +10,7 @@ forever for it to wake (a futex, until SIGKILL); the job in flight dies half-don
 and the queue hands it out again only after JOBS_RETRY seconds. Here every process
 of the cluster but the first ignores SIGTERM and SIGINT, and the first one stops
 them: the workers finish their job, or stop it at a safe point (`jobs.stopping`),
-within STOP_GRACE seconds; past that a job still running is given back to the
+within JOBS_STOP_GRACE seconds; past that a job still running is given back to the
 queue (`jobs.GivenBack`) for another worker at once; whatever is left at
 STOP_DEADLINE is killed."""
 import logging
@@ -21,16 +21,16 @@ import time
 import uuid
 from multiprocessing import Event
 
+from django.conf import settings
 from django_q import cluster as q_cluster
 
 from library import jobs
 
 logger = logging.getLogger(__name__)
 
-# Seconds from the signal: jobs may end by themselves until STOP_GRACE, then a job
-# still running is given back; at STOP_DEADLINE what is left is killed. Under the 10 s
-# a process manager gives before its own SIGKILL (TimeoutStopSec in deploy/systemd).
-STOP_GRACE = 5.0
+# Seconds from the signal: what is left then is killed, under the 10 s a process
+# manager gives before its own SIGKILL (TimeoutStopSec in deploy/systemd). Jobs given
+# back at JOBS_STOP_GRACE need a moment to reach the queue before that.
 STOP_DEADLINE = 8.0
 _STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
 
@@ -105,12 +105,12 @@ class Cluster(q_cluster.Cluster):
         # Setting the event waits for its sleepers to wake: in a thread of its own, so
         # that a sentinel that cannot wake does not hold up the deadlines.
         threading.Thread(target=self.stop_event.set, daemon=True).start()
-        self.sentinel.join(STOP_GRACE)
+        grace = min(settings.JOBS_STOP_GRACE, STOP_DEADLINE - 1)
+        self.sentinel.join(grace)
         if self.sentinel.is_alive():
             given = _signal_all(_descendants(os.getpid()), jobs.GIVE_BACK_SIGNAL)
             logger.warning("Q Cluster %s: jobs still running after %g s are given back "
-                           "to the queue (%d processes told).", self.name, STOP_GRACE,
-                           given)
+                           "to the queue (%d processes told).", self.name, grace, given)
             self.sentinel.join(max(0.0, STOP_DEADLINE - (time.monotonic() - started)))
         if self.sentinel.is_alive():
             self.stop_now(started)
