@@ -9,6 +9,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from library.web.logs import logging_config  # noqa: E402
 
+# An address, or `fd://N` for a listening socket a parent process holds and passes
+# down; started by systemd's socket activation (LISTEN_FDS, deploy/systemd) gunicorn
+# takes that socket instead. Either way the socket outlives a restart, and a
+# connection made meanwhile waits in its backlog for the next gunicorn.
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # Threads let a worker keep serving while one request waits on the database;
 # the default of 2 workers per core with 4 threads each was chosen by `make bench`.
@@ -17,7 +21,11 @@ worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 keepalive = 5
 timeout = 30
-graceful_timeout = 20
+# On SIGTERM (to gunicorn alone or to all its processes at once) workers stop
+# accepting and finish the requests they hold; what is still running after this
+# many seconds is killed, so gunicorn is gone within the 10 s a process manager
+# gives before its own SIGKILL.
+graceful_timeout = 8
 max_requests = 5000
 max_requests_jitter = 500
 # The site writes a line for each request itself (library.web.middleware), with

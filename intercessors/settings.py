@@ -98,7 +98,6 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "csp",
-    "django_q",
     "anymail",
     # Ours, from the top layer down (docs/architecture.md).
     "intercessors",
@@ -110,6 +109,9 @@ INSTALLED_APPS = [
     "prayers",
     "comments",
     "library",
+    # After library, whose `qcluster` (a worker that stops in order on SIGTERM to
+    # all its processes) takes the place of Django-Q2's own.
+    "django_q",
 ]
 
 MIDDLEWARE = [
@@ -386,6 +388,10 @@ Q_CLUSTER = {
     "catch_up": False,
     "label": "Background jobs",
 }
+# A worker asked to stop (SIGTERM) lets its jobs finish, or stop at a safe point, for
+# this many seconds, then gives back to the queue those still running, for another
+# worker at once (library.cluster); it is gone within 10 s whatever happens.
+JOBS_STOP_GRACE = float(env("JOBS_STOP_GRACE", "5"))
 # A monitor's address (healthchecks.io and the like) a job GETs every minute: when the
 # pings stop, the job workers are down and the monitor tells someone.
 HEARTBEAT_URL = env("HEARTBEAT_URL")

@@ -14,9 +14,18 @@ held and does nothing; a run that failed or whose worker died lets go, and the
 queue's next hand-out runs it again.
 
 Long work is done in slices (`in_slices`): each job stops well within its time
-limit and queues itself for the rest."""
+limit and queues itself for the rest.
+
+A worker that is stopping (library.cluster) starts no new job: it gives the job back
+to the queue at once, for another worker. A job in slices ends its slice early and
+queues the rest; a job still running when the worker's grace time is out is stopped
+(`GivenBack`) and given back the same way."""
+import ctypes
 import logging
+import multiprocessing
 import secrets
+import signal
+import threading
 import time
 from datetime import datetime, timedelta
 from functools import partial
@@ -150,8 +159,52 @@ _current = {"task": None}
 
 def note_task(sender, func=None, task=None, **kwargs) -> None:
     """Django-Q2's pre_execute signal, in the worker, just before a job starts: the
-    id of the task being run, for `run`. A task handed out twice has one id."""
+    id of the task being run, for `run`. A task handed out twice has one id; its row
+    in the queue (`ack_id`) is where it goes back if it is given back."""
     _current["task"] = (task or {}).get("id")
+    _current["queued"] = (task or {}).get("ack_id")
+
+
+# A stopping worker: a flag its first process raises and every process forked from it
+# reads (library.cluster), and the signal that stops a job still running past the
+# grace time.
+_stop = {"flag": None}
+GIVE_BACK_SIGNAL = signal.SIGUSR1
+
+
+def share_stop_flag() -> None:
+    """In the worker's first process, before it forks the others."""
+    _stop["flag"] = multiprocessing.RawValue(ctypes.c_bool, False)
+
+
+def ask_to_stop() -> None:
+    _stop["flag"].value = True
+
+
+def stopping() -> bool:
+    """Whether this worker is stopping: a long job ends at its next safe point."""
+    return bool(_stop["flag"] is not None and _stop["flag"].value)
+
+
+class GivenBack(SystemExit):
+    """The worker stops: the job was stopped (or not started) and is back in the
+    queue for another worker. A SystemExit, which Django-Q2's worker does not catch:
+    its process ends without a result, so nothing counts it as a failed attempt."""
+
+
+def _give_back(signum, frame) -> None:
+    if _current.get("running"):
+        _current["running"] = False
+        raise GivenBack()
+
+
+def _return_to_queue(queued) -> None:
+    """The task's row in the queue is free to take now, not after JOBS_RETRY."""
+    from django_q.models import OrmQ
+
+    if queued is not None and settings.Q_CLUSTER.get("orm"):
+        OrmQ.objects.using(settings.Q_CLUSTER["orm"]).filter(pk=queued).update(
+            lock=timezone.now())
 
 
 class StillRunning(Exception):
@@ -165,10 +218,15 @@ def run(func: str, *args):
     task is going on (StillRunning) or has ended well (nothing to do). Called
     directly (a command, a test), it just runs."""
     task, _current["task"] = _current["task"], None
+    queued = _current.pop("queued", None)
     if task is None:
         return import_string(func)(*args)
     started, status = time.monotonic(), "failed"
     try:
+        if stopping():
+            _return_to_queue(queued)
+            status = "given back"
+            raise GivenBack()
         token = _hold(task, func)
         if token is None:
             from library.models import JobRun
@@ -180,7 +238,12 @@ def run(func: str, *args):
             raise StillRunning(f"Job {func} (task {task}) was handed out again while it "
                                "runs on another worker; not run beside it")
         try:
-            result = import_string(func)(*args)
+            result = _run_stoppable(func, args)
+        except GivenBack:
+            _let_go(task, token, finished=False)
+            _return_to_queue(queued)
+            status = "given back"
+            raise
         except BaseException:
             _let_go(task, token, finished=False)  # the queue hands it out again
             raise
@@ -191,11 +254,25 @@ def run(func: str, *args):
         _log_job(func, task, status, started)
 
 
+def _run_stoppable(func: str, args):
+    """Run the job; in a worker (the main thread of its process), GIVE_BACK_SIGNAL
+    stops it with GivenBack."""
+    if threading.current_thread() is not threading.main_thread():
+        return import_string(func)(*args)
+    signal.signal(GIVE_BACK_SIGNAL, _give_back)
+    _current["running"] = True
+    try:
+        return import_string(func)(*args)
+    finally:
+        _current["running"] = False
+
+
 def _log_job(func: str, task: str, status: str, started: float) -> None:
     """The job's one line in the worker's log (library.web.logs formats it)."""
     duration_ms = round((time.monotonic() - started) * 1000, 1)
     level = logging.WARNING if status == "failed" else logging.INFO
     outcome = {
+        "given back": "was given back to the queue: the worker stops",
         "already done": "was handed out again after it ended; not run again",
         "still running elsewhere": "was handed out again while it runs on another "
                                    "worker; not run beside it",
@@ -255,13 +332,13 @@ def check_timing(app_configs=None, **kwargs) -> list:
 
 def in_slices(job: str, step, *, task_name: str, group: str) -> bool:
     """Call `step(out_of_time)` until it returns False (nothing left), or until half
-    the job's time limit has passed, when `job` is queued again for the rest. A
-    step that works through many items asks `out_of_time()` between them. True when
-    everything was done."""
+    the job's time limit has passed or the worker stops, when `job` is queued again
+    for the rest. A step that works through many items asks `out_of_time()` between
+    them. True when everything was done."""
     stop_at = time.monotonic() + settings.Q_CLUSTER["timeout"] / 2
 
     def out_of_time() -> bool:
-        return time.monotonic() > stop_at
+        return time.monotonic() > stop_at or stopping()
 
     while step(out_of_time):
         if out_of_time():

@@ -75,6 +75,21 @@ class Worker:
             except subprocess.TimeoutExpired:
                 self.kill()
 
+    def stop_all(self, signum: int = signal.SIGTERM, *, first_only: bool = False) -> float:
+        """`signum` to every process of the cluster at once, as systemd, docker and
+        Kubernetes send SIGTERM (and a terminal Ctrl-C), or to its first process
+        alone: seconds until it is gone."""
+        sent = time.monotonic()
+        if first_only:
+            self.process.send_signal(signum)
+        else:
+            os.killpg(self.process.pid, signum)
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.kill()
+        return time.monotonic() - sent
+
     def output(self) -> str:
         return self.log.read_text(errors="replace")[-4000:]
 

@@ -1,0 +1,103 @@
+"""A worker stopped as process managers stop it, SIGTERM to all its processes at
+once: gone within 10 s every time, and nothing it held is lost or done twice. A
+job in flight is given back to the queue for another worker at once; a mail batch
+stops after the message being sent and leaves the rest to the next worker.
+
+Real workers (`manage.py qcluster`) on the database and a real SMTP server: a
+stuck stop shows only with real processes and real signals."""
+import signal
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+from django_q.models import OrmQ
+from django_q.tasks import async_task
+
+from library import jobs
+from library.mail import outbox
+from library.models import JobRun, OutboxMessage
+from tests.jobs.conftest import wait_until
+
+pytestmark = pytest.mark.postgres_pass
+
+# Leases far longer than the tests: what another worker takes at once was given
+# back, not left to run out. JOBS_RETRY must exceed JOBS_TIMEOUT + 5, and
+# OUTBOX_LEASE JOBS_TIMEOUT (system checks).
+LONG_LEASES = {"JOBS_TIMEOUT": "20", "JOBS_RETRY": "120", "OUTBOX_LEASE": "120"}
+
+
+def running(worker) -> bool:
+    return "running." in worker.output()
+
+
+@pytest.mark.parametrize(("signum", "first_only"), [
+    (signal.SIGTERM, False), (signal.SIGTERM, True), (signal.SIGINT, False)],
+    ids=["SIGTERM to all", "SIGTERM to the first", "SIGINT to all"])
+def test_an_idle_worker_stops_within_10_s(workers, signum, first_only):
+    # About 3 s each: a worker's start, then its stop. SIGTERM to all its processes
+    # at once left it hanging until SIGKILL; the others are what a person sends.
+    worker = workers()
+    assert wait_until(lambda: running(worker), 30), worker.output()
+    assert worker.stop_all(signum, first_only=first_only) < 10, worker.output()
+    assert worker.process.returncode == 0, worker.output()
+    assert "has stopped" in worker.output()
+
+
+def test_a_job_in_flight_is_given_back_and_another_worker_runs_it_once_to_the_end(
+    workers, tmp_path
+):
+    # About 10 s: two workers' starts, a job stopped after a grace time of 1 s, then
+    # run again for 3 s. A job lost on every deploy until JOBS_RETRY ran out (or run
+    # twice beside itself) shows only with real workers stopped by a real signal.
+    notes = tmp_path / "runs.txt"
+    async_task(jobs.RUN, "tests.jobs.sample.note_run", str(notes), "slow", 3,
+               task_name="slow")
+    first = workers(JOBS_STOP_GRACE="1", **LONG_LEASES)
+    assert wait_until(lambda: notes.exists() and "start slow" in notes.read_text(), 30), (
+        first.output())
+
+    took = first.stop_all()
+    assert took < 10, first.output()
+    assert "was given back to the queue" in first.output()
+    assert "end slow" not in notes.read_text()
+    run = JobRun.objects.get(func="tests.jobs.sample.note_run")
+    assert (run.held_by, run.held_until, run.finished_at) == ("", None, None)  # let go
+    assert OrmQ.objects.get().lock <= timezone.now()  # free to take now
+
+    second = workers(**LONG_LEASES)
+    assert wait_until(lambda: "end slow" in notes.read_text(), 20), second.output()
+    assert notes.read_text().splitlines() == ["start slow", "start slow", "end slow"]
+    run.refresh_from_db()
+    assert run.finished_at is not None and run.runs == 2
+    assert wait_until(lambda: not OrmQ.objects.exists(), 10)  # acknowledged
+
+
+def test_a_mail_batch_stops_after_the_message_being_sent_and_another_worker_sends_the_rest(
+    workers, mail_server
+):
+    # About 8 s: two workers' starts and 60 messages at 50 ms each. Mail sent twice,
+    # or left for OUTBOX_LEASE, after a deploy shows only with a real worker and a real
+    # SMTP server, counted at the server by Message-ID.
+    mail_server.inbox.delay = 0.05
+    with transaction.atomic():
+        ids = [outbox.send("comments/email/reply", {
+            "recipient": "Ruth", "replier": "Naomi", "body": "Praying with you.",
+            "link": "http://testserver/"}, to=f"reader{n}@example.org").message_id
+            for n in range(60)]
+    first = workers(**LONG_LEASES)
+    assert len(mail_server.inbox.wait_for(5, timeout=30)) >= 5, first.output()
+
+    took = first.stop_all()
+    assert took < 10, first.output()
+    sent_by_first = len(mail_server.inbox.ids())
+    assert sent_by_first < 60  # stopped in the middle of its batch
+    # What it did not send is held by no one: the next worker sends it at once.
+    assert not OutboxMessage.objects.exclude(held_by="").exists()
+    assert OutboxMessage.objects.filter(status="sent").count() == sent_by_first
+
+    second = workers(**LONG_LEASES)
+    mail_server.inbox.wait_for(60, timeout=30)
+    assert wait_until(lambda: OutboxMessage.objects.filter(status="sent").count() == 60, 10), (
+        second.output())
+    received = mail_server.inbox.ids()
+    assert sorted(received) == sorted(ids), (first.output(), second.output())  # each once
