@@ -104,13 +104,13 @@ class Load:
                 path = rng.choice(self.pages)
                 status, _, _ = self.request("GET", path)
                 self.record("read", status, path)
-            elif roll < 0.85:
+            elif roll < 0.8:
                 member_id, cookie = rng.choice(self.members)
                 prayer = rng.choice(self.prayers)
                 status, _, content = self.post(f"/prayers/{prayer}/prayed/", {}, cookie,
                                                accept="application/json")
                 self.record("prayed", status, (member_id, prayer))
-            elif roll < 0.95:
+            elif roll < 0.9:
                 _, cookie = rng.choice(self.members)
                 text = f"Rehearsal comment {secrets.token_hex(6)}"
                 status, location, _ = self.post("/comments/post/", {
@@ -122,11 +122,12 @@ class Load:
                     if self.signups_left <= 0:
                         continue
                     self.signups_left -= 1
-                address = f"newcomer-{secrets.token_hex(5)}@example.org"
+                name = secrets.token_hex(5)
+                address = f"newcomer-{name}@example.org"
                 password = secrets.token_urlsafe(12)
                 status, location, _ = self.post("/accounts/signup/", {
                     "csrfmiddlewaretoken": CSRF, "email": address, "password1": password,
-                    "password2": password, "display_name": "New Friend",
+                    "password2": password, "display_name": f"Friend {name}",
                 }, f"csrftoken={CSRF}")
                 self.record("signup", status, (address, location))
             time.sleep(rng.uniform(0, 0.05))
