@@ -61,7 +61,9 @@ def _make_photo_sizes(article: Article) -> None:
     if article.photo_large and f"/{stem}-large." in article.photo_large.name:
         return  # made from this photo already
     try:
-        made = renditions(article.photo)
+        # Through the storage (a folder or a bucket), never a path on this machine.
+        with article.photo.open("rb") as stored:
+            made = renditions(stored)
     except (OSError, SyntaxError, ValueError) as error:
         # Not an image Pillow can read (uploads are checked; a shell is not): the
         # page shows the photo as stored.

@@ -1,5 +1,5 @@
 import re
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urljoin
 
 from django.conf import settings
 from django.http import Http404
@@ -70,6 +70,7 @@ def article_detail(request, slug):
         raise Http404("No such post.")
     prayer = article.opening_prayer
     canonical_url = settings.SITE_URL + article.get_absolute_url()
+    photo = article.photo_share or article.photo
     return render(
         request,
         "articles/detail.html",
@@ -77,6 +78,8 @@ def article_detail(request, slug):
             "article": article,
             "prayer": prayer,
             "canonical_url": canonical_url,
+            # The link-preview picture's full address: photos may live on another host.
+            "share_image": urljoin(canonical_url, photo.url) if photo else "",
             "share": share_links(canonical_url, article.title),
             "conversation": load_conversation(target=article, request=request),
         },

@@ -4,6 +4,7 @@ Secure by default: debug is off unless DJANGO_DEBUG=1, and production refuses
 to start without a secret key. `.env.example` lists every variable.
 """
 import os
+import re
 import secrets
 import sys
 from email.utils import parseaddr
@@ -421,16 +422,92 @@ STATIC_URL = "/static/"
 # by servers not yet restarted still ask for.
 STATIC_ROOT = Path(env("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
-MEDIA_URL = "/media/"
-MEDIA_ROOT = Path(env("DJANGO_MEDIA_ROOT", str(BASE_DIR / "media")))
-# Uploaded photos: in production the proxy serves MEDIA_ROOT (docs/deploy.md);
-# Django serves them only in development, unless DJANGO_SERVE_MEDIA=1.
-SERVE_MEDIA = env_bool("DJANGO_SERVE_MEDIA", default=DEBUG)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# Uploaded photos (a post's photo, its sizes and its link-preview picture) live in
+# the default storage: a folder, MEDIA_ROOT, or, with MEDIA_STORAGE_URL, an S3
+# bucket every app server shares (docs/deploy.md).
+_BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+
+
+def media_storage_settings(url, public_url=""):
+    """Translate s3://BUCKET/PREFIX?endpoint_url=…&region=… into the storage for
+    photos, and MEDIA_PUBLIC_URL (where readers reach the bucket: the object
+    PREFIX/photos/a.jpg is served at MEDIA_PUBLIC_URL + PREFIX/photos/a.jpg) into
+    the photos' addresses. Credentials come from AWS_ACCESS_KEY_ID and
+    AWS_SECRET_ACCESS_KEY, which boto3 reads; never from the URL."""
+    parts = urlsplit(url)
+    usage = "use s3://BUCKET/PREFIX?endpoint_url=https://…&region=…"
+    if parts.scheme.lower() != "s3":
+        raise ImproperlyConfigured(
+            f"MEDIA_STORAGE_URL scheme {parts.scheme!r} is not supported: {usage}.")
+    if "@" in parts.netloc:
+        raise ImproperlyConfigured(
+            "MEDIA_STORAGE_URL must not hold credentials: set AWS_ACCESS_KEY_ID and "
+            "AWS_SECRET_ACCESS_KEY in the environment instead.")
+    bucket = parts.netloc
+    if not _BUCKET_NAME.fullmatch(bucket):
+        raise ImproperlyConfigured(
+            f"MEDIA_STORAGE_URL names no valid bucket ({bucket!r}): {usage}.")
+    options = parse_qs(parts.query)
+    unknown = sorted(set(options) - {"endpoint_url", "region"})
+    if unknown:
+        raise ImproperlyConfigured(
+            f"MEDIA_STORAGE_URL has unknown options {', '.join(unknown)}: {usage}.")
+    endpoint = options.get("endpoint_url", [""])[-1].rstrip("/")
+    if endpoint and not (urlsplit(endpoint).scheme in {"http", "https"}
+                         and urlsplit(endpoint).netloc):
+        raise ImproperlyConfigured(
+            f"MEDIA_STORAGE_URL endpoint_url {endpoint!r} is not an http(s) address.")
+    region = options.get("region", [""])[-1]
+    prefix = parts.path.strip("/")
+    # Without MEDIA_PUBLIC_URL, readers fetch photos from the bucket's own address.
+    public = public_url or (f"{endpoint}/{bucket}/" if endpoint
+                            else f"https://{bucket}.s3.{region or 'us-east-1'}.amazonaws.com/")
+    shown = urlsplit(public)
+    if shown.scheme not in {"http", "https"} or not shown.netloc or shown.query:
+        raise ImproperlyConfigured(
+            f"MEDIA_PUBLIC_URL {public!r} is not an http(s) address without a query.")
+    storage_options = {
+        "bucket_name": bucket,
+        "location": prefix,
+        "endpoint_url": endpoint or None,
+        "region_name": region or None,
+        # S3-compatible servers (MinIO and the like) want the bucket in the path.
+        "addressing_style": "path" if endpoint else None,
+        # A new photo never replaces an older one of the same name.
+        "file_overwrite": False,
+        # Plain addresses, as on disk: a page kept in the page cache must not hold
+        # signed ones that expire.
+        "querystring_auth": False,
+        "url_protocol": f"{shown.scheme}:",
+        "custom_domain": shown.netloc + shown.path.rstrip("/"),
+        # Photo names are never reused, so browsers may keep them a week.
+        "object_parameters": {"CacheControl": "public, max-age=604800"},
+    }
+    return {
+        "MEDIA_STORAGE": {"BACKEND": "storages.backends.s3.S3Storage",
+                          "OPTIONS": storage_options},
+        "MEDIA_URL": f"{public.rstrip('/')}/{prefix + '/' if prefix else ''}",
+        "MEDIA_ORIGIN": f"{shown.scheme}://{shown.netloc}",
+    }
+
+
+MEDIA_STORAGE_URL = env("MEDIA_STORAGE_URL")
+MEDIA_ROOT = Path(env("DJANGO_MEDIA_ROOT", str(BASE_DIR / "media")))
+MEDIA_URL = "/media/"
+MEDIA_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+MEDIA_ORIGIN = ""
+if MEDIA_STORAGE_URL:
+    globals().update(media_storage_settings(MEDIA_STORAGE_URL, env("MEDIA_PUBLIC_URL")))
+# Photos on disk: in production the proxy serves MEDIA_ROOT (docs/deploy.md);
+# Django serves them only in development, unless DJANGO_SERVE_MEDIA=1. Photos in
+# a bucket are never read from MEDIA_ROOT.
+SERVE_MEDIA = env_bool("DJANGO_SERVE_MEDIA", default=DEBUG) and not MEDIA_STORAGE_URL
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": MEDIA_STORAGE,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 # Whitenoise's WHITENOISE_KEEP_ONLY_HASHED_FILES stays off: it would delete only this
@@ -479,6 +556,9 @@ CONTENT_SECURITY_POLICY = {
         "form-action": [SELF],
     }
 }
+if MEDIA_ORIGIN and MEDIA_ORIGIN != f"{urlsplit(SITE_URL).scheme}://{urlsplit(SITE_URL).netloc}":
+    # Photos come from the bucket's own address rather than through the site's proxy.
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(MEDIA_ORIGIN)
 if PARTNER_CHECKOUT_URL:
     # The thanks page's "Continue to giving" form goes to the checkout.
     _checkout = urlsplit(PARTNER_CHECKOUT_URL)

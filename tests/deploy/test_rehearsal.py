@@ -45,6 +45,9 @@ from tests.factories import make_article, make_member, make_prayer
 from tests.jobs.smtp import MailServer
 from tests.net import free_port
 from tests.redis_servers import PrivateRedis
+from tests.s3_server import CREDENTIALS as S3_CREDENTIALS
+from tests.s3_server import REGION as S3_REGION
+from tests.s3_server import PrivateS3
 
 pytestmark = [
     pytest.mark.serial, pytest.mark.postgres_pass,
@@ -205,6 +208,9 @@ def deployment(transactional_db):
         stack.callback(mail.stop)
         redis = PrivateRedis()
         stack.callback(redis.stop)
+        s3 = PrivateS3()
+        stack.callback(s3.stop)
+        bucket = s3.new_bucket(public_prefix="media")
         user = db["USER"] or "postgres"
         bouncer = stack.enter_context(PgBouncer(folder, database=db["NAME"], user=user,
                                                 password="rehearsal"))
@@ -221,8 +227,10 @@ def deployment(transactional_db):
             "PAGE_CACHE_URL": redis.url.removesuffix("/0") + "/1",
             "EMAIL_URL": mail.url,
             "DJANGO_STATIC_ROOT": str(folder / "static"),
-            "DJANGO_MEDIA_ROOT": str(folder / "media"),
-            "DJANGO_SERVE_MEDIA": "1",
+            "MEDIA_STORAGE_URL": f"s3://{bucket}/media?endpoint_url={s3.endpoint}"
+                                 f"&region={S3_REGION}",
+            "MEDIA_PUBLIC_URL": f"https://{SITE}/",
+            **S3_CREDENTIALS,
             "GUNICORN_WORKERS": "2",
             "GUNICORN_THREADS": "4",
             "JOBS_WORKERS": "2",
@@ -241,11 +249,13 @@ def deployment(transactional_db):
         webs = [stack.enter_context(WebServer(f"web-{n}", folder, env)) for n in "ab"]
         workers = [stack.enter_context(JobWorker(f"worker-{n}", folder, env)) for n in (1, 2)]
         nginx = stack.enter_context(Nginx(folder, app_ports=[w.port for w in webs],
-                                          server_name=SITE))
+                                          server_name=SITE, extra_changes={
+            "https://intercessors-photos.s3.us-east-1.amazonaws.com/media/":
+                f"{s3.endpoint}/{bucket}/media/"}))
         for web in webs:
             wait_healthy(web.port)
         yield {"mail": mail, "webs": webs, "workers": workers, "nginx": nginx,
-               "started": started, "release": release.stdout}
+               "started": started, "release": release.stdout, "s3": s3, "bucket": bucket}
 
 
 def test_rolling_restarts_under_load_lose_nothing(deployment):
@@ -304,12 +314,20 @@ def test_rolling_restarts_under_load_lose_nothing(deployment):
     signups = [detail for kind, status, detail in load.results
                if kind == "signup" and status == 302]
 
-    # The photo, from the object store, on the page as each server renders it.
-    photo_urls = {}
+    # The photo on the page as each server renders it, read through the balancer
+    # from the object store: the bytes the bucket holds.
+    in_bucket = d["s3"].objects(d["bucket"])
+    photo_urls, photo_served = {}, {}
     for web in webs:
         status, page = direct_get(web.port, "/articles/rehearsal-photo/")
-        assert status == 200
-        photo_urls[web.name] = re.search(rb'<img[^>]+src="([^"]+)"', page).group(1).decode()
+        assert status == 200, page[:300]
+        url = re.search(rf'<img[^>]+src="https://{SITE}(/media/[^"]+)"'.encode(), page)
+        assert url, page[:2000]
+        photo_urls[web.name] = url.group(1).decode()
+        status, _, body = load.request("GET", photo_urls[web.name])
+        key = photo_urls[web.name].removeprefix("/")
+        photo_served[web.name] = (status == 200 and key in in_bucket
+                                  and body == d["s3"].read(d["bucket"], key))
 
     report = {
         "requests": len(load.results),
@@ -326,6 +344,8 @@ def test_rolling_restarts_under_load_lose_nothing(deployment):
         "mails delivered twice": sum(1 for n in delivered.values() if n > 1),
         "photo upload": photo_status,
         "photo on each server": photo_urls,
+        "photo served from the bucket through nginx": photo_served,
+        "objects in the bucket": len(in_bucket),
         "seconds to stop (SIGTERM to the group)": {k: round(v, 1) for k, v in stops.items()},
         "seconds in all": round(time.monotonic() - d["started"], 1),
         "seconds of load": round(load_ended - d["started"], 1),
@@ -347,3 +367,4 @@ def test_rolling_restarts_under_load_lose_nothing(deployment):
     assert Counter(dict.fromkeys((mid for mid, _ in recorded), 1)) == delivered, report
     assert all(t <= 10 for t in stops.values()), report
     assert len(set(photo_urls.values())) == 1, report
+    assert all(photo_served.values()), report
