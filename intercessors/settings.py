@@ -172,8 +172,9 @@ if not DATABASE_URL:
         raise ImproperlyConfigured(
             "DATABASE_URL is not set. Production (DJANGO_DEBUG not 1) needs the address "
             "of its database, the same on every server, e.g. "
-            "postgres://intercessors:PASSWORD@db.internal:5432/intercessors; a site on "
-            "one machine may name an SQLite file: sqlite:////srv/intercessors/db.sqlite3. "
+            "postgres://intercessors:PASSWORD@db.internal:5432/intercessors. A site on "
+            "one machine may name an SQLite file; the one used when no address was "
+            f"needed is sqlite:///{BASE_DIR / 'db.sqlite3'}. "
             "For local development set DJANGO_DEBUG=1."
         )
     DATABASE_URL = f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
@@ -456,6 +457,12 @@ def media_storage_settings(url, public_url=""):
         raise ImproperlyConfigured(
             f"MEDIA_STORAGE_URL has unknown options {', '.join(unknown)}: {usage}.")
     endpoint = options.get("endpoint_url", [""])[-1].rstrip("/")
+    if "@" in urlsplit(endpoint).netloc or "@" in urlsplit(public_url).netloc:
+        # Never echoed: the address would carry a key, and the public one reaches
+        # every page.
+        raise ImproperlyConfigured(
+            "MEDIA_STORAGE_URL's endpoint_url and MEDIA_PUBLIC_URL must not hold "
+            "credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY instead.")
     if endpoint and not (urlsplit(endpoint).scheme in {"http", "https"}
                          and urlsplit(endpoint).netloc):
         raise ImproperlyConfigured(

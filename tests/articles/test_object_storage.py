@@ -210,6 +210,16 @@ def test_a_bad_storage_url_stops_the_site_with_a_clear_message(url, message):
         media_storage_settings(url)
 
 
+@pytest.mark.parametrize("url,public", [
+    ("s3://intercessors-media?endpoint_url=https://key:secret@store.example.org", ""),
+    ("s3://intercessors-media/media", "https://user:pass@photos.example.org/"),
+])
+def test_credentials_in_an_address_are_refused_and_never_repeated(url, public):
+    with pytest.raises(ImproperlyConfigured, match="must not hold credentials") as refused:
+        media_storage_settings(url, public)
+    assert "secret" not in str(refused.value) and "pass@" not in str(refused.value)
+
+
 def test_a_bad_public_address_stops_the_site_with_a_clear_message():
     with pytest.raises(ImproperlyConfigured, match="MEDIA_PUBLIC_URL"):
         media_storage_settings("s3://intercessors-media/media", "example.org/media")

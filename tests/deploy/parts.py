@@ -92,6 +92,14 @@ class Part:
             return 0.0
         return stop_group(self.process, sig)
 
+    def log_size(self) -> int:
+        return self.log.stat().st_size if self.log.exists() else 0
+
+    def log_since(self, offset: int) -> str:
+        with self.log.open("rb") as log:
+            log.seek(offset)
+            return log.read().decode(errors="replace")
+
     def output(self) -> str:
         return self.log.read_text(errors="replace")[-3000:] if self.log.exists() else ""
 

@@ -40,7 +40,8 @@ def test_production_refuses_to_start_without_a_database():
                         DJANGO_ALLOWED_HOSTS="example.org", DATABASE_URL="")
     assert result.returncode != 0
     assert "DATABASE_URL is not set" in result.stderr
-    assert "sqlite:////" in result.stderr  # how to ask for SQLite on purpose
+    # How to ask for SQLite on purpose, naming the file a site without an address used.
+    assert f"sqlite:///{ROOT / 'db.sqlite3'}" in result.stderr
 
 
 def test_production_runs_on_sqlite_when_the_address_says_so(tmp_path):
