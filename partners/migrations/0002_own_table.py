@@ -8,8 +8,6 @@ forward, backward = mover(models=["partnerpledge"], old_app="accounts", new_app=
 
 
 class Migration(migrations.Migration):
-    planned_two_step = ("Renames accounts_partnerpledge in place; released with every "
-                        "server stopped, before releases rolled.")
     dependencies = [
         ("partners", "0001_initial"),
         ("accounts", "0006_alter_user_home_state_delete_partnerpledge"),

@@ -8,8 +8,6 @@ forward, backward = mover(models=["state", "statecall"], old_app="prayers", new_
 
 
 class Migration(migrations.Migration):
-    planned_two_step = ("Renames prayers_state and prayers_statecall in place; released "
-                        "with every server stopped, before releases rolled.")
     dependencies = [
         ("states", "0001_initial"),
         ("prayers", "0006_alter_prayer_state_delete_statecall_delete_state"),

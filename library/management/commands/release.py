@@ -2,7 +2,7 @@
 collect the static files (library.releases; docs/deploy.md, "Upgrading")."""
 from django.core.management.base import BaseCommand, CommandError
 
-from library.releases import ReleaseError, check_lines, plan, release
+from library.releases import ReleaseError, check, check_lines, release
 
 
 class Command(BaseCommand):
@@ -11,17 +11,14 @@ class Command(BaseCommand):
             "static files, keeping the previous release's.")
 
     def add_arguments(self, parser):
-        parser.add_argument("--check", action="store_true",
+        parser.add_argument("--check", action="store_true", dest="only_check",
                             help="only check the migrations not yet applied (for CI)")
         parser.add_argument("--database", default="default")
 
-    def handle(self, *args, check, database, **options):
+    def handle(self, *args, only_check, database, **options):
         try:
-            if check:
-                found = plan(database=database)
-                if found.refusals:
-                    raise ReleaseError("\n".join(["Refused:", *map(str, found.refusals)]))
-                lines = check_lines(found)
+            if only_check:
+                lines = check_lines(check(database=database))
             else:
                 lines = release(database=database)
         except ReleaseError as error:
