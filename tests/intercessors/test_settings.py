@@ -44,6 +44,17 @@ def test_production_refuses_to_start_without_a_database():
     assert f"sqlite:///{ROOT / 'db.sqlite3'}" in result.stderr
 
 
+@pytest.mark.parametrize("url", ["sqlite://", "sqlite:///", "sqlite:///:memory:",
+                                 "sqlite://:memory:"])
+def test_production_refuses_a_database_in_memory(url):
+    """Each process of each server would have an empty database of its own, lost at
+    its restart: the very thing a missing DATABASE_URL is refused for."""
+    result = run_manage("check", DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+                        DJANGO_ALLOWED_HOSTS="example.org", DATABASE_URL=url)
+    assert result.returncode != 0, result.stdout
+    assert "in memory" in result.stderr
+
+
 def test_production_runs_on_sqlite_when_the_address_says_so(tmp_path):
     result = run_manage(
         "shell", "--no-imports", "-c",
