@@ -178,6 +178,12 @@ if not DATABASE_URL:
             "For local development set DJANGO_DEBUG=1."
         )
     DATABASE_URL = f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
+if (DATABASE_URL.lower().startswith("sqlite:") and not DEBUG
+        and urlsplit(DATABASE_URL).path.strip("/") in {"", ":memory:"}):
+    # dj-database-url reads sqlite:// as a database in memory: one per process, empty.
+    raise ImproperlyConfigured(
+        f"DATABASE_URL {DATABASE_URL!r} names a database in memory, a new empty one for "
+        "each process. Name a file: sqlite:////srv/intercessors/db.sqlite3.")
 DATABASES = {
     "default": dj_database_url.parse(
         DATABASE_URL,
