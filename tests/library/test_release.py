@@ -79,6 +79,50 @@ def test_a_column_dropped_behind_separate_state_is_still_refused():
     assert refusal.operation == "RemoveField"
 
 
+def test_a_foreign_key_made_a_plain_column_is_refused_as_the_rename_it_is():
+    """AlterField from ForeignKey("author") to IntegerField("author") renames the column
+    author_id to author: old code still reads and writes author_id."""
+    state = before()
+    migrations.CreateModel("Author", [("id", models.BigAutoField(primary_key=True))]
+                           ).state_forwards("notes", state)
+    migrations.AddField("note", "author", models.ForeignKey(
+        "notes.Author", models.CASCADE, null=True)).state_forwards("notes", state)
+
+    [refusal] = check_migration(
+        migration(migrations.AlterField("note", "author", models.IntegerField(null=True))),
+        state)
+    assert (refusal.operation, refusal.kind) == ("AlterField", "rename")
+
+
+NARROWED = {
+    "text to a number": migrations.AlterField("note", "title", models.IntegerField()),
+    "a shorter text": migrations.AlterField("note", "title", models.CharField(max_length=5)),
+}
+
+
+@pytest.mark.parametrize("name", NARROWED)
+def test_a_column_narrowed_under_running_code_is_refused(name):
+    """Old code still writes 80-character titles, and text, into the column."""
+    assert check_migration(migration(NARROWED[name]), before()) != []
+
+
+RULES_RELIED_ON = {
+    # insert_once and the rate limit's ON CONFLICT (bucket) rely on a unique rule.
+    "RemoveConstraint": migrations.RemoveConstraint("note", "one_title_per_body"),
+    "AlterUniqueTogether": migrations.AlterUniqueTogether("note", set()),
+}
+
+
+@pytest.mark.parametrize("name", RULES_RELIED_ON)
+def test_a_unique_rule_old_code_relies_on_is_not_dropped_unmarked(name):
+    state = before()
+    migrations.AddConstraint("note", models.UniqueConstraint(
+        fields=["title", "body"], name="one_title_per_body")).state_forwards("notes", state)
+    migrations.AlterUniqueTogether("note", {("title", "body")}).state_forwards("notes", state)
+
+    assert check_migration(migration(RULES_RELIED_ON[name]), state) != []
+
+
 ALLOWED = {
     "a nullable column": migrations.AddField("note", "pinned", models.BooleanField(null=True)),
     "a column with a database default": migrations.AddField(
