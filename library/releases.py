@@ -26,7 +26,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connections, migrations
+from django.db import connections, migrations, models
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.state import ProjectState
 from django.db.models import NOT_PROVIDED
@@ -58,6 +58,19 @@ INSTEAD = {
                 "it NOT NULL without one in a later release",
     "sql": "write it as Django operations, or mark the migration if the SQL takes "
            "nothing from the running code",
+    "narrow": "add a column of the new type beside the old one and copy the data in one "
+              "release, drop the old one in the next",
+    "unique": "stop relying on the rule in one release, drop it in the next",
+}
+
+# Column types old values and old code's writes always fit into.
+_WIDER = {
+    "CharField": {"TextField"},
+    "SmallIntegerField": {"IntegerField", "BigIntegerField"},
+    "IntegerField": {"BigIntegerField"},
+    "PositiveSmallIntegerField": {"PositiveIntegerField", "PositiveBigIntegerField",
+                                  "IntegerField", "BigIntegerField"},
+    "PositiveIntegerField": {"PositiveBigIntegerField", "BigIntegerField"},
 }
 
 
@@ -102,6 +115,26 @@ def _old_field(state, app_label, model_name, name):
     return model.fields.get(name) if model else None
 
 
+def _column(field, name) -> str:
+    """The field's column: a foreign key's is `name_id` unless db_column says."""
+    field = field.clone()
+    field.set_attributes_from_name(name)
+    return field.column
+
+
+def _narrows(old, new) -> bool:
+    """Whether values old code writes may no longer fit the column."""
+    if old.is_relation or new.is_relation:
+        return False  # a key's type follows the primary key it points to
+    before, after = old.get_internal_type(), new.get_internal_type()
+    if before != after:
+        return after not in _WIDER.get(before, set())
+    if (old.max_length or 0) and (new.max_length or 0) < old.max_length:
+        return True
+    return any((getattr(new, attr, None) or 0) < (getattr(old, attr, None) or 0)
+               for attr in ("max_digits", "decimal_places"))
+
+
 def _not_null_without_default(field) -> bool:
     return not (field.null or field.db_default is not NOT_PROVIDED or field.many_to_many
                 or field.generated)
@@ -136,12 +169,32 @@ def _refusal(operation, state, app_label):
         new = operation.field
         if old is None or not _has_table(state, app_label, operation.model_name):
             return None
-        if old.db_column != new.db_column:
+        if _column(old, operation.name) != _column(new, operation.name):
             return "rename", (f"renames the column of {operation.model_name}."
+                              f"{operation.name}")
+        if _narrows(old, new):
+            return "narrow", (f"changes {operation.model_name}.{operation.name} to a type "
+                              "old code's values may not fit")
+        if old.unique and not new.unique and not new.primary_key:
+            return "unique", (f"drops the unique rule of {operation.model_name}."
                               f"{operation.name}")
         if _not_null_without_default(new) and (old.null or old.db_default is not NOT_PROVIDED):
             return "not null", (f"makes {operation.model_name}.{operation.name} NOT NULL "
                                 "without a db_default")
+    elif isinstance(operation, migrations.RemoveConstraint):
+        model = state.models.get((app_label, operation.model_name.lower()))
+        dropped = [c for c in (model.options.get("constraints", []) if model else [])
+                   if c.name == operation.name]
+        if dropped and isinstance(dropped[0], models.UniqueConstraint):
+            return "unique", f"drops the unique rule {operation.name}"
+    elif isinstance(operation, migrations.AlterUniqueTogether):
+        model = state.models.get((app_label, operation.name_lower))
+        before = {tuple(f) for f in (model.options.get("unique_together") or ())
+                  } if model else set()
+        gone = before - {tuple(f) for f in (operation.unique_together or ())}
+        if gone:
+            return "unique", (f"drops the unique rule of {operation.name} on "
+                              f"{', '.join(map(str, sorted(gone)))}")
     elif isinstance(operation, migrations.RunSQL):
         if operation.sql not in ("", []):
             return "sql", "runs SQL, which cannot be checked"
