@@ -225,6 +225,21 @@ def test_a_bad_public_address_stops_the_site_with_a_clear_message():
         media_storage_settings("s3://intercessors-media/media", "example.org/media")
 
 
+@pytest.mark.parametrize("url,public", [
+    # Credentials would be in every photo's address and every page's CSP header.
+    ("s3://intercessors-media/media?endpoint_url=https://key:secret@minio.example.org", ""),
+    ("s3://intercessors-media/media", "https://key:secret@photos.example.org/"),
+    # A semicolon in the origin starts a directive of its own in the CSP header.
+    ("s3://intercessors-media/media", "https://photos.example.org;script-src 'unsafe-inline'/"),
+    ("s3://intercessors-media/media?region=us-east-1;script-src%20*", ""),
+    ("s3://intercessors-media/media", "https://photos.example.org#top"),
+    ("s3://intercessors-media/media", "https://photos.example.org:99999/"),
+])
+def test_an_address_that_is_not_a_plain_origin_stops_the_site(url, public):
+    with pytest.raises(ImproperlyConfigured):
+        media_storage_settings(url, public)
+
+
 def test_the_settings_put_photos_in_the_bucket_and_let_pages_show_them():
     shown = run_manage(
         "shell", "--no-imports", "-c",
