@@ -436,6 +436,16 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # the default storage: a folder, MEDIA_ROOT, or, with MEDIA_STORAGE_URL, an S3
 # bucket every app server shares (docs/deploy.md).
 _BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+# An origin and a plain path: these addresses go into every photo's address and the
+# pages' CSP header, where credentials would be shown to all and a ";" would start
+# a directive of its own.
+_PLAIN_HTTP = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~/-]*)?")
+_REGION = re.compile(r"[a-z0-9-]*")
+
+
+def _plain_http(url) -> bool:
+    match = _PLAIN_HTTP.fullmatch(url)
+    return bool(match) and int((match[1] or ":1")[1:]) < 65536
 
 
 def media_storage_settings(url, public_url=""):
@@ -469,19 +479,25 @@ def media_storage_settings(url, public_url=""):
         raise ImproperlyConfigured(
             "MEDIA_STORAGE_URL's endpoint_url and MEDIA_PUBLIC_URL must not hold "
             "credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY instead.")
-    if endpoint and not (urlsplit(endpoint).scheme in {"http", "https"}
-                         and urlsplit(endpoint).netloc):
+    if endpoint and not _plain_http(endpoint):
         raise ImproperlyConfigured(
-            f"MEDIA_STORAGE_URL endpoint_url {endpoint!r} is not an http(s) address.")
+            f"MEDIA_STORAGE_URL endpoint_url {endpoint!r} is not an http(s) address "
+            "without credentials, query or fragment.")
     region = options.get("region", [""])[-1]
+    if not _REGION.fullmatch(region):
+        raise ImproperlyConfigured(f"MEDIA_STORAGE_URL region {region!r} is no region name.")
     prefix = parts.path.strip("/")
+    if not re.fullmatch(r"[A-Za-z0-9._~/-]*", prefix):
+        raise ImproperlyConfigured(
+            f"MEDIA_STORAGE_URL prefix {prefix!r} may hold only letters, digits and ._~/-.")
     # Without MEDIA_PUBLIC_URL, readers fetch photos from the bucket's own address.
     public = public_url or (f"{endpoint}/{bucket}/" if endpoint
                             else f"https://{bucket}.s3.{region or 'us-east-1'}.amazonaws.com/")
     shown = urlsplit(public)
-    if shown.scheme not in {"http", "https"} or not shown.netloc or shown.query:
+    if not _plain_http(public):
         raise ImproperlyConfigured(
-            f"MEDIA_PUBLIC_URL {public!r} is not an http(s) address without a query.")
+            f"MEDIA_PUBLIC_URL {public!r} is not an http(s) address without credentials, "
+            "query or fragment.")
     storage_options = {
         "bucket_name": bucket,
         "location": prefix,
