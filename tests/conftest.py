@@ -1,3 +1,5 @@
+import os
+import shutil
 import time
 from datetime import UTC, datetime
 
@@ -49,17 +51,53 @@ def _mail_through_the_outbox(django_test_environment):
     settings.EMAIL_BACKEND = "library.mail.backends.OutboxBackend"
 
 
+def _template() -> str:
+    return os.environ.get("TESTS_DATABASE_TEMPLATE", "")  # set by tests/run.py
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings, django_db_blocker):
+    """pytest-django's (a name of this process's own), and under `tests.run`, the
+    database copied there from the one the run migrated: a copy takes a second
+    where the migrations take ten, in every process."""
+    template = _template()
+    if not template:
+        return
+    from django.db import connection
+
+    name = connection.creation._get_test_db_name()
+    with django_db_blocker.unblock():
+        if connection.vendor == "sqlite":
+            shutil.copyfile(template, name)
+        else:
+            quote = connection.ops.quote_name
+            with connection.creation._nodb_cursor() as cursor:
+                cursor.execute(f"DROP DATABASE IF EXISTS {quote(name)} WITH (FORCE)")
+                cursor.execute(f"CREATE DATABASE {quote(name)} TEMPLATE {quote(template)}")
+
+
+@pytest.fixture(scope="session")
+def django_db_keepdb(django_db_keepdb):
+    """A copied database is kept, not made again, by pytest-django's set-up (which
+    then finds every migration applied); `django_db_setup` below drops it at the end."""
+    return django_db_keepdb or bool(_template())
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """pytest-django's, and at the end, what a test's server or thread may still
-    hold on the test database is closed (PostgreSQL drops no database in use)."""
+    hold on the test database is closed (PostgreSQL drops no database in use), and
+    a copied database is dropped."""
     yield
     from django.db import connection
 
-    if connection.vendor == "postgresql":
-        with django_db_blocker.unblock(), connection.cursor() as cursor:
-            cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                           "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+    with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                               "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        if _template():
+            connection.creation.destroy_test_db(verbosity=0)
 
 
 def _transactional(item) -> bool:
