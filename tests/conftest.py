@@ -1,3 +1,21 @@
+"""What every test shares, and which tests each pass of `make test` runs.
+
+The suite runs twice in CI: on PostgreSQL (the production engine), every test; on
+SQLite (the one-machine deployment `make run` gives a newcomer), only the tests
+whose outcome can depend on the engine, that is those that touch the database:
+models, queries, transactions, migrations, views and commands that run SQL.
+
+The rule, applied in `pytest_collection_modifyitems` below; the SQLite pass leaves out:
+- a test that cannot reach the database: pytest-django blocks the database for a
+  test that asks neither for a database fixture (`db`, `transactional_db`,
+  `live_server`, ...) nor for the `django_db` marker, so what it checks (pure logic,
+  rendering without queries, settings read in a process of their own, tools) comes
+  out the same on either engine, and the PostgreSQL pass has checked it;
+- a test marked `postgres_pass`: it uses the database, but what it checks does not
+  depend on the engine and costs real processes or a browser (browser journeys,
+  real workers), or it needs PostgreSQL (races SQLite serialises).
+A test marked `sqlite_too` runs in both passes whatever it is.
+"""
 import os
 import shutil
 import time
@@ -15,21 +33,35 @@ def _on_sqlite() -> bool:
 
 def pytest_report_header(config):
     if _on_sqlite():
-        return ("The SQLite pass: tests marked postgres_pass (browser journeys, real "
-                "workers, races) run with DATABASE_URL=postgres://…, but those marked sqlite_too.")
+        return ("The SQLite pass: the tests that use the database, but those marked "
+                "postgres_pass (browser journeys, real workers, races) and not sqlite_too; "
+                "DATABASE_URL=postgres://… runs every test.")
     return "The PostgreSQL pass: every test."
+
+
+# Fixtures that open the database; `db` and its kin all ask for pytest-django's helper.
+_DATABASE_FIXTURES = {"_django_db_helper", "live_server"}
+
+
+def uses_database(item) -> bool:
+    return bool(item.get_closest_marker("django_db")
+                or _DATABASE_FIXTURES.intersection(getattr(item, "fixturenames", ())))
+
+
+def runs_on_sqlite(item) -> bool:
+    if item.get_closest_marker("sqlite_too"):
+        return True
+    return uses_database(item) and not item.get_closest_marker("postgres_pass")
 
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
-    """On SQLite, leave out what the PostgreSQL pass runs for both engines."""
+    """On SQLite, only what can differ by engine (the module's docstring)."""
     if not _on_sqlite():
         return
     kept, left = [], []
     for item in items:
-        once = item.get_closest_marker("postgres_pass") and not item.get_closest_marker(
-            "sqlite_too")
-        (left if once else kept).append(item)
+        (kept if runs_on_sqlite(item) else left).append(item)
     if left:
         config.hook.pytest_deselected(items=left)
         items[:] = kept
