@@ -60,6 +60,8 @@ def test_comment_bodies(client, db):
 
 
 def test_prayer_requests(db):
+    """Several seconds: every payload posted through the form by a member of its own,
+    its stored text and edit page checked, then each request's page and the wall."""
     texas = State.objects.get(code="TX")
     for n, payload in enumerate(PAYLOADS):
         member = make_member()
@@ -88,6 +90,8 @@ def test_prayer_requests(db):
 
 
 def test_display_names(db):
+    """Several seconds: every payload saved as a display name through the profile
+    form and its page checked, then the post's thread that prints them all."""
     post = make_article()
     for n, payload in enumerate(PAYLOADS):
         member = make_member()
