@@ -25,5 +25,6 @@ def test_a_job_handed_out_again_while_it_waits_or_runs_is_run_once(workers, tmp_
     starts = [line.split()[1] for line in notes.read_text().splitlines()
               if line.startswith("start ")]
     assert sorted(starts) == sorted(names)
-    assert JobRun.objects.filter(func="tests.jobs.sample.note_run",
-                                 finished_at__isnull=False).count() == 10
+    # A run is marked finished after its job's last line, which wrote "end".
+    assert wait_until(lambda: JobRun.objects.filter(
+        func="tests.jobs.sample.note_run", finished_at__isnull=False).count() == 10, 10)
