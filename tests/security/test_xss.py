@@ -104,6 +104,8 @@ def test_display_names(db):
 
 
 def test_article_fields_as_staff(client, db):
+    """Several seconds: every payload in every field of a post, and the home page and
+    feed checked once for each six posts, as readers meet the newest."""
     posts = []
     for start in range(0, len(PAYLOADS), HOME_POSTS):
         for payload in PAYLOADS[start:start + HOME_POSTS]:
@@ -140,6 +142,7 @@ def test_state_notes(client, db):
 
 
 def test_partner_names(db):
+    """Several seconds: every payload as a partner's name, through the pledge form."""
     for n, payload in enumerate(PAYLOADS):
         # Each from an address of its own: pledges are limited per network.
         client = Client(REMOTE_ADDR=f"10.{n // 250}.{n % 250}.1")
