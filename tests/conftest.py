@@ -1,3 +1,23 @@
+"""What every test shares, and which tests each pass of `make test` runs.
+
+The suite runs twice in CI: on PostgreSQL (the production engine), every test; on
+SQLite (the one-machine deployment `make run` gives a newcomer), only the tests
+whose outcome can depend on the engine, that is those that touch the database:
+models, queries, transactions, migrations, views and commands that run SQL.
+
+The rule, applied in `pytest_collection_modifyitems` below; the SQLite pass leaves out:
+- a test that cannot reach the database: pytest-django blocks the database for a
+  test that asks neither for a database fixture (`db`, `transactional_db`,
+  `live_server`, ...) nor for the `django_db` marker, so what it checks (pure logic,
+  rendering without queries, settings read in a process of their own, tools) comes
+  out the same on either engine, and the PostgreSQL pass has checked it;
+- a test marked `postgres_pass`: it uses the database, but what it checks does not
+  depend on the engine and costs real processes or a browser (browser journeys,
+  real workers), or it needs PostgreSQL (races SQLite serialises).
+A test marked `sqlite_too` runs in both passes whatever it is.
+"""
+import os
+import shutil
 import time
 from datetime import UTC, datetime
 
@@ -13,21 +33,35 @@ def _on_sqlite() -> bool:
 
 def pytest_report_header(config):
     if _on_sqlite():
-        return ("The SQLite pass: tests marked postgres_pass (browser journeys, real "
-                "workers, races) run with DATABASE_URL=postgres://…, but those marked sqlite_too.")
+        return ("The SQLite pass: the tests that use the database, but those marked "
+                "postgres_pass (browser journeys, real workers, races) and not sqlite_too; "
+                "DATABASE_URL=postgres://… runs every test.")
     return "The PostgreSQL pass: every test."
+
+
+# Fixtures that open the database; `db` and its kin all ask for pytest-django's helper.
+_DATABASE_FIXTURES = {"_django_db_helper", "live_server"}
+
+
+def uses_database(item) -> bool:
+    return bool(item.get_closest_marker("django_db")
+                or _DATABASE_FIXTURES.intersection(getattr(item, "fixturenames", ())))
+
+
+def runs_on_sqlite(item) -> bool:
+    if item.get_closest_marker("sqlite_too"):
+        return True
+    return uses_database(item) and not item.get_closest_marker("postgres_pass")
 
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
-    """On SQLite, leave out what the PostgreSQL pass runs for both engines."""
+    """On SQLite, only what can differ by engine (the module's docstring)."""
     if not _on_sqlite():
         return
     kept, left = [], []
     for item in items:
-        once = item.get_closest_marker("postgres_pass") and not item.get_closest_marker(
-            "sqlite_too")
-        (left if once else kept).append(item)
+        (kept if runs_on_sqlite(item) else left).append(item)
     if left:
         config.hook.pytest_deselected(items=left)
         items[:] = kept
@@ -49,17 +83,53 @@ def _mail_through_the_outbox(django_test_environment):
     settings.EMAIL_BACKEND = "library.mail.backends.OutboxBackend"
 
 
+def _template() -> str:
+    return os.environ.get("TESTS_DATABASE_TEMPLATE", "")  # set by tests/run.py
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings, django_db_blocker):
+    """pytest-django's (a name of this process's own), and under `tests.run`, the
+    database copied there from the one the run migrated: a copy takes a second
+    where the migrations take ten, in every process."""
+    template = _template()
+    if not template:
+        return
+    from django.db import connection
+
+    name = connection.creation._get_test_db_name()
+    with django_db_blocker.unblock():
+        if connection.vendor == "sqlite":
+            shutil.copyfile(template, name)
+        else:
+            quote = connection.ops.quote_name
+            with connection.creation._nodb_cursor() as cursor:
+                cursor.execute(f"DROP DATABASE IF EXISTS {quote(name)} WITH (FORCE)")
+                cursor.execute(f"CREATE DATABASE {quote(name)} TEMPLATE {quote(template)}")
+
+
+@pytest.fixture(scope="session")
+def django_db_keepdb(django_db_keepdb):
+    """A copied database is kept, not made again, by pytest-django's set-up (which
+    then finds every migration applied); `django_db_setup` below drops it at the end."""
+    return django_db_keepdb or bool(_template())
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """pytest-django's, and at the end, what a test's server or thread may still
-    hold on the test database is closed (PostgreSQL drops no database in use)."""
+    hold on the test database is closed (PostgreSQL drops no database in use), and
+    a copied database is dropped."""
     yield
     from django.db import connection
 
-    if connection.vendor == "postgresql":
-        with django_db_blocker.unblock(), connection.cursor() as cursor:
-            cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                           "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+    with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                               "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        if _template():
+            connection.creation.destroy_test_db(verbosity=0)
 
 
 def _transactional(item) -> bool:

@@ -4,6 +4,10 @@ folder), then those marked `serial`, alone. In random order (pytest-randomly),
 whose seed is printed at the top of each part: `-p randomly --randomly-seed=N`
 replays it. The time of each part is printed at the end.
 
+The test database is migrated once, before the parts, and each process starts
+from a copy of it (tests/conftest.py, `django_db_modify_db_settings`) rather than
+running every migration again.
+
     python -m tests.run [pytest arguments]   # TEST_WORKERS=1 for one process
 """
 import os
@@ -11,6 +15,7 @@ import subprocess
 import sys
 import time
 
+import django
 from django.conf import settings
 
 PARTS = [
@@ -19,19 +24,43 @@ PARTS = [
     ("alone", ["-p", "no:xdist", "-m", "serial"]),
 ]
 NO_TESTS = 5  # pytest's exit status when a selection holds no test
+TEMPLATE = "TESTS_DATABASE_TEMPLATE"  # read by tests/conftest.py
+
+
+def migrated_template():
+    """The test database, migrated, under a name no process of the pass uses: they
+    copy it (tests/conftest.py). Returns its name and what deletes it."""
+    django.setup()
+    from django.db import connection
+
+    test = connection.settings_dict["TEST"]
+    if connection.vendor == "sqlite":
+        test["NAME"] = os.path.splitext(test["NAME"])[0] + "-template.sqlite3"
+    else:
+        test["NAME"] = f"test_{connection.settings_dict['NAME']}_template"
+    original = connection.settings_dict["NAME"]
+    name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    connection.close()
+    return name, lambda: connection.creation.destroy_test_db(original, verbosity=0)
 
 
 def main(args: list[str]) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
     engine = "SQLite" if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3") \
         else "PostgreSQL"
-    times, status = [], 0
-    for name, options in PARTS:
-        started = time.monotonic()
-        status = subprocess.call([sys.executable, "-m", "pytest", *options, *args])
-        times.append(f"{name} part {time.monotonic() - started:.0f} s")
-        if status not in (0, NO_TESTS):
-            break
+    started = time.monotonic()
+    template, destroy = migrated_template()
+    times, status = [f"migrations {time.monotonic() - started:.0f} s"], 0
+    env = {**os.environ, TEMPLATE: template}
+    try:
+        for name, options in PARTS:
+            started = time.monotonic()
+            status = subprocess.call([sys.executable, "-m", "pytest", *options, *args], env=env)
+            times.append(f"{name} part {time.monotonic() - started:.0f} s")
+            if status not in (0, NO_TESTS):
+                break
+    finally:
+        destroy()
     print(f"== {engine} pass: " + ", ".join(times))
     return 0 if status == NO_TESTS else status
 

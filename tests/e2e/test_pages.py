@@ -73,6 +73,8 @@ def test_no_serious_accessibility_violations(member_page, page, site, name):
 
 
 def test_pages_fit_a_phone_and_a_desktop_with_big_enough_tap_targets(browser, site):
+    """Several seconds: every page, at two sizes, in one browser context each (one
+    log-in per size rather than one per page)."""
     shots = os.environ.get("SCREENSHOTS_DIR")
     problems = {}
     for label, viewport in [("phone", PHONE), ("desktop", DESKTOP)]:

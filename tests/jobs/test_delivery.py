@@ -29,6 +29,8 @@ def record(addresses) -> list[OutboxMessage]:
 def test_with_the_mail_server_down_sign_up_a_pledge_and_a_reply_answer_normally_and_each_mail_arrives_once(  # noqa: E501
     workers, mail_server, settings
 ):
+    """About 12 s: a real worker tries each mail while the server is away, delivers
+    them once it is back, and 3 s more show that no mail arrives twice."""
     settings.PARTNER_NOTIFY_EMAIL = "team@ministry.example"
     post = make_article()
     parent = make_comment(target=post, author=make_member(email="ruth@example.org"))
@@ -76,6 +78,7 @@ def test_with_the_mail_server_down_sign_up_a_pledge_and_a_reply_answer_normally_
 def test_a_recipient_refused_for_good_is_marked_failed_and_the_others_still_go(
     workers, mail_server
 ):
+    """About 11 s, most of it the wait that shows nothing tries the refused mail again."""
     mail_server.inbox.refused.add("nobody@example.org")
     addresses = ["anna@example.org", "nobody@example.org", "simeon@example.org",
                  "lois@example.org"]
@@ -96,6 +99,7 @@ def test_a_recipient_refused_for_good_is_marked_failed_and_the_others_still_go(
 
 
 def test_a_worker_killed_in_the_middle_of_a_batch_loses_nothing(workers, mail_server):
+    """About 12 s: sixty messages, a worker killed among them, another that ends the batch."""
     mail_server.inbox.delay = 0.05  # each message takes a moment to be accepted
     messages = record(f"reader{n}@example.org" for n in range(60))
     first = workers()
@@ -123,6 +127,7 @@ def test_a_worker_killed_in_the_middle_of_a_batch_loses_nothing(workers, mail_se
 
 
 def test_a_slow_mail_server_makes_a_chain_of_jobs_not_timeouts(workers, mail_server):
+    """About 7 s: sixty messages through a server that takes 0.1 s for each."""
     mail_server.inbox.delay = 0.1  # 60 messages take 6 s; a job may run 3 s
     messages = record(f"reader{n}@example.org" for n in range(60))
     worker = workers(OUTBOX_LEASE="20")  # far above the job's time, as in production

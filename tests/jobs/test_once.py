@@ -9,9 +9,9 @@ from tests.jobs.conftest import wait_until
 
 
 def test_a_job_handed_out_again_while_it_waits_or_runs_is_run_once(workers, tmp_path):
-    # About 15 s: ten jobs of 2.5 s on two workers, so that the later ones wait in
-    # the workers' queue longer than `retry` and are handed out a second time; the
-    # only way to see the queue do what it does on a busy day.
+    """About 15 s: ten jobs of 2.5 s on two workers, so that the later ones wait in
+    the workers' queue longer than `retry` and are handed out a second time; the
+    only way to see the queue do what it does on a busy day."""
     notes = tmp_path / "runs.txt"
     names = [f"job{n}" for n in range(10)]
     for name in names:
@@ -25,5 +25,6 @@ def test_a_job_handed_out_again_while_it_waits_or_runs_is_run_once(workers, tmp_
     starts = [line.split()[1] for line in notes.read_text().splitlines()
               if line.startswith("start ")]
     assert sorted(starts) == sorted(names)
-    assert JobRun.objects.filter(func="tests.jobs.sample.note_run",
-                                 finished_at__isnull=False).count() == 10
+    # A run is marked finished after its job's last line, which wrote "end".
+    assert wait_until(lambda: JobRun.objects.filter(
+        func="tests.jobs.sample.note_run", finished_at__isnull=False).count() == 10, 10)

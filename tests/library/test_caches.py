@@ -26,6 +26,8 @@ def fill_the_page_cache(times=450):
 
 
 def test_a_login_lockout_outlives_readers_filling_the_cache(db):
+    """Several seconds: hundreds of real page requests, as many as it takes readers to
+    fill the page cache, which must not push the lockout out with them."""
     member = make_member()
     make_article()
     guesser = Client()
@@ -43,6 +45,7 @@ def test_a_login_lockout_outlives_readers_filling_the_cache(db):
 
 
 def test_a_password_reset_limit_outlives_readers_filling_the_cache(db, mailoutbox):
+    """Several seconds, as the lockout's test above: the cache filled by real requests."""
     member = make_member()
     asker = Client()
     for _ in range(5):

@@ -48,6 +48,8 @@ def seeded(db):
 
 @pytest.mark.parametrize("who", ["reader", "member", "editor"])
 def test_no_page_prints_an_email_address(seeded, who):
+    """Several seconds each: every page the seeded site links to, crawled; an address
+    can leak from any of them, and only a crawl finds the ones nobody listed."""
     grace, _ = seeded
     client = Client()
     me = None

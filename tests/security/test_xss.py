@@ -60,6 +60,8 @@ def test_comment_bodies(client, db):
 
 
 def test_prayer_requests(db):
+    """Several seconds: every payload posted through the form by a member of its own,
+    its stored text and edit page checked, then each request's page and the wall."""
     texas = State.objects.get(code="TX")
     for n, payload in enumerate(PAYLOADS):
         member = make_member()
@@ -88,6 +90,8 @@ def test_prayer_requests(db):
 
 
 def test_display_names(db):
+    """Several seconds: every payload saved as a display name through the profile
+    form and its page checked, then the post's thread that prints them all."""
     post = make_article()
     for n, payload in enumerate(PAYLOADS):
         member = make_member()
@@ -100,6 +104,8 @@ def test_display_names(db):
 
 
 def test_article_fields_as_staff(client, db):
+    """Several seconds: every payload in every field of a post, and the home page and
+    feed checked once for each six posts, as readers meet the newest."""
     posts = []
     for start in range(0, len(PAYLOADS), HOME_POSTS):
         for payload in PAYLOADS[start:start + HOME_POSTS]:
@@ -136,6 +142,7 @@ def test_state_notes(client, db):
 
 
 def test_partner_names(db):
+    """Several seconds: every payload as a partner's name, through the pledge form."""
     for n, payload in enumerate(PAYLOADS):
         # Each from an address of its own: pledges are limited per network.
         client = Client(REMOTE_ADDR=f"10.{n // 250}.{n % 250}.1")

@@ -132,6 +132,7 @@ def settings_client(**env):
 
 
 def test_the_settings_start_the_sdk_only_with_a_dsn():
+    """A few seconds: three processes of their own, since the SDK starts with the settings."""
     # Port 9 (discard): nothing is sent, since nothing fails.
     assert settings_client(SENTRY_DSN="http://key@127.0.0.1:9/1", RELEASE="v42",
                            SENTRY_ENVIRONMENT="staging") == ["True", "v42", "staging"]
