@@ -128,7 +128,8 @@ http {{
 
 
 def start_nginx(env):
-    """nginx in front of gunicorn as in deploy/nginx/intercessors.conf (one app server), when Debian's nginx is installed."""
+    """nginx in front of one gunicorn, as in deploy/nginx/intercessors.conf, when
+    Debian's nginx is installed."""
     if not Path("/usr/sbin/nginx").exists():
         return None, None
     tmp = Path(tempfile.mkdtemp(prefix="intercessors-nginx-"))
@@ -518,7 +519,8 @@ def main():
     if nginx_results:
         lines += [
             "",
-            "## Through nginx (`deploy/nginx/intercessors.conf`: static files and a 5-second micro-cache)",
+            "## Through nginx (`deploy/nginx/intercessors.conf`: static files and a "
+            "5-second micro-cache)",
             "",
             "| page | req/s | p50 ms | p99 ms |",
             "| --- | ---: | ---: | ---: |",
