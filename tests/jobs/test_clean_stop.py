@@ -30,25 +30,37 @@ def running(worker) -> bool:
     return "running." in worker.output()
 
 
+def stopped_cleanly(worker) -> None:
+    """Gone in order, nothing killed, and every job it had taken free for the next
+    worker at once ("has stopped" is logged after a kill as well)."""
+    assert worker.process.returncode == 0, worker.output()
+    assert "are killed" not in worker.output(), worker.output()
+    assert not OrmQ.objects.filter(lock__gt=timezone.now()).exists(), worker.output()
+
+
+def ends(notes) -> list[str]:
+    return sorted(line for line in notes.read_text().splitlines() if line.startswith("end"))
+
+
 @pytest.mark.parametrize(("signum", "first_only"), [
     (signal.SIGTERM, False), (signal.SIGTERM, True), (signal.SIGINT, False)],
     ids=["SIGTERM to all", "SIGTERM to the first", "SIGINT to all"])
 def test_an_idle_worker_stops_within_10_s(workers, signum, first_only):
     # About 3 s each: a worker's start, then its stop. SIGTERM to all its processes
-    # at once left it hanging until SIGKILL; the others are what a person sends.
+    # at once is what systemd and docker send; the others are what a person sends.
     worker = workers()
     assert wait_until(lambda: running(worker), 30), worker.output()
     assert worker.stop_all(signum, first_only=first_only) < 10, worker.output()
-    assert worker.process.returncode == 0, worker.output()
-    assert "has stopped" in worker.output()
+    stopped_cleanly(worker)
 
 
 def test_a_job_in_flight_is_given_back_and_another_worker_runs_it_once_to_the_end(
     workers, tmp_path
 ):
     # About 10 s: two workers' starts, a job stopped after a grace time of 1 s, then
-    # run again for 3 s. A job lost on every deploy until JOBS_RETRY ran out (or run
-    # twice beside itself) shows only with real workers stopped by a real signal.
+    # run again for 3 s. That a job in flight at a deploy is taken again at once, not
+    # after JOBS_RETRY, and never runs twice beside itself, shows only with real
+    # workers stopped by a real signal.
     notes = tmp_path / "runs.txt"
     async_task(jobs.RUN, "tests.jobs.sample.note_run", str(notes), "slow", 3,
                task_name="slow")
@@ -58,6 +70,7 @@ def test_a_job_in_flight_is_given_back_and_another_worker_runs_it_once_to_the_en
 
     took = first.stop_all()
     assert took < 10, first.output()
+    stopped_cleanly(first)
     assert "was given back to the queue" in first.output()
     assert "end slow" not in notes.read_text()
     run = JobRun.objects.get(func="tests.jobs.sample.note_run")
@@ -89,6 +102,7 @@ def test_a_mail_batch_stops_after_the_message_being_sent_and_another_worker_send
 
     took = first.stop_all()
     assert took < 10, first.output()
+    stopped_cleanly(first)
     sent_by_first = len(mail_server.inbox.ids())
     assert sent_by_first < 60  # stopped in the middle of its batch
     # What it did not send is held by no one: the next worker sends it at once.
@@ -101,3 +115,31 @@ def test_a_mail_batch_stops_after_the_message_being_sent_and_another_worker_send
         second.output())
     received = mail_server.inbox.ids()
     assert sorted(received) == sorted(ids), (first.output(), second.output())  # each once
+
+
+def test_a_worker_with_a_backlog_gives_back_every_job_it_took_and_each_runs_once(
+    workers, tmp_path
+):
+    # About 12 s: two workers' starts, a stop with more jobs waiting than the worker's
+    # own queue holds, then 12 jobs of 1 s on two processes. Jobs a worker had taken
+    # from the queue but not started must be free for the next worker at once, and the
+    # worker gone without being killed: only real processes share a real queue.
+    notes = tmp_path / "runs.txt"
+    for n in range(12):
+        async_task(jobs.RUN, "tests.jobs.sample.note_run", str(notes), f"job{n:02}", 1,
+                   task_name=f"job{n:02}")
+    first = workers(JOBS_WORKERS="2", JOBS_STOP_GRACE="1", **LONG_LEASES)
+    assert wait_until(lambda: notes.exists() and "end" in notes.read_text(), 30), (
+        first.output())
+
+    took = first.stop_all()
+    assert took < 5, first.output()  # its jobs' grace and a moment, not the kill at 8 s
+    stopped_cleanly(first)
+    done_by_first = ends(notes)
+    assert len(done_by_first) < 12
+
+    second = workers(JOBS_WORKERS="2", **LONG_LEASES)
+    assert wait_until(lambda: len(ends(notes)) >= 12, 30), second.output()
+    assert wait_until(lambda: not OrmQ.objects.exists(), 10), second.output()
+    assert ends(notes) == [f"end job{n:02}" for n in range(12)]  # each once
+
