@@ -143,3 +143,34 @@ def test_a_worker_with_a_backlog_gives_back_every_job_it_took_and_each_runs_once
     assert wait_until(lambda: not OrmQ.objects.exists(), 10), second.output()
     assert ends(notes) == [f"end job{n:02}" for n in range(12)]  # each once
 
+
+def test_a_slow_message_being_sent_at_the_give_back_is_marked_and_the_rest_let_go(
+    workers, mail_server
+):
+    # About 9 s: two workers' starts, a message the server takes 3 s over while the
+    # grace time is 1 s. A message the server accepted must be marked sent, not go
+    # again, and the rest of the batch not wait for OUTBOX_LEASE: a slow server at a
+    # deploy shows only with a real worker and a real SMTP server.
+    mail_server.inbox.delay = 3
+    with transaction.atomic():
+        ids = [outbox.send("comments/email/reply", {
+            "recipient": "Ruth", "replier": "Naomi", "body": "Praying with you.",
+            "link": "http://testserver/"}, to=f"reader{n}@example.org").message_id
+            for n in range(10)]
+    first = workers(JOBS_STOP_GRACE="1", **LONG_LEASES)
+    assert wait_until(lambda: mail_server.inbox.asked_for, 30), first.output()
+
+    took = first.stop_all()
+    assert took < 8, first.output()
+    stopped_cleanly(first)
+    assert len(mail_server.inbox.ids()) == 1
+    assert OutboxMessage.objects.filter(status="sent").count() == 1
+    assert not OutboxMessage.objects.exclude(held_by="").exists()
+
+    mail_server.inbox.delay = 0
+    second = workers(**LONG_LEASES)
+    mail_server.inbox.wait_for(10, timeout=30)
+    assert wait_until(lambda: OutboxMessage.objects.filter(status="sent").count() == 10, 10), (
+        second.output())
+    assert sorted(mail_server.inbox.ids()) == sorted(ids), second.output()  # each once
+
