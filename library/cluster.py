@@ -15,6 +15,7 @@ JOBS_STOP_GRACE seconds; past that a job still running is given back to the queu
 (`jobs.GivenBack`) for another worker at once; whatever is left at STOP_DEADLINE is
 killed."""
 import logging
+import multiprocessing
 import os
 import queue
 import signal
@@ -175,14 +176,18 @@ class Cluster(q_cluster.Cluster):
         self.sentinel.join(1)
 
 
-def _descendants(root: int) -> list[int]:
-    """The processes below `root`, read from /proc."""
+def _descendants(root: int, proc: str = "/proc") -> list[int]:
+    """The processes below `root`, read from `proc`. Where there is none (macOS, in
+    development), only this process's own children are found: in the cluster's first
+    process, the sentinel, and not the workers below it."""
+    if not os.path.isdir(f"{proc}/self"):
+        return [child.pid for child in multiprocessing.active_children()]
     children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
+    for entry in os.listdir(proc):
         if not entry.isdigit():
             continue
         try:
-            with open(f"/proc/{entry}/stat") as stat:
+            with open(f"{proc}/{entry}/stat") as stat:
                 # "pid (name) state ppid ...": the name may hold spaces and brackets.
                 parent = int(stat.read().rsplit(")", 1)[1].split()[1])
         except (OSError, IndexError, ValueError):
