@@ -6,6 +6,11 @@ stops after the message being sent and leaves the rest to the next worker.
 Real workers (`manage.py qcluster`) on the database and a real SMTP server: a
 stuck stop shows only with real processes and real signals."""
 import signal
+import subprocess
+import sys
+import threading
+import time
+from http.server import ThreadingHTTPServer
 
 import pytest
 from django.db import transaction
@@ -16,7 +21,7 @@ from django_q.tasks import async_task
 from library import jobs
 from library.mail import outbox
 from library.models import JobRun, OutboxMessage
-from tests.jobs.conftest import wait_until
+from tests.jobs.conftest import ROOT, site_env, wait_until
 
 pytestmark = pytest.mark.postgres_pass
 
@@ -174,3 +179,33 @@ def test_a_slow_message_being_sent_at_the_give_back_is_marked_and_the_rest_let_g
         second.output())
     assert sorted(mail_server.inbox.ids()) == sorted(ids), second.output()  # each once
 
+
+def test_the_error_reports_held_when_the_worker_exits_are_sent(tmp_path):
+    # About 3 s: a process that sets up the site. The worker's last act skips the
+    # interpreter's teardown, where the SDK would send what it holds; only a real
+    # process ending shows whether the reports left before it. The server answers
+    # each in 0.1 s, so the SDK still holds most of them at the end.
+    from tests.library.web.test_errors import Envelopes, events
+
+    class SlowEnvelopes(Envelopes):
+        def do_POST(self):
+            time.sleep(0.1)
+            super().do_POST()
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), SlowEnvelopes)
+    server.received = []
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        env = site_env("smtp://127.0.0.1:9",
+                       SENTRY_DSN=f"http://key@127.0.0.1:{server.server_port}/1")
+        script = ("import django; django.setup(); import sentry_sdk\n"
+                  "for n in range(5): sentry_sdk.capture_message(f'last words {n}')\n"
+                  "from library.management.commands.qcluster import end; end(3)")
+        ended = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env,
+                               capture_output=True, text=True, timeout=30, check=False)
+        assert ended.returncode == 3, ended.stderr
+        reported = sorted(event.get("message") for _, event in events(server.received))
+        assert reported == [f"last words {n}" for n in range(5)], ended.stderr
+    finally:
+        server.shutdown()
+        server.server_close()
