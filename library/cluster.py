@@ -9,12 +9,15 @@ event, counted as that event's sleeper, and the first process, asked to stop, wa
 forever for it to wake (a futex, until SIGKILL); the job in flight dies half-done
 and the queue hands it out again only after JOBS_RETRY seconds. Here every process
 of the cluster but the first ignores SIGTERM and SIGINT, and the first one stops
-them: the workers finish their job, or stop it at a safe point (`jobs.stopping`),
-within JOBS_STOP_GRACE seconds; past that a job still running is given back to the
-queue (`jobs.GivenBack`) for another worker at once; whatever is left at
-STOP_DEADLINE is killed."""
+them: the jobs taken from the queue and not yet started go back to it at once; the
+workers finish their job, or stop it at a safe point (`jobs.stopping`), within
+JOBS_STOP_GRACE seconds; past that a job still running is given back to the queue
+(`jobs.GivenBack`) for another worker at once; whatever is left at STOP_DEADLINE is
+killed."""
 import logging
+import multiprocessing
 import os
+import queue
 import signal
 import threading
 import time
@@ -22,6 +25,7 @@ import uuid
 from multiprocessing import Event
 
 from django.conf import settings
+from django.utils import timezone
 from django_q import cluster as q_cluster
 
 from library import jobs
@@ -50,11 +54,57 @@ class Sentinel(q_cluster.Sentinel):
         self.start()
 
     def reincarnate(self, process):
-        # A worker past its time limit is ended with SIGTERM, which it now ignores.
+        if process in self.pool and jobs.stopping():
+            # A worker that gave back a job has ended; none starts in its place.
+            self.pool.remove(process)
+            return
+        # A worker past its time limit is ended with SIGTERM, which workers ignore.
         timed_out = process in self.pool and process.timer.value == 0
         super().reincarnate(process)
         if timed_out:
             process.kill()
+
+    def stop(self):
+        """The pusher stops first; the jobs it had taken from the queue and not yet
+        handed to a worker go back to it at once, then the workers stop as Django-Q2
+        stops them. A worker that takes a job while stopping gives it back itself and
+        ends (`jobs.run`), so without this the pusher would block on a full task
+        queue that no worker reads, and its jobs wait for JOBS_RETRY."""
+        self.event_out.set()
+        taken = []
+        while self.pusher.is_alive():
+            taken += self._drain()
+        self.pusher.join()
+        # Whatever it put is in the queue now. A worker waiting in `get` holds the
+        # queue's read lock, so `_drain` may find it busy: that worker takes the next
+        # task and gives it back itself.
+        while not self.task_queue.empty():
+            taken += self._drain()
+        _return_to_queue(taken)
+        super().stop()  # puts a STOP for each worker: the task queue has room for them
+
+    def _drain(self) -> list[int]:
+        """The queue's row ids of the tasks waiting in the cluster's task queue."""
+        taken = []
+        while True:
+            try:
+                task = self.task_queue.get(timeout=0.1)
+            except queue.Empty:
+                return taken
+            if isinstance(task, dict) and task.get("ack_id") is not None:
+                taken.append(task["ack_id"])
+
+
+def _return_to_queue(ids: list[int]) -> None:
+    """Free to take now, not when their lease (JOBS_RETRY) runs out."""
+    if not ids:
+        return
+    from django_q.models import OrmQ
+
+    if settings.Q_CLUSTER.get("orm"):
+        OrmQ.objects.using(settings.Q_CLUSTER["orm"]).filter(id__in=ids).update(
+            lock=timezone.now())
+    logger.info("%d jobs waiting in the worker's own queue are given back.", len(ids))
 
 
 class Cluster(q_cluster.Cluster):
@@ -126,14 +176,18 @@ class Cluster(q_cluster.Cluster):
         self.sentinel.join(1)
 
 
-def _descendants(root: int) -> list[int]:
-    """The processes below `root`, read from /proc."""
+def _descendants(root: int, proc: str = "/proc") -> list[int]:
+    """The processes below `root`, read from `proc`. Where there is none (macOS, in
+    development), only this process's own children are found: in the cluster's first
+    process, the sentinel, and not the workers below it."""
+    if not os.path.isdir(f"{proc}/self"):
+        return [child.pid for child in multiprocessing.active_children()]
     children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
+    for entry in os.listdir(proc):
         if not entry.isdigit():
             continue
         try:
-            with open(f"/proc/{entry}/stat") as stat:
+            with open(f"{proc}/{entry}/stat") as stat:
                 # "pid (name) state ppid ...": the name may hold spaces and brackets.
                 parent = int(stat.read().rsplit(")", 1)[1].split()[1])
         except (OSError, IndexError, ValueError):

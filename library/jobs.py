@@ -19,7 +19,8 @@ limit and queues itself for the rest.
 A worker that is stopping (library.cluster) starts no new job: it gives the job back
 to the queue at once, for another worker. A job in slices ends its slice early and
 queues the rest; a job still running when the worker's grace time is out is stopped
-(`GivenBack`) and given back the same way."""
+(`GivenBack`) and given back the same way, at the end of the block it is in if that
+block must not stop half-done (`unstoppable`)."""
 import ctypes
 import logging
 import multiprocessing
@@ -27,6 +28,7 @@ import secrets
 import signal
 import threading
 import time
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from functools import partial
 from importlib import import_module
@@ -193,9 +195,28 @@ class GivenBack(SystemExit):
 
 
 def _give_back(signum, frame) -> None:
-    if _current.get("running"):
-        _current["running"] = False
-        raise GivenBack()
+    if not _current.get("running"):
+        return
+    if _current.get("unstoppable"):
+        _current["owed"] = True  # raised as the block ends (`unstoppable`)
+        return
+    _current["running"] = False
+    raise GivenBack()
+
+
+@contextmanager
+def unstoppable():
+    """A block of a job that must not stop half-done (a message handed to the mail
+    server and marked sent): a give-back arriving inside it is raised as it ends."""
+    _current["unstoppable"] = _current.get("unstoppable", 0) + 1
+    try:
+        yield
+    finally:
+        _current["unstoppable"] -= 1
+        if not _current["unstoppable"] and _current.pop("owed", False) and (
+                _current.get("running")):
+            _current["running"] = False
+            raise GivenBack()
 
 
 def _return_to_queue(queued) -> None:
@@ -260,7 +281,7 @@ def _run_stoppable(func: str, args):
     if threading.current_thread() is not threading.main_thread():
         return import_string(func)(*args)
     signal.signal(GIVE_BACK_SIGNAL, _give_back)
-    _current["running"] = True
+    _current.update(running=True, owed=False)
     try:
         return import_string(func)(*args)
     finally:

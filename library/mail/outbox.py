@@ -195,10 +195,17 @@ def deliver_waiting(batch: int = BATCH) -> dict:
 
     def step(out_of_time) -> bool:
         nonlocal away
-        claim = _claim(batch)
-        if claim is None:
-            return False
-        outcome, away = _send_all(*claim, out_of_time=out_of_time)
+        claim = None
+        try:
+            with jobs.unstoppable():  # a claim made is a claim known
+                claim = _claim(batch)
+            if claim is None:
+                return False
+            outcome, away = _send_all(*claim, out_of_time=out_of_time)
+        except BaseException:
+            if claim is not None:  # given back: what it has not tried goes to the next job
+                _release(*claim)
+            raise
         for name in counts:
             counts[name] += outcome[name]
         return not away
@@ -250,42 +257,47 @@ def _send_all(token: str, messages: list[OutboxMessage], *, out_of_time):
             if out_of_time():
                 _release(token, messages[position:])
                 return outcome, False
-            if not _renew(token, message):
-                continue
-            if not message.to:
-                _finish(token, message, OutboxMessage.Status.FAILED,
-                        error="No recipient: the address was erased.")
-                outcome["failed"] += 1
-                continue
-            try:
-                mailer.send_messages([as_email(message)])
-            except smtplib.SMTPRecipientsRefused as error:
-                codes = [code for code, _ in error.recipients.values()]
-                outcome[_refused(token, message, error, min(codes, default=500))] += 1
-            except smtplib.SMTPDataError as error:
-                outcome[_refused(token, message, error, error.smtp_code)] += 1
-            except AnymailRecipientsRefused as error:  # a provider's API refused it for good
-                outcome[_refused(token, message, error, 550)] += 1
-            except AnymailAPIError as error:
-                if error.status_code in (400, 413, 422):  # this message, not the provider
-                    outcome[_refused(token, message, error, 550)] += 1
+            # A give-back waits until the message is marked (`jobs.unstoppable`). One
+            # still with the server when the worker is killed (8 s after the stop)
+            # stays held, with the rest of the batch, until OUTBOX_LEASE runs out, then
+            # goes again with the same Message-ID.
+            with jobs.unstoppable():
+                if not _renew(token, message):
                     continue
-                # Away, busy, or refusing us (a bad or rotated key): every message waits.
-                _wait(token, messages[position:], error)
-                outcome["waiting"] += len(messages) - position
-                return outcome, True
-            except (OSError, smtplib.SMTPException) as error:
-                # The server went away (or refuses us, not this message): the rest wait.
-                _wait(token, messages[position:], error)
-                outcome["waiting"] += len(messages) - position
-                return outcome, True
-            except Exception as error:  # a message no server could take (a bad header)
-                logger.exception("Mail %s cannot be sent", message.pk)
-                _finish(token, message, OutboxMessage.Status.FAILED, error=describe(error))
-                outcome["failed"] += 1
-            else:
-                _finish(token, message, OutboxMessage.Status.SENT)
-                outcome["sent"] += 1
+                if not message.to:
+                    _finish(token, message, OutboxMessage.Status.FAILED,
+                            error="No recipient: the address was erased.")
+                    outcome["failed"] += 1
+                    continue
+                try:
+                    mailer.send_messages([as_email(message)])
+                except smtplib.SMTPRecipientsRefused as error:
+                    codes = [code for code, _ in error.recipients.values()]
+                    outcome[_refused(token, message, error, min(codes, default=500))] += 1
+                except smtplib.SMTPDataError as error:
+                    outcome[_refused(token, message, error, error.smtp_code)] += 1
+                except AnymailRecipientsRefused as error:  # a provider's API refused it for good
+                    outcome[_refused(token, message, error, 550)] += 1
+                except AnymailAPIError as error:
+                    if error.status_code in (400, 413, 422):  # this message, not the provider
+                        outcome[_refused(token, message, error, 550)] += 1
+                        continue
+                    # Away, busy, or refusing us (a bad or rotated key): every message waits.
+                    _wait(token, messages[position:], error)
+                    outcome["waiting"] += len(messages) - position
+                    return outcome, True
+                except (OSError, smtplib.SMTPException) as error:
+                    # The server went away (or refuses us, not this message): the rest wait.
+                    _wait(token, messages[position:], error)
+                    outcome["waiting"] += len(messages) - position
+                    return outcome, True
+                except Exception as error:  # a message no server could take (a bad header)
+                    logger.exception("Mail %s cannot be sent", message.pk)
+                    _finish(token, message, OutboxMessage.Status.FAILED, error=describe(error))
+                    outcome["failed"] += 1
+                else:
+                    _finish(token, message, OutboxMessage.Status.SENT)
+                    outcome["sent"] += 1
     finally:
         try:
             mailer.close()
@@ -372,7 +384,8 @@ def _wait(token: str, messages: list[OutboxMessage], error) -> int:
 
 
 def _release(token: str, messages: list[OutboxMessage]) -> None:
-    """Out of time: untried messages go back as they were, for the next job."""
+    """Out of time or given back: the messages this run still holds, untried, go back
+    as they were, for the next job."""
     OutboxMessage.objects.filter(pk__in=[m.pk for m in messages], held_by=token).update(
         held_by="", held_until=None, tries=F("tries") - 1)
 

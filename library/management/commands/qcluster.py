@@ -17,11 +17,20 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         settings.SECRET_KEY  # noqa: B018 (jobs are signed with it: fail now, not in a worker)
-        code = Cluster().serve()
-        # The cluster is gone; the interpreter's own teardown of the whole site takes
-        # up to a second of the stop's time, for nothing.
-        connections.close_all()
-        logging.shutdown()
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(code)
+        end(Cluster().serve())
+
+
+def end(code: int) -> None:
+    """Exit at once: the cluster is gone, and the interpreter's own teardown of the
+    whole site takes up to a second of the stop's time, for nothing. What that
+    teardown would have sent on, the error reports still held, is sent first."""
+    if "sentry_sdk" in sys.modules:
+        import sentry_sdk
+
+        if sentry_sdk.is_initialized():
+            sentry_sdk.flush(timeout=2)
+    connections.close_all()
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
