@@ -80,12 +80,19 @@ def healthz(request):
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except DatabaseError:
-        return JsonResponse({"status": "unavailable", "database": "unavailable"}, status=503)
+        return _answer({"status": "unavailable", "database": "unavailable"}, status=503)
     cache = caches.status()
     try:
         worker = worker_status()
     except DatabaseError:  # a table being migrated, say: no reason to fail the server
         worker = "unknown: the database did not answer"
     ok = cache == "ok" and worker == "ok"
-    return JsonResponse({"status": "ok" if ok else "degraded", "database": "ok",
-                         "cache": cache, "worker": worker})
+    return _answer({"status": "ok" if ok else "degraded", "database": "ok",
+                    "cache": cache, "worker": worker})
+
+
+def _answer(data: dict, status: int = 200) -> JsonResponse:
+    # Answered ahead of the security middleware, so it sets its one header itself.
+    response = JsonResponse(data, status=status)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

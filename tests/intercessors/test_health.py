@@ -145,6 +145,7 @@ def test_health_answers_a_load_balancer_whatever_host_it_names(client, db, host,
         head = client.head("/healthz", HTTP_HOST=host)
     assert response.status_code == 200 and head.status_code == 200
     assert response.json()["status"] == "ok"
+    assert response["X-Content-Type-Options"] == "nosniff"
     assert not [r for r in caplog.records if r.levelname in {"WARNING", "ERROR"}], caplog.text
     if host != "127.0.0.1:8403":  # the suite's own allowed hosts include 127.0.0.1
         # Any other page asked for by that name is still refused.
