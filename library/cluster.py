@@ -32,8 +32,8 @@ from library import jobs
 
 logger = logging.getLogger(__name__)
 
-# Seconds from the signal: what is left then is killed, under the 10 s a process
-# manager gives before its own SIGKILL (TimeoutStopSec in deploy/systemd). Jobs given
+# Seconds from the signal: what is left then is killed, within 10 s of the signal
+# and before the process manager's own SIGKILL (TimeoutStopSec=12 in deploy/systemd). Jobs given
 # back at JOBS_STOP_GRACE need a moment to reach the queue before that.
 STOP_DEADLINE = 8.0
 _STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
