@@ -74,8 +74,13 @@ def test_the_web_server_never_reads_it(project):
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY is not set" in result.stderr
     secret = "a-production-secret-" + "y" * 40
+    # The file's DATABASE_URL is not read either: production wants its own.
+    unnamed = run(project, "-c", "import intercessors.wsgi",
+                  DJANGO_SECRET_KEY=secret, DJANGO_ALLOWED_HOSTS="example.org")
+    assert "DATABASE_URL is not set" in unnamed.stderr
     served = run(project, "-c", "import intercessors.wsgi; " + PROBE,
-                 DJANGO_SECRET_KEY=secret, DJANGO_ALLOWED_HOSTS="example.org")
+                 DJANGO_SECRET_KEY=secret, DJANGO_ALLOWED_HOSTS="example.org",
+                 DATABASE_URL="sqlite:///site.sqlite3")
     assert last_line(served) == (
         "False https://example.org var/mail django.core.mail.backends.console.EmailBackend")
 
