@@ -196,3 +196,13 @@ def running_site(db):
 
     pagecache.versions((pagecache.SITE,))
     ContentType.objects.get_for_models(*apps.get_models())  # kept by every worker
+
+
+def pytest_terminal_summary(terminalreporter):
+    """What a test recorded as its `summary` (record_property), at the end of the
+    run's output, from any process of the run, passed or failed."""
+    for outcome in ("passed", "failed"):
+        for report in terminalreporter.stats.get(outcome, []):
+            for name, value in getattr(report, "user_properties", ()):
+                if name == "summary" and report.when == "call":
+                    terminalreporter.write_line(f"{report.nodeid} ({outcome}):\n{value}")
