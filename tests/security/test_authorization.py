@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Group
+from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
@@ -120,8 +121,17 @@ MATRIX = {
 }
 
 
-@pytest.fixture
-def world(db):
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """Built once for the module's cases, in a transaction rolled back at its end:
+    each case runs in a savepoint of it (`db`), so what a case writes is gone before
+    the next one, which finds the world as built."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield _build_world()
+        transaction.set_rollback(True)
+
+
+def _build_world():
     owner = make_member(display_name="Owner")
     other = make_member(display_name="Other")
     editor = make_member(display_name="Editor", is_staff=True)
@@ -160,7 +170,7 @@ CASES = [
 @pytest.mark.parametrize(
     ("path", "method", "role"), CASES, ids=[f"{m} {p} {ROLES[r]}" for p, m, r in CASES]
 )
-def test_authorization_matrix(world, path, method, role):
+def test_authorization_matrix(world, db, path, method, role):
     users, fields, post = world
     client = Client()
     if users[role] is not None:
