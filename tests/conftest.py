@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 
 import pytest
 from django.conf import settings
+from django.core.cache import caches
 
 from tests.factories import make_member
 
@@ -143,8 +144,10 @@ def _transactional(item) -> bool:
 def pytest_runtest_teardown(item, nextitem):
     """A test that needs real transactions ends with every table emptied. The
     reference data the migrations loaded (states, the Editors group and its
-    permissions, the site's pages) is put back at once, so whatever test runs next
-    in this process, in whatever order, finds the database it was migrated to."""
+    permissions, the site's pages) is put back at once, and the database cache's
+    table, which is no model's and so not emptied, is cleared (the map's weekly
+    counts, the page versions), so whatever test runs next in this process, in
+    whatever order, finds the database it was migrated to."""
     try:
         return (yield)
     finally:
@@ -154,6 +157,7 @@ def pytest_runtest_teardown(item, nextitem):
 
             with item.config.stash[_BLOCKER].unblock():
                 ensure_reference_data()
+                caches["default"].clear()
 
 
 @pytest.fixture
