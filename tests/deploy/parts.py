@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 from tests.net import free_port
+from tests.processes import stop_group
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
@@ -37,28 +38,6 @@ def wait_for_port(port: int, timeout: float = 15) -> None:
         except OSError:
             time.sleep(0.05)
     raise RuntimeError(f"nothing listens on port {port}")
-
-
-def stop_group(process: subprocess.Popen, sig=signal.SIGTERM, timeout: float = 15) -> float:
-    """Send `sig` to the process's whole group, as systemd, compose and Kubernetes
-    do, and wait for its first process to end: the seconds it took."""
-    started = time.monotonic()
-    try:
-        os.killpg(process.pid, sig)
-    except ProcessLookupError:
-        pass
-    try:
-        process.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        pass  # the time taken says so; the group is killed below
-    took = time.monotonic() - started
-    # Whatever the group left behind goes too, so nothing outlives the test.
-    try:
-        os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    process.wait(timeout=10)
-    return took
 
 
 def run_as() -> list[str]:

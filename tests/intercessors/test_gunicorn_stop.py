@@ -6,7 +6,6 @@ no connection. Real gunicorns on loopback, serving a stand-in app (slow_app.py)
 whose requests take as long as the test asks."""
 import http.client
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -15,6 +14,7 @@ import time
 from pathlib import Path
 
 from tests.net import free_port
+from tests.processes import stop_group
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = "tests.intercessors.slow_app:application"
@@ -75,19 +75,6 @@ def in_thread(call, *args) -> tuple[threading.Thread, dict]:
     return thread, outcome
 
 
-def stop(server: subprocess.Popen) -> float:
-    """SIGTERM to every process of the server at once; seconds until it is gone."""
-    sent = time.monotonic()
-    os.killpg(server.pid, signal.SIGTERM)
-    try:
-        server.wait(timeout=15)
-    finally:
-        if server.poll() is None:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
-    return time.monotonic() - sent
-
-
 def test_sigterm_to_every_process_finishes_the_request_in_flight_and_stops_within_10_s(
     tmp_path
 ):
@@ -99,7 +86,7 @@ def test_sigterm_to_every_process_finishes_the_request_in_flight_and_stops_withi
         thread, outcome = in_thread(get, port, "/2.5")
         time.sleep(0.5)  # the request is in a worker's hands
     finally:
-        took = stop(server)
+        took = stop_group(server)
     thread.join(10)
     assert outcome.get("answer") == (200, str(server.pid)), (outcome, log.read_text())
     assert 1.5 < took < 10, log.read_text()  # it waited for the request, not longer
@@ -118,7 +105,7 @@ def test_a_request_sent_while_gunicorn_restarts_on_a_held_socket_is_answered_by_
         try:
             assert wait_ready(port, first, log) == str(first.pid)
         finally:
-            assert stop(first) < 10, log.read_text()
+            assert stop_group(first) < 10, log.read_text()
         # No gunicorn now; the connection waits in the held socket's backlog.
         thread, outcome = in_thread(get, port, "/")
         time.sleep(0.5)
@@ -130,4 +117,4 @@ def test_a_request_sent_while_gunicorn_restarts_on_a_held_socket_is_answered_by_
             assert outcome.get("answer") == (200, str(second.pid)), (outcome, log.read_text())
             assert get(port, "/") == (200, str(second.pid))
         finally:
-            assert stop(second) < 10, log.read_text()
+            assert stop_group(second) < 10, log.read_text()

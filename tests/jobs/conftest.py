@@ -13,6 +13,7 @@ from django.db import connection, connections
 
 from tests.jobs.smtp import MailServer
 from tests.net import free_port
+from tests.processes import stop_group
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -76,19 +77,9 @@ class Worker:
                 self.kill()
 
     def stop_all(self, signum: int = signal.SIGTERM, *, first_only: bool = False) -> float:
-        """`signum` to every process of the cluster at once, as systemd, docker and
-        Kubernetes send SIGTERM (and a terminal Ctrl-C), or to its first process
-        alone: seconds until it is gone."""
-        sent = time.monotonic()
-        if first_only:
-            self.process.send_signal(signum)
-        else:
-            os.killpg(self.process.pid, signum)
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.kill()
-        return time.monotonic() - sent
+        """`signum` to every process of the cluster at once, or to its first process
+        alone: seconds until it is gone (tests.processes)."""
+        return stop_group(self.process, signum, first_only=first_only)
 
     def output(self) -> str:
         return self.log.read_text(errors="replace")[-4000:]
