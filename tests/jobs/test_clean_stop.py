@@ -90,6 +90,15 @@ def test_a_job_in_flight_is_given_back_and_another_worker_runs_it_once_to_the_en
     assert wait_until(lambda: not OrmQ.objects.exists(), 10)  # acknowledged
 
 
+def record_replies(count: int) -> list[str]:
+    """`count` reply notices waiting in the outbox: their Message-IDs."""
+    with transaction.atomic():
+        return [outbox.send("comments/email/reply", {
+            "recipient": "Ruth", "replier": "Naomi", "body": "Praying with you.",
+            "link": "http://testserver/"}, to=f"reader{n}@example.org").message_id
+            for n in range(count)]
+
+
 def test_a_mail_batch_stops_after_the_message_being_sent_and_another_worker_sends_the_rest(
     workers, mail_server
 ):
@@ -97,11 +106,7 @@ def test_a_mail_batch_stops_after_the_message_being_sent_and_another_worker_send
     # or left for OUTBOX_LEASE, after a deploy shows only with a real worker and a real
     # SMTP server, counted at the server by Message-ID.
     mail_server.inbox.delay = 0.05
-    with transaction.atomic():
-        ids = [outbox.send("comments/email/reply", {
-            "recipient": "Ruth", "replier": "Naomi", "body": "Praying with you.",
-            "link": "http://testserver/"}, to=f"reader{n}@example.org").message_id
-            for n in range(60)]
+    ids = record_replies(60)
     first = workers(**LONG_LEASES)
     assert len(mail_server.inbox.wait_for(5, timeout=30)) >= 5, first.output()
 
@@ -157,11 +162,7 @@ def test_a_slow_message_being_sent_at_the_give_back_is_marked_and_the_rest_let_g
     # again, and the rest of the batch not wait for OUTBOX_LEASE: a slow server at a
     # deploy shows only with a real worker and a real SMTP server.
     mail_server.inbox.delay = 3
-    with transaction.atomic():
-        ids = [outbox.send("comments/email/reply", {
-            "recipient": "Ruth", "replier": "Naomi", "body": "Praying with you.",
-            "link": "http://testserver/"}, to=f"reader{n}@example.org").message_id
-            for n in range(10)]
+    ids = record_replies(10)
     first = workers(JOBS_STOP_GRACE="1", **LONG_LEASES)
     assert wait_until(lambda: mail_server.inbox.asked_for, 30), first.output()
 
