@@ -165,3 +165,21 @@ class Article(models.Model):
     @property
     def description(self) -> str:
         return self.teaser
+
+
+class ReadDay(models.Model):
+    """How many readers read a post on one day (each counted once that day). Only
+    counts are stored: never who read what (articles.reads)."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="read_days")
+    day = models.DateField()
+    readers = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["article", "day"], name="readday_article_day_uniq"),
+        ]
+        indexes = [models.Index(fields=["day", "article"], name="readday_day_idx")]
+
+    def __str__(self):
+        return f"{self.article_id} on {self.day}: {self.readers}"

@@ -1,11 +1,13 @@
 """Reads of prayer posts that need care: lists with their prayers, and search."""
 import re
+from datetime import timedelta
 
 from django.db import connection
-from django.db.models import F
+from django.db.models import F, Sum
 from django.db.models.expressions import RawSQL
+from django.utils import timezone
 
-from .models import Article
+from .models import Article, ReadDay
 
 MAX_QUERY_LENGTH = 200
 
@@ -44,3 +46,19 @@ def search_articles(query: str):
         pk__in=RawSQL("SELECT rowid FROM articles_search WHERE articles_search MATCH %s",
                       [match])
     )
+
+
+def most_read(*, days: int = 7, limit: int = 5, today=None) -> list:
+    """The posts most read over the last `days` days (today included), most first,
+    as list cards with `readers` set to their readers in that time."""
+    today = today or timezone.localdate()
+    totals = (
+        ReadDay.objects.filter(day__gt=today - timedelta(days=days))
+        .values("article_id").annotate(total=Sum("readers")).order_by("-total", "-article_id")
+    )
+    ranked = {row["article_id"]: row["total"] for row in totals[: limit * 3]}
+    cards = {card.pk: card for card in article_cards().filter(pk__in=ranked)}
+    chosen = [cards[pk] for pk in ranked if pk in cards][:limit]
+    for card in chosen:
+        card.readers = ranked[card.pk]
+    return chosen
