@@ -3,10 +3,12 @@
 Secure by default: debug is off unless DJANGO_DEBUG=1, and production refuses
 to start without a secret key. `.env.example` lists every variable.
 """
+import hashlib
 import os
 import re
 import secrets
 import sys
+import tempfile
 from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -217,15 +219,21 @@ PAGE_CACHE = env_bool("DJANGO_PAGE_CACHE", default=True)
 
 # Caches (library/caches.py). `default`, a database table nothing evicts
 # from, holds allauth's log-in limits and the page cache's version; pages and
-# threads are kept apart in `pages`: each worker's memory, bounded, or their own
-# Redis (PAGE_CACHE_URL, set to evict least-recently-used keys). With REDIS_URL,
-# rate limits count in that Redis (set it not to evict); without it, or while it
-# is down, in their own database table.
+# threads are kept apart in `pages`: a file every worker of this server shares
+# (PAGE_CACHE_DIR, bounded), or a Redis of their own shared by every server
+# (PAGE_CACHE_URL, set to evict least-recently-used keys). With REDIS_URL, rate
+# limits count in that Redis (set it not to evict); without it, or while it is
+# down, in their own database table.
 REDIS_URL = env("REDIS_URL")
 PAGE_CACHE_URL = env("PAGE_CACHE_URL")
+# A folder of this site's own on this server's disk (made if missing, mode 0700);
+# by default one in the system's temporary folder, named after the project's path.
+PAGE_CACHE_DIR = env("PAGE_CACHE_DIR") or os.path.join(
+    tempfile.gettempdir(),
+    f"intercessors-pages-{os.getuid()}-{hashlib.sha256(str(BASE_DIR).encode()).hexdigest()[:8]}")
 
 
-def cache_settings(*, redis_url="", page_cache_url=""):
+def cache_settings(*, redis_url="", page_cache_url="", page_cache_dir=""):
     caches = {
         "default": {
             "BACKEND": "library.caches.DurableDatabaseCache",
@@ -239,9 +247,10 @@ def cache_settings(*, redis_url="", page_cache_url=""):
         }
         if page_cache_url
         else {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "pages",
-            "OPTIONS": {"MAX_ENTRIES": 500},
+            "BACKEND": "library.caches.ServerStore",
+            "LOCATION": page_cache_dir,
+            # The oldest renders give way past either bound.
+            "OPTIONS": {"MAX_ENTRIES": 5_000, "MAX_BYTES": 256 * 1024 * 1024},
         },
     }
     if redis_url:
@@ -252,7 +261,8 @@ def cache_settings(*, redis_url="", page_cache_url=""):
     return caches
 
 
-CACHES = cache_settings(redis_url=REDIS_URL, page_cache_url=PAGE_CACHE_URL)
+CACHES = cache_settings(redis_url=REDIS_URL, page_cache_url=PAGE_CACHE_URL,
+                        page_cache_dir=PAGE_CACHE_DIR)
 
 # Sessions live in the database: they survive a cache outage, and none that was
 # ended or changed while a cache was away can come back from it.

@@ -3,19 +3,27 @@
 `default` is a database table that nothing evicts from: allauth counts its
 log-in, sign-up and password-reset limits there, and the page cache keeps its
 version there, so no number of page renders can push a lockout out. Pages and
-conversation threads live in the `pages` alias: each worker's own memory,
-bounded, or a Redis of their own (PAGE_CACHE_URL). Rate-limit counters may live
-in Redis (REDIS_URL), falling back to their database table.
+conversation threads live in the `pages` alias: a file every worker of a server
+shares (`ServerStore`, bounded), so that a worker that restarts finds the renders
+the others made, or a Redis of their own shared by every server (PAGE_CACHE_URL).
+Rate-limit counters may live in Redis (REDIS_URL), falling back to their
+database table.
 
 Redis is an accelerator here, never a dependency: when one is down or hangs,
 each worker gives it one short timeout, then leaves it alone for a pause, and
 carries on as if the cache were empty.
 """
 import logging
+import os
+import pickle
+import sqlite3
+import threading
 import time
+from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
 from django.core.cache.backends.db import DatabaseCache
 from django.core.cache.backends.dummy import DummyCache
 from django.core.cache.backends.redis import RedisCache
@@ -41,6 +49,136 @@ class DurableDatabaseCache(DatabaseCache):
             f"WHERE {connection.ops.quote_name('expires')} < %s",
             [connection.ops.adapt_datetimefield_value(now)],
         )
+
+
+class ServerStore(BaseCache):
+    """A cache in one SQLite file that every process of a server opens: gunicorn's
+    workers share their renders, and one that restarts (recycled, deployed, crashed)
+    finds them at once. Reads never write; a write replaces its key, and past
+    MAX_ENTRIES or MAX_BYTES the oldest writes give way (`_trim`). `add` is atomic
+    between processes, so it can hold a lock (library.pages.pagecache). Values are
+    pickled, like every Django cache's: the folder is the site's own (mode 0700).
+
+    LOCATION is a folder; each process opens its own connection per thread (WAL:
+    readers never wait for a writer). Nothing in it needs to survive the machine:
+    losing the file only means pages are rendered again."""
+
+    TRIM_EVERY = 50  # writes between two checks of the store's size
+
+    def __init__(self, location, params):
+        super().__init__(params)
+        options = params.get("OPTIONS", {})
+        self.max_bytes = int(options.get("MAX_BYTES", 256 * 1024 * 1024))
+        self.path = Path(location) / "pages.sqlite3"
+        self._local = threading.local()
+        self._writes = 0
+
+    def _db(self) -> sqlite3.Connection:
+        # One connection per thread, and none carried into a forked process.
+        local = self._local
+        if getattr(local, "pid", None) != os.getpid():
+            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            db = sqlite3.connect(self.path, timeout=5, isolation_level=None,
+                                 check_same_thread=False)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=OFF")  # a lost write is only a page rendered again
+            db.execute("CREATE TABLE IF NOT EXISTS kept (key TEXT PRIMARY KEY, value BLOB NOT "
+                       "NULL, expires REAL NOT NULL, size INTEGER NOT NULL, written REAL "
+                       "NOT NULL)")
+            db.execute("CREATE INDEX IF NOT EXISTS kept_written ON kept (written)")
+            local.db, local.pid = db, os.getpid()
+        return local.db
+
+    def _expiry(self, timeout) -> float:
+        timeout = self.get_backend_timeout(timeout)
+        return float("inf") if timeout is None else timeout
+
+    def get(self, key, default=None, version=None):
+        key = self.make_and_validate_key(key, version=version)
+        row = self._db().execute("SELECT value, expires FROM kept WHERE key = ?",
+                                 (key,)).fetchone()
+        if row is None or row[1] <= time.time():
+            return default
+        return pickle.loads(row[0])  # noqa: S301 - written by this site only
+
+    def get_many(self, keys, version=None):
+        found = {}
+        for key in keys:
+            value = self.get(key, self, version)
+            if value is not self:
+                found[key] = value
+        return found
+
+    def _write(self, sql, key, value, timeout) -> int:
+        blob = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+        changed = self._db().execute(sql, (key, blob, self._expiry(timeout), len(blob),
+                                           time.time())).rowcount
+        self._writes += 1
+        if self._writes % self.TRIM_EVERY == 0:
+            self._trim()
+        return changed
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        key = self.make_and_validate_key(key, version=version)
+        self._write("INSERT OR REPLACE INTO kept VALUES (?, ?, ?, ?, ?)", key, value, timeout)
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        """Keep `value` unless a live value is kept under `key`: True if it was kept."""
+        key = self.make_and_validate_key(key, version=version)
+        db = self._db()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.execute("DELETE FROM kept WHERE key = ? AND expires <= ?", (key, time.time()))
+            added = self._write("INSERT OR IGNORE INTO kept VALUES (?, ?, ?, ?, ?)",
+                                key, value, timeout)
+        finally:
+            db.execute("COMMIT")
+        return added == 1
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        key = self.make_and_validate_key(key, version=version)
+        return self._db().execute("UPDATE kept SET expires = ? WHERE key = ? AND expires > ?",
+                                  (self._expiry(timeout), key, time.time())).rowcount == 1
+
+    def delete(self, key, version=None):
+        key = self.make_and_validate_key(key, version=version)
+        return self._db().execute("DELETE FROM kept WHERE key = ?", (key,)).rowcount == 1
+
+    def has_key(self, key, version=None):
+        return self.get(key, self, version) is not self
+
+    def clear(self):
+        self._db().execute("DELETE FROM kept")
+
+    def keys(self) -> list[str]:
+        """The keys of every live value, as they were given (tests, operators)."""
+        prefix = self.make_key("")
+        rows = self._db().execute("SELECT key FROM kept WHERE expires > ?", (time.time(),))
+        return [key.removeprefix(prefix) for (key,) in rows]
+
+    def _trim(self) -> None:
+        """Drop what has expired, then the oldest writes while the store holds more
+        than MAX_ENTRIES values or MAX_BYTES bytes."""
+        db = self._db()
+        db.execute("DELETE FROM kept WHERE expires <= ?", (time.time(),))
+        count, size = db.execute("SELECT COUNT(*), COALESCE(SUM(size), 0) FROM kept").fetchone()
+        if count <= self._max_entries and size <= self.max_bytes:
+            return
+        # Keep the newest writes up to three quarters of either bound.
+        keep_count, keep_bytes = self._max_entries * 3 // 4, self.max_bytes * 3 // 4
+        kept = total = 0
+        cutoff = None
+        for written, entry_size in db.execute("SELECT written, size FROM kept "
+                                              "ORDER BY written DESC"):
+            kept, total = kept + 1, total + entry_size
+            if kept > keep_count or total > keep_bytes:
+                cutoff = written
+                break
+        if cutoff is not None:
+            db.execute("DELETE FROM kept WHERE written <= ?", (cutoff,))
+
+    def close(self, **kwargs):
+        pass  # each thread's connection stays open for its next request
 
 
 class _Breaker:

@@ -14,6 +14,10 @@ os.environ.setdefault("DATABASE_URL", "sqlite:///" + os.path.join(
 # The `manage.py` processes the suite starts (workers, checks) read only the
 # environment each test gives them, whatever a developer's `.env` holds.
 os.environ["DJANGO_ENV_FILE"] = os.devnull
+# Renders are kept in a folder of this process's own (the suite runs on several at
+# once), which the servers and workers it starts with the site's settings share.
+os.environ["PAGE_CACHE_DIR"] = tempfile.mkdtemp(prefix="intercessors-pages-")
+atexit.register(shutil.rmtree, os.environ["PAGE_CACHE_DIR"], ignore_errors=True)
 
 from intercessors.settings import *  # noqa: E402,F403
 

@@ -85,17 +85,13 @@ def shared_page(*, query=(), depends_on=None, lifetime=None, private_when=None):
                 current += (int(time.time() // ttl),)
             address = f"{request.path}?{urlencode(sorted(request.GET.lists()), True)}"
             key = f"page{SHAPE}:" + hashlib.sha256(address.encode()).hexdigest()[:32]
-            made = page_store().get(key)
-            if isinstance(made, Render) and made.versions == current:
-                response = HttpResponse(made.content, content_type=made.content_type)
-            else:
-                response = _render_shared(view, request, args, kwargs)
-                if response.status_code != 200 or response.cookies or getattr(
-                        response, "streaming", False):
-                    patch_vary_headers(response, ("Cookie",))
-                    return response
-                made = Render(current, response.content, response["Content-Type"])
-                page_store().set(key, made, TIMEOUT)
+            made, how = _kept_or_rendered(
+                request, key, current, lambda: _render_shared(view, request, args, kwargs))
+            if not isinstance(made, Render):  # the view's own answer, not to be shared
+                patch_vary_headers(made, ("Cookie",))
+                return made
+            response = HttpResponse(made.content, content_type=made.content_type)
+            response["X-Page-Cache"] = how
             if _for_guests(request):
                 _fill_for_guests(request, key, made, response)
             patch_vary_headers(response, ("Cookie",))  # pages differ once parts are filled
@@ -104,6 +100,55 @@ def shared_page(*, query=(), depends_on=None, lifetime=None, private_when=None):
         return wrapper
 
     return decorator
+
+
+# Seconds one process may spend making a page while the others serve the render it
+# replaces (or wait for it, when they have none): past this another may start.
+RENDERING = 2.0
+WAIT_STEP = 0.01
+
+
+def _kept_or_rendered(request, key, current, render):
+    """The page kept under `key` at the `current` versions, and how it was found:
+    "hit"; "miss" when this request made it; "stale" when another is making it and
+    this reader is served the render it replaces; "waited" when this reader had none
+    and waited for it. Or, when the view's answer is not one to share (a redirect, an
+    error, a cookie), that response itself.
+
+    One request per server (or per Redis) renders a retired page at a time: a hot
+    post that takes a comment every second is rendered once a second, not by every
+    thread that misses at once. A reader who has just written (a message waits in
+    their cookie) is never given the replaced page: they wait for the new one."""
+    store = page_store()
+    made = store.get(key)
+    if isinstance(made, Render) and made.versions == current:
+        return made, "hit"
+    lock = key + ":rendering"
+    owner = store.add(lock, 1, RENDERING)
+    if not owner and store.has_key(lock):
+        if isinstance(made, Render) and not _has_message(request):
+            return made, "stale"
+        deadline = time.monotonic() + RENDERING
+        while time.monotonic() < deadline and store.has_key(lock):
+            time.sleep(WAIT_STEP)
+        made = store.get(key)
+        if isinstance(made, Render) and made.versions == current:
+            return made, "waited"
+    try:
+        response = render()
+        if response.status_code != 200 or response.cookies or getattr(
+                response, "streaming", False):
+            return response, "miss"
+        made = Render(current, response.content, response["Content-Type"])
+        store.set(key, made, TIMEOUT)
+        return made, "miss"
+    finally:
+        if owner:
+            store.delete(lock)
+
+
+def _has_message(request) -> bool:
+    return CookieStorage.cookie_name in request.COOKIES
 
 
 def _shareable(request) -> bool:
@@ -155,7 +200,7 @@ Filled = namedtuple("Filled", "versions calls prepared content")
 
 def _for_guests(request) -> bool:
     """Guests with no message waiting share a filled page while its live counts hold."""
-    return not request.user.is_authenticated and CookieStorage.cookie_name not in request.COOKIES
+    return not request.user.is_authenticated and not _has_message(request)
 
 
 def _fill_for_guests(request, key, made: Render, response) -> None:
