@@ -26,8 +26,9 @@ timeout = 30
 # many seconds is killed, so gunicorn is gone within the 10 s a process manager
 # gives before its own SIGKILL.
 graceful_timeout = 8
-max_requests = 5000
-max_requests_jitter = 500
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "5000"))
+max_requests_jitter = max_requests // 10
+preload_app = os.environ.get("GUNICORN_PRELOAD", "0") == "1"
 # The site writes a line for each request itself (library.web.middleware), with
 # its id; gunicorn's own access log is off unless asked for.
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None

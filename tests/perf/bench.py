@@ -21,6 +21,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -78,6 +79,20 @@ MIXED = [
 ]
 MIXED_TARGET = 0.80
 PRAYED_TARGET = 0.50  # "I Prayed": recorded marks a second, against the ceiling's req/s
+
+# Sustained load (the burst of a mailing lasts minutes): each page for its first
+# seconds on a server just started, then SUSTAINED_SECONDS on; then the posts again
+# while a member comments on the post being read every second.
+SUSTAINED_SECONDS = int(os.environ.get("BENCH_SUSTAINED_SECONDS", "60"))
+FIRST_SECONDS = 5
+SUSTAINED = [
+    ("Ceiling: minimal Django view, no queries", "/bench/ceiling/", False),
+    ("Post, 50 comments, anonymous", "/articles/bench-post-00000/", False),
+    ("Post, 50 comments, logged-in member", "/articles/bench-post-00000/", True),
+]
+SUSTAINED_KEPT = 0.90  # the sustained rate against the first seconds'
+SUSTAINED_MEMBER_P99 = 2.0  # the member post's p99 against the ceiling's, same run
+COMMENTED_P99 = 1.5  # with a comment a second, against the same page without
 
 # BENCH_ONLY="Ceiling,member" keeps the scenarios whose label contains one of the words
 # (the ceiling always runs); for trying one setting quickly. The report is only
@@ -180,6 +195,8 @@ with open(sys.argv[1], "w") as out:
 read = bench.filter(article__slug__in=["bench-post-00000", "bench-post-00001"])
 print(",".join(str(pk) for pk in read.values_list("id", flat=True)))
 print(rows[0])
+from articles.models import Article
+print(Article.objects.get(slug="bench-post-00000").pk)
 """
 
 PLANS = r"""
@@ -254,7 +271,7 @@ def environment():
     if env.get("PAGE_CACHE_URL"):
         notes.append("Pages: Redis from PAGE_CACHE_URL.")
     else:
-        notes.append("Pages: each worker's memory (no PAGE_CACHE_URL).")
+        notes.append("Pages: the store every worker of the server shares (no PAGE_CACHE_URL).")
     return env, notes
 
 
@@ -371,6 +388,168 @@ def mixed(pairs, read_prayers, cookie):
     return results
 
 
+def start_server(env, log=None):
+    """gunicorn as `gunicorn.conf.py` sets it, its log kept in `log` (or dropped)."""
+    server = subprocess.Popen(
+        [PY, "-m", "gunicorn", "-c", "gunicorn.conf.py"], cwd=ROOT, env=env,
+        stdout=subprocess.DEVNULL, stderr=log.open("ab") if log else subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    wait_for_server()
+    return server
+
+
+def stop_server(server):
+    os.killpg(server.pid, signal.SIGTERM)
+    server.wait(timeout=30)
+
+
+def comment_every_second(pairs, post_pk, stop, answers):
+    """A comment on the post being read each second, each from another member (a
+    member's own pace is one each FLOOD_SECONDS), until `stop` is set; the answers
+    counted by status (302: posted, and the post's renders retired)."""
+    rows = [line.split() for line in Path(pairs).read_text().splitlines()]
+    connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=10)
+    due, n = time.monotonic(), 0
+    while not stop.is_set():
+        session, csrf, _ = rows[n % len(rows)]
+        n += 1
+        body = urllib.parse.urlencode({
+            "body": f"Praying with you tonight, friends ({n}).", "target": "articles.article",
+            "object_id": post_pk, "csrfmiddlewaretoken": csrf})
+        try:
+            connection.request("POST", "/comments/post/", body=body.encode(), headers={
+                "Cookie": f"sessionid={session}; csrftoken={csrf}",
+                "Content-Type": "application/x-www-form-urlencoded"})
+            response = connection.getresponse()
+            response.read()
+            status = response.status
+        except OSError:
+            status = "error"
+            connection.close()
+        with ANSWERS:
+            answers[status] = answers.get(status, 0) + 1
+        due += 1.0
+        time.sleep(max(0.0, due - time.monotonic()))
+    connection.close()
+
+
+def sustained(env, pairs, cookie, post_pk):
+    """The sustained rows, on a gunicorn started for them: each page's first
+    FIRST_SECONDS, then SUSTAINED_SECONDS of the same load; then each post again for
+    SUSTAINED_SECONDS while a comment lands on it every second. Also the workers
+    gunicorn recycled meanwhile (its log)."""
+    log = Path(tempfile.mkdtemp(prefix="intercessors-bench-")) / "gunicorn.log"
+    server = start_server({**env, "DJANGO_LOG_LEVEL": "INFO"}, log)
+    rows, commented = [], []
+    try:
+        for _, path, member in SUSTAINED:
+            fetch(path, cookie if member else None)
+        for label, path, member in SUSTAINED:
+            print(f"  Sustained: {label} …", flush=True)
+            time.sleep(2)
+            first = wrk(path, cookie=cookie if member else None, seconds=FIRST_SECONDS)
+            then = wrk(path, cookie=cookie if member else None, seconds=SUSTAINED_SECONDS)
+            rows.append((label, first, then))
+        for label, path, member in SUSTAINED[1:]:
+            print(f"  Sustained, a comment a second: {label} …", flush=True)
+            time.sleep(2)
+            stop, answers = threading.Event(), {}
+            thread = threading.Thread(target=comment_every_second,
+                                      args=(pairs, post_pk, stop, answers))
+            thread.start()
+            try:
+                result = wrk(path, cookie=cookie if member else None,
+                             seconds=SUSTAINED_SECONDS)
+            finally:
+                stop.set()
+                thread.join(timeout=30)
+            commented.append((label, result, answers))
+    finally:
+        stop_server(server)
+    recycled = log.read_text().count("Autorestarting worker")
+    return rows, commented, recycled
+
+
+def sustained_report(rows, commented, recycled) -> tuple[list[str], list[str]]:
+    """The sustained section's lines, and the labels of the rows that missed."""
+    failures = []
+    ceiling_p99 = rows[0][2]["p99"]
+    lines = [
+        "## Sustained load: a minute and more, with and without comments",
+        "",
+        f"Each page: its first {FIRST_SECONDS} s on a gunicorn just started (after one "
+        f"request), then {SUSTAINED_SECONDS} s more of the same load; then each post again "
+        f"for {SUSTAINED_SECONDS} s while a member comments on it every second, each "
+        "comment retiring its renders (`comments.services`). Renders are kept in the "
+        "store every worker of the server shares (`library.caches.ServerStore`). "
+        f"gunicorn recycled {recycled} worker(s) during this section (`max_requests`).",
+        "",
+        f"| page | first {FIRST_SECONDS} s req/s | req/s | p50 ms | p99 ms | ceiling p99 ms "
+        "| comments posted | target | met |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | --- | --- | --- |",
+    ]
+    plain = {}
+    for label, first, then in rows:
+        plain[label] = then
+        checks = []
+        if "Ceiling" not in label:
+            checks.append((f"≥{SUSTAINED_KEPT:.0%} of the first {FIRST_SECONDS} s",
+                           then["rps"] >= SUSTAINED_KEPT * first["rps"]))
+        if "anonymous" in label:
+            checks.append(("p99 ≤100 ms", then["p99"] <= 100))
+        if "member" in label:
+            checks.append((f"p99 ≤{SUSTAINED_MEMBER_P99:g}× the ceiling's",
+                           then["p99"] <= SUSTAINED_MEMBER_P99 * ceiling_p99))
+        if then["non2xx"]:
+            checks.append((f"{then['non2xx']} non-2xx answers", False))
+        met = all(ok for _, ok in checks)
+        if not met:
+            failures.append(f"sustained: {label}")
+        lines.append(
+            f"| {label}, {SUSTAINED_SECONDS} s | {first['rps']:,.0f} | {then['rps']:,.0f} | "
+            f"{then['p50']:.1f} | {then['p99']:.1f} | {ceiling_p99:.1f} | — | "
+            f"{'; '.join(t for t, _ in checks) or '—'} | "
+            f"{'yes' if met else ('**no**' if checks else '—')} |")
+    for label, then, answers in commented:
+        without = plain[label]
+        posted = answers.get(302, 0)
+        checks = [(f"p99 ≤{COMMENTED_P99:g}× the row without comments",
+                   then["p99"] <= COMMENTED_P99 * without["p99"]),
+                  ("a comment posted each second", posted >= 0.9 * SUSTAINED_SECONDS)]
+        if then["non2xx"]:
+            checks.append((f"{then['non2xx']} non-2xx answers", False))
+        met = all(ok for _, ok in checks)
+        if not met:
+            failures.append(f"sustained, commented: {label}")
+        told = ", ".join(f"{count:,} × {status}"
+                         for status, count in sorted(answers.items(), key=str))
+        lines.append(
+            f"| {label}, {SUSTAINED_SECONDS} s, a comment a second | — | {then['rps']:,.0f} | "
+            f"{then['p50']:.1f} | {then['p99']:.1f} | {ceiling_p99:.1f} | {told} | "
+            f"{'; '.join(t for t, _ in checks)} | {'yes' if met else '**no**'} |")
+    return lines, failures
+
+
+def splice_section(lines: list[str]) -> None:
+    """Put a section measured alone into the report in place of its last measure."""
+    heading = lines[0]
+    text = REPORT.read_text() if REPORT.exists() else "# Benchmarks\n"
+    day = datetime.date.today().isoformat()
+    section = "\n".join([*lines, "", f"This section was measured again on {day}, alone "
+                         "(`BENCH_ONLY=sustained make bench`); the rest of this page is from "
+                         "the last full `make bench`.", ""])
+    if heading in text:
+        start = text.index(heading)
+        end = text.find("\n## ", start + len(heading))
+        text = text[:start] + section + (text[end + 1:] if end != -1 else "")
+    else:
+        at = text.find("\n## ")
+        text = (text[:at + 1] + section + "\n" + text[at + 1:]) if at != -1 else (
+            text + "\n" + section)
+    REPORT.write_text(text)
+
+
 def machine():
     model = "unknown CPU"
     try:
@@ -392,16 +571,23 @@ def main():
     print(seed_output)
     manage(env, "collectstatic", "--noinput", "-v0")
     pairs = Path(tempfile.gettempdir()) / "intercessors-bench-pairs.txt"
-    *_, read_prayers, member_session = shell(env, PREPARE, str(pairs)).strip().splitlines()
+    *_, read_prayers, member_session, post_pk = shell(
+        env, PREPARE, str(pairs)).strip().splitlines()
     cookie = f"sessionid={member_session}"
+    if ONLY == ["sustained"]:
+        section, failures = sustained_report(*sustained(env, pairs, cookie, post_pk))
+        if os.environ.get("BENCH_WRITE", "1") == "1":  # 0: a trial, printed only
+            splice_section(section)
+        print("\n".join(section))
+        if failures:
+            print(f"\nTargets not met: {', '.join(failures)}")
+        return
+    sustained_lines, sustained_failures = sustained_report(
+        *sustained(env, pairs, cookie, post_pk)) if not ONLY or "sustained" in ONLY else ([], [])
 
-    server = subprocess.Popen(
-        [PY, "-m", "gunicorn", "-c", "gunicorn.conf.py"], cwd=ROOT, env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True,
-    )
+    server = start_server(env)
     results = []
     try:
-        wait_for_server()
         sizes = {path: len(fetch(path)) for _, path, _, _, _ in SCENARIOS}
         for _, path, member, _, _ in SCENARIOS:  # warm up: one of each
             fetch(path, cookie if member else None)
@@ -436,8 +622,7 @@ def main():
                      extra_env={"BENCH_PAIRS": str(pairs)})
         after_marks, after_sum = map(int, shell(env, COUNTS).split())
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+        stop_server(server)
 
     if ONLY and "mail" not in ONLY:  # a quick run of some pages: no mail rows
         mail = mailing = None
@@ -468,8 +653,8 @@ def main():
         "Pages are rendered once and shared by every reader, member or not "
         "(`library/pages/pagecache.py`); each reader's own parts (header, \"You prayed\", "
         "live counts, forms and their tokens, a conversation they took part in, messages) "
-        "are filled in per request (`library/pages/parts.py`). Every gunicorn worker keeps "
-        f"its own renders, so each row is measured after {WARM_UP} seconds of the same load.",
+        "are filled in per request (`library/pages/parts.py`). Each row is measured after "
+        f"{WARM_UP} seconds of the same load.",
         "",
         "| page | req/s | p50 ms | p99 ms | vs ceiling | HTML KB | target | met |",
         "| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |",
@@ -495,6 +680,8 @@ def main():
             f"{'yes' if met else ('**no**' if checks else '—')} |"
         )
     counters_match = after_marks == after_sum
+    lines += ["", *sustained_lines] if sustained_lines else []
+    failures += sustained_failures
     if mixed_results:
         lines += [
             "",
