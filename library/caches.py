@@ -82,6 +82,7 @@ class ServerStore(BaseCache):
                                  check_same_thread=False)
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=OFF")  # a lost write is only a page rendered again
+            db.execute("PRAGMA journal_size_limit=67108864")  # the log back to 64 MB after use
             db.execute("CREATE TABLE IF NOT EXISTS kept (key TEXT PRIMARY KEY, value BLOB NOT "
                        "NULL, expires REAL NOT NULL, size INTEGER NOT NULL, written REAL "
                        "NOT NULL)")
@@ -93,10 +94,24 @@ class ServerStore(BaseCache):
         timeout = self.get_backend_timeout(timeout)
         return float("inf") if timeout is None else timeout
 
+    def _safely(self, call, fallback):
+        """`call()`, or `fallback` when the file cannot be used (a full disk, a folder
+        that cannot be written, a damaged file): the store is an accelerator, and
+        pages are then rendered as if it were empty."""
+        try:
+            return call()
+        except (sqlite3.Error, OSError) as error:
+            now = time.monotonic()
+            if now >= getattr(self, "_warned_until", 0.0):
+                logger.warning("Page store %s unavailable: %s", self.path, error)
+                self._warned_until = now + PAUSE
+            self._local.pid = None  # a new connection next time
+            return fallback
+
     def get(self, key, default=None, version=None):
         key = self.make_and_validate_key(key, version=version)
-        row = self._db().execute("SELECT value, expires FROM kept WHERE key = ?",
-                                 (key,)).fetchone()
+        row = self._safely(lambda: self._db().execute(
+            "SELECT value, expires FROM kept WHERE key = ?", (key,)).fetchone(), None)
         if row is None or row[1] <= time.time():
             return default
         return pickle.loads(row[0])  # noqa: S301 - written by this site only
@@ -120,35 +135,43 @@ class ServerStore(BaseCache):
 
     def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
         key = self.make_and_validate_key(key, version=version)
-        self._write("INSERT OR REPLACE INTO kept VALUES (?, ?, ?, ?, ?)", key, value, timeout)
+        self._safely(lambda: self._write("INSERT OR REPLACE INTO kept VALUES (?, ?, ?, ?, ?)",
+                                         key, value, timeout), None)
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        """Keep `value` unless a live value is kept under `key`: True if it was kept."""
+        """Keep `value` unless a live value is kept under `key`: True if it was kept
+        (and when the file cannot be used: no one else can hold it either)."""
         key = self.make_and_validate_key(key, version=version)
-        db = self._db()
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            db.execute("DELETE FROM kept WHERE key = ? AND expires <= ?", (key, time.time()))
-            added = self._write("INSERT OR IGNORE INTO kept VALUES (?, ?, ?, ?, ?)",
-                                key, value, timeout)
-        finally:
-            db.execute("COMMIT")
-        return added == 1
+
+        def add():
+            db = self._db()
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                db.execute("DELETE FROM kept WHERE key = ? AND expires <= ?",
+                           (key, time.time()))
+                return self._write("INSERT OR IGNORE INTO kept VALUES (?, ?, ?, ?, ?)",
+                                   key, value, timeout) == 1
+            finally:
+                db.execute("COMMIT")
+
+        return self._safely(add, True)
 
     def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
         key = self.make_and_validate_key(key, version=version)
-        return self._db().execute("UPDATE kept SET expires = ? WHERE key = ? AND expires > ?",
-                                  (self._expiry(timeout), key, time.time())).rowcount == 1
+        return self._safely(lambda: self._db().execute(
+            "UPDATE kept SET expires = ? WHERE key = ? AND expires > ?",
+            (self._expiry(timeout), key, time.time())).rowcount == 1, False)
 
     def delete(self, key, version=None):
         key = self.make_and_validate_key(key, version=version)
-        return self._db().execute("DELETE FROM kept WHERE key = ?", (key,)).rowcount == 1
+        return self._safely(lambda: self._db().execute(
+            "DELETE FROM kept WHERE key = ?", (key,)).rowcount == 1, False)
 
     def has_key(self, key, version=None):
         return self.get(key, self, version) is not self
 
     def clear(self):
-        self._db().execute("DELETE FROM kept")
+        self._safely(lambda: self._db().execute("DELETE FROM kept"), None)
 
     def keys(self) -> list[str]:
         """The keys of every live value, as they were given (tests, operators)."""

@@ -86,3 +86,27 @@ def test_a_store_made_before_a_fork_opens_its_own_connection_after(tmp_path):
 def _keep_with(kept):
     assert kept.get("before") == 1
     kept.set("after", 2)
+
+
+def test_a_store_that_cannot_be_used_acts_as_an_empty_one(tmp_path, caplog):
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    kept = store(blocked)  # its folder cannot be made
+    kept.set("page", b"<p>kept</p>")
+    assert kept.get("page") is None and kept.get("page", "gone") == "gone"
+    assert kept.add("lock", 1) is True  # no one else can hold it either
+    assert kept.delete("page") is False
+    assert "Page store" in caplog.text and "unavailable" in caplog.text
+
+
+def test_a_damaged_file_is_rendered_around(tmp_path, client, db, settings):
+    from tests.factories import make_article
+
+    settings.CACHES = {**settings.CACHES, "pages": {
+        "BACKEND": "library.caches.ServerStore", "LOCATION": str(tmp_path)}}
+    (tmp_path / "pages.sqlite3").write_bytes(b"this is not a database file" * 100)
+    post = make_article(title="A harvest festival in the valley")
+    for _ in range(2):
+        response = client.get(post.get_absolute_url())
+        assert response.status_code == 200
+        assert "A harvest festival in the valley" in response.content.decode()
