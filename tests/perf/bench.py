@@ -94,6 +94,16 @@ SUSTAINED_KEPT = 0.90  # the sustained rate against the first seconds'
 SUSTAINED_MEMBER_P99 = 2.0  # the member post's p99 against the ceiling's, same run
 COMMENTED_P99 = 1.5  # with a comment a second, against the same page without
 
+# Read counts: the anonymous post read by new visitors, each view the page and its
+# read-count image, against the page alone with counting off.
+READS = [
+    ("counting off (the page alone)", {"DJANGO_READ_COUNTS": "0"}, False),
+    ("counting on, buffered in Redis (REDIS_URL)", {"DJANGO_READ_COUNTS": "1"}, True),
+    ("counting on, buffered in each worker (no REDIS_URL)",
+     {"DJANGO_READ_COUNTS": "1", "REDIS_URL": ""}, True),
+]
+READS_KEPT = 0.90  # the page rate with counting on, against counting off
+
 # BENCH_ONLY="Ceiling,member" keeps the scenarios whose label contains one of the words
 # (the ceiling always runs); for trying one setting quickly. The report is only
 # written for a full run.
@@ -320,7 +330,8 @@ def wrk(path, *, cookie=None, script=None, extra_env=None, base=BASE, seconds=No
                                        re.M):
         percentiles[pct] = float(value) * UNITS[unit]
     errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
-    return {"rps": rps, "p50": percentiles.get("50"), "p99": percentiles.get("99"),
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
+    return {"rps": rps, "requests": requests, "p50": percentiles.get("50"), "p99": percentiles.get("99"),
             "non2xx": int(errors.group(1)) if errors else 0, "command": shlex.join(args)}
 
 
@@ -469,6 +480,76 @@ def sustained(env, pairs, cookie, post_pk):
         stop_server(server)
     recycled = log.read_text().count("Autorestarting worker")
     return rows, commented, recycled
+
+
+READERS = r"""
+import sys
+from django.db.models import Sum
+from articles import reads
+from articles.models import ReadDay
+if sys.argv[2] == "flush":
+    reads.flush()  # the job's work: what waits in Redis
+print(ReadDay.objects.filter(article_id=int(sys.argv[1])).aggregate(n=Sum("readers"))["n"] or 0)
+"""
+
+
+def read_counting(env, post_pk):
+    """Each READS row on a gunicorn of its own for SUSTAINED_SECONDS / 2, and the
+    readers written for the post by the end (the Redis row's after the job's flush;
+    the workers' when gunicorn stops them)."""
+    path, beacon = "/articles/bench-post-00000/", f"/articles/{post_pk}/read.gif"
+    rows = []
+    for label, extra, counting in READS:
+        print(f"  Read counts: {label} …", flush=True)
+        before = int(shell(env, READERS, post_pk, "-").strip().splitlines()[-1])
+        server = start_server({**env, **extra})
+        try:
+            fetch(path)
+            time.sleep(2)
+            result = wrk(path, script=ROOT / "tests" / "perf" / "reads.lua",
+                         extra_env={"BENCH_BEACON": beacon if counting else ""},
+                         seconds=SUSTAINED_SECONDS // 2)
+        finally:
+            stop_server(server)
+        after = int(shell({**env, **extra}, READERS, post_pk, "flush").strip().splitlines()[-1])
+        views = result["requests"] // (2 if counting else 1)
+        rows.append((label, result, counting, after - before, views))
+    return rows
+
+
+def reads_report(rows) -> tuple[list[str], list[str]]:
+    failures = []
+    off = rows[0][1]["rps"]
+    lines = [
+        "## Read counts: a page and its image for each view",
+        "",
+        "New visitors (a User-Agent of their own each) read the anonymous post with 50 "
+        f"comments for {SUSTAINED_SECONDS // 2} s, each view the page and then its "
+        "read-count image (`tests/perf/reads.lua`); with counting off, the page alone. "
+        "Readers written: the post's readers in the database afterwards, the Redis "
+        "buffer written by the job's flush, the workers' as gunicorn stopped them.",
+        "",
+        "| run | pages/s | p50 ms | p99 ms | vs counting off | views | readers written "
+        "| target | met |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |",
+    ]
+    for label, result, counting, written, views in rows:
+        pages = result["rps"] / (2 if counting else 1)
+        checks = []
+        if counting:
+            checks = [(f"≥{READS_KEPT:.0%} of counting off", pages >= READS_KEPT * off),
+                      ("every view written", written >= 0.99 * views)]
+        if result["non2xx"]:
+            checks.append((f"{result['non2xx']} non-2xx answers", False))
+        met = all(ok for _, ok in checks)
+        if not met:
+            failures.append(f"read counts: {label}")
+        lines.append(
+            f"| {label} | {pages:,.0f} | {result['p50']:.1f} | {result['p99']:.1f} | "
+            f"{pages / off:.0%} | {views:,.0f} | {written:,} | "
+            f"{'; '.join(t for t, _ in checks) or '—'} | "
+            f"{'yes' if met else ('**no**' if checks else '—')} |")
+    return lines, failures
 
 
 def sustained_report(rows, commented, recycled) -> tuple[list[str], list[str]]:
