@@ -331,7 +331,8 @@ def wrk(path, *, cookie=None, script=None, extra_env=None, base=BASE, seconds=No
         percentiles[pct] = float(value) * UNITS[unit]
     errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
     requests = int(re.search(r"(\d+) requests in", out).group(1))
-    return {"rps": rps, "requests": requests, "p50": percentiles.get("50"), "p99": percentiles.get("99"),
+    return {"rps": rps, "requests": requests, "p50": percentiles.get("50"),
+            "p99": percentiles.get("99"),
             "non2xx": int(errors.group(1)) if errors else 0, "command": shlex.join(args)}
 
 
