@@ -656,16 +656,20 @@ def main():
     *_, read_prayers, member_session, post_pk = shell(
         env, PREPARE, str(pairs)).strip().splitlines()
     cookie = f"sessionid={member_session}"
+    if not ONLY or "sustained" in ONLY:
+        sustained_lines, sustained_failures = sustained_report(
+            *sustained(env, pairs, cookie, post_pk))
+        reads_lines, reads_failures = reads_report(read_counting(env, post_pk))
+    else:
+        sustained_lines = sustained_failures = reads_lines = reads_failures = []
     if ONLY == ["sustained"]:
-        section, failures = sustained_report(*sustained(env, pairs, cookie, post_pk))
         if os.environ.get("BENCH_WRITE", "1") == "1":  # 0: a trial, printed only
-            splice_section(section)
-        print("\n".join(section))
-        if failures:
+            splice_section(sustained_lines)
+            splice_section(reads_lines)
+        print("\n".join([*sustained_lines, "", *reads_lines]))
+        if failures := sustained_failures + reads_failures:
             print(f"\nTargets not met: {', '.join(failures)}")
         return
-    sustained_lines, sustained_failures = sustained_report(
-        *sustained(env, pairs, cookie, post_pk)) if not ONLY or "sustained" in ONLY else ([], [])
 
     server = start_server(env)
     results = []
@@ -762,8 +766,9 @@ def main():
             f"{'yes' if met else ('**no**' if checks else '—')} |"
         )
     counters_match = after_marks == after_sum
-    lines += ["", *sustained_lines] if sustained_lines else []
-    failures += sustained_failures
+    for section in (sustained_lines, reads_lines):
+        lines += ["", *section] if section else []
+    failures += sustained_failures + reads_failures
     if mixed_results:
         lines += [
             "",
