@@ -233,7 +233,7 @@ PAGE_CACHE_DIR = env("PAGE_CACHE_DIR") or os.path.join(
     f"intercessors-pages-{os.getuid()}-{hashlib.sha256(str(BASE_DIR).encode()).hexdigest()[:8]}")
 
 
-def cache_settings(*, redis_url="", page_cache_url="", page_cache_dir=""):
+def cache_settings(*, page_cache_dir, redis_url="", page_cache_url=""):
     caches = {
         "default": {
             "BACKEND": "library.caches.DurableDatabaseCache",
@@ -251,6 +251,14 @@ def cache_settings(*, redis_url="", page_cache_url="", page_cache_dir=""):
             "LOCATION": page_cache_dir,
             # The oldest renders give way past either bound.
             "OPTIONS": {"MAX_ENTRIES": 5_000, "MAX_BYTES": 256 * 1024 * 1024},
+        },
+        # Who has read which post today, as salted hashes, when there is no Redis to
+        # count in (articles.reads): a file of its own beside the pages, so that a
+        # day's readers never push a render out, nor wait for one to be written.
+        "readers": {
+            "BACKEND": "library.caches.ServerStore",
+            "LOCATION": os.path.join(page_cache_dir, "readers"),
+            "OPTIONS": {"MAX_ENTRIES": 1_000_000, "MAX_BYTES": 256 * 1024 * 1024},
         },
     }
     if redis_url:

@@ -63,7 +63,6 @@ class ServerStore(BaseCache):
     readers never wait for a writer). Nothing in it needs to survive the machine:
     losing the file only means pages are rendered again."""
 
-    TRIM_EVERY = 50  # writes between two checks of the store's size
 
     def __init__(self, location, params):
         super().__init__(params)
@@ -72,6 +71,8 @@ class ServerStore(BaseCache):
         self.path = Path(location) / "pages.sqlite3"
         self._local = threading.local()
         self._writes = 0
+        # Writes between two checks of the store's size (a count of every entry).
+        self.trim_every = max(50, self._max_entries // 100)
 
     def _db(self) -> sqlite3.Connection:
         # One connection per thread, and none carried into a forked process.
@@ -129,7 +130,7 @@ class ServerStore(BaseCache):
         changed = self._db().execute(sql, (key, blob, self._expiry(timeout), len(blob),
                                            time.time())).rowcount
         self._writes += 1
-        if self._writes % self.TRIM_EVERY == 0:
+        if self._writes % self.trim_every == 0:
             self._trim()
         return changed
 

@@ -130,7 +130,8 @@ def caches_on(settings, *, counters="", pages=""):
 
     settings.REDIS_URL = counters
     settings.PAGE_CACHE_URL = pages
-    settings.CACHES = cache_settings(redis_url=counters, page_cache_url=pages)
+    settings.CACHES = cache_settings(redis_url=counters, page_cache_url=pages,
+                                     page_cache_dir=settings.PAGE_CACHE_DIR)
     site_caches.reset_breakers()
     try:
         yield
