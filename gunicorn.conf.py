@@ -45,3 +45,10 @@ logconfig_dict = logging_config(
     },
 )
 wsgi_app = "intercessors.wsgi:application"
+
+
+def worker_exit(server, worker):
+    """A worker that stops writes the read counts waiting in its memory (articles.reads)."""
+    from articles import reads
+
+    reads.write_buffer_at_exit()
