@@ -49,7 +49,7 @@ BOTS = re.compile(
     r"bot|crawl|spider|slurp|scrap|fetch|preview|facebookexternalhit|embedly|iframely"
     r"|whatsapp|telegram|skype|discord|slack|vkshare|pinterest|mediapartners"
     r"|inspectiontool|lighthouse|headless|phantomjs|curl|wget|python|httpx|aiohttp"
-    r"|go-http-client|java/|okhttp|libwww|perl|ruby|node|axios|http_request|feed|rss"
+    r"|go-http-client|java/|okhttp|libwww|ruby|node-fetch|undici|axios|http_request|feed|rss"
     r"|health|googlehc|kube-probe|probe|monitor|uptime|pingdom|check_http|nagios|zabbix"
     r"|statuscake|site24x7|datadog",
     re.IGNORECASE,
