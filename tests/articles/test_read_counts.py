@@ -292,6 +292,9 @@ def test_nothing_stored_says_who_read_what(client, post, member):
     stored = out.getvalue()
     assert address not in stored and "Unique/9.9" not in stored
     assert [f.name for f in ReadDay._meta.concrete_fields] == ["id", "article", "day", "readers"]
+    with connection.cursor() as cursor:  # the default cache, a table: nothing of reads
+        cursor.execute("SELECT cache_key FROM django_cache WHERE cache_key LIKE %s", ["%reads%"])
+        assert cursor.fetchall() == []
     # The server's page store holds the day's salt and hashes only.
     kept = list(caches["pages"]._cache)
     assert not any(address in key or "Unique" in key or f"member:{member.pk}" in key
