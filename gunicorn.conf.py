@@ -48,7 +48,9 @@ wsgi_app = "intercessors.wsgi:application"
 
 
 def worker_exit(server, worker):
-    """A worker that stops writes the read counts waiting in its memory (articles.reads)."""
-    from articles import reads
-
-    reads.write_buffer_at_exit()
+    """A worker that stops writes the read counts waiting in its memory (articles.reads);
+    one that never loaded the site has none. Its atexit function would too, but runs
+    only if the worker leaves by a normal exit."""
+    reads = sys.modules.get("articles.reads")
+    if reads is not None:
+        reads.write_buffer_at_exit()

@@ -1,5 +1,6 @@
 """'N people have read this': the post page's tiny image counts each reader once a day,
 buffered in Redis or the worker and written by a job, and nothing says who read what."""
+import http.client
 import io
 import os
 import subprocess
@@ -20,6 +21,8 @@ from articles.views import PIXEL
 from library import jobs
 from library.caches import counter_store
 from tests.factories import make_article, make_member
+from tests.net import free_port
+from tests.processes import stop_group
 from tests.redis_servers import DOWN, caches_on, private_redis  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -264,6 +267,37 @@ def test_a_worker_that_exits_writes_what_it_counted():
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert readers(post) == {date(2026, 12, 7): 3}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_gunicorn_workers_write_their_counts_when_they_stop(tmp_path):
+    post = make_article()
+    port, log = free_port(), tmp_path / "gunicorn.log"
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "intercessors.settings",
+           "DJANGO_SECRET_KEY": django_settings.SECRET_KEY, "DJANGO_DEBUG": "0",
+           "DJANGO_HTTPS": "0", "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+           "DJANGO_ENV_FILE": os.devnull, "DATABASE_URL": database_url(), "REDIS_URL": "",
+           "PAGE_CACHE_URL": "", "DJANGO_LOG_LEVEL": "WARNING"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--workers", "1",
+         "--bind", f"127.0.0.1:{port}"],
+        cwd=ROOT, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT,
+        start_new_session=True)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                answer = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                answer.request("GET", beacon(post), headers={"User-Agent": BROWSER})
+                assert answer.getresponse().status == 200, log.read_text()
+                break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline, log.read_text()
+                time.sleep(0.1)
+        assert not ReadDay.objects.exists()
+    finally:
+        stop_group(server)
+    assert sum(readers(post).values()) == 1, log.read_text()
 
 
 # Cost: no database write per view, and no query at all for a visitor.
