@@ -42,6 +42,7 @@ MOST_BUFFERED = 5_000
 # A flusher that took counts out of Redis and died without writing them leaves them
 # under its own key; after this many seconds another flusher takes them over.
 ABANDONED_AFTER = 600
+LARGEST_ID = 2**63 - 1  # a larger number is no post's id, and no database's integer
 
 # Crawlers, link previews, command-line and library clients, uptime monitors and
 # load balancers' health checks: none of them is a person reading.
@@ -66,7 +67,7 @@ def count_read(request, article_id: int) -> bool:
     """Count this request's reader as having read the post today, unless they were
     counted today already or are a program. True when counted."""
     user_agent = request.headers.get("User-Agent", "")
-    if is_bot(user_agent):
+    if is_bot(user_agent) or not 0 < article_id <= LARGEST_ID:
         return False
     user = request.user
     reader = f"member:{user.pk}" if user.is_authenticated else (
@@ -125,8 +126,9 @@ def _count_in_redis(reader: str, article_id: int, day: date) -> bool | None:
             salt = client.get(salt_key)
         seen = store.make_and_validate_key(_seen_key(salt, reader, article_id, day))
         counts = store.make_and_validate_key(COUNTS)
-        return bool(client.eval(_COUNT_ONCE, 2, seen, counts, lifetime,
-                                f"{day.isoformat()}:{article_id}"))
+        count_once = client.register_script(_COUNT_ONCE)  # by its digest, once loaded
+        return bool(count_once(keys=[seen, counts],
+                               args=[lifetime, f"{day.isoformat()}:{article_id}"]))
 
     return store.guarded(count, None)
 
@@ -211,7 +213,7 @@ def write_counts(counts) -> int:
     """Add counts of (post id, day) to ReadDay: one upsert per pair, in one transaction.
     Ids of posts that are gone or not published are dropped here rather than looked
     up per view. The number of readers written."""
-    ids = {article_id for article_id, _ in counts}
+    ids = {article_id for article_id, _ in counts if 0 < article_id <= LARGEST_ID}
     if not ids:
         return 0
     live = set(Article.objects.published().filter(pk__in=ids).values_list("pk", flat=True))

@@ -117,7 +117,6 @@ def test_the_beacon_is_a_transparent_pixel_no_cache_keeps(client, post):
     assert response.content == PIXEL and PIXEL.startswith(b"GIF89a\x01\x00\x01\x00")
     assert b"\x21\xf9\x04\x01" in PIXEL  # its one colour is the transparent one
     assert "no-store" in response["Cache-Control"]
-    assert "img-src 'self'" in response.headers.get("Content-Security-Policy", "img-src 'self'")
     assert client.post(beacon(post)).status_code == 405
 
 
@@ -207,6 +206,8 @@ def test_head_is_not_a_read(client, post):
 def test_unknown_and_unpublished_posts_are_dropped_when_written(client, post):
     draft = make_article(status="draft")
     client.get("/articles/987654/read.gif", HTTP_USER_AGENT=BROWSER)
+    client.get(f"/articles/{2**64}/read.gif", HTTP_USER_AGENT=BROWSER)
+    reads.buffer.add({(2**64, date(2026, 12, 7)): 1})  # as if taken from Redis
     read(client, draft)
     read(client, post)
     assert reads.write_buffer() == 1
