@@ -46,3 +46,12 @@ logconfig_dict = logging_config(
     },
 )
 wsgi_app = "intercessors.wsgi:application"
+
+
+def worker_exit(server, worker):
+    """A worker that stops writes the read counts waiting in its memory (articles.reads);
+    one that never loaded the site has none. Its atexit function would too, but runs
+    only if the worker leaves by a normal exit."""
+    reads = sys.modules.get("articles.reads")
+    if reads is not None:
+        reads.write_buffer_at_exit()

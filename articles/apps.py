@@ -7,6 +7,7 @@ class ArticlesConfig(AppConfig):
 
     def ready(self):
         from comments import targets
+        from library import jobs
         from states import sections
 
         from .models import Article
@@ -16,3 +17,4 @@ class ArticlesConfig(AppConfig):
         # to staff before.
         targets.register(Article, visible=lambda post, user: post.is_public or user.is_staff)
         sections.register(template="articles/includes/_state_posts.html", data=state_posts)
+        jobs.every("Site: write read counts", "articles.reads.flush", minutes=1)

@@ -9,4 +9,5 @@ urlpatterns = [
     path("", views.article_list, name="list"),
     path("feed/", LatestArticlesFeed(), name="feed"),
     path("<slug:slug>/", views.article_detail, name="detail"),
+    path("<int:article_id>/read.gif", views.read_beacon, name="read"),
 ]

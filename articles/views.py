@@ -1,8 +1,11 @@
+import base64
 import re
 from urllib.parse import quote, urlencode, urljoin
 
 from django.conf import settings
-from django.http import Http404
+from django.db.models import IntegerField, OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
@@ -12,7 +15,8 @@ from library.pages.pagecache import LISTS, shared_page
 from library.web.pagination import paginate
 from states.models import State
 
-from .models import Article, Topic
+from . import reads
+from .models import Article, ReadDay, Topic
 from .selectors import article_cards
 
 SLUG = re.compile(r"[-a-zA-Z0-9_]{1,200}")
@@ -63,9 +67,10 @@ def share_links(url: str, title: str) -> dict:
 @require_safe
 @shared_page(depends_on=lambda request, slug: (f"article:{slug}",))
 def article_detail(request, slug):
-    article = get_object_or_404(
-        Article.objects.select_related("prayer").prefetch_related("topics", "states"), slug=slug
-    )
+    articles = Article.objects.select_related("prayer").prefetch_related("topics", "states")
+    if settings.READ_COUNTS:
+        articles = articles.annotate(readers=_all_readers)
+    article = get_object_or_404(articles, slug=slug)
     if not article.is_public and not request.user.is_staff:
         raise Http404("No such post.")
     prayer = article.opening_prayer
@@ -82,8 +87,33 @@ def article_detail(request, slug):
             "share_image": urljoin(canonical_url, photo.url) if photo else "",
             "share": share_links(canonical_url, article.title),
             "conversation": load_conversation(target=article, request=request),
+            "read_counts": settings.READ_COUNTS,
         },
     )
+
+
+# Everyone who has read a post, summed over its days in the post's own query.
+_all_readers = Coalesce(
+    Subquery(ReadDay.objects.filter(article=OuterRef("pk")).order_by()
+             .values("article").annotate(total=Sum("readers")).values("total"),
+             output_field=IntegerField()),
+    0,
+)
+
+# A transparent GIF of one pixel.
+PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
+
+
+@require_safe
+def read_beacon(request, article_id):
+    """The post page's tiny image: fetching it counts the reader (articles.reads). Never
+    kept by any cache, so every view reaches us; a HEAD only asks, and is not counted.
+    The id is not looked up here: made-up ones are dropped when counts are written."""
+    if request.method == "GET" and settings.READ_COUNTS:
+        reads.count_read(request, article_id)
+    response = HttpResponse(PIXEL, content_type="image/gif")
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def state_posts(request, state) -> dict:

@@ -216,6 +216,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Whole pages for anonymous readers, kept until a write changes the site.
 PAGE_CACHE = env_bool("DJANGO_PAGE_CACHE", default=True)
+# "N people have read this" on posts, counted by a tiny image on the post page
+# (articles.reads); off removes the image and the counting.
+READ_COUNTS = env_bool("DJANGO_READ_COUNTS", default=True)
 
 # Caches (library/caches.py). `default`, a database table nothing evicts
 # from, holds allauth's log-in limits and the page cache's version; pages and

@@ -182,11 +182,12 @@ def other_member(db):
 
 @pytest.fixture(autouse=True)
 def empty_page_cache():
-    """Rendered pages live in each process's memory, outside the test's transaction:
-    every test starts with none."""
+    """Rendered pages and today's readers live in files of this process's own, outside
+    the test's transaction: every test starts with none."""
     from library.caches import page_store
 
     page_store().clear()
+    caches["readers"].clear()
 
 
 @pytest.fixture

@@ -1,0 +1,320 @@
+"""How many people have read each post: every reader counted once a day, and only the
+count kept (ReadDay), never who read what.
+
+A tiny image on the post page counts a view (`count_read`): the page itself is shared
+by every reader and may be kept by nginx, so its own request cannot. A view costs no
+database write. With REDIS_URL the counts gather in one Redis hash, and a job
+(`flush`) adds them to ReadDay every minute; without it, or while it is down, each
+web worker gathers them in its own memory and a thread of its own writes them every
+minute, and when it stops (atexit, and gunicorn's `worker_exit`).
+
+Once a day per reader: a keyed hash of (reader, post), made with a random salt of the
+day, is kept in a cache until the day ends, and the salt with it. The reader is the
+member's id, or a visitor's address and browser; none of it is written anywhere."""
+import atexit
+import hashlib
+import hmac
+import logging
+import os
+import re
+import secrets
+import threading
+import time
+from collections import Counter
+from datetime import date, datetime, timedelta
+from datetime import time as clock
+
+from django.core.cache import caches
+from django.db import connection, transaction
+from django.utils import timezone
+from redis.exceptions import ResponseError
+
+from library.caches import counter_store
+from library.web.ratelimit import client_ip
+
+from .models import Article, ReadDay
+
+logger = logging.getLogger(__name__)
+
+WRITE_EVERY = 60  # seconds a worker keeps counts in memory before writing them
+# Past this many (post, day) pairs waiting in a worker, new ones are not kept: only
+# made-up post ids (checked when written, not when counted) could come to so many.
+MOST_BUFFERED = 5_000
+# A flusher that took counts out of Redis and died without writing them leaves them
+# under its own key; after this many seconds another flusher takes them over.
+ABANDONED_AFTER = 600
+LARGEST_ID = 2**63 - 1  # a larger number is no post's id, and no database's integer
+
+# Crawlers, link previews, command-line and library clients, uptime monitors and
+# load balancers' health checks: none of them is a person reading.
+BOTS = re.compile(
+    r"bot|crawl|spider|slurp|scrap|fetch|preview|facebookexternalhit|embedly|iframely"
+    r"|whatsapp|telegram|skype|discord|slack|vkshare|pinterest|mediapartners"
+    r"|inspectiontool|lighthouse|headless|phantomjs|curl|wget|python|httpx|aiohttp"
+    r"|go-http-client|java/|okhttp|libwww|ruby|node-fetch|undici|axios|http_request|feed|rss"
+    r"|health|googlehc|kube-probe|probe|monitor|uptime|pingdom|check_http|nagios|zabbix"
+    r"|statuscake|site24x7|datadog",
+    re.IGNORECASE,
+)
+
+
+def is_bot(user_agent: str) -> bool:
+    """Whether a request with this User-Agent is a program, not a person reading: a
+    request with none is taken for one too."""
+    return not user_agent.strip() or bool(BOTS.search(user_agent))
+
+
+def count_read(request, article_id: int) -> bool:
+    """Count this request's reader as having read the post today, unless they were
+    counted today already or are a program. True when counted."""
+    user_agent = request.headers.get("User-Agent", "")
+    if is_bot(user_agent) or not 0 < article_id <= LARGEST_ID:
+        return False
+    user = request.user
+    reader = f"member:{user.pk}" if user.is_authenticated else (
+        f"visitor:{client_ip(request)}:{user_agent}")
+    day = timezone.localdate()
+    counted = _count_in_redis(reader, article_id, day)
+    if counted is None:
+        counted = _count_in_worker(reader, article_id, day)
+    return counted
+
+
+def _seconds_left(day: date) -> int:
+    """Seconds until the day ends: what the day's salt and hashes live for."""
+    ends = timezone.make_aware(datetime.combine(day + timedelta(days=1), clock.min))
+    return max(1, min(86_400, int((ends - timezone.now()).total_seconds()) + 1))
+
+
+def _seen_key(salt, reader: str, article_id: int, day: date) -> str:
+    if isinstance(salt, str):
+        salt = salt.encode()
+    digest = hmac.new(salt, f"{reader}|{article_id}".encode(), hashlib.sha256).hexdigest()
+    return f"reads:seen:{day.isoformat()}:{digest[:32]}"
+
+
+# Redis: one hash of counts, "<day>:<post id>" -> readers, and a key per reader seen.
+
+COUNTS = "reads:counts"
+TAKEN = "reads:taken:"
+# Sets the reader's key for the rest of the day; counts them only if it was not set.
+_COUNT_ONCE = """
+if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then
+  return redis.call('HINCRBY', KEYS[2], ARGV[2], 1)
+end
+return 0
+"""
+
+
+def _count_in_redis(reader: str, article_id: int, day: date) -> bool | None:
+    """Counted (True), seen already (False), or None without a Redis to count in."""
+    store = counter_store()
+    if store is None or not store.available():
+        return None
+    salt_key = store.make_and_validate_key(f"reads:salt:{day.isoformat()}")
+    client = store._cache.get_client(salt_key, write=True)
+    lifetime = _seconds_left(day)
+
+    def count():
+        salt = client.get(salt_key)
+        if salt is None:
+            client.set(salt_key, secrets.token_hex(16), nx=True, ex=lifetime)
+            salt = client.get(salt_key)
+        seen = store.make_and_validate_key(_seen_key(salt, reader, article_id, day))
+        counts = store.make_and_validate_key(COUNTS)
+        count_once = client.register_script(_COUNT_ONCE)  # by its digest, once loaded
+        return bool(count_once(keys=[seen, counts],
+                               args=[lifetime, f"{day.isoformat()}:{article_id}"]))
+
+    return store.guarded(count, None)
+
+
+# Each worker's own counts, when there is no Redis to count in.
+
+class Buffer:
+    """Counts of (post id, day) waiting in this worker's memory to be written."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.counts: Counter = Counter()
+        self.written_at = time.monotonic()
+        self.writer_pid = None
+
+    def add(self, counts) -> None:
+        with self.lock:
+            for pair, readers in counts.items():
+                if pair in self.counts or len(self.counts) < MOST_BUFFERED:
+                    self.counts[pair] += readers
+            if self.writer_pid != os.getpid():  # one writer in each process, forked or not
+                self.writer_pid = os.getpid()
+                threading.Thread(target=_write_every_minute, name="read-counts",
+                                 daemon=True).start()
+
+    def take(self) -> Counter:
+        with self.lock:
+            taken, self.counts = self.counts, Counter()
+            self.written_at = time.monotonic()
+            return taken
+
+    def due(self) -> bool:
+        return bool(self.counts) and time.monotonic() - self.written_at >= WRITE_EVERY
+
+
+buffer = Buffer()
+
+
+def _count_in_worker(reader: str, article_id: int, day: date) -> bool:
+    """Count in this worker's memory, each reader once a day as told by the server's
+    page store (never the default cache: a database table, a write per view)."""
+    store = caches["readers"]
+    lifetime = _seconds_left(day)
+    salt_key = f"reads:salt:{day.isoformat()}"
+    salt = store.get(salt_key)
+    if salt is None:
+        store.add(salt_key, secrets.token_hex(16), lifetime)
+        salt = store.get(salt_key)
+    if salt is None:  # a page store in Redis, and that Redis down: not counted
+        return False
+    if not store.add(_seen_key(salt, reader, article_id, day), 1, lifetime):
+        return False
+    buffer.add({(article_id, day): 1})
+    return True
+
+
+def _write_every_minute() -> None:
+    """This worker's writer: what waits is written once WRITE_EVERY seconds have passed
+    since the last write, with a connection of its own, closed after each write."""
+    while True:
+        time.sleep(1)
+        if not buffer.due():
+            continue
+        try:
+            write_buffer()
+        except Exception:  # noqa: BLE001 - kept for the next try
+            logger.exception("Could not write the read counts waiting in this worker")
+        finally:
+            connection.close()
+
+
+def write_buffer() -> int:
+    """Write this worker's waiting counts; put back if the database refuses them."""
+    counts = buffer.take()
+    try:
+        return write_counts(counts)
+    except Exception:
+        buffer.add(counts)
+        raise
+
+
+def write_buffer_at_exit() -> None:
+    """When the worker stops (atexit, and gunicorn's `worker_exit`): write what waits."""
+    try:
+        write_buffer()
+    except Exception:  # noqa: BLE001 - the process ends either way; say what was lost
+        logger.exception("Could not write the read counts waiting in this worker")
+
+
+atexit.register(write_buffer_at_exit)
+
+
+# Writing counts.
+
+_UPSERT = (
+    "INSERT INTO {t} ({article}, {day}, {readers}) VALUES (%s, %s, %s) "
+    "ON CONFLICT ({article}, {day}) DO UPDATE SET {readers} = {t}.{readers} + excluded.{readers}"
+)
+
+
+def write_counts(counts) -> int:
+    """Add counts of (post id, day) to ReadDay: one upsert per pair, in one transaction.
+    Ids of posts that are gone or not published are dropped here rather than looked
+    up per view. The number of readers written."""
+    ids = {article_id for article_id, _ in counts if 0 < article_id <= LARGEST_ID}
+    if not ids:
+        return 0
+    live = set(Article.objects.published().filter(pk__in=ids).values_list("pk", flat=True))
+    rows = [(article_id, day, readers) for (article_id, day), readers in sorted(counts.items())
+            if article_id in live and readers > 0]
+    if not rows:
+        return 0
+    q = connection.ops.quote_name
+    sql = _UPSERT.format(t=q(ReadDay._meta.db_table), article=q("article_id"), day=q("day"),
+                         readers=q("readers"))
+    with transaction.atomic(), connection.cursor() as cursor:
+        for article_id, day, readers in rows:
+            cursor.execute(sql, [article_id, connection.ops.adapt_datefield_value(day), readers])
+    return sum(readers for _, _, readers in rows)
+
+
+def flush() -> int:
+    """The schedule's job, every minute: write what was counted in Redis (and what
+    waits in this process). Safe beside another flusher: each takes the counts out
+    of Redis by renaming their hash, which only one can do; counts whose writing
+    failed go back. The number of readers written."""
+    written = write_buffer()
+    store = counter_store()
+    if store is None:
+        return written
+    counts_key = store.make_and_validate_key(COUNTS)
+    client = store._cache.get_client(counts_key, write=True)
+    taken = [key for key in store.guarded(lambda: _abandoned(store, client), []) if key]
+    mine = store.make_and_validate_key(f"{TAKEN}{int(time.time())}:{secrets.token_hex(4)}")
+    def take():
+        try:
+            return client.renamenx(counts_key, mine)
+        except ResponseError:  # no such key: nothing was counted since the last flush
+            return False
+
+    if store.guarded(take, False):
+        taken.append(mine)
+    for key in taken:
+        written += _write_taken(store, client, key, counts_key)
+    return written
+
+
+def _abandoned(store, client) -> list:
+    """Counts another flusher took and never wrote (it died): taken over, each by a
+    rename only one flusher can make."""
+    pattern = store.make_and_validate_key(f"{TAKEN}*")
+    prefix = pattern[:-1]
+    adopted = []
+    for key in client.scan_iter(match=pattern, count=100):
+        key = key.decode()
+        taken_at = key[len(prefix):].split(":", 1)[0]
+        if not taken_at.isdigit() or time.time() - int(taken_at) < ABANDONED_AFTER:
+            continue
+        mine = store.make_and_validate_key(f"{TAKEN}{int(time.time())}:{secrets.token_hex(4)}")
+        try:
+            if client.renamenx(key, mine):
+                adopted.append(mine)
+        except ResponseError:  # another flusher took it over first
+            continue
+    return adopted
+
+
+def _write_taken(store, client, key: str, counts_key: str) -> int:
+    """Write the counts held under `key`, then drop it; on failure, add them back."""
+    fields = store.guarded(lambda: client.hgetall(key), None)
+    if fields is None:
+        return 0  # Redis went away: the key waits, and is taken over later
+    counts = Counter()
+    for field, readers in fields.items():
+        day, _, article_id = field.decode().partition(":")
+        try:
+            counts[(int(article_id), date.fromisoformat(day))] += int(readers)
+        except ValueError:
+            continue
+    try:
+        written = write_counts(counts)
+    except Exception:
+        def give_back():
+            pipe = client.pipeline(transaction=True)
+            for field, readers in fields.items():
+                pipe.hincrby(counts_key, field, int(readers))
+            pipe.delete(key)
+            pipe.execute()
+
+        store.guarded(give_back, None)
+        raise
+    store.guarded(lambda: client.delete(key), None)
+    return written
