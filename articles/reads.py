@@ -165,7 +165,8 @@ buffer = Buffer()
 
 def _count_in_worker(reader: str, article_id: int, day: date) -> bool:
     """Count in this worker's memory, each reader once a day as told by the server's
-    page store (never the default cache: a database table, a write per view)."""
+    store of readers, shared by its workers (never the default cache: a database
+    table, a write per view)."""
     store = caches["readers"]
     lifetime = _seconds_left(day)
     salt_key = f"reads:salt:{day.isoformat()}"
@@ -173,7 +174,7 @@ def _count_in_worker(reader: str, article_id: int, day: date) -> bool:
     if salt is None:
         store.add(salt_key, secrets.token_hex(16), lifetime)
         salt = store.get(salt_key)
-    if salt is None:  # a page store in Redis, and that Redis down: not counted
+    if salt is None:  # the store cannot be used (a full disk): not counted
         return False
     if not store.add(_seen_key(salt, reader, article_id, day), 1, lifetime):
         return False
