@@ -107,6 +107,21 @@ READS = [
 ]
 READS_KEPT = 0.90  # the page rate with counting on, against counting off
 
+# gunicorn's settings, each tried on the posts under the sustained load
+# (BENCH_ONLY=gunicorn): what `gunicorn.conf.py` ships was chosen from these.
+GUNICORN_CHOICES = [
+    ("4 workers, recycled every 5,000 requests, each loading the site itself",
+     {"GUNICORN_WORKERS": "4", "GUNICORN_MAX_REQUESTS": "5000", "GUNICORN_PRELOAD": "0"}),
+    ("4 workers, recycled every 5,000 requests, forked from a loaded site",
+     {"GUNICORN_WORKERS": "4", "GUNICORN_MAX_REQUESTS": "5000", "GUNICORN_PRELOAD": "1"}),
+    ("4 workers, recycled every 100,000 requests, forked from a loaded site",
+     {"GUNICORN_WORKERS": "4", "GUNICORN_MAX_REQUESTS": "100000", "GUNICORN_PRELOAD": "1"}),
+    ("2 workers, recycled every 100,000 requests, forked from a loaded site",
+     {"GUNICORN_WORKERS": "2", "GUNICORN_MAX_REQUESTS": "100000", "GUNICORN_PRELOAD": "1"}),
+    ("6 workers, recycled every 100,000 requests, forked from a loaded site",
+     {"GUNICORN_WORKERS": "6", "GUNICORN_MAX_REQUESTS": "100000", "GUNICORN_PRELOAD": "1"}),
+]
+
 # BENCH_ONLY="Ceiling,member" keeps the scenarios whose label contains one of the words
 # (the ceiling always runs); for trying one setting quickly. The report is only
 # written for a full run.
@@ -561,6 +576,56 @@ def reads_report(rows) -> tuple[list[str], list[str]]:
     return lines, failures
 
 
+def gunicorn_choices(env, cookie):
+    """Each GUNICORN_CHOICES row on a gunicorn of its own: the anonymous and the member
+    post for SUSTAINED_SECONDS each, the workers recycled meanwhile, and the memory of
+    every gunicorn process at the end."""
+    rows = []
+    for label, extra in GUNICORN_CHOICES:
+        print(f"  gunicorn: {label} …", flush=True)
+        log = Path(tempfile.mkdtemp(prefix="intercessors-bench-")) / "gunicorn.log"
+        server = start_server({**env, **extra, "DJANGO_LOG_LEVEL": "INFO"}, log)
+        try:
+            results = []
+            for _, path, member in SUSTAINED[1:]:
+                fetch(path, cookie if member else None)
+                time.sleep(2)
+                results.append(wrk(path, cookie=cookie if member else None,
+                                   seconds=SUSTAINED_SECONDS))
+            memory = _group_memory(server.pid)
+        finally:
+            stop_server(server)
+        rows.append((label, results, log.read_text().count("Autorestarting worker"), memory))
+    return rows
+
+
+def _group_memory(pgid) -> int:
+    """The resident memory of every process in the group, in MB (shared pages counted
+    in each, as `ps` does)."""
+    out = subprocess.run(["ps", "-o", "rss=", "-g", str(pgid)], capture_output=True,
+                         text=True).stdout
+    return sum(int(n) for n in out.split()) // 1024
+
+
+def gunicorn_report(rows) -> list[str]:
+    lines = [
+        "## Choosing gunicorn's settings",
+        "",
+        f"Each setting on a gunicorn of its own: the post with 50 comments for "
+        f"{SUSTAINED_SECONDS} s anonymous, then {SUSTAINED_SECONDS} s as a member "
+        "(`BENCH_ONLY=gunicorn make bench`); threads 4 each. Recycled: workers gunicorn "
+        "restarted meanwhile (`max_requests`, with a tenth of it as jitter). Memory: "
+        "every gunicorn process's resident memory at the end, shared pages counted in each.",
+        "",
+        "| setting | anonymous req/s | p99 ms | member req/s | p99 ms | recycled | memory MB |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for label, (anonymous, member), recycled, memory in rows:
+        lines.append(f"| {label} | {anonymous['rps']:,.0f} | {anonymous['p99']:.1f} | "
+                     f"{member['rps']:,.0f} | {member['p99']:.1f} | {recycled} | {memory:,} |")
+    return lines
+
+
 def sustained_report(rows, commented, recycled) -> tuple[list[str], list[str]]:
     """The sustained section's lines, and the labels of the rows that missed."""
     failures = []
@@ -626,9 +691,8 @@ def splice_section(lines: list[str]) -> None:
     heading = lines[0]
     text = REPORT.read_text() if REPORT.exists() else "# Benchmarks\n"
     day = datetime.date.today().isoformat()
-    section = "\n".join([*lines, "", f"This section was measured again on {day}, alone "
-                         "(`BENCH_ONLY=sustained make bench`); the rest of this page is from "
-                         "the last full `make bench`.", ""])
+    section = "\n".join([*lines, "", f"This section was measured on {day}, alone; the rest "
+                         "of this page may be from an earlier `make bench`.", ""])
     if heading in text:
         start = text.index(heading)
         end = text.find("\n## ", start + len(heading))
@@ -664,6 +728,12 @@ def main():
     *_, read_prayers, member_session, post_pk = shell(
         env, PREPARE, str(pairs)).strip().splitlines()
     cookie = f"sessionid={member_session}"
+    if ONLY == ["gunicorn"]:
+        section = gunicorn_report(gunicorn_choices(env, cookie))
+        if os.environ.get("BENCH_WRITE", "1") == "1":
+            splice_section(section)
+        print("\n".join(section))
+        return
     if not ONLY or "sustained" in ONLY:
         sustained_lines, sustained_failures = sustained_report(
             *sustained(env, pairs, cookie, post_pk))
