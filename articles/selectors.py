@@ -1,4 +1,5 @@
-"""Reads of prayer posts that need care: lists with their prayers, and search."""
+"""Reads of prayer posts that need care: lists with their prayers, search, the
+posts most prayed and read this week, and the post to read next."""
 import re
 from datetime import timedelta
 
@@ -6,6 +7,10 @@ from django.db import connection
 from django.db.models import F, Sum
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
+
+from library.recount import counted_once_a_minute
+from library.rules import PUBLISHED
+from prayers.models import Prayer, PrayerMark
 
 from .models import Article, ReadDay
 
@@ -51,14 +56,86 @@ def search_articles(query: str):
 def most_read(*, days: int = 7, limit: int = 5, today=None) -> list:
     """The posts most read over the last `days` days (today included), most first,
     as list cards with `readers` set to their readers in that time."""
-    today = today or timezone.localdate()
-    totals = (
-        ReadDay.objects.filter(day__gt=today - timedelta(days=days))
-        .values("article_id").annotate(total=Sum("readers")).order_by("-total", "-article_id")
-    )
-    ranked = {row["article_id"]: row["total"] for row in totals[: limit * 3]}
+    ranked = dict(read_ranking(days=days, limit=limit * 3, today=today))
     cards = {card.pk: card for card in article_cards().filter(pk__in=ranked)}
     chosen = [cards[pk] for pk in ranked if pk in cards][:limit]
     for card in chosen:
         card.readers = ranked[card.pk]
     return chosen
+
+
+def read_ranking(*, days: int = 7, limit: int = 15, today=None) -> list[tuple[int, int]]:
+    """(post id, readers) of the posts most read over the last `days` days (today
+    included), most first, ties to the newer id: published or not, which the caller
+    checks when it shows them."""
+    today = today or timezone.localdate()
+    totals = (
+        ReadDay.objects.filter(day__gt=today - timedelta(days=days))
+        .values("article_id").annotate(total=Sum("readers")).order_by("-total", "-article_id")
+    )
+    return [(row["article_id"], row["total"]) for row in totals[:limit]]
+
+
+def prayed_ranking(*, days: int = 7, limit: int = 15, until=None) -> list[tuple[int, int]]:
+    """(post id, marks) of the published posts whose opening prayer was marked "I
+    Prayed" most in the `days` days to `until` (default: now), most first, ties to the
+    newer post. The week's marks are counted per prayer from the marks' (created_at,
+    prayer) index alone, then joined to their posts: the cost follows the week's
+    marks, not the whole archive (prayers migration 0013)."""
+    until = until or timezone.now()
+    marks, prayers = PrayerMark._meta.db_table, Prayer._meta.db_table
+    articles = Article._meta.db_table
+    # Table names come from model metadata; every value is a parameter.
+    sql = f"""
+        SELECT p.article_id, week.marks
+        FROM (SELECT prayer_id, COUNT(*) AS marks FROM {marks}
+              WHERE created_at > %s AND created_at <= %s GROUP BY prayer_id) week
+        JOIN {prayers} p ON p.id = week.prayer_id
+        JOIN {articles} a ON a.id = p.article_id
+        WHERE a.status = %s AND a.published_at <= %s
+        ORDER BY week.marks DESC, a.published_at DESC, a.id DESC
+        LIMIT %s
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [until - timedelta(days=days), until, PUBLISHED, timezone.now(),
+                             limit])
+        return [tuple(row) for row in cursor.fetchall()]
+
+
+def most_prayed(*, days: int = 7, limit: int = 5, until=None) -> list:
+    """The published posts most prayed in the `days` days to `until`, most first,
+    each with `prayed` set to its marks in that time."""
+    ranked = prayed_ranking(days=days, limit=limit * 3, until=until)
+    return ranked_posts(ranked, published_links([pk for pk, _ in ranked]), limit=limit,
+                        count="prayed")
+
+
+def published_links(ids) -> dict:
+    """The published ones of these posts, by id, with only what a link to each shows."""
+    return (Article.objects.published().filter(pk__in=ids)
+            .only("title", "slug", "status", "published_at").in_bulk())
+
+
+def ranked_posts(ranked: list[tuple[int, int]], posts: dict, *, limit: int, count: str) -> list:
+    """Of a ranking's (post id, count), the posts found in `posts`, in its order, at
+    most `limit`, each with the attribute `count` set to its count."""
+    chosen = [(posts[pk], number) for pk, number in ranked if pk in posts][:limit]
+    for post, number in chosen:
+        setattr(post, count, number)
+    return [post for post, _ in chosen]
+
+
+WEEK_KEY = "posts-of-the-week"
+
+
+def posts_of_the_week(*, limit: int = 5) -> dict:
+    """The week's most prayed ("prayed", with `prayed` set) and most read ("read",
+    with `readers` set) published posts, for the pages that list them. The rankings
+    are counted at most once a minute, by one worker for all (library.recount);
+    whether each post is still published is read with the posts, in one query."""
+    ranked = counted_once_a_minute(WEEK_KEY, lambda: {
+        "prayed": prayed_ranking(limit=limit * 3), "read": read_ranking(limit=limit * 3)})
+    ids = {pk for pk, _ in ranked["prayed"] + ranked["read"]}
+    posts = published_links(ids) if ids else {}
+    return {"prayed": ranked_posts(ranked["prayed"], posts, limit=limit, count="prayed"),
+            "read": ranked_posts(ranked["read"], posts, limit=limit, count="readers")}
