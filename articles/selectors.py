@@ -4,7 +4,7 @@ import re
 from datetime import timedelta
 
 from django.db import connection
-from django.db.models import F, Sum
+from django.db.models import Case, Exists, F, OuterRef, Q, Sum, When
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -102,14 +102,6 @@ def prayed_ranking(*, days: int = 7, limit: int = 15, until=None) -> list[tuple[
         return [tuple(row) for row in cursor.fetchall()]
 
 
-def most_prayed(*, days: int = 7, limit: int = 5, until=None) -> list:
-    """The published posts most prayed in the `days` days to `until`, most first,
-    each with `prayed` set to its marks in that time."""
-    ranked = prayed_ranking(days=days, limit=limit * 3, until=until)
-    return ranked_posts(ranked, published_links([pk for pk, _ in ranked]), limit=limit,
-                        count="prayed")
-
-
 def published_links(ids) -> dict:
     """The published ones of these posts, by id, with only what a link to each shows."""
     return (Article.objects.published().filter(pk__in=ids)
@@ -125,17 +117,62 @@ def ranked_posts(ranked: list[tuple[int, int]], posts: dict, *, limit: int, coun
     return [post for post, _ in chosen]
 
 
+def week_rankings(*, limit: int = 5, until=None) -> dict:
+    """The rankings of the week to `until` (default: now), most prayed ("prayed") and
+    most read ("read"), each long enough to leave out posts taken down since."""
+    until = until or timezone.now()
+    return {"prayed": prayed_ranking(limit=limit * 3, until=until),
+            "read": read_ranking(limit=limit * 3, today=timezone.localdate(until))}
+
+
+def week_posts(rankings: dict, *, limit: int = 5) -> dict:
+    """The published posts of `week_rankings`, read in one query: "prayed", each
+    with `prayed` set, and "read", each with `readers` set."""
+    ids = {pk for pk, _ in rankings["prayed"] + rankings["read"]}
+    posts = published_links(ids) if ids else {}
+    return {"prayed": ranked_posts(rankings["prayed"], posts, limit=limit, count="prayed"),
+            "read": ranked_posts(rankings["read"], posts, limit=limit, count="readers")}
+
+
 WEEK_KEY = "posts-of-the-week"
 
 
 def posts_of_the_week(*, limit: int = 5) -> dict:
-    """The week's most prayed ("prayed", with `prayed` set) and most read ("read",
-    with `readers` set) published posts, for the pages that list them. The rankings
-    are counted at most once a minute, by one worker for all (library.recount);
-    whether each post is still published is read with the posts, in one query."""
-    ranked = counted_once_a_minute(WEEK_KEY, lambda: {
-        "prayed": prayed_ranking(limit=limit * 3), "read": read_ranking(limit=limit * 3)})
-    ids = {pk for pk, _ in ranked["prayed"] + ranked["read"]}
-    posts = published_links(ids) if ids else {}
-    return {"prayed": ranked_posts(ranked["prayed"], posts, limit=limit, count="prayed"),
-            "read": ranked_posts(ranked["read"], posts, limit=limit, count="readers")}
+    """The week's most prayed and most read published posts (`week_posts`), for the
+    pages that list them: the rankings are counted at most once a minute, by one
+    worker for all (library.recount); whether each post is still published is read
+    with the posts."""
+    return week_posts(counted_once_a_minute(WEEK_KEY, lambda: week_rankings(limit=limit)),
+                      limit=limit)
+
+
+def up_next(article: Article) -> Article | None:
+    """The post to read after `article`: the next newer published post; for the
+    newest, the newest other post that shares a state or a topic with it; failing
+    that, the next older one. Never a draft, a scheduled post or itself. One query,
+    or two for the newest post; its topics and states are those loaded with it."""
+    others = (Article.objects.published().exclude(pk=article.pk)
+              .only("title", "slug", "teaser", "summary", "status", "published_at",
+                    "reading_time"))
+    newer = others.filter(
+        Q(published_at__gt=article.published_at)
+        | Q(published_at=article.published_at, pk__gt=article.pk)
+    ).order_by("published_at", "id").first()
+    if newer is not None:
+        return newer
+    # None newer: every other post is older, so the newest of them that shares a
+    # state or a topic, else the newest of them.
+    topics = [topic.pk for topic in article.topics.all()]
+    states = [state.pk for state in article.states.all()]
+    shared = Q()
+    if topics:
+        shared |= Exists(Article.topics.through.objects.filter(article_id=OuterRef("pk"),
+                                                               topic_id__in=topics))
+    if states:
+        shared |= Exists(Article.states.through.objects.filter(article_id=OuterRef("pk"),
+                                                               state_id__in=states))
+    order = ["-published_at", "-id"]
+    if shared:
+        others = others.annotate(shares=Case(When(shared, then=1), default=0))
+        order.insert(0, "-shares")
+    return others.order_by(*order).first()
