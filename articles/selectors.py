@@ -105,7 +105,7 @@ def prayed_ranking(*, days: int = 7, limit: int = 15, until=None) -> list[tuple[
 def published_links(ids) -> dict:
     """The published ones of these posts, by id, with only what a link to each shows."""
     return (Article.objects.published().filter(pk__in=ids)
-            .only("title", "slug", "status", "published_at").in_bulk())
+            .only("title", "slug").in_bulk())
 
 
 def ranked_posts(ranked: list[tuple[int, int]], posts: dict, *, limit: int, count: str) -> list:
@@ -152,8 +152,7 @@ def up_next(article: Article) -> Article | None:
     that, the next older one. Never a draft, a scheduled post or itself. One query,
     or two for the newest post; its topics and states are those loaded with it."""
     others = (Article.objects.published().exclude(pk=article.pk)
-              .only("title", "slug", "teaser", "summary", "status", "published_at",
-                    "reading_time"))
+              .only("title", "slug", "teaser", "published_at", "reading_time"))
     newer = others.filter(
         Q(published_at__gt=article.published_at)
         | Q(published_at=article.published_at, pk__gt=article.pk)

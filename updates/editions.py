@@ -61,7 +61,7 @@ def content(edition: Edition) -> dict:
              "most_prayed": [], "answered": [], "requests": [], "calls": [],
              "week_prayed": [], "week_read": []}
     if edition.kind == Edition.Kind.DAILY:
-        # The week to the edition's moment: the same in every batch and on its web page.
+        # The week to the edition's moment, whenever a batch or its web page is made.
         week = week_posts(week_rankings(until=until))
         found["week_prayed"], found["week_read"] = week["prayed"], week["read"]
     if edition.kind == Edition.Kind.STATE:
