@@ -17,7 +17,7 @@ from states.models import State
 
 from . import reads
 from .models import Article, ReadDay, Topic
-from .selectors import article_cards
+from .selectors import article_cards, posts_of_the_week, up_next
 
 SLUG = re.compile(r"[-a-zA-Z0-9_]{1,200}")
 
@@ -52,6 +52,9 @@ def article_list(request):
     context = card_context(request, paginate(request, articles))
     context.update(topic=topic, state=state, topics=Topic.objects.all(),
                    states=State.objects.only("name", "slug"))
+    if context["page"].number == 1 and not (topic or state):
+        # The whole site's week: on the first page of all posts, not under a filter.
+        context["this_week"] = posts_of_the_week()
     return render(request, "articles/list.html", context)
 
 
@@ -86,6 +89,7 @@ def article_detail(request, slug):
             # The link-preview picture's full address: photos may live on another host.
             "share_image": urljoin(canonical_url, photo.url) if photo else "",
             "share": share_links(canonical_url, article.title),
+            "up_next": up_next(article),
             "conversation": load_conversation(target=article, request=request),
             "read_counts": settings.READ_COUNTS,
         },

@@ -14,7 +14,12 @@ from django.views import defaults
 from django.views.decorators.http import require_http_methods, require_safe
 from django.views.static import serve
 
-from articles.selectors import MAX_QUERY_LENGTH, article_cards, search_articles
+from articles.selectors import (
+    MAX_QUERY_LENGTH,
+    article_cards,
+    posts_of_the_week,
+    search_articles,
+)
 from articles.views import card_context, paginate
 from comments.models import Comment, CommentReport
 from library.mail import relay
@@ -78,6 +83,7 @@ def home(request):
             "articles": articles,
             "prayers": prayers,
             "requests": requests,
+            "this_week": posts_of_the_week(),
         },
     )
 

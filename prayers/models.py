@@ -242,6 +242,9 @@ class PrayerMark(models.Model):
                 name="mark_by_member_or_subscriber"),
         ]
         indexes = [models.Index(fields=["prayer", "created_at"], name="mark_prayer_time_idx"),
+                   # The week's marks, counted per prayer from the index alone (the
+                   # posts most prayed this week, the map's week).
+                   models.Index(fields=["created_at", "prayer"], name="mark_time_prayer_idx"),
                    # A member's own prayers, newest first ("My prayers").
                    models.Index(fields=["user", "-created_at", "-id"], name="mark_user_time_idx")]
 

@@ -1,11 +1,11 @@
 """Reads about prayers that pages share."""
-import time
 from datetime import timedelta
 
-from django.core.cache import cache
 from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
+
+from library.recount import counted_once_a_minute
 
 from .models import Prayer, PrayerMark
 
@@ -46,21 +46,11 @@ def weekly_prayer_counts_cached() -> dict[int, int]:
 def weekly_prayers_cached() -> dict:
     """The week's marks per state ("per_state") and in all ("total"), each mark
     counted once in all (a post about two states counts for each state, but once in
-    all). Shared by every worker through the default cache: one of them counts again
-    once a minute (a count over every mark of the week), while the others go on
-    showing the last count."""
-    found = cache.get(WEEKLY_KEY)
-    if found is not None and found["at"] >= time.time() - WEEKLY_CACHE_SECONDS:
-        return found
-    counting = found is not None and cache.add(WEEKLY_KEY + ":counting", 1,
-                                               WEEKLY_CACHE_SECONDS)
-    if found is None or counting:
-        found = {"at": time.time(), "per_state": weekly_prayer_counts(),
-                 "total": weekly_prayer_total()}
-        cache.set(WEEKLY_KEY, found, WEEKLY_CACHE_SECONDS * 10)
-    if counting:
-        cache.delete(WEEKLY_KEY + ":counting")
-    return found
+    all). Shared by every worker and counted again once a minute (a count over every
+    mark of the week), by one worker while the others go on showing the last count."""
+    return counted_once_a_minute(
+        WEEKLY_KEY, lambda: {"per_state": weekly_prayer_counts(), "total": weekly_prayer_total()},
+        seconds=WEEKLY_CACHE_SECONDS)
 
 
 def weekly_prayer_total(*, since=None) -> int:

@@ -16,6 +16,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from articles.models import Article
+from articles.selectors import week_posts, week_rankings
 from library import db, jobs
 from prayers.models import Prayer
 from states.models import State, StateCall
@@ -49,14 +50,20 @@ def new_posts(kind: str, until, state=None, *, first=False):
 
 
 def content(edition: Edition) -> dict:
-    """What an edition holds: its posts, and for the weekly digest the most prayed
-    and the answered prayers of its week."""
+    """What an edition holds: its posts; for the daily email the posts most prayed
+    and most read in the week to it; for the weekly digest the most prayed and the
+    answered prayers of its week."""
     since, until = edition.since, edition.until
     # A post taken down since the edition was made is not mailed.
     found = {"posts": list(edition.posts.published().select_related("prayer")
                            .filter(prayer__status="published", prayer__is_deleted=False)
                            .order_by("-published_at", "-id")),
-             "most_prayed": [], "answered": [], "requests": [], "calls": []}
+             "most_prayed": [], "answered": [], "requests": [], "calls": [],
+             "week_prayed": [], "week_read": []}
+    if edition.kind == Edition.Kind.DAILY:
+        # The week to the edition's moment, whenever a batch or its web page is made.
+        week = week_posts(week_rankings(until=until))
+        found["week_prayed"], found["week_read"] = week["prayed"], week["read"]
     if edition.kind == Edition.Kind.STATE:
         found["requests"] = list(
             Prayer.objects.on_the_wall().filter(state_id=edition.state_id,
@@ -224,6 +231,13 @@ def context(edition: Edition, found: dict, marks: mailer.Marks) -> dict:
         "requests": [item(p, who=p.author_label) for p in found["requests"]],
         "calls": [{"call": call, "link": settings.SITE_URL + call.state.get_absolute_url()}
                   for call in found["calls"]],
+        "week_prayed": [{"post": post, "count": post.prayed,
+                         "link": settings.SITE_URL + post.get_absolute_url()}
+                        for post in found["week_prayed"]],
+        "week_read": [{"post": post, "count": post.readers,
+                       "link": settings.SITE_URL + post.get_absolute_url()}
+                      for post in found["week_read"]],
+        "this_week": {"prayed": found["week_prayed"], "read": found["week_read"]},
         "state": edition.state,
         "leave_url": marks.leave,
         "day": edition.day,

@@ -5,6 +5,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from articles.selectors import posts_of_the_week
 from prayers.models import Prayer
 from states.models import State
 from tests.factories import make_article, make_member, make_topic
@@ -216,9 +217,9 @@ def test_post_page_query_count_does_not_grow_with_marks(
     post = make_article(topics=[make_topic()], states=[State.objects.get(code="TX")])
     members = [make_member() for _ in range(marks)]
     PrayerMark.objects.bulk_create(PrayerMark(user=m, prayer=post.prayer) for m in members)
-    # the versions, post + prayer, topics, states, comments (then kept for every
-    # reader), and the live count
-    with django_assert_num_queries(6):
+    # the versions, post + prayer, topics, states, Up next (none newer, so the newest
+    # other: none), comments (then kept for every reader), and the live count
+    with django_assert_num_queries(8):
         assert client.get(post.get_absolute_url()).status_code == 200
     client.force_login(make_member(home_state=State.objects.get(code="OH")))
     # the kept render: session, member with state, the versions, the live count
@@ -234,17 +235,19 @@ def test_list_page_query_count_does_not_grow_with_posts(
     topic = make_topic()
     for _ in range(posts):
         make_article(topics=[topic], states=[State.objects.get(code="TX")])
+    posts_of_the_week()  # the week's rankings, kept for every worker once a minute
     # the versions, count, the page's ids, posts + prayers, topics, states, the
-    # posts' comment counts, the topics and the states to filter by, live counts
-    with django_assert_num_queries(10):
+    # posts' comment counts, the topics and the states to filter by, the week's
+    # rankings (none prayed or read: no posts to read for them), live counts
+    with django_assert_num_queries(11):
         assert client.get("/articles/").status_code == 200
     client.force_login(make_member())
     # the kept render: session, member, versions, live counts with the member's marks
     with django_assert_num_queries(4):
         assert client.get("/articles/").status_code == 200
     # home: versions, posts, topics, states, prayers, the wall's newest requests,
-    # live counts, + session and member
-    with django_assert_num_queries(9):
+    # the week's rankings, live counts, + session and member
+    with django_assert_num_queries(10):
         assert client.get("/").status_code == 200
 
 

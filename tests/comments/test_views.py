@@ -266,8 +266,9 @@ def test_post_page_query_count_is_the_same_for_1_or_200_comments(
     for i in range(count):
         author = member if i % 2 else other_member
         parent = make_comment(target=post, author=author, parent=parent if i % 3 else None)
-    # the versions, post, topics, states, comments, live count
-    with django_assert_num_queries(6):
+    # the versions, post, topics, states, Up next (none newer, so the newest other:
+    # none), comments, live count
+    with django_assert_num_queries(8):
         assert client.get(post.get_absolute_url()).status_code == 200
     client.force_login(member)
     # the kept render: session, member, versions, live count with the member's mark,

@@ -5,7 +5,7 @@
     "textarea", "label.choice", ".field-checkbox label", ".site-header a", "footer a",
     ".post-meta a", ".post-states a", ".comment-date", ".state-link a", ".feed-link a",
     ".actions a", ".comment-actions a", ".share-links a", ".topic-filter a", ".pagination a",
-    ".state-list a", ".breadcrumb a", ".account-menu a",
+    ".state-list a", ".breadcrumb a", ".account-menu a", ".week-posts a", ".up-next a",
   ].join(",");
   const small = [];
   for (const el of document.querySelectorAll(selector)) {

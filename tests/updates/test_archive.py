@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from library.text.markup import render_markdown
+from prayers.services import mark_prayed
 from states.models import State
 from tests.factories import make_article, make_member
 from tests.mailbox import delivered
@@ -235,10 +236,13 @@ def test_an_editions_page_query_count_does_not_grow_with_posts(
         client, db, running_site, django_assert_num_queries, sunday, posts):
     reader()
     for n in range(posts):
-        make_article(title=f"Post {n}", published_at=timezone.now() - timedelta(minutes=n + 1))
+        made = make_article(title=f"Post {n}",
+                            published_at=timezone.now() - timedelta(minutes=n + 1))
+        mark_prayed(user=make_member(), prayer=made.prayer)
     call_command("send_updates", "daily")
-    # the versions, the day's editions, their posts with their prayers
-    with django_assert_num_queries(3):
+    # the versions, the day's editions, their posts with their prayers, the week's
+    # most prayed and most read, and those posts
+    with django_assert_num_queries(6):
         assert client.get("/updates/archive/daily/2026-12-06/").status_code == 200
     shown = letter()
     with django_assert_num_queries(2):  # the versions, the letter with its post
