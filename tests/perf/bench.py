@@ -110,17 +110,21 @@ READS_KEPT = 0.90  # the page rate with counting on, against counting off
 # gunicorn's settings, each tried on the posts under the sustained load
 # (BENCH_ONLY=gunicorn): what `gunicorn.conf.py` ships was chosen from these.
 GUNICORN_CHOICES = [
-    ("4 workers, recycled every 5,000 requests, each loading the site itself",
+    ("2 workers a core, recycled every 5,000 requests, each loading the site itself "
+     "(before)",
      {"GUNICORN_WORKERS": "4", "GUNICORN_MAX_REQUESTS": "5000", "GUNICORN_PRELOAD": "0"}),
-    ("4 workers, recycled every 5,000 requests, forked from a loaded site",
+    ("2 workers a core, recycled every 5,000 requests, forked from a loaded site",
      {"GUNICORN_WORKERS": "4", "GUNICORN_MAX_REQUESTS": "5000", "GUNICORN_PRELOAD": "1"}),
-    ("4 workers, recycled every 100,000 requests, forked from a loaded site",
+    ("2 workers a core, recycled every 100,000 requests, forked from a loaded site",
      {"GUNICORN_WORKERS": "4", "GUNICORN_MAX_REQUESTS": "100000", "GUNICORN_PRELOAD": "1"}),
-    ("2 workers, recycled every 100,000 requests, forked from a loaded site",
+    ("1 worker a core, recycled every 100,000 requests, each loading the site itself",
+     {"GUNICORN_WORKERS": "2", "GUNICORN_MAX_REQUESTS": "100000", "GUNICORN_PRELOAD": "0"}),
+    ("1 worker a core, recycled every 100,000 requests, forked from a loaded site",
      {"GUNICORN_WORKERS": "2", "GUNICORN_MAX_REQUESTS": "100000", "GUNICORN_PRELOAD": "1"}),
-    ("6 workers, recycled every 100,000 requests, forked from a loaded site",
+    ("3 workers a core, recycled every 100,000 requests, forked from a loaded site",
      {"GUNICORN_WORKERS": "6", "GUNICORN_MAX_REQUESTS": "100000", "GUNICORN_PRELOAD": "1"}),
 ]
+GUNICORN_SECONDS = 30  # each page, each setting
 
 # BENCH_ONLY="Ceiling,member" keeps the scenarios whose label contains one of the words
 # (the ceiling always runs); for trying one setting quickly. The report is only
@@ -591,7 +595,7 @@ def gunicorn_choices(env, cookie):
                 fetch(path, cookie if member else None)
                 time.sleep(2)
                 results.append(wrk(path, cookie=cookie if member else None,
-                                   seconds=SUSTAINED_SECONDS))
+                                   seconds=GUNICORN_SECONDS))
             memory = _group_memory(server.pid)
         finally:
             stop_server(server)
@@ -611,8 +615,9 @@ def gunicorn_report(rows) -> list[str]:
     lines = [
         "## Choosing gunicorn's settings",
         "",
-        f"Each setting on a gunicorn of its own: the post with 50 comments for "
-        f"{SUSTAINED_SECONDS} s anonymous, then {SUSTAINED_SECONDS} s as a member "
+        f"On {os.cpu_count()} cores, each setting on a gunicorn of its own: the post with "
+        f"50 comments for {GUNICORN_SECONDS} s anonymous, then {GUNICORN_SECONDS} s as a "
+        "member "
         "(`BENCH_ONLY=gunicorn make bench`); threads 4 each. Recycled: workers gunicorn "
         "restarted meanwhile (`max_requests`, with a tenth of it as jitter). Memory: "
         "every gunicorn process's resident memory at the end, shared pages counted in each.",
