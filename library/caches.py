@@ -81,15 +81,30 @@ class ServerStore(BaseCache):
             self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             db = sqlite3.connect(self.path, timeout=5, isolation_level=None,
                                  check_same_thread=False)
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=OFF")  # a lost write is only a page rendered again
-            db.execute("PRAGMA journal_size_limit=67108864")  # the log back to 64 MB after use
-            db.execute("CREATE TABLE IF NOT EXISTS kept (key TEXT PRIMARY KEY, value BLOB NOT "
-                       "NULL, expires REAL NOT NULL, size INTEGER NOT NULL, written REAL "
-                       "NOT NULL)")
-            db.execute("CREATE INDEX IF NOT EXISTS kept_written ON kept (written)")
+            self._prepare(db)
             local.db, local.pid = db, os.getpid()
         return local.db
+
+    @staticmethod
+    def _prepare(db: sqlite3.Connection) -> None:
+        """The file's settings and table. Workers that start together all make them at
+        once, and SQLite may refuse all but one at once ("locked") instead of
+        queueing them: each tries again for up to five seconds."""
+        deadline = time.monotonic() + 5
+        while True:
+            try:
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("PRAGMA synchronous=OFF")  # a lost write: a page rendered again
+                db.execute("PRAGMA journal_size_limit=67108864")  # the log back to 64 MB
+                db.execute("CREATE TABLE IF NOT EXISTS kept (key TEXT PRIMARY KEY, value BLOB "
+                           "NOT NULL, expires REAL NOT NULL, size INTEGER NOT NULL, written "
+                           "REAL NOT NULL)")
+                db.execute("CREATE INDEX IF NOT EXISTS kept_written ON kept (written)")
+                return
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.01)
 
     def _expiry(self, timeout) -> float:
         timeout = self.get_backend_timeout(timeout)
