@@ -14,9 +14,12 @@ from library.web.logs import logging_config  # noqa: E402
 # takes that socket instead. Either way the socket outlives a restart, and a
 # connection made meanwhile waits in its backlog for the next gunicorn.
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
-# Threads let a worker keep serving while one request waits on the database;
-# the default of 2 workers per core with 4 threads each was chosen by `make bench`.
-workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2))
+# Threads let a worker keep serving while one request waits on the database. One
+# worker a core with 4 threads each, recycled every 100,000 requests and forked
+# from a site loaded once, was chosen by `BENCH_ONLY=gunicorn make bench`
+# (docs/benchmarks.md, "Choosing gunicorn's settings"): under a minute of load
+# its slowest answers were the quickest, in the least memory.
+workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count()))
 worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 keepalive = 5
@@ -26,9 +29,15 @@ timeout = 30
 # many seconds is killed, so gunicorn is gone within the 10 s a process manager
 # gives before its own SIGKILL.
 graceful_timeout = 8
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "5000"))
+# A worker is replaced after this many requests (give or take a tenth), a guard
+# against memory that grows; the renders it kept stay with the server
+# (library.caches.ServerStore). 0: never.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "100000"))
 max_requests_jitter = max_requests // 10
-preload_app = os.environ.get("GUNICORN_PRELOAD", "0") == "1"
+# The site is loaded once, by gunicorn itself, and each worker forked from it: a
+# replaced worker serves at once, with no second of imports on a busy core. A new
+# release therefore needs a restart (systemctl restart), not a reload (HUP).
+preload_app = os.environ.get("GUNICORN_PRELOAD", "1") == "1"
 # The site writes a line for each request itself (library.web.middleware), with
 # its id; gunicorn's own access log is off unless asked for.
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
@@ -46,6 +55,14 @@ logconfig_dict = logging_config(
     },
 )
 wsgi_app = "intercessors.wsgi:application"
+
+
+def pre_fork(server, worker):
+    """No database connection crosses into a worker: loading the site opens none, and
+    should anything have opened one, it is closed before forking."""
+    db = sys.modules.get("django.db")
+    if db is not None:
+        db.connections.close_all()
 
 
 def worker_exit(server, worker):
