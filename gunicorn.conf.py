@@ -22,6 +22,11 @@ bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count()))
 worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+# Connections a worker holds at once (kept-alive ones included); past them it
+# accepts no more and the next worker takes them. Without a bound, one worker can
+# accept every connection a client keeps open while the other idles, and serve
+# them all from one core.
+worker_connections = int(os.environ.get("GUNICORN_WORKER_CONNECTIONS", threads * 2))
 keepalive = 5
 timeout = 30
 # On SIGTERM (to gunicorn alone or to all its processes at once) workers stop

@@ -121,6 +121,10 @@ GUNICORN_CHOICES = [
      {"GUNICORN_WORKERS": "2", "GUNICORN_MAX_REQUESTS": "100000", "GUNICORN_PRELOAD": "0"}),
     ("1 worker a core, recycled every 100,000 requests, forked from a loaded site",
      {"GUNICORN_WORKERS": "2", "GUNICORN_MAX_REQUESTS": "100000", "GUNICORN_PRELOAD": "1"}),
+    ("1 worker a core, recycled every 100,000 requests, forked from a loaded site, "
+     "no bound on a worker's connections",
+     {"GUNICORN_WORKERS": "2", "GUNICORN_MAX_REQUESTS": "100000", "GUNICORN_PRELOAD": "1",
+      "GUNICORN_WORKER_CONNECTIONS": "1000"}),
     ("3 workers a core, recycled every 100,000 requests, forked from a loaded site",
      {"GUNICORN_WORKERS": "6", "GUNICORN_MAX_REQUESTS": "100000", "GUNICORN_PRELOAD": "1"}),
 ]
@@ -618,7 +622,9 @@ def gunicorn_report(rows) -> list[str]:
         f"On {os.cpu_count()} cores, each setting on a gunicorn of its own: the post with "
         f"50 comments for {GUNICORN_SECONDS} s anonymous, then {GUNICORN_SECONDS} s as a "
         "member "
-        "(`BENCH_ONLY=gunicorn make bench`); threads 4 each. Recycled: workers gunicorn "
+        "(`BENCH_ONLY=gunicorn make bench`); threads 4 each, and each worker holding at "
+        "most 8 connections (`worker_connections`) unless the row says. Recycled: workers "
+        "gunicorn "
         "restarted meanwhile (`max_requests`, with a tenth of it as jitter). Memory: "
         "every gunicorn process's resident memory at the end, shared pages counted in each.",
         "",
