@@ -25,8 +25,9 @@ threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 # Connections a worker holds at once (kept-alive ones included); past them it
 # accepts no more and the next worker takes them. Without a bound, one worker can
 # accept every connection a client keeps open while the other idles, and serve
-# them all from one core.
-worker_connections = int(os.environ.get("GUNICORN_WORKER_CONNECTIONS", threads * 2))
+# them all from one core; with a bound as tight as the client's connections, one
+# more (a member commenting) waits in the queue until a kept-alive one closes.
+worker_connections = int(os.environ.get("GUNICORN_WORKER_CONNECTIONS", threads * 3))
 keepalive = 5
 timeout = 30
 # On SIGTERM (to gunicorn alone or to all its processes at once) workers stop

@@ -79,11 +79,23 @@ class ServerStore(BaseCache):
         local = self._local
         if getattr(local, "pid", None) != os.getpid():
             self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            self._check_owned(self.path.parent)
+            if self.path.exists():
+                self._check_owned(self.path)
             db = sqlite3.connect(self.path, timeout=5, isolation_level=None,
                                  check_same_thread=False)
             self._prepare(db)
             local.db, local.pid = db, os.getpid()
         return local.db
+
+    @staticmethod
+    def _check_owned(path: Path) -> None:
+        """What is read back is unpickled: a folder or file another user made, or may
+        write (a name guessed in a shared temporary folder), is refused."""
+        found = path.stat()
+        if found.st_uid != os.getuid() or found.st_mode & 0o022:
+            raise PermissionError(f"{path} must belong to this user and be writable by "
+                                  "it alone")
 
     @staticmethod
     def _prepare(db: sqlite3.Connection) -> None:

@@ -110,3 +110,16 @@ def test_a_damaged_file_is_rendered_around(tmp_path, client, db, settings):
         response = client.get(post.get_absolute_url())
         assert response.status_code == 200
         assert "A harvest festival in the valley" in response.content.decode()
+
+
+def test_a_folder_others_may_write_is_not_used(tmp_path, caplog):
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)  # as a name someone else made first in a shared folder would be
+    kept = store(shared)
+    kept.set("page", b"<p>kept</p>")
+    assert kept.get("page") is None and not (shared / "pages.sqlite3").exists()
+    assert "must belong to this user" in caplog.text
+    shared.chmod(0o700)
+    kept.set("page", b"<p>kept</p>")
+    assert kept.get("page") == b"<p>kept</p>"
