@@ -41,6 +41,7 @@ def test_finding_1_a_member_who_just_commented_is_not_served_the_page_before_it(
         response["X-Page-Cache"])
 
 
+@pytest.mark.sqlite_too  # no database: kept on the SQLite pass too
 def test_finding_2_yesterdays_salt_and_reader_hashes_leave_the_servers_store(tmp_path):
     params = cache_settings(page_cache_dir=str(tmp_path))["readers"]
     readers = ServerStore(params["LOCATION"], params)
