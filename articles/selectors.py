@@ -70,7 +70,7 @@ def read_ranking(*, days: int = 7, limit: int = 15, today=None) -> list[tuple[in
     checks when it shows them."""
     today = today or timezone.localdate()
     totals = (
-        ReadDay.objects.filter(day__gt=today - timedelta(days=days))
+        ReadDay.objects.filter(day__gt=today - timedelta(days=days), day__lte=today)
         .values("article_id").annotate(total=Sum("readers")).order_by("-total", "-article_id")
     )
     return [(row["article_id"], row["total"]) for row in totals[:limit]]

@@ -261,7 +261,9 @@ def cache_settings(*, page_cache_dir, redis_url="", page_cache_url=""):
         "readers": {
             "BACKEND": "library.caches.ServerStore",
             "LOCATION": os.path.join(page_cache_dir, "readers"),
-            "OPTIONS": {"MAX_ENTRIES": 1_000_000, "MAX_BYTES": 256 * 1024 * 1024},
+            "OPTIONS": {"MAX_ENTRIES": 1_000_000, "MAX_BYTES": 256 * 1024 * 1024,
+                        # A reader the store cannot check is not counted.
+                        "ADDED_WHEN_UNAVAILABLE": False},
         },
     }
     if redis_url:

@@ -51,6 +51,11 @@ class DurableDatabaseCache(DatabaseCache):
         )
 
 
+SWEEP_WRITES = 1_000  # a process's writes to a store between two sweeps, at most
+SWEEP_SECONDS = 60.0  # seconds between two sweeps, at most, while it writes
+_sweeps: dict[str, list] = {}  # each store's path: [writes, last sweep] in this process
+
+
 class ServerStore(BaseCache):
     """A cache in one SQLite file that every process of a server opens: gunicorn's
     workers share their renders, and one that restarts (recycled, deployed, crashed)
@@ -70,9 +75,9 @@ class ServerStore(BaseCache):
         self.max_bytes = int(options.get("MAX_BYTES", 256 * 1024 * 1024))
         self.path = Path(location) / "pages.sqlite3"
         self._local = threading.local()
-        self._writes = 0
-        # Writes between two checks of the store's size (a count of every entry).
-        self.trim_every = max(50, self._max_entries // 100)
+        # Whether `add` says it kept a value when the file cannot be used: a lock no
+        # one else can hold either (pages), or a reader taken as seen (readers).
+        self.added_when_unavailable = options.get("ADDED_WHEN_UNAVAILABLE", True)
 
     def _db(self) -> sqlite3.Connection:
         # One connection per thread, and none carried into a forked process.
@@ -108,6 +113,7 @@ class ServerStore(BaseCache):
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute("PRAGMA synchronous=OFF")  # a lost write: a page rendered again
                 db.execute("PRAGMA journal_size_limit=67108864")  # the log back to 64 MB
+                db.execute("PRAGMA secure_delete=ON")  # what is deleted is overwritten
                 db.execute("CREATE TABLE IF NOT EXISTS kept (key TEXT PRIMARY KEY, value BLOB "
                            "NOT NULL, expires REAL NOT NULL, size INTEGER NOT NULL, written "
                            "REAL NOT NULL)")
@@ -125,7 +131,8 @@ class ServerStore(BaseCache):
     def _safely(self, call, fallback):
         """`call()`, or `fallback` when the file cannot be used (a full disk, a folder
         that cannot be written, a damaged file): the store is an accelerator, and
-        pages are then rendered as if it were empty."""
+        pages are then rendered as if it were empty. A damaged file is moved aside,
+        and the next call starts a new one."""
         try:
             return call()
         except (sqlite3.Error, OSError) as error:
@@ -133,8 +140,18 @@ class ServerStore(BaseCache):
             if now >= getattr(self, "_warned_until", 0.0):
                 logger.warning("Page store %s unavailable: %s", self.path, error)
                 self._warned_until = now + PAUSE
+            if isinstance(error, sqlite3.DatabaseError) and (
+                    "malformed" in str(error) or "not a database" in str(error)):
+                self._move_aside()
             self._local.pid = None  # a new connection next time
             return fallback
+
+    def _move_aside(self) -> None:
+        stamp = time.strftime("%Y%m%d%H%M%S")
+        for suffix in ("", "-wal", "-shm"):
+            damaged = self.path.with_name(self.path.name + suffix)
+            if damaged.exists():
+                damaged.rename(damaged.with_name(f"{damaged.name}.damaged-{stamp}"))
 
     def get(self, key, default=None, version=None):
         key = self.make_and_validate_key(key, version=version)
@@ -154,21 +171,29 @@ class ServerStore(BaseCache):
 
     def _write(self, sql, key, value, timeout) -> int:
         blob = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
-        changed = self._db().execute(sql, (key, blob, self._expiry(timeout), len(blob),
-                                           time.time())).rowcount
-        self._writes += 1
-        if self._writes % self.trim_every == 0:
-            self._trim()
-        return changed
+        return self._db().execute(sql, (key, blob, self._expiry(timeout), len(blob),
+                                        time.time())).rowcount
+
+    def _after_write(self) -> None:
+        """Every SWEEP_WRITES writes of this process, or SWEEP_SECONDS after its last
+        sweep: what has expired is deleted (so a day's readers are gone soon after
+        the day), and the store brought back within its bounds."""
+        seen = _sweeps.setdefault(str(self.path), [0, time.monotonic()])
+        seen[0] += 1
+        if seen[0] % SWEEP_WRITES and time.monotonic() - seen[1] < SWEEP_SECONDS:
+            return
+        seen[1] = time.monotonic()
+        self._safely(self._trim, None)
 
     def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
         key = self.make_and_validate_key(key, version=version)
         self._safely(lambda: self._write("INSERT OR REPLACE INTO kept VALUES (?, ?, ?, ?, ?)",
                                          key, value, timeout), None)
+        self._after_write()
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
         """Keep `value` unless a live value is kept under `key`: True if it was kept
-        (and when the file cannot be used: no one else can hold it either)."""
+        (and when the file cannot be used, ADDED_WHEN_UNAVAILABLE)."""
         key = self.make_and_validate_key(key, version=version)
 
         def add():
@@ -182,7 +207,9 @@ class ServerStore(BaseCache):
             finally:
                 db.execute("COMMIT")
 
-        return self._safely(add, True)
+        added = self._safely(add, self.added_when_unavailable)
+        self._after_write()
+        return added
 
     def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
         key = self.make_and_validate_key(key, version=version)

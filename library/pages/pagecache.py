@@ -111,22 +111,24 @@ WAIT_STEP = 0.01
 def _kept_or_rendered(request, key, current, render):
     """The page kept under `key` at the `current` versions, and how it was found:
     "hit"; "miss" when this request made it; "stale" when another is making it and
-    this reader is served the render it replaces; "waited" when this reader had none
-    and waited for it. Or, when the view's answer is not one to share (a redirect, an
-    error, a cookie), that response itself.
+    this reader is served the render it replaces; "waited" when this reader waited for
+    it. Or, when the view's answer is not one to share (a redirect, an error, a
+    cookie), that response itself.
 
     One request per server (or per Redis) renders a retired page at a time: a hot
     post that takes a comment every second is rendered once a second, not by every
-    thread that misses at once. A reader who has just written (a message waits in
-    their cookie) is never given the replaced page: they wait for the new one."""
+    thread that misses at once. Only readers who are not logged in, with no message
+    waiting, are given the replaced page meanwhile; a member (who may have just
+    written) waits for the new one. An answer not to share (the post taken down)
+    drops the kept page, so that no one is given it again."""
     store = page_store()
     made = store.get(key)
     if isinstance(made, Render) and made.versions == current:
         return made, "hit"
-    lock = key + ":rendering"
-    owner = store.add(lock, 1, RENDERING)
+    lock, token = key + ":rendering", secrets.token_hex(8)
+    owner = store.add(lock, token, RENDERING)
     if not owner and store.has_key(lock):
-        if isinstance(made, Render) and not _has_message(request):
+        if isinstance(made, Render) and _for_guests(request):
             return made, "stale"
         deadline = time.monotonic() + RENDERING
         while time.monotonic() < deadline and store.has_key(lock):
@@ -135,15 +137,21 @@ def _kept_or_rendered(request, key, current, render):
         if isinstance(made, Render) and made.versions == current:
             return made, "waited"
     try:
-        response = render()
+        try:
+            response = render()
+        except Exception:  # Http404 for a post taken down, among others
+            store.delete(key)
+            raise
         if response.status_code != 200 or response.cookies or getattr(
                 response, "streaming", False):
+            store.delete(key)
             return response, "miss"
         made = Render(current, response.content, response["Content-Type"])
         store.set(key, made, TIMEOUT)
         return made, "miss"
     finally:
-        if owner:
+        # A render that outlived its lock leaves the next holder's alone.
+        if owner and store.get(lock) == token:
             store.delete(lock)
 
 

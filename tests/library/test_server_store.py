@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from library.caches import ServerStore
+from library.caches import SWEEP_WRITES, ServerStore
 
 
 def store(folder, **options) -> ServerStore:
@@ -66,11 +66,11 @@ def test_values_expire_and_can_be_deleted(tmp_path):
 @pytest.mark.parametrize("bound", [{"MAX_ENTRIES": 100}, {"MAX_BYTES": 100 * 1100}])
 def test_past_its_bounds_the_oldest_writes_give_way(tmp_path, bound):
     kept = store(tmp_path, **bound)
-    for number in range(300):
+    for number in range(SWEEP_WRITES):  # a sweep comes with the last of them
         kept.set(f"page-{number}", b"x" * 1000)
     left = kept.keys()
     assert 50 <= len(left) <= 101
-    assert "page-299" in left and "page-0" not in left
+    assert f"page-{SWEEP_WRITES - 1}" in left and "page-0" not in left
 
 
 def test_a_store_made_before_a_fork_opens_its_own_connection_after(tmp_path):
