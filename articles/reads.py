@@ -30,7 +30,7 @@ from django.utils import timezone
 from redis.exceptions import ResponseError
 
 from library.caches import counter_store
-from library.web.ratelimit import client_ip
+from library.web.ratelimit import client_ip, client_network
 
 from .models import Article, ReadDay
 
@@ -43,6 +43,10 @@ MOST_BUFFERED = 5_000
 # A flusher that took counts out of Redis and died without writing them leaves them
 # under its own key; after this many seconds another flusher takes them over.
 ABANDONED_AFTER = 600
+# Visitors of one network (an IPv4 address, an IPv6 /64) counted for one post in a
+# day by one worker; a household or an office has fewer browsers than this.
+VISITORS_PER_NETWORK = 20
+MOST_NETWORKS = 100_000  # (network, post) pairs a worker remembers in a day
 LARGEST_ID = 2**63 - 1  # a larger number is no post's id, and no database's integer
 
 # Crawlers, link previews, command-line and library clients, uptime monitors and
@@ -66,18 +70,56 @@ def is_bot(user_agent: str) -> bool:
 
 def count_read(request, article_id: int) -> bool:
     """Count this request's reader as having read the post today, unless they were
-    counted today already or are a program. True when counted."""
+    counted today already or are a program, or the image was shown on another site.
+    True when counted."""
     user_agent = request.headers.get("User-Agent", "")
-    if is_bot(user_agent) or not 0 < article_id <= LARGEST_ID:
+    if (is_bot(user_agent) or not 0 < article_id <= LARGEST_ID
+            or request.headers.get("Sec-Fetch-Site") == "cross-site"):
         return False
     user = request.user
+    day = timezone.localdate()
+    network = None if user.is_authenticated else networks.key(client_network(request),
+                                                               article_id, day)
+    if network is not None and networks.full(network):
+        return False
     reader = f"member:{user.pk}" if user.is_authenticated else (
         f"visitor:{client_ip(request)}:{user_agent}")
-    day = timezone.localdate()
     counted = _count_in_redis(reader, article_id, day)
     if counted is None:
         counted = _count_in_worker(reader, article_id, day)
+    if counted and network is not None:
+        networks.add(network)
     return counted
+
+
+class Networks:
+    """Visitors counted today per (network, post) in this worker: past
+    VISITORS_PER_NETWORK, a network's new browsers are not counted, so that a script
+    changing its User-Agent cannot lift a post up "Most read". Kept in memory as
+    hashes of the day, and forgotten when the day changes."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.day = None
+        self.counts: Counter = Counter()
+        self.salt = secrets.token_bytes(16)
+
+    def key(self, network: str, article_id: int, day: date) -> str:
+        with self.lock:
+            if day != self.day or len(self.counts) > MOST_NETWORKS:
+                self.day, self.counts, self.salt = day, Counter(), secrets.token_bytes(16)
+        return hmac.new(self.salt, f"{network}|{article_id}".encode(),
+                        hashlib.sha256).hexdigest()[:32]
+
+    def full(self, key: str) -> bool:
+        return self.counts[key] >= VISITORS_PER_NETWORK
+
+    def add(self, key: str) -> None:
+        with self.lock:
+            self.counts[key] += 1
+
+
+networks = Networks()
 
 
 def _seconds_left(day: date) -> int:
@@ -197,14 +239,18 @@ def _write_every_minute() -> None:
             connection.close()
 
 
+_writing = threading.Lock()  # the writer thread and the exit write one at a time
+
+
 def write_buffer() -> int:
     """Write this worker's waiting counts; put back if the database refuses them."""
-    counts = buffer.take()
-    try:
-        return write_counts(counts)
-    except Exception:
-        buffer.add(counts)
-        raise
+    with _writing:
+        counts = buffer.take()
+        try:
+            return write_counts(counts)
+        except Exception:
+            buffer.add(counts)
+            raise
 
 
 def write_buffer_at_exit() -> None:

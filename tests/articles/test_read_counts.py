@@ -37,6 +37,7 @@ TUESDAY = datetime(2026, 12, 8, 17, 0, tzinfo=UTC)
 def empty_buffer():
     """Each worker's counts live in its memory, outside the test's transaction."""
     reads.buffer.take()
+    reads.networks.day = None  # and the visitors it counted per network
     yield
     reads.buffer.take()
 
@@ -433,4 +434,21 @@ def test_redis_down_the_beacon_answers_and_the_worker_counts(client, post, setti
         read(client, post)
         read(client, post)
         assert reads.flush() == 1
+    assert sum(readers(post).values()) == 1
+
+
+# What a script cannot do.
+
+def test_one_network_lifts_a_post_by_at_most_its_share_of_visitors(client, post):
+    for n in range(reads.VISITORS_PER_NETWORK + 5):  # a script changing its browser name
+        read(client, post, user_agent=f"Mozilla/5.0 (Reader {n})", REMOTE_ADDR="203.0.113.9")
+    read(client, post, REMOTE_ADDR="198.51.100.4")  # another network still counts
+    reads.write_buffer()
+    assert sum(readers(post).values()) == reads.VISITORS_PER_NETWORK + 1
+
+
+def test_the_image_shown_on_another_site_counts_no_one(client, post):
+    read(client, post, HTTP_SEC_FETCH_SITE="cross-site")
+    read(client, post, HTTP_SEC_FETCH_SITE="same-origin", REMOTE_ADDR="198.51.100.4")
+    reads.write_buffer()
     assert sum(readers(post).values()) == 1
