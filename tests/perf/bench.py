@@ -573,8 +573,8 @@ def reads_report(rows) -> tuple[list[str], list[str]]:
         f"post with 50 comments for {SUSTAINED_SECONDS // 2} s each run, each view the "
         "page and then its read-count image (`tests/perf/reads.lua`), on a gunicorn "
         "started for the run. With counting off the image is answered and nothing is "
-        "counted, so the two runs differ by the counting alone; the first row, the page without its "
-        f"image, shows what the image's request itself costs ({off / alone:.0%} of "
+        "counted, so the two runs differ by the counting alone; the first row, the page "
+        f"without its image, shows what the image's request itself costs ({off / alone:.0%} of "
         "those pages a second are left with it). Readers written: the post's readers "
         "in the database afterwards, the Redis buffer written by the job's flush, the "
         "workers' as gunicorn stopped them.",
