@@ -83,6 +83,10 @@ def post(request):
         )
     if comment.status == Comment.Status.PENDING:
         messages.info(request, "Thank you. " + HELD)
+    else:
+        # Said, and a message waiting: the page they return to is the one with it
+        # (library.pages.pagecache), never the render it replaces.
+        messages.success(request, "Thank you. Your comment is posted.")
     return redirect(comment.get_absolute_url())
 
 

@@ -117,10 +117,10 @@ def _kept_or_rendered(request, key, current, render):
 
     One request per server (or per Redis) renders a retired page at a time: a hot
     post that takes a comment every second is rendered once a second, not by every
-    thread that misses at once. Only readers who are not logged in, with no message
-    waiting, are given the replaced page meanwhile; a member (who may have just
-    written) waits for the new one. An answer not to share (the post taken down)
-    drops the kept page, so that no one is given it again."""
+    thread that misses at once. A reader with a message waiting (who has just
+    written: every write a member makes says so) is never given the replaced page,
+    but waits for the new one. An answer not to share (the post taken down) drops
+    the kept page, so that no one is given it again."""
     store = page_store()
     made = store.get(key)
     if isinstance(made, Render) and made.versions == current:
@@ -128,7 +128,7 @@ def _kept_or_rendered(request, key, current, render):
     lock, token = key + ":rendering", secrets.token_hex(8)
     owner = store.add(lock, token, RENDERING)
     if not owner and store.has_key(lock):
-        if isinstance(made, Render) and _for_guests(request):
+        if isinstance(made, Render) and not _has_message(request):
             return made, "stale"
         deadline = time.monotonic() + RENDERING
         while time.monotonic() < deadline and store.has_key(lock):

@@ -716,19 +716,21 @@ def sustained_report(rows, commented, recycled) -> tuple[list[str], list[str]]:
 
 
 def splice_section(lines: list[str]) -> None:
-    """Put a section measured alone into the report in place of its last measure."""
+    """Put a section measured alone into the report in place of its last measure, or
+    else after the table of pages."""
     heading = lines[0]
     text = REPORT.read_text() if REPORT.exists() else "# Benchmarks\n"
     day = datetime.date.today().isoformat()
     section = "\n".join([*lines, "", f"This section was measured on {day}, alone; the rest "
-                         "of this page may be from an earlier `make bench`.", ""])
+                         "of this page may be from an earlier `make bench`.", "", ""])
     if heading in text:
         start = text.index(heading)
         end = text.find("\n## ", start + len(heading))
         text = text[:start] + section + (text[end + 1:] if end != -1 else "")
     else:
-        at = text.find("\n## ")
-        text = (text[:at + 1] + section + "\n" + text[at + 1:]) if at != -1 else (
+        at = text.find("\n## Mixed load")
+        at = at if at != -1 else text.find("\n## ")
+        text = (text[:at + 1] + section + text[at + 1:]) if at != -1 else (
             text + "\n" + section)
     REPORT.write_text(text)
 
