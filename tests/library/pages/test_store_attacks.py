@@ -3,6 +3,7 @@ answering 500, a visitor learning what another searched, a reader's address left
 on disk past the day, one page rendered again and again. None of them passes on
 the branch as attacked."""
 import hashlib
+import time
 from pathlib import Path
 
 import pytest
@@ -82,3 +83,24 @@ def test_a_page_number_written_another_way_is_not_a_render_of_its_own(db):
         if response.status_code == 200:
             rendered.append((page, response["X-Page-Cache"]))
     assert [how for _, how in rendered if how == "miss"] == [], rendered
+
+
+@pytest.mark.sqlite_too  # no database: kept on the SQLite pass too
+@pytest.mark.parametrize("next_days_readers", [5, 500])
+def test_yesterdays_salt_and_hashes_leave_the_disk_not_only_the_table(tmp_path,
+                                                                      next_days_readers):
+    """The sweep deletes the day's rows (secure_delete=ON), but the file is in WAL mode:
+    the deleted pages stay in the -wal file, or in the main file until the next
+    checkpoint, so yesterday's salt and (address, browser, post) hashes stay on disk
+    for as long as a quiet site takes to write over them."""
+    params = cache_settings(page_cache_dir=str(tmp_path))["readers"]
+    readers = ServerStore(params["LOCATION"], params)
+    readers.add("reads:salt:2026-12-06", "yesterdays-salt-0123456789abcdef", 0.2)
+    readers.add("reads:seen:2026-12-06:feedfacefeedfacefeedfacefeedface", 1, 0.2)
+    time.sleep(0.3)  # the day is over
+    for n in range(next_days_readers):
+        readers.add(f"reads:seen:2026-12-07:{n:032x}", 1, 3600)
+    readers._trim()  # the sweep
+    left = {path.name for path in Path(params["LOCATION"]).iterdir()
+            for found in (b"yesterdays-salt", b"feedfacefeedface") if found in path.read_bytes()}
+    assert left == set()
