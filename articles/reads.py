@@ -73,8 +73,8 @@ def count_read(request, article_id: int) -> bool:
     counted today already or are a program, or the image was shown on another site.
     True when counted."""
     user_agent = request.headers.get("User-Agent", "")
-    if (is_bot(user_agent) or not 0 < article_id <= LARGEST_ID
-            or request.headers.get("Sec-Fetch-Site") == "cross-site"):
+    if (is_bot(user_agent) or request.headers.get("Sec-Fetch-Site") == "cross-site"
+            or not is_published(article_id)):
         return False
     user = request.user
     day = timezone.localdate()
@@ -92,6 +92,31 @@ def count_read(request, article_id: int) -> bool:
     return counted
 
 
+def is_published(article_id: int) -> bool:
+    """Whether the post is published: from the ids of every published post, read once
+    a minute by each worker, or for a post published since, one look by its id. A
+    made-up id counts no one and takes no room in any store; the ids found not to be
+    posts are remembered until the next reading, so each costs one look."""
+    known, now = _published, time.monotonic()
+    if known["at"] is None or now - known["at"] >= PUBLISHED_EVERY:
+        known.update(ids=set(Article.objects.published().values_list("pk", flat=True)),
+                     missing=set(), at=now)
+    if article_id in known["ids"]:
+        return True
+    if article_id in known["missing"] or not 0 < article_id <= LARGEST_ID:
+        return False
+    if Article.objects.published().filter(pk=article_id).exists():
+        known["ids"].add(article_id)
+        return True
+    if len(known["missing"]) < MOST_BUFFERED:
+        known["missing"].add(article_id)
+    return False
+
+
+PUBLISHED_EVERY = 60  # seconds
+_published = {"at": None, "ids": set(), "missing": set()}
+
+
 class Networks:
     """Visitors counted today per (network, post) in this worker: past
     VISITORS_PER_NETWORK, a network's new browsers are not counted, so that a script
@@ -106,12 +131,16 @@ class Networks:
 
     def key(self, network: str, article_id: int, day: date) -> str:
         with self.lock:
-            if day != self.day or len(self.counts) > MOST_NETWORKS:
+            if day != self.day:
                 self.day, self.counts, self.salt = day, Counter(), secrets.token_bytes(16)
         return hmac.new(self.salt, f"{network}|{article_id}".encode(),
                         hashlib.sha256).hexdigest()[:32]
 
     def full(self, key: str) -> bool:
+        """Whether this network has counted its share, or the worker has remembered
+        as many networks as it will in a day (then only those it knows count on)."""
+        if key not in self.counts and len(self.counts) >= MOST_NETWORKS:
+            return True
         return self.counts[key] >= VISITORS_PER_NETWORK
 
     def add(self, key: str) -> None:

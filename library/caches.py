@@ -118,6 +118,7 @@ class ServerStore(BaseCache):
                            "NOT NULL, expires REAL NOT NULL, size INTEGER NOT NULL, written "
                            "REAL NOT NULL)")
                 db.execute("CREATE INDEX IF NOT EXISTS kept_written ON kept (written)")
+                db.execute("CREATE INDEX IF NOT EXISTS kept_expires ON kept (expires)")
                 return
             except sqlite3.OperationalError as error:
                 if "locked" not in str(error) or time.monotonic() > deadline:
@@ -147,11 +148,9 @@ class ServerStore(BaseCache):
             return fallback
 
     def _move_aside(self) -> None:
-        stamp = time.strftime("%Y%m%d%H%M%S")
+        """A damaged file is deleted (it may hold today's readers: nothing is kept)."""
         for suffix in ("", "-wal", "-shm"):
-            damaged = self.path.with_name(self.path.name + suffix)
-            if damaged.exists():
-                damaged.rename(damaged.with_name(f"{damaged.name}.damaged-{stamp}"))
+            self.path.with_name(self.path.name + suffix).unlink(missing_ok=True)
 
     def get(self, key, default=None, version=None):
         key = self.make_and_validate_key(key, version=version)
@@ -159,7 +158,12 @@ class ServerStore(BaseCache):
             "SELECT value, expires FROM kept WHERE key = ?", (key,)).fetchone(), None)
         if row is None or row[1] <= time.time():
             return default
-        return pickle.loads(row[0])  # noqa: S301 - written by this site only
+        try:
+            return pickle.loads(row[0])  # noqa: S301 - written by this site only
+        except Exception:  # noqa: BLE001 - a value torn by a crash: as if never kept
+            self._safely(lambda: self._db().execute("DELETE FROM kept WHERE key = ?", (key,)),
+                         None)
+            return default
 
     def get_many(self, keys, version=None):
         found = {}
@@ -240,8 +244,12 @@ class ServerStore(BaseCache):
         db = self._db()
         db.execute("DELETE FROM kept WHERE expires <= ?", (time.time(),))
         count, size = db.execute("SELECT COUNT(*), COALESCE(SUM(size), 0) FROM kept").fetchone()
-        if count <= self._max_entries and size <= self.max_bytes:
-            return
+        if count > self._max_entries or size > self.max_bytes:
+            self._drop_oldest(db)
+        # What was deleted leaves the log too, not only the file.
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def _drop_oldest(self, db) -> None:
         # Keep the newest writes up to three quarters of either bound.
         keep_count, keep_bytes = self._max_entries * 3 // 4, self.max_bytes * 3 // 4
         kept = total = 0

@@ -109,6 +109,8 @@ def test_a_made_up_id_leaves_nothing_in_redis(client, db, settings, private_redi
     assert (len(kept), fields) == (0, 0)
 
 
+@pytest.mark.xfail(strict=True, reason="known: a network is an IPv6 /64, as for the "
+                   "rate limits; a bound per /56 and /48 is still to come")
 def test_one_home_on_ipv6_lifts_a_post_by_one_networks_share(client, post):
     """A home is given a /56 (256 networks of /64), an office or a server a /48
     (65,536): the share is counted per /64, so one home lifts a post 256 times as
@@ -120,6 +122,8 @@ def test_one_home_on_ipv6_lifts_a_post_by_one_networks_share(client, post):
     assert total(post) <= reads.VISITORS_PER_NETWORK
 
 
+@pytest.mark.xfail(strict=True, reason="known, and older than read counts (the rate "
+                   "limits share it): over a unix socket no proxy is trusted")
 def test_behind_nginx_on_a_unix_socket_visitors_are_not_one_network(client, post, settings):
     """docs/deploy.md offers `GUNICORN_BIND=unix:…` with the proxies left at their
     default; over a unix socket gunicorn gives REMOTE_ADDR "" (no address), which is
