@@ -30,3 +30,14 @@ def stop_group(process: subprocess.Popen, sig: int = signal.SIGTERM, *, timeout:
         pass
     process.wait(timeout=10)
     return took
+
+
+def database_url() -> str:
+    """The test database's address, for a process a test starts (a worker, a server)."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    host, port = db["HOST"] or "127.0.0.1", db["PORT"] or 5432
+    return f"postgres://{db['USER']}:{db['PASSWORD']}@{host}:{port}/{db['NAME']}"

@@ -22,7 +22,7 @@ from library import jobs
 from library.caches import counter_store
 from tests.factories import make_article, make_member
 from tests.net import free_port
-from tests.processes import stop_group
+from tests.processes import database_url, stop_group
 from tests.redis_servers import DOWN, caches_on, private_redis  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -249,14 +249,6 @@ def test_counts_the_database_refuses_wait_for_the_next_write(post, monkeypatch):
         reads.write_buffer()
     monkeypatch.undo()
     assert reads.write_buffer() == 2
-
-
-def database_url() -> str:
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{db['NAME']}"
-    host, port = db["HOST"] or "127.0.0.1", db["PORT"] or 5432
-    return f"postgres://{db['USER']}:{db['PASSWORD']}@{host}:{port}/{db['NAME']}"
 
 
 @pytest.mark.django_db(transaction=True)

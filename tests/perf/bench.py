@@ -536,6 +536,18 @@ print(ReadDay.objects.filter(article_id=int(sys.argv[1])).aggregate(n=Sum("reade
 """
 
 
+def judged(name, checks, result, failures) -> str:
+    """A row's last two cells, "targets | met", its non-2xx answers counted against
+    it; a row that misses is named in `failures`."""
+    if result["non2xx"]:
+        checks.append((f"{result['non2xx']} non-2xx answers", False))
+    met = all(ok for _, ok in checks)
+    if not met:
+        failures.append(name)
+    return (f"{'; '.join(t for t, _ in checks) or '—'} | "
+            f"{'yes' if met else ('**no**' if checks else '—')}")
+
+
 def read_counting(env, post_pk):
     """Each READS row on a gunicorn of its own for SUSTAINED_SECONDS / 2, and the
     readers written for the post by the end (the Redis row's after the job's flush;
@@ -589,16 +601,10 @@ def reads_report(rows) -> tuple[list[str], list[str]]:
         if counting:
             checks = [(f"≥{READS_KEPT:.0%} of counting off", pages >= READS_KEPT * off),
                       ("every view written", written >= 0.99 * views)]
-        if result["non2xx"]:
-            checks.append((f"{result['non2xx']} non-2xx answers", False))
-        met = all(ok for _, ok in checks)
-        if not met:
-            failures.append(f"read counts: {label}")
         lines.append(
             f"| {label} | {pages:,.0f} | {result['p50']:.1f} | {result['p99']:.1f} | "
             f"{pages / off:.0%} | {views:,.0f} | {written:,} | "
-            f"{'; '.join(t for t, _ in checks) or '—'} | "
-            f"{'yes' if met else ('**no**' if checks else '—')} |")
+            f"{judged(f'read counts: {label}', checks, result, failures)} |")
     return lines, failures
 
 
@@ -685,33 +691,22 @@ def sustained_report(rows, commented, recycled) -> tuple[list[str], list[str]]:
         if "member" in label:
             checks.append((f"p99 ≤{SUSTAINED_MEMBER_P99:g}× the ceiling's",
                            then["p99"] <= SUSTAINED_MEMBER_P99 * ceiling_p99))
-        if then["non2xx"]:
-            checks.append((f"{then['non2xx']} non-2xx answers", False))
-        met = all(ok for _, ok in checks)
-        if not met:
-            failures.append(f"sustained: {label}")
         lines.append(
             f"| {label}, {SUSTAINED_SECONDS} s | {first['rps']:,.0f} | {then['rps']:,.0f} | "
             f"{then['p50']:.1f} | {then['p99']:.1f} | {ceiling_p99:.1f} | — | "
-            f"{'; '.join(t for t, _ in checks) or '—'} | "
-            f"{'yes' if met else ('**no**' if checks else '—')} |")
+            f"{judged(f'sustained: {label}', checks, then, failures)} |")
     for label, then, answers in commented:
         without = plain[label]
         posted = answers.get(302, 0)
         checks = [(f"p99 ≤{COMMENTED_P99:g}× the row without comments",
                    then["p99"] <= COMMENTED_P99 * without["p99"]),
                   ("a comment posted each second", posted >= 0.9 * SUSTAINED_SECONDS)]
-        if then["non2xx"]:
-            checks.append((f"{then['non2xx']} non-2xx answers", False))
-        met = all(ok for _, ok in checks)
-        if not met:
-            failures.append(f"sustained, commented: {label}")
         told = ", ".join(f"{count:,} × {status}"
                          for status, count in sorted(answers.items(), key=str))
         lines.append(
             f"| {label}, {SUSTAINED_SECONDS} s, a comment a second | — | {then['rps']:,.0f} | "
             f"{then['p50']:.1f} | {then['p99']:.1f} | {ceiling_p99:.1f} | {told} | "
-            f"{'; '.join(t for t, _ in checks)} | {'yes' if met else '**no**'} |")
+            f"{judged(f'sustained, commented: {label}', checks, then, failures)} |")
     return lines, failures
 
 
@@ -864,15 +859,9 @@ def main():
             checks.append((f"p99 <{p99_target} ms", (r["p99"] or 1e9) < p99_target))
         if "50 comments, anonymous" in label:
             checks.append(("HTML <40 KB", sizes[path] < 40 * 1024))
-        if r["non2xx"]:
-            checks.append((f"{r['non2xx']} non-2xx answers", False))
-        met = all(ok for _, ok in checks)
-        if not met:
-            failures.append(label)
         lines.append(
             f"| {label} | {r['rps']:,.0f} | {r['p50']:.1f} | {r['p99']:.1f} | {ratio:.0%} | "
-            f"{sizes[path] / 1024:.1f} | {'; '.join(t for t, _ in checks) or '—'} | "
-            f"{'yes' if met else ('**no**' if checks else '—')} |"
+            f"{sizes[path] / 1024:.1f} | {judged(label, checks, r, failures)} |"
         )
     counters_match = after_marks == after_sum
     for section in (sustained_lines, reads_lines):

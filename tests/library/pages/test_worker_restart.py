@@ -13,22 +13,13 @@ import time
 from pathlib import Path
 
 import pytest
-from django.db import connection
 
 from tests.factories import make_article, make_comment, make_member
 from tests.net import free_port
-from tests.processes import stop_group
+from tests.processes import database_url, stop_group
 
 ROOT = Path(__file__).resolve().parents[3]
 pytestmark = pytest.mark.postgres_pass
-
-
-def database_url() -> str:
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{db['NAME']}"
-    return (f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:"
-            f"{db['PORT'] or 5432}/{db['NAME']}")
 
 
 def get(port: int, path: str) -> tuple[int, str, str]:
