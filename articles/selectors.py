@@ -4,7 +4,7 @@ import re
 from datetime import timedelta
 
 from django.db import connection
-from django.db.models import Case, Exists, F, OuterRef, Q, Sum, When
+from django.db.models import Exists, F, OuterRef, Q, Sum
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -150,7 +150,8 @@ def up_next(article: Article) -> Article | None:
     """The post to read after `article`: the next newer published post; for the
     newest, the newest other post that shares a state or a topic with it; failing
     that, the next older one. Never a draft, a scheduled post or itself. One query,
-    or two for the newest post; its topics and states are those loaded with it."""
+    or two or three for the newest post, each walking the posts newest first and
+    stopping at the first that fits; its topics and states are those loaded with it."""
     others = (Article.objects.published().exclude(pk=article.pk)
               .only("title", "slug", "teaser", "published_at", "reading_time"))
     newer = others.filter(
@@ -170,8 +171,7 @@ def up_next(article: Article) -> Article | None:
     if states:
         shared |= Exists(Article.states.through.objects.filter(article_id=OuterRef("pk"),
                                                                state_id__in=states))
-    order = ["-published_at", "-id"]
-    if shared:
-        others = others.annotate(shares=Case(When(shared, then=1), default=0))
-        order.insert(0, "-shares")
-    return others.order_by(*order).first()
+    newest_first = others.order_by("-published_at", "-id")
+    if shared and (alike := newest_first.filter(shared).first()) is not None:
+        return alike
+    return newest_first.first()

@@ -5,7 +5,7 @@ published comment, and Report for members. A member who wrote or reported in it
 their own comments and "Reported" under those they reported."""
 import time
 from collections import namedtuple
-from functools import cache
+from functools import cache, lru_cache
 
 from django.contrib.auth.models import AnonymousUser
 from django.template.loader import get_template
@@ -98,27 +98,58 @@ def _actions(c, viewer, reported) -> dict:
 
 def _render(roots, *, viewer, reported) -> str:
     """The thread as HTML, a row per comment in thread order, or the words for a
-    conversation no one has joined yet."""
-    rows = list(_rows(roots, viewer, reported))
+    conversation no one has joined yet. Each comment's own HTML is rendered once for
+    the values it shows and kept (`_comment_html`): a thread that takes a comment
+    renders that one comment, not all of them again."""
+    comment_html = _comment_html(get_template("comments/includes/_comment.html"))
+    rows = [{**row, "html": comment_html(shown)} for shown, row in _rows(roots, viewer, reported)]
     return get_template("comments/includes/_thread.html").render({"rows": rows})
 
 
+# Comments' HTML kept in each process, by everything each shows: never out of date,
+# since a changed value is another key; a few KB each.
+COMMENTS_KEPT = 5_000
+
+
+def _comment_html(template):
+    """What renders one comment with `template` and keeps it, kept with the compiled
+    template itself: a template loaded again (changed settings, a development
+    server's edits) starts with nothing kept."""
+    compiled = template.template
+    kept = compiled.__dict__.get("kept_comments")
+    if kept is None:
+        @lru_cache(maxsize=COMMENTS_KEPT)
+        def kept(shown):
+            row = dict(shown)
+            row["actions"] = dict(row["actions"]) if row["actions"] is not None else None
+            return template.render({"row": row})
+
+        compiled.kept_comments = kept
+    return kept
+
+
 def _rows(nodes, viewer, reported, closing=0):
-    """Rows in thread order. The last of a list of replies closes that list, and the
-    lists that end with it: `closing` counts those still open above."""
+    """(What a comment shows, the row) in thread order: the first a tuple of every value
+    its HTML is made from, the row how it sits in the thread. The last of a list of
+    replies closes that list, and the lists that end with it: `closing` counts those
+    still open above."""
     for n, node in enumerate(nodes):
         c = node.comment
         last = n == len(nodes) - 1
-        yield {
-            "comment": c,
-            "visible": node.visible,
-            "pending": c.status == Comment.Status.PENDING,
-            "waiting": c.status == Comment.Status.PENDING and not c.is_deleted,
-            "author": c.author.public_name if c.author else DELETED_MEMBER_NAME,
+        actions = _actions(c, viewer, reported) if node.visible else None
+        shown = (
+            ("pk", c.pk), ("depth", c.depth), ("created_at", c.created_at),
+            ("edited_at", c.edited_at), ("body_html", c.body_html),
+            ("visible", node.visible),
+            ("pending", c.status == Comment.Status.PENDING),
+            ("waiting", c.status == Comment.Status.PENDING and not c.is_deleted),
+            ("author", c.author.public_name if c.author else DELETED_MEMBER_NAME),
             # Set by the site, never by what a member types: no name may hold staff
             # words (accounts.names) and Markdown cannot make this element.
-            "staff": bool(c.author and c.author.is_staff and not c.author.deleted_at),
-            "actions": _actions(c, viewer, reported) if node.visible else None,
+            ("staff", bool(c.author and c.author.is_staff and not c.author.deleted_at)),
+            ("actions", tuple(actions.items()) if actions is not None else None),
+        )
+        yield shown, {
             "has_replies": bool(node.children),
             "closes": range(closing if last else 0) if not node.children else range(0),
         }

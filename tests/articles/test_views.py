@@ -217,9 +217,10 @@ def test_post_page_query_count_does_not_grow_with_marks(
     post = make_article(topics=[make_topic()], states=[State.objects.get(code="TX")])
     members = [make_member() for _ in range(marks)]
     PrayerMark.objects.bulk_create(PrayerMark(user=m, prayer=post.prayer) for m in members)
-    # the versions, post + prayer, topics, states, Up next (none newer, so the newest
-    # other: none), comments (then kept for every reader), and the live count
-    with django_assert_num_queries(8):
+    # the versions, post + prayer, topics, states, Up next (none newer, none alike,
+    # then the newest other: none), comments (then kept for every reader), and the
+    # live count
+    with django_assert_num_queries(9):
         assert client.get(post.get_absolute_url()).status_code == 200
     client.force_login(make_member(home_state=State.objects.get(code="OH")))
     # the kept render: session, member with state, the versions, the live count

@@ -82,12 +82,13 @@ def test_renaming_the_thread_templates_classes_keeps_every_members_actions(threa
     from pathlib import Path
 
     post, people, bait, pks = thread
-    original = (Path(settings.BASE_DIR) / "templates/comments/includes/_thread.html").read_text()
-    renamed = (original.replace('class="comment', 'class="note').replace('id="comment-', 'id="n-')
-               .replace("comment-actions", "note-tools"))
-    assert renamed != original and "comment-actions" not in renamed
     (tmp_path / "comments/includes").mkdir(parents=True)
-    (tmp_path / "comments/includes/_thread.html").write_text(renamed)
+    for name in ("_thread.html", "_comment.html"):
+        original = (Path(settings.BASE_DIR) / "templates/comments/includes" / name).read_text()
+        renamed = (original.replace('class="comment', 'class="note')
+                   .replace('id="comment-', 'id="n-').replace("comment-actions", "note-tools"))
+        assert renamed != original and "comment-actions" not in renamed
+        (tmp_path / "comments/includes" / name).write_text(renamed)
     settings.TEMPLATES = [{**settings.TEMPLATES[0],
                            "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}]
     ann_says, ben_says = pks[0], pks[1]
