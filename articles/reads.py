@@ -157,6 +157,21 @@ def _seconds_left(day: date) -> int:
     return max(1, min(86_400, int((ends - timezone.now()).total_seconds()) + 1))
 
 
+class Salts(dict):
+    """The day's salt as this process first read it from where readers are counted,
+    so that a view costs one call there, not two: every process reads the one salt
+    that the first of them set, and holds today's alone."""
+
+    def __setitem__(self, key, salt):
+        if len(self) >= 4:  # yesterday's and today's, in Redis and in the store
+            self.clear()
+        super().__setitem__(key, salt)
+
+
+_salts = Salts()
+forget_salts = _salts.clear
+
+
 def _seen_key(salt, reader: str, article_id: int, day: date) -> str:
     if isinstance(salt, str):
         salt = salt.encode()
@@ -187,10 +202,10 @@ def _count_in_redis(reader: str, article_id: int, day: date) -> bool | None:
     lifetime = _seconds_left(day)
 
     def count():
-        salt = client.get(salt_key)
+        salt = _salts.get(("redis", salt_key))
         if salt is None:
             client.set(salt_key, secrets.token_hex(16), nx=True, ex=lifetime)
-            salt = client.get(salt_key)
+            salt = _salts[("redis", salt_key)] = client.get(salt_key)
         seen = store.make_and_validate_key(_seen_key(salt, reader, article_id, day))
         counts = store.make_and_validate_key(COUNTS)
         count_once = client.register_script(_COUNT_ONCE)  # by its digest, once loaded
@@ -241,12 +256,13 @@ def _count_in_worker(reader: str, article_id: int, day: date) -> bool:
     store = caches["readers"]
     lifetime = _seconds_left(day)
     salt_key = f"reads:salt:{day.isoformat()}"
-    salt = store.get(salt_key)
+    salt = _salts.get(("worker", salt_key))
     if salt is None:
         store.add(salt_key, secrets.token_hex(16), lifetime)
         salt = store.get(salt_key)
-    if salt is None:  # the store cannot be used (a full disk): not counted
-        return False
+        if salt is None:  # the store cannot be used (a full disk): not counted
+            return False
+        _salts[("worker", salt_key)] = salt
     if not store.add(_seen_key(salt, reader, article_id, day), 1, lifetime):
         return False
     buffer.add({(article_id, day): 1})

@@ -183,11 +183,14 @@ def other_member(db):
 @pytest.fixture(autouse=True)
 def empty_page_cache():
     """Rendered pages and today's readers live in files of this process's own, outside
-    the test's transaction: every test starts with none."""
+    the test's transaction: every test starts with none, nor with a day's salt read
+    from a store or a Redis that another test used."""
+    from articles import reads
     from library.caches import page_store
 
     page_store().clear()
     caches["readers"].clear()
+    reads.forget_salts()
 
 
 @pytest.fixture

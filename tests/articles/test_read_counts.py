@@ -45,7 +45,9 @@ def empty_buffer():
 
 @pytest.fixture
 def post(db):
-    return make_article(title="Rain for the valley farms")
+    # Published before the days the tests move the clock to, whenever they run.
+    return make_article(title="Rain for the valley farms",
+                        published_at=datetime(2026, 11, 30, 12, 0, tzinfo=UTC))
 
 
 def beacon(post) -> str:
@@ -362,6 +364,27 @@ def test_counts_wait_in_redis_until_the_job_writes_them(client, post, member, re
     assert reads.flush() == 1
     assert readers(post) == {date(2026, 12, 7): 2, date(2026, 12, 8): 1}
     assert reads.flush() == 0
+
+
+def test_a_view_is_one_call_to_redis_once_the_day_salt_is_known(client, post, redis_counts):
+    """Each view of a burst is one script call: the day's salt is read once by each
+    process, and a reader seen already costs the same call and no more."""
+    store, redis = redis_counts
+    read(client, post, REMOTE_ADDR="198.51.100.1")  # the first reads, and sets, the salt
+
+    def calls():
+        stats = redis.info("commandstats")
+        return {name: stats.get(f"cmdstat_{name}", {}).get("calls", 0)
+                for name in ("get", "evalsha", "eval")}
+
+    before = calls()
+    for n in range(2, 7):
+        read(client, post, REMOTE_ADDR=f"198.51.100.{n}")
+    read(client, post, REMOTE_ADDR="198.51.100.2")  # seen already today
+    after = calls()
+    assert after["get"] == before["get"]  # the salt: not read again
+    assert after["evalsha"] + after["eval"] - before["evalsha"] - before["eval"] == 6
+    assert reads.flush() == 6
 
 
 def test_the_day_salt_and_hashes_are_gone_when_the_day_ends(client, post, redis_counts,
