@@ -73,9 +73,9 @@ def shared_page(*, query=(), depends_on=None, lifetime=None, private_when=None):
     def decorator(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
-            if request.method in ("GET", "HEAD") and set(request.GET) - set(query):
-                kept = urlencode([(k, v) for k, v in request.GET.lists() if k in query], True)
-                return HttpResponseRedirect(request.path + ("?" + kept if kept else ""))
+            if request.method in ("GET", "HEAD") and (
+                    plain := _plain_query(request, query)) is not None:
+                return HttpResponseRedirect(request.path + plain)
             if not _shareable(request) or (private_when
                                            and private_when(request, *args, **kwargs)):
                 return view(request, *args, **kwargs)
@@ -100,6 +100,26 @@ def shared_page(*, query=(), depends_on=None, lifetime=None, private_when=None):
         return wrapper
 
     return decorator
+
+
+def _plain_query(request, query) -> str | None:
+    """Where to send a request whose address holds parameters the page does not read,
+    or a page number written otherwise than plainly ("01", "+1", " 1"): the same page
+    at one address, so that each page is one render. None when the address is plain."""
+    asked = [(k, v) for k, values in request.GET.lists() for v in values]
+    kept = [(k, _plain_number(v) if k == "page" else v) for k, v in asked if k in query]
+    if kept == asked:
+        return None
+    return "?" + urlencode(kept) if kept else ""
+
+
+def _plain_number(value: str) -> str:
+    """ "007" as "7"; anything not a whole number as it was, for the view to refuse."""
+    try:
+        number = int(value)
+    except ValueError:
+        return value
+    return str(number) if number >= 0 else value
 
 
 # Seconds one process may spend making a page while the others serve the render it
