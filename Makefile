@@ -93,7 +93,7 @@ test-times: test
 screenshots: $(DEV_STAMP)
 	SCREENSHOTS_DIR=docs/screenshots $(PY) -m pytest -q tests/e2e/test_pages.py -k fit
 
-## bench: production-like gunicorn on a large archive under wrk; writes docs/benchmarks.md (BENCH_ONLY=sustained or BENCH_ONLY=gunicorn: one section alone)
+## bench: production-like gunicorn on a large archive under wrk; writes docs/benchmarks.md (BENCH_ONLY=sustained, reads or gunicorn: one section alone)
 bench: $(DEV_STAMP)
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(PY) tests/perf/bench.py
