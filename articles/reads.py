@@ -14,6 +14,7 @@ member's id, or a visitor's address and browser; none of it is written anywhere.
 import atexit
 import hashlib
 import hmac
+import ipaddress
 import logging
 import os
 import re
@@ -43,7 +44,7 @@ MOST_BUFFERED = 5_000
 # A flusher that took counts out of Redis and died without writing them leaves them
 # under its own key; after this many seconds another flusher takes them over.
 ABANDONED_AFTER = 600
-# Visitors of one network (an IPv4 address, an IPv6 /64) counted for one post in a
+# Visitors of one network (an IPv4 address, an IPv6 /56) counted for one post in a
 # day by one worker; a household or an office has fewer browsers than this.
 VISITORS_PER_NETWORK = 20
 MOST_NETWORKS = 100_000  # (network, post) pairs a worker remembers in a day
@@ -78,8 +79,7 @@ def count_read(request, article_id: int) -> bool:
         return False
     user = request.user
     day = timezone.localdate()
-    network = None if user.is_authenticated else networks.key(client_network(request),
-                                                               article_id, day)
+    network = None if user.is_authenticated else networks.key(_home(request), article_id, day)
     if network is not None and networks.full(network):
         return False
     reader = f"member:{user.pk}" if user.is_authenticated else (
@@ -113,6 +113,16 @@ def is_published(article_id: int) -> bool:
     return False
 
 
+def _home(request) -> str:
+    """The network one household reads from: an IPv4 address, or the /56 of an IPv6
+    one (a home is given 256 networks of /64 to pick from)."""
+    network = client_network(request)
+    if ":" not in network:
+        return network
+    return str(ipaddress.ip_network(network, strict=False).supernet(new_prefix=HOME_PREFIX))
+
+
+HOME_PREFIX = 56
 PUBLISHED_EVERY = 60  # seconds
 _published = {"at": None, "ids": set(), "missing": set()}
 

@@ -109,12 +109,10 @@ def test_a_made_up_id_leaves_nothing_in_redis(client, db, settings, private_redi
     assert (len(kept), fields) == (0, 0)
 
 
-@pytest.mark.xfail(strict=True, reason="known: a network is an IPv6 /64, as for the "
-                   "rate limits; a bound per /56 and /48 is still to come")
 def test_one_home_on_ipv6_lifts_a_post_by_one_networks_share(client, post):
-    """A home is given a /56 (256 networks of /64), an office or a server a /48
-    (65,536): the share is counted per /64, so one home lifts a post 256 times as
-    far as the rule means, and one server 65,536 times."""
+    """A home is given a /56 (256 networks of /64): were the share counted per /64,
+    one home would lift a post 256 times as far as the rule means. It is counted per
+    /56, as for one IPv4 address."""
     for network in range(5):  # five of the home's 256 networks
         for n in range(reads.VISITORS_PER_NETWORK):
             read(client, post.pk, user_agent=f"Mozilla/5.0 (Reader {n})",
