@@ -21,6 +21,10 @@ from library.models import RateLimitBucket
 
 
 def _trusted(address: str) -> bool:
+    if not address:
+        # No address: the request came over a unix socket, which only a program on
+        # this machine can open, as our proxy does (GUNICORN_BIND=unix:…).
+        return bool(settings.BEHIND_PROXY)
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:

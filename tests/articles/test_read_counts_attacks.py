@@ -120,15 +120,12 @@ def test_one_home_on_ipv6_lifts_a_post_by_one_networks_share(client, post):
     assert total(post) <= reads.VISITORS_PER_NETWORK
 
 
-@pytest.mark.xfail(strict=True, reason="known, and older than read counts (the rate "
-                   "limits share it): over a unix socket no proxy is trusted")
 def test_behind_nginx_on_a_unix_socket_visitors_are_not_one_network(client, post, settings):
     """docs/deploy.md offers `GUNICORN_BIND=unix:…` with the proxies left at their
-    default; over a unix socket gunicorn gives REMOTE_ADDR "" (no address), which is
-    not a trusted proxy, so X-Forwarded-For is not read: every visitor is the address
-    "", all those with the same browser (every iPhone on one iOS) are one reader a
-    post a day, and all together are one network of 20 visitors a worker, which one
-    script spends for every post early in the day. (Seen with gunicorn's gthread
+    default; over a unix socket gunicorn gives REMOTE_ADDR "" (no address). Were that
+    not taken for our proxy, X-Forwarded-For would not be read: every visitor would be
+    the address "", all those with the same browser one reader a post a day, and all
+    together one network of 20 visitors a worker. (Seen with gunicorn's gthread
     worker on a unix socket: REMOTE_ADDR ''.)"""
     settings.BEHIND_PROXY, settings.TRUSTED_PROXIES = True, ["127.0.0.1", "::1"]
     for n in range(reads.VISITORS_PER_NETWORK + 5):

@@ -41,3 +41,13 @@ def test_login_limits_use_the_same_address(settings, client, db):
     settings.TRUSTED_PROXIES = ["10.0.0.2"]
     request = request_from("203.0.113.5", "198.51.100.1")
     assert get_adapter().get_client_ip(request) == "203.0.113.5"
+
+
+def test_over_a_unix_socket_our_proxy_is_believed_only_when_there_is_one(settings):
+    """gunicorn on a unix socket gives no address (REMOTE_ADDR ""): only a program on
+    the machine can open the socket, so behind our proxy the request is the proxy's;
+    without one, the header is still nobody's word."""
+    settings.BEHIND_PROXY, settings.TRUSTED_PROXIES = True, ["127.0.0.1", "::1"]
+    assert client_ip(request_from("", "198.51.100.77, 203.0.113.9")) == "203.0.113.9"
+    settings.BEHIND_PROXY, settings.TRUSTED_PROXIES = False, []
+    assert client_ip(request_from("", "203.0.113.9")) == ""
