@@ -558,6 +558,7 @@ def read_counting(env, post_pk):
     Redis row's after the job's flush; the workers' when gunicorn stops them)."""
     path, beacon = "/articles/bench-post-00000/", f"/articles/{post_pk}/read.gif"
     runs = {label: [] for label, _, _ in READS}
+    shell(env, READERS, post_pk, "flush")  # what an earlier run left waiting in Redis
     for round_ in range(1, READS_ROUNDS + 1):
         for label, extra, imaged in READS:
             print(f"  Read counts, run {round_} of {READS_ROUNDS}: {label} …", flush=True)
