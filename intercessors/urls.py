@@ -59,6 +59,7 @@ urlpatterns = [
     path("prayers/", include("prayers.urls")),
     path("comments/", include("comments.urls")),
     path("states/", include("states.urls")),
+    path("leaders/", include("leaders.urls")),
     path("partner/", include("partners.urls")),
     path("updates/", include("updates.urls")),
     # The mail provider's bounces and complaints (library.mail.provider).

@@ -22,6 +22,7 @@ from articles.selectors import (
 )
 from articles.views import card_context, paginate
 from comments.models import Comment, CommentReport
+from leaders.services import leaders_of_the_day
 from library.mail import relay
 from library.models import Letter, OutboxMessage
 from library.pages.pagecache import LISTS, shared_page
@@ -84,6 +85,7 @@ def home(request):
             "prayers": prayers,
             "requests": requests,
             "this_week": posts_of_the_week(),
+            "leaders_today": leaders_of_the_day(),
         },
     )
 

@@ -1,0 +1,125 @@
+"""The leaders' list with its search, each leader's page with "I Prayed" and the
+prayers members wrote, writing and reporting such a prayer, and a state's leaders
+on its page (states.sections)."""
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from library.pages.pagecache import shared_page
+from library.rules import parse_id
+from library.text.moderation import DETAIL_MAX_LENGTH, Refused, Status, report_detail_error
+
+from . import selectors
+from .forms import LeaderPrayerForm
+from .models import Leader, LeaderPrayer, LeaderReason
+from .services import LEADERS, post_prayer, report_prayer
+
+RECENT_PRAYERS = 20
+HELD = ("Thank you for your prayer. Our team reads each one before it appears; yours is "
+        "waiting for them.")
+
+
+@require_safe
+@shared_page(query=("q",), depends_on=lambda request: (LEADERS,))
+def leader_list(request):
+    query = request.GET.get("q", "").strip()
+    context = {"query": query, "max_length": selectors.MAX_QUERY_LENGTH}
+    status = 200
+    if len(query) > selectors.MAX_QUERY_LENGTH:
+        context["error"] = (f"Please search for at most {selectors.MAX_QUERY_LENGTH} "
+                            f"characters; that search had {len(query):,}.")
+        status = 400
+    elif "\x00" in query:
+        context.update(query="", error="That search contained characters we cannot look for.")
+        status = 400
+    leaders = (selectors.search(query) if query and status == 200
+               else Leader.objects.serving())
+    context.update(selectors.directory(leaders))
+    return render(request, "leaders/list.html", context, status=status)
+
+
+def _leader(slug) -> Leader:
+    return get_object_or_404(Leader.objects.select_related("state", "prayer"), slug=slug)
+
+
+@require_safe
+@shared_page(depends_on=lambda request, slug: (f"leader:{slug}",))
+def leader_detail(request, slug):
+    return _detail_page(request, _leader(slug))
+
+
+def _detail_page(request, leader, *, form=None, error=None, status=200):
+    return render(request, "leaders/detail.html", {
+        "leader": leader,
+        "prayer": leader.prayer,
+        "written": list(LeaderPrayer.objects.public().filter(leader=leader)
+                        .select_related("author")[:RECENT_PRAYERS]),
+        "form": form or LeaderPrayerForm(),
+        "error": error,
+    }, status=status)
+
+
+@login_required
+@require_POST
+def write_prayer(request, slug):
+    """A member's written prayer for the leader: back to the page with a word of
+    thanks, or the page again with their words and why they cannot be taken."""
+    leader = _leader(slug)
+    form = LeaderPrayerForm(request.POST)
+    error, status = None, 400
+    if form.is_valid():
+        try:
+            prayer = post_prayer(leader=leader, author=request.user,
+                                 text=form.cleaned_data["text"])
+        except Refused as refusal:
+            error, status = refusal.message, refusal.status
+        else:
+            if prayer.status == Status.PENDING:
+                messages.info(request, HELD)
+            else:
+                messages.success(request, "Thank you for your prayer.")
+            return redirect(leader.get_absolute_url() + "#recent-prayers")
+    return _detail_page(request, leader, form=form, error=error, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report(request, pk):
+    """Asks why, then records the report: a report is a considered act, not a click."""
+    if parse_id(pk) is None:
+        raise Http404("No such prayer.")
+    prayer = get_object_or_404(LeaderPrayer.objects.public().select_related("leader"), pk=pk)
+    back = prayer.leader.get_absolute_url() + "#recent-prayers"
+    reason = request.POST.get("reason", "")
+    detail = request.POST.get("detail", "")
+    error = None
+    if request.method == "POST":
+        if reason not in LeaderReason.values:
+            error = "Please choose why you are reporting this prayer."
+        else:
+            error = report_detail_error(reason, detail)
+        if not error:
+            try:
+                if report_prayer(prayer=prayer, user=request.user, reason=reason,
+                                 detail=detail):
+                    messages.success(request, "Thank you. Our team will look at this prayer.")
+                else:
+                    messages.info(request, "You have already reported this prayer.")
+            except Refused as refusal:
+                messages.error(request, refusal.message)
+            return redirect(back)
+    elif prayer.author_id == request.user.pk:
+        messages.info(request, "You cannot report your own prayer.")
+        return redirect(back)
+    return render(request, "leaders/report.html",
+                  {"prayer": prayer, "back": back, "reasons": LeaderReason.choices,
+                   "chosen": reason, "detail": detail, "detail_max": DETAIL_MAX_LENGTH,
+                   "error": error}, status=400 if error else 200)
+
+
+def state_leaders(request, state) -> dict:
+    """A state's leaders, for its page (states.sections)."""
+    return {"state": state, **selectors.state_leaders(state)}
+
