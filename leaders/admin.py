@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.utils.html import format_html
 
 from library.admin import ReportAdmin, RetirePagesAdminMixin, links_as_text
@@ -10,6 +11,13 @@ from library.text.moderation import Refused
 
 from .models import Leader, LeaderPrayer, LeaderPrayerReport, LeaderTurn, Office
 from .services import approve_prayers, pin, remove_prayers, save_leader
+
+
+def _https(field, **kwargs):
+    """Addresses typed without a scheme are taken as https."""
+    if isinstance(field, models.URLField):
+        kwargs["assume_scheme"] = "https"
+    return field.formfield(**kwargs)
 
 
 class LeaderForm(forms.ModelForm):
@@ -22,6 +30,7 @@ class LeaderForm(forms.ModelForm):
 
     class Meta:
         model = Leader
+        formfield_callback = _https
         fields = ["name", "first_name", "last_name", "office", "state", "area", "district",
                   "party", "term_start", "term_end", "website", "phone", "contact_form",
                   "bioguide", "left_office_at"]

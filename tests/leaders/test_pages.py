@@ -1,0 +1,97 @@
+"""The leaders' list with its search, each leader's page, a state's leaders, and
+their query counts as shared pages."""
+import re
+
+import pytest
+
+from leaders.models import Leader
+from leaders.services import save_leader
+from states.models import State
+from tests.factories import make_member
+
+
+def text_of(response) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode()))
+
+
+def test_the_list_puts_the_administration_first_then_senate_and_house_by_state(client,
+                                                                               loaded):
+    response = client.get("/leaders/")
+    assert response.status_code == 200
+    html, at = text_of(response), 0
+    for words in ("Pray for our Administration", "Gale Sorrel", "Hale Rowan", "The Senate",
+                  "Texas", "Bram Yarrow", "Ada Zephyr", "Washington", "Edda Umber",
+                  "The House of Representatives", "Puerto Rico", "Fenn Tansy", "Texas",
+                  "Dov Vetch", "At large", "Cora Willow", "District 7"):
+        at = html.index(words, at)  # each after the one before
+
+
+@pytest.mark.parametrize(("query", "found", "missing"), [
+    ("zephyr", ["Ada Zephyr"], ["Bram Yarrow", "Gale Sorrel"]),
+    ("TX", ["Ada Zephyr", "Cora Willow"], ["Edda Umber"]),
+    ("washington", ["Edda Umber"], ["Ada Zephyr"]),
+    ("Zéphyr", ["Ada Zephyr"], []),
+])
+def test_search_by_name_or_state(client, loaded, query, found, missing):
+    response = client.get("/leaders/", {"q": query})
+    html = text_of(response)
+    assert response.status_code == 200
+    assert all(name in html for name in found) and not any(name in html for name in missing)
+
+
+@pytest.mark.parametrize(("query", "status"), [
+    ("", 200), ("   ", 200), ("x" * 5000, 400), ("a\x00b", 400), ("🙏\u202e\u0301", 200),
+    ("' OR 1=1; DROP TABLE leaders_leader; --", 200), ("%_%", 200), ("\\", 200),
+])
+def test_bad_searches_answer_a_page(client, loaded, query, status):
+    response = client.get("/leaders/", {"q": query})
+    assert response.status_code == status
+    assert "Find a leader by name or state" in response.content.decode()
+    assert Leader.objects.count() == 8
+
+
+def test_a_leaders_page_and_an_unknown_one(client, loaded):
+    response = client.get("/leaders/cora-willow/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Representative for Texas’s 7th district" in html
+    assert 'href="tel:+12022240001"' in html and "https://example.org/contact" in html
+    assert "January 3, 2025 to January 3, 2031" in html and "Independent" in html
+    assert "I Prayed" in html and "Be the first to pray" in html
+    assert client.get("/leaders/no-such-leader/").status_code == 404
+    assert client.get("/leaders/%E2%80%AE/").status_code == 404
+
+
+def test_texas_names_its_senators_and_representatives_with_links(client, loaded):
+    html = client.get("/states/texas/").content.decode()
+    for leader in Leader.objects.filter(area="TX"):
+        assert f'<a href="/leaders/{leader.slug}/">{leader.name}</a>' in html
+    assert "Edda Umber" not in html
+    assert re.search(r"Senators</h3>\s*<ul[^>]*>.*Bram Yarrow.*Ada Zephyr", html, re.S)
+
+
+def grow(times):
+    texas = State.objects.get(code="TX")
+    for number in range(times):
+        save_leader(leader=Leader(name=f"Extra Person{number}", last_name=f"Person{number}",
+                                  office="representative", area="TX", district=number + 1,
+                                  state=texas))
+
+
+@pytest.mark.parametrize("times", [0, 12])
+def test_list_and_page_query_counts_are_pinned(client, loaded, running_site,
+                                               django_assert_num_queries, times):
+    grow(times)
+    with django_assert_num_queries(2):  # the versions, the leaders with their states
+        assert client.get("/leaders/").status_code == 200
+    with django_assert_num_queries(1):  # the versions: the page is kept for readers
+        assert client.get("/leaders/").status_code == 200
+    # the versions, the leader with their state and prayer, the written prayers, the
+    # live count
+    with django_assert_num_queries(4):
+        assert client.get("/leaders/ada-zephyr/").status_code == 200
+    client.force_login(make_member())
+    with django_assert_num_queries(4):  # session, member, versions, live count and mark
+        assert client.get("/leaders/ada-zephyr/").status_code == 200
+    with django_assert_num_queries(3):  # session, member, versions: the list is kept
+        assert client.get("/leaders/").status_code == 200
