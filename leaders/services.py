@@ -2,11 +2,13 @@
 prayer, loading the public data, the leaders of the day and staff's pins, and
 members' written prayers for a leader."""
 import datetime
+import json
+from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Exists, Max, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -138,6 +140,36 @@ def read_entry(raw, where: str, state_ids: dict[str, int]) -> dict:
     }
 
 
+# The copy of the public data that comes with the site (leaders/data/README.md).
+BUNDLED = [Path(__file__).resolve().parent / "data" / name
+           for name in ("legislators.json", "executive.json")]
+
+
+def read_data_file(path: Path) -> list[tuple[str, object]]:
+    """Each entry of a JSON file with where it is ("legislators.json, entry 12
+    (C000127)"); LoadError when the file cannot be read or is not a list."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as error:
+        raise LoadError(f"{path} cannot be read: {error.strerror}.") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise LoadError(f"{path} is not JSON: {error}.") from None
+    if not isinstance(data, list):
+        raise LoadError(f"{path} must hold a list of leaders.")
+    found = []
+    for number, raw in enumerate(data, start=1):
+        who = str(raw.get("bioguide") or raw.get("name") or "")[:60] \
+            if isinstance(raw, dict) else ""
+        found.append((f"{Path(path).name}, entry {number}" + (f" ({who})" if who else ""),
+                      raw))
+    return found
+
+
+def load_bundled() -> dict[str, int]:
+    """The bundled data, for a new site (the demo, the benchmark's archive)."""
+    return load_leaders([entry for path in BUNDLED for entry in read_data_file(path)])
+
+
 def _key(fields: dict) -> tuple:
     return ("bioguide", fields["bioguide"]) if fields["bioguide"] else (
         "govtrack", fields["govtrack"])
@@ -206,11 +238,10 @@ def current_round() -> int:
 
 def leaders_of_the_day(day: datetime.date | None = None) -> list[Leader]:
     """The day's leaders (today's by default), in their places: chosen the first
-    time anyone asks, then kept."""
+    time anyone asks, then kept. One query once chosen."""
     day = day or timezone.localdate()
     turns = _turns(day)
-    if len(turns) < PER_DAY:
-        _choose(day)
+    if len(turns) < PER_DAY and _choose(day, turns):
         turns = _turns(day)
     return [turn.leader for turn in turns]
 
@@ -220,25 +251,24 @@ def _turns(day) -> list[LeaderTurn]:
                 .select_related("leader", "leader__state", "leader__prayer").order_by("place"))
 
 
-@transaction.atomic
-def _choose(day) -> None:
-    """Fill the day's free places with the next leaders of the round. Two requests at
-    the same moment choose alike, and the unique places keep one choice."""
-    taken = list(LeaderTurn.objects.filter(day=day).values_list("place", "leader_id"))
-    free = [place for place in range(1, PER_DAY + 1) if place not in {p for p, _ in taken}]
-    today = [leader_id for _, leader_id in taken]
-    round_ = current_round()
-    serving = Leader.objects.serving().order_by("id").values_list("id", flat=True)
-    had = LeaderTurn.objects.filter(round=round_).values("leader_id")
-    picks = [(pk, round_) for pk in serving.exclude(pk__in=had).exclude(pk__in=today)[:len(free)]]
-    if len(picks) < len(free):  # the round is done: the next begins
-        chosen = today + [pk for pk, _ in picks]
-        picks += [(pk, round_ + 1) for pk in
-                  serving.exclude(pk__in=chosen)[:len(free) - len(picks)]]
+def _choose(day, taken: list[LeaderTurn]) -> bool:
+    """Fill the day's free places with the next leaders of the round: those who have
+    not had their turn in it first, then, when the round is done, the first of the
+    next. Two requests at the same moment choose alike, and the unique places and
+    leaders of a day keep one choice. False when there was no one to choose."""
+    free = [place for place in range(1, PER_DAY + 1)
+            if place not in {turn.place for turn in taken}]
+    latest = LeaderTurn.objects.order_by("-round").values("round")[:1]
+    had = LeaderTurn.objects.filter(leader=OuterRef("pk"), round=Subquery(latest))
+    picks = list(Leader.objects.serving().exclude(pk__in=[turn.leader_id for turn in taken])
+                 .annotate(current=Subquery(latest), had=Exists(had))
+                 .order_by("had", "id").values_list("id", "had", "current")[:len(free)])
     LeaderTurn.objects.bulk_create(
-        [LeaderTurn(day=day, place=place, leader_id=pk, round=in_round)
-         for place, (pk, in_round) in zip(free, picks, strict=False)],
+        [LeaderTurn(day=day, place=place, leader_id=pk,
+                    round=(current or 1) + (1 if had_turn else 0))
+         for place, (pk, had_turn, current) in zip(free, picks, strict=False)],
         ignore_conflicts=True)
+    return bool(picks)
 
 
 @transaction.atomic

@@ -63,3 +63,14 @@ def test_leaders_added_later_join_the_end_of_the_round(loaded):
     order = [leader for n in range(1, 4) for leader in leaders_of_the_day(day(n))]
     assert order.index(newcomer) == 5  # after the other five still waiting this round
     assert newcomer.prayer.text.startswith("Father, we pray for Iris Pell, Governor of Texas")
+
+
+def test_the_days_leaders_cost_one_query_once_chosen(loaded, django_assert_num_queries):
+    # the day's turns, the leaders to choose from (with the round), the new turns,
+    # the day's turns again
+    with django_assert_num_queries(4):
+        chosen = leaders_of_the_day(day(0))
+    with django_assert_num_queries(1):
+        assert leaders_of_the_day(day(0)) == chosen
+        assert [leader.prayer.pk for leader in chosen]
+        assert [leader.state for leader in chosen]

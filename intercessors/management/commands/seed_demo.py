@@ -1,12 +1,10 @@
 """Load original demo content. Safe to run again: it changes nothing the second time."""
 import datetime
-import json
 from datetime import timedelta
 from importlib import import_module
 
 from allauth.account.models import EmailAddress
 from django.apps import apps as django_apps
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
@@ -31,7 +29,7 @@ from intercessors.demo.posts import (
 )
 from intercessors.models import SitePage
 from leaders.models import Leader
-from leaders.services import load_leaders, save_leader
+from leaders.services import load_bundled, save_leader
 from library.pages import pagecache
 from library.rules import counted
 from library.text.markup import render_markdown
@@ -229,13 +227,7 @@ class Command(BaseCommand):
         created = 0
         if not Leader.objects.filter(Q(bioguide__isnull=False) | Q(govtrack__isnull=False)
                                      ).exists():
-            data = settings.BASE_DIR / "leaders" / "data"
-            entries = []
-            for name in ("legislators.json", "executive.json"):
-                found = json.loads((data / name).read_text(encoding="utf-8"))
-                entries += [(f"{name}, entry {number}", raw)
-                            for number, raw in enumerate(found, start=1)]
-            created += load_leaders(entries)["created"]
+            created += load_bundled()["created"]
         for name, first, last, code, party, start, website in DEMO_GOVERNORS:
             if Leader.objects.filter(office=Leader.Office.GOVERNOR, name=name).exists():
                 continue

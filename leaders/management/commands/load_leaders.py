@@ -1,10 +1,7 @@
 """Load the leaders' data files (leaders/data/README.md): safe to run again."""
-import json
-from pathlib import Path
-
 from django.core.management.base import BaseCommand, CommandError
 
-from leaders.services import LoadError, load_leaders
+from leaders.services import LoadError, load_leaders, read_data_file
 
 
 class Command(BaseCommand):
@@ -16,34 +13,12 @@ class Command(BaseCommand):
         parser.add_argument("files", nargs="+", help="JSON files: a list of leaders each")
 
     def handle(self, *args, **options):
-        entries = []
-        for name in options["files"]:
-            entries += read_file(Path(name))
         try:
+            entries = [entry for name in options["files"] for entry in read_data_file(name)]
             counts = load_leaders(entries)
         except LoadError as error:
             raise CommandError(f"Nothing was changed. {error}") from None
         self.stdout.write(self.style.SUCCESS(
-            f"Leaders: {counts['created']:,} created, "
-            f"{counts['updated']:,} updated, {counts['unchanged']:,} unchanged, "
-            f"{counts['left']:,} marked as having left office."))
-
-
-def read_file(path: Path) -> list[tuple[str, object]]:
-    """Each entry of a file with where it is ("legislators.json, entry 12 (C000127)")."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise CommandError(
-            f"Nothing was changed. {path} cannot be read: {error.strerror}.") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise CommandError(f"Nothing was changed. {path} is not JSON: {error}.") from None
-    if not isinstance(data, list):
-        raise CommandError(f"Nothing was changed. {path} must hold a list of leaders.")
-    found = []
-    for number, raw in enumerate(data, start=1):
-        who = ""
-        if isinstance(raw, dict):
-            who = str(raw.get("bioguide") or raw.get("name") or "")[:60]
-        found.append((f"{path.name}, entry {number}" + (f" ({who})" if who else ""), raw))
-    return found
+            f"Leaders: {counts['created']:,} created, {counts['updated']:,} updated, "
+            f"{counts['unchanged']:,} unchanged, {counts['left']:,} marked as having left "
+            "office."))
