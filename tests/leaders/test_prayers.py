@@ -128,3 +128,21 @@ def test_a_prayer_can_be_reported_for_naming_another_or_attacking_the_leader(cli
     bad = client.post(f"/leaders/prayers/{prayer.pk}/report/", {"reason": "nonsense"})
     assert bad.status_code == 400
     assert client.get("/leaders/prayers/999999999999999999999/report/").status_code == 404
+
+
+def test_my_prayers_names_the_leaders_prayed_for_without_a_query_each(client, loaded):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from prayers.services import mark_prayed
+
+    member = make_member()
+    client.force_login(member)
+    counts = []
+    for leader in Leader.objects.order_by("id")[:6]:
+        mark_prayed(user=member, prayer=leader.prayer)
+        with CaptureQueriesContext(connection) as queries:
+            html = client.get("/accounts/prayers/").content.decode()
+        assert f"for {leader.name}" in html and f'href="/leaders/{leader.slug}/' in html
+        counts.append(len(queries))
+    assert len(set(counts[1:])) == 1  # the first page is kept for the member after
