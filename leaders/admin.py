@@ -56,6 +56,7 @@ class LeaderAdmin(RetirePagesAdminMixin, admin.ModelAdmin):
     the public data (`manage.py load_leaders`); staff add governors here."""
 
     form = LeaderForm
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name", "office", "area", "district", "party", "serving", "prayed"]
     list_filter = ["office", ("left_office_at", admin.EmptyFieldListFilter), "party", "state"]
     list_select_related = ["prayer"]
