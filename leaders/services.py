@@ -135,8 +135,8 @@ def read_entry(raw, where: str, state_ids: dict[str, int]) -> dict:
         "last_name": raw.get("last", "").strip(), "office": office, "area": area,
         "state_id": state_ids.get(area), "district": district or None,
         "party": raw.get("party", ""), "term_start": dates["start"], "term_end": dates["end"],
-        "website": raw.get("url", ""), "phone": raw.get("phone", ""),
-        "contact_form": raw.get("contact_form", ""),
+        "website": web_address(raw.get("url", "")), "phone": raw.get("phone", ""),
+        "contact_form": web_address(raw.get("contact_form", "")),
     }
 
 
@@ -168,6 +168,12 @@ def read_data_file(path: Path) -> list[tuple[str, object]]:
 def load_bundled() -> dict[str, int]:
     """The bundled data, for a new site (the demo, the benchmark's archive)."""
     return load_leaders([entry for path in BUNDLED for entry in read_data_file(path)])
+
+
+def web_address(value: str) -> str:
+    """A web address as the data gives it, or "" when it is not one a page may link
+    to (a typo such as "hhttps://", or another scheme)."""
+    return value if value.startswith(("https://", "http://")) else ""
 
 
 def _key(fields: dict) -> tuple:

@@ -30,6 +30,13 @@ def test_loading_twice_changes_nothing_the_second_time(write_file, load):
         "Representative for Texas’s 7th district"
 
 
+def test_an_address_a_page_may_not_link_to_is_left_out(write_file, load):
+    load(write_file([{**CONGRESS[0], "url": "javascript:alert(1)",
+                      "contact_form": "hhttps://typo.example"}]))
+    leader = Leader.objects.get()
+    assert leader.website == "" and leader.contact_form == ""
+
+
 def test_a_newer_copy_adds_one_marks_one_gone_and_updates_what_changed(write_file, load,
                                                                       loaded):
     gone = Leader.objects.get(bioguide="Z000002")

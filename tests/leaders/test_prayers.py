@@ -12,7 +12,7 @@ from leaders.services import approve_prayers, leaders_of_the_day
 from library.models import OutboxMessage
 from tests.factories import make_article, make_member, make_seasoned_member
 from updates import services
-from updates.models import Subscriber
+from updates.models import Edition, Subscriber
 
 
 def path_of(url: str) -> str:
@@ -46,6 +46,12 @@ def test_a_member_prays_for_a_leader_of_the_day_from_the_daily_email(loaded):
     assert leader.prayer.prayed_count == 1
     assert leader.prayer.marks.get().user == member
     assert Subscriber.objects.get(pk=subscriber.pk).member == member
+    # On the web, the email's leaders link to their pages, with no one's own link.
+    day = Edition.objects.get(kind="daily").day
+    archived = Client().get(f"/updates/archive/daily/{day.isoformat()}/").content.decode()
+    for leader in today:
+        assert f'<a href="/leaders/{leader.slug}/">{leader.name}</a>' in archived
+    assert "/updates/pray/" not in archived
 
 
 def test_home_asks_prayer_for_the_leaders_of_the_day(client, loaded):
