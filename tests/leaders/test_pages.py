@@ -95,3 +95,16 @@ def test_list_and_page_query_counts_are_pinned(client, loaded, running_site,
         assert client.get("/leaders/ada-zephyr/").status_code == 200
     with django_assert_num_queries(3):  # session, member, versions: the list is kept
         assert client.get("/leaders/").status_code == 200
+
+
+def test_the_map_counts_prayers_for_a_states_leaders(client, loaded):
+    from prayers.selectors import weekly_prayer_counts
+    from prayers.services import mark_prayed
+
+    texas = State.objects.get(code="TX")
+    for slug in ("ada-zephyr", "cora-willow", "gale-sorrel"):  # the President has no state
+        mark_prayed(user=make_member(), prayer=Leader.objects.get(slug=slug).prayer)
+    assert weekly_prayer_counts() == {texas.pk: 2}
+    assert "Texas: 2 prayers this week" in client.get("/states/").content.decode()
+    # A leader's prayer is not one of the state's own prompts on its page.
+    assert "Father, we pray for Ada Zephyr" not in client.get("/states/texas/").content.decode()
