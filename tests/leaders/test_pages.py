@@ -108,3 +108,12 @@ def test_the_map_counts_prayers_for_a_states_leaders(client, loaded):
     assert "Texas: 2 prayers this week" in client.get("/states/").content.decode()
     # A leader's prayer is not one of the state's own prompts on its page.
     assert "Father, we pray for Ada Zephyr" not in client.get("/states/texas/").content.decode()
+
+
+def test_the_sitemap_lists_the_leaders(client, loaded):
+    from tests.articles.test_views import every_sitemap_entry
+
+    entries = every_sitemap_entry(client)
+    assert any(entry.endswith("/leaders/") for entry in entries.split("\n"))
+    for leader in Leader.objects.all():
+        assert leader.get_absolute_url() in entries
