@@ -10,6 +10,7 @@ from django.utils import timezone
 from leaders.models import Leader, LeaderPrayer, LeaderPrayerReport
 from leaders.services import approve_prayers, leaders_of_the_day
 from library.models import OutboxMessage
+from library.text.moderation import Refused
 from tests.factories import make_article, make_member, make_seasoned_member
 from updates import services
 from updates.models import Edition, Subscriber
@@ -152,3 +153,24 @@ def test_my_prayers_names_the_leaders_prayed_for_without_a_query_each(client, lo
         assert f"for {leader.name}" in html and f'href="/leaders/{leader.slug}/' in html
         counts.append(len(queries))
     assert len(set(counts[1:])) == 1  # the first page is kept for the member after
+
+
+def test_hostile_prayers_and_leader_fields_print_nothing_that_runs(client, loaded):
+    from leaders.services import post_prayer
+    from tests.html_checks import executable_constructs
+    from tests.security.xss_payloads import PAYLOADS
+
+    leader = Leader.objects.get(slug="ada-zephyr")
+    for payload in PAYLOADS:
+        try:  # one author each: the pace rule allows one prayer at a time
+            post_prayer(leader=leader, author=make_member(display_name=payload[:60]),
+                        text=payload[:400] + " amen")
+        except Refused as refused:  # a payload with nothing visible left is refused
+            assert "write something" in refused.message
+    LeaderPrayer.objects.update(status="published")
+    Leader.objects.filter(pk=leader.pk).update(name=PAYLOADS[0][:120], party=PAYLOADS[1][:40],
+                                               phone=PAYLOADS[2][:30])
+    for url, query in [("/leaders/ada-zephyr/", {}), ("/leaders/", {}), ("/states/texas/", {}),
+                       *[("/leaders/", {"q": payload[:90]}) for payload in PAYLOADS[:20]]]:
+        html = Client().get(url, query).content.decode()
+        assert executable_constructs(html) == [], (url, query)
