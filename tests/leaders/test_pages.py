@@ -117,3 +117,21 @@ def test_the_sitemap_lists_the_leaders(client, loaded):
     assert any(entry.endswith("/leaders/") for entry in entries.split("\n"))
     for leader in Leader.objects.all():
         assert leader.get_absolute_url() in entries
+
+
+@pytest.mark.parametrize("reader_kind", ["guest", "member", "prayed"])
+def test_a_shared_leader_page_is_the_page_rendered_for_the_reader_alone(loaded, reader_kind):
+    from django.contrib.auth.models import AnonymousUser
+
+    from prayers.services import mark_prayed
+    from tests.comments.test_thread_cache import both_ways, unmasked
+
+    leader = Leader.objects.get(slug="ada-zephyr")
+    reader = AnonymousUser() if reader_kind == "guest" else make_member()
+    if reader_kind == "prayed":
+        mark_prayed(user=reader, prayer=leader.prayer)
+    for path in ("/leaders/ada-zephyr/", "/leaders/", "/"):
+        fresh, shared, again = both_ways(path, reader, AnonymousUser())
+        assert unmasked(shared) == unmasked(fresh) == unmasked(again), path
+    if reader_kind == "prayed":
+        assert "You prayed" in shared
