@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Exists, Max, OuterRef, Q, Subquery
 from django.utils import timezone
@@ -336,6 +336,16 @@ def _save_prayer(leader, author, text) -> LeaderPrayer:
     if prayer.status == Status.PUBLISHED:
         pagecache.retire(leader.page_scope)
     return prayer
+
+
+@transaction.atomic
+def delete_prayer(*, prayer: LeaderPrayer, user) -> None:
+    """The member takes their prayer down; nobody sees it again."""
+    if prayer.author_id is None or prayer.author_id != user.pk:
+        raise PermissionDenied("Only the member who wrote this prayer can delete it.")
+    LeaderPrayer.objects.filter(pk=prayer.pk).update(is_deleted=True)
+    prayer.is_deleted = True
+    pagecache.retire(prayer.leader.page_scope)
 
 
 def report_prayer(*, prayer: LeaderPrayer, user, reason: str, detail: str = "") -> bool:

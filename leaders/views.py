@@ -14,7 +14,7 @@ from library.text.moderation import DETAIL_MAX_LENGTH, Refused, Status, report_d
 from . import selectors
 from .forms import LeaderPrayerForm
 from .models import Leader, LeaderPrayer, LeaderReason
-from .services import LEADERS, post_prayer, report_prayer
+from .services import LEADERS, delete_prayer, post_prayer, report_prayer
 
 RECENT_PRAYERS = 20
 HELD = ("Thank you for your prayer. Our team reads each one before it appears; yours is "
@@ -44,18 +44,31 @@ def _leader(slug) -> Leader:
     return get_object_or_404(Leader.objects.select_related("state", "prayer"), slug=slug)
 
 
+def _wrote_for(request, slug) -> bool:
+    """A member who wrote a prayer for this leader gets a page of their own: their
+    prayer while it waits for staff, and a way to delete it."""
+    return request.user.is_authenticated and LeaderPrayer.objects.filter(
+        leader__slug=slug, author_id=request.user.pk, is_deleted=False).exists()
+
+
 @require_safe
-@shared_page(depends_on=lambda request, slug: (f"leader:{slug}",))
+@shared_page(depends_on=lambda request, slug: (f"leader:{slug}",), private_when=_wrote_for)
 def leader_detail(request, slug):
     return _detail_page(request, _leader(slug))
 
 
 def _detail_page(request, leader, *, form=None, error=None, status=200):
+    written = LeaderPrayer.objects.filter(leader=leader).select_related("author")
+    mine = []
+    if request.user.is_authenticated:
+        mine = list(written.filter(author=request.user, is_deleted=False)
+                    .exclude(status=Status.REMOVED)[:RECENT_PRAYERS])
     return render(request, "leaders/detail.html", {
         "leader": leader,
         "prayer": leader.prayer,
-        "written": list(LeaderPrayer.objects.public().filter(leader=leader)
-                        .select_related("author")[:RECENT_PRAYERS]),
+        "written": list(written.public()[:RECENT_PRAYERS]),
+        "mine": {prayer.pk for prayer in mine},
+        "waiting": [prayer for prayer in mine if prayer.status == Status.PENDING],
         "form": form or LeaderPrayerForm(),
         "error": error,
     }, status=status)
@@ -82,6 +95,19 @@ def write_prayer(request, slug):
                 messages.success(request, "Thank you for your prayer.")
             return redirect(leader.get_absolute_url() + "#recent-prayers")
     return _detail_page(request, leader, form=form, error=error, status=status)
+
+
+@login_required
+@require_POST
+def delete(request, pk):
+    """The member takes their own prayer down."""
+    if parse_id(pk) is None:
+        raise Http404("No such prayer.")
+    prayer = get_object_or_404(LeaderPrayer.objects.select_related("leader"), pk=pk,
+                               is_deleted=False)
+    delete_prayer(prayer=prayer, user=request.user)
+    messages.success(request, "Your prayer has been taken down.")
+    return redirect(prayer.leader.get_absolute_url() + "#recent-prayers")
 
 
 @login_required

@@ -91,7 +91,9 @@ def test_list_and_page_query_counts_are_pinned(client, loaded, running_site,
     with django_assert_num_queries(4):
         assert client.get("/leaders/ada-zephyr/").status_code == 200
     client.force_login(make_member())
-    with django_assert_num_queries(4):  # session, member, versions, live count and mark
+    # session, member, whether they wrote a prayer for this leader, versions, live
+    # count and mark
+    with django_assert_num_queries(5):
         assert client.get("/leaders/ada-zephyr/").status_code == 200
     with django_assert_num_queries(3):  # session, member, versions: the list is kept
         assert client.get("/leaders/").status_code == 200

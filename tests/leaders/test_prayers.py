@@ -174,3 +174,26 @@ def test_hostile_prayers_and_leader_fields_print_nothing_that_runs(client, loade
                        *[("/leaders/", {"q": payload[:90]}) for payload in PAYLOADS[:20]]]:
         html = Client().get(url, query).content.decode()
         assert executable_constructs(html) == [], (url, query)
+
+
+def test_the_writer_sees_their_waiting_prayer_and_can_delete_it(client, loaded):
+    writer = make_member(display_name="Grace Miller")
+    client.force_login(writer)
+    client.post("/leaders/ada-zephyr/pray/", {"text": "Keep her safe on the road."})
+    prayer = LeaderPrayer.objects.get()
+    mine = client.get("/leaders/ada-zephyr/").content.decode()
+    assert "Keep her safe on the road." in mine and "waiting for our team" in mine
+    others = Client()
+    others.force_login(make_member())
+    assert "Keep her safe on the road." not in others.get("/leaders/ada-zephyr/").content.decode()
+    # Nobody else may delete it; its writer may.
+    assert others.post(f"/leaders/prayers/{prayer.pk}/delete/").status_code == 403
+    approve_prayers(LeaderPrayer.objects.all())
+    assert "Keep her safe on the road." in others.get("/leaders/ada-zephyr/").content.decode()
+    response = client.post(f"/leaders/prayers/{prayer.pk}/delete/")
+    assert response.status_code == 302 and response["Location"].endswith("#recent-prayers")
+    prayer.refresh_from_db()
+    assert prayer.is_deleted
+    for reader in (client, others, Client()):
+        assert "Keep her safe" not in reader.get("/leaders/ada-zephyr/").content.decode()
+    assert client.get(f"/leaders/prayers/{prayer.pk}/delete/").status_code == 405
