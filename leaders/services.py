@@ -15,7 +15,16 @@ from django.utils.text import slugify
 from library.pages import pagecache
 from library.text import moderation
 from library.text.markup import render_markdown
-from library.text.moderation import Refused, Status, check_pace, clean_text, hold_for_links
+from library.text.moderation import (
+    EDIT_MINUTES,
+    Refused,
+    Status,
+    check_edit_pace,
+    check_pace,
+    clean_text,
+    hold_for_links,
+    in_edit_window,
+)
 from prayers.models import Prayer
 from states.models import State
 
@@ -335,6 +344,37 @@ def _save_prayer(leader, author, text) -> LeaderPrayer:
     prayer.save()
     if prayer.status == Status.PUBLISHED:
         pagecache.retire(leader.page_scope)
+    return prayer
+
+
+PRAYER_EDIT_RULE = f"Prayers can be edited for {EDIT_MINUTES} minutes after writing."
+
+
+def edit_prayer(*, prayer: LeaderPrayer, user, text: str) -> LeaderPrayer:
+    """The member changes their prayer within the edit window. Where staff read every
+    prayer first, the new words wait for them again; a hold is never released."""
+    if prayer.author_id is None or prayer.author_id != user.pk or prayer.is_deleted:
+        raise PermissionDenied("Only the member who wrote this prayer can change it.")
+    if not in_edit_window(prayer, user):
+        raise Refused(f"{PRAYER_EDIT_RULE} This one can no longer be changed; you can still "
+                      "delete it.")
+    try:
+        text = clean_prayer_text(text)
+    except ValidationError as error:
+        raise Refused(error.messages[0]) from None
+    check_edit_pace(user, scope="leader-prayer")
+    return _save_edit(prayer, text)
+
+
+@transaction.atomic
+def _save_edit(prayer, text) -> LeaderPrayer:
+    prayer.text, prayer.body_html = text, render_markdown(text)
+    if settings.LEADER_PRAYERS_REVIEW:
+        prayer.status = Status.PENDING
+    hold_for_links(prayer, prayer.body_html)
+    prayer.edited_at = timezone.now()
+    prayer.save(update_fields=["text", "body_html", "status", "edited_at"])
+    pagecache.retire(prayer.leader.page_scope)
     return prayer
 
 

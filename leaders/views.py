@@ -3,18 +3,32 @@ prayers members wrote, writing and reporting such a prayer, and a state's leader
 on its page (states.sections)."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from library.pages.pagecache import shared_page
 from library.rules import parse_id
-from library.text.moderation import DETAIL_MAX_LENGTH, Refused, Status, report_detail_error
+from library.text.moderation import (
+    DETAIL_MAX_LENGTH,
+    Refused,
+    Status,
+    in_edit_window,
+    report_detail_error,
+)
 
 from . import selectors
 from .forms import LeaderPrayerForm
 from .models import Leader, LeaderPrayer, LeaderReason
-from .services import LEADERS, delete_prayer, post_prayer, report_prayer
+from .services import (
+    LEADERS,
+    PRAYER_EDIT_RULE,
+    delete_prayer,
+    edit_prayer,
+    post_prayer,
+    report_prayer,
+)
 
 RECENT_PRAYERS = 20
 HELD = ("Thank you for your prayer. Our team reads each one before it appears; yours is "
@@ -68,6 +82,7 @@ def _detail_page(request, leader, *, form=None, error=None, status=200):
         "prayer": leader.prayer,
         "written": list(written.public()[:RECENT_PRAYERS]),
         "mine": {prayer.pk for prayer in mine},
+        "editable": {prayer.pk for prayer in mine if in_edit_window(prayer, request.user)},
         "waiting": [prayer for prayer in mine if prayer.status == Status.PENDING],
         "form": form or LeaderPrayerForm(),
         "error": error,
@@ -97,14 +112,49 @@ def write_prayer(request, slug):
     return _detail_page(request, leader, form=form, error=error, status=status)
 
 
+def _own_prayer(request, pk) -> LeaderPrayer:
+    if parse_id(pk) is None:
+        raise Http404("No such prayer.")
+    return get_object_or_404(LeaderPrayer.objects.select_related("leader"), pk=pk,
+                             is_deleted=False)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit(request, pk):
+    """The writer changes their prayer, within the edit window."""
+    prayer = _own_prayer(request, pk)
+    back = prayer.leader.get_absolute_url() + "#recent-prayers"
+    if prayer.author_id != request.user.pk:
+        raise PermissionDenied("Only the member who wrote this prayer can change it.")
+    if not in_edit_window(prayer, request.user):
+        messages.error(request, f"{PRAYER_EDIT_RULE} You can still delete it.")
+        return redirect(back)
+    form = LeaderPrayerForm(request.POST or None, initial={"text": prayer.text})
+    error, status = None, 400 if request.method == "POST" else 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            prayer = edit_prayer(prayer=prayer, user=request.user,
+                                 text=form.cleaned_data["text"])
+        except Refused as refusal:
+            error, status = refusal.message, refusal.status
+        else:
+            if prayer.status == Status.PENDING:
+                messages.info(request, "Your prayer is changed. Our team reads it before it "
+                              "appears again.")
+            else:
+                messages.success(request, "Your prayer is changed.")
+            return redirect(back)
+    return render(request, "leaders/edit.html", {"prayer": prayer, "form": form, "error": error,
+                                                 "back": back, "rule": PRAYER_EDIT_RULE},
+                  status=status)
+
+
 @login_required
 @require_POST
 def delete(request, pk):
     """The member takes their own prayer down."""
-    if parse_id(pk) is None:
-        raise Http404("No such prayer.")
-    prayer = get_object_or_404(LeaderPrayer.objects.select_related("leader"), pk=pk,
-                               is_deleted=False)
+    prayer = _own_prayer(request, pk)
     delete_prayer(prayer=prayer, user=request.user)
     messages.success(request, "Your prayer has been taken down.")
     return redirect(prayer.leader.get_absolute_url() + "#recent-prayers")

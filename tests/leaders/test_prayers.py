@@ -197,3 +197,28 @@ def test_the_writer_sees_their_waiting_prayer_and_can_delete_it(client, loaded):
     for reader in (client, others, Client()):
         assert "Keep her safe" not in reader.get("/leaders/ada-zephyr/").content.decode()
     assert client.get(f"/leaders/prayers/{prayer.pk}/delete/").status_code == 405
+
+
+def test_the_writer_edits_within_the_window_and_the_words_wait_again(client, loaded,
+                                                                     time_machine):
+    writer = make_member()
+    client.force_login(writer)
+    client.post("/leaders/ada-zephyr/pray/", {"text": "First words."})
+    prayer = LeaderPrayer.objects.get()
+    approve_prayers(LeaderPrayer.objects.all())
+    assert f'href="/leaders/prayers/{prayer.pk}/edit/"' in \
+        client.get("/leaders/ada-zephyr/").content.decode()
+    long = client.post(f"/leaders/prayers/{prayer.pk}/edit/", {"text": "y" * 600})
+    assert long.status_code == 400 and "y" * 600 in long.content.decode()
+    other = Client()
+    other.force_login(make_member())
+    assert other.get(f"/leaders/prayers/{prayer.pk}/edit/").status_code == 403
+    response = client.post(f"/leaders/prayers/{prayer.pk}/edit/", {"text": "Better words."})
+    assert response.status_code == 302
+    prayer.refresh_from_db()
+    assert prayer.text == "Better words." and prayer.status == "pending" and prayer.edited_at
+    time_machine.move_to(prayer.created_at + timedelta(minutes=16))
+    late = client.post(f"/leaders/prayers/{prayer.pk}/edit/", {"text": "Too late."})
+    assert late.status_code == 302
+    prayer.refresh_from_db()
+    assert prayer.text == "Better words."

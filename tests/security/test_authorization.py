@@ -108,6 +108,8 @@ MATRIX = {
         "GET": [302, 302, 200, 200, 200], "POST": [302, 400, 400, 400, 400],
     },
     "/leaders/prayers/{held_leader_prayer}/report/": {"GET": [302, 404, 404, 404, 404]},
+    "/leaders/prayers/{leader_prayer}/edit/": {"GET": [302, 200, 403, 403, 403],
+                                               "POST": [302, 400, 403, 403, 403]},
     "/leaders/prayers/{leader_prayer}/delete/": {"GET": [302, 405, 405, 405, 405],
                                                  "POST": [302, 302, 403, 403, 403]},
     "/admin/leaders/leader/": {"GET": [302, 302, 302, 200, 200]},
