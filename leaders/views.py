@@ -1,6 +1,7 @@
 """The leaders' list with its search, each leader's page with "I Prayed" and the
 prayers members wrote, writing and reporting such a prayer, and a state's leaders
 on its page (states.sections)."""
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -31,8 +32,10 @@ from .services import (
 )
 
 RECENT_PRAYERS = 20
-HELD = ("Thank you for your prayer. Our team reads each one before it appears; yours is "
-        "waiting for them.")
+REVIEWED = ("Thank you for your prayer. Our team reads each one before it appears; yours "
+            "is waiting for them.")
+HELD = ("Thank you for your prayer. Prayers with links to other sites are read by our team "
+        "first; yours is waiting for them.")
 
 
 @require_safe
@@ -105,7 +108,7 @@ def write_prayer(request, slug):
             error, status = refusal.message, refusal.status
         else:
             if prayer.status == Status.PENDING:
-                messages.info(request, HELD)
+                messages.info(request, REVIEWED if settings.LEADER_PRAYERS_REVIEW else HELD)
             else:
                 messages.success(request, "Thank you for your prayer.")
             return redirect(leader.get_absolute_url() + "#recent-prayers")
