@@ -109,7 +109,7 @@ lint: $(DEV_STAMP)
 
 ## security: bandit over the code; any high-severity finding fails
 security: $(DEV_STAMP)
-	$(VENV)/bin/bandit -q -r accounts articles comments intercessors library partners prayers states updates -lll
+	$(VENV)/bin/bandit -q -r accounts articles comments intercessors leaders library partners prayers states updates -lll
 
 ## audit: known vulnerabilities in the installed dependencies (pip-audit, PyPI); any fails
 audit: $(DEV_STAMP)

@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from comments.models import Comment
+from leaders.models import LeaderPrayer
 from library.mail import outbox
 from library.models import OutboxMessage
 from library.pages import pagecache
@@ -70,6 +71,12 @@ def export_member_data(*, user: User) -> dict:
         "prayers_marked": [
             {"prayer": m.prayer_id, "text": m.prayer.plain_text, "when": m.created_at.isoformat()}
             for m in PrayerMark.objects.filter(user=user).select_related("prayer")
+        ],
+        "prayers_for_leaders": [
+            {"id": p.pk, "for": p.leader.name, "text": p.text,
+             "status": "deleted" if p.is_deleted else p.status,
+             "written": p.created_at.isoformat()}
+            for p in LeaderPrayer.objects.filter(author=user).select_related("leader")
         ],
         "prayer_updates": [
             {"daily": s.daily, "weekly": s.weekly, "state": s.state.name if s.state else None,

@@ -69,11 +69,12 @@ def my_prayers(request):
     else:
         # Only what a journal line shows: not the posts' text and search index.
         rows = PrayerMark.objects.filter(user=request.user).select_related(
-            "prayer", "prayer__article", "prayer__state").only(
+            "prayer", "prayer__article", "prayer__state", "prayer__leader").only(
             "created_at", "prayer__kind", "prayer__text", "prayer__body_html",
             "prayer__status", "prayer__is_deleted", "prayer__answered_at",
             "prayer__answer_html", "prayer__article__slug", "prayer__article__title",
-            "prayer__state__name", "prayer__state__slug")
+            "prayer__state__name", "prayer__state__slug", "prayer__leader__slug",
+            "prayer__leader__name")
         page = paginate_uncounted(request, rows.order_by("-created_at", "-id"))
     return kept_for_member(request, list(page.object_list) + [page.has_next()], lambda: render(
         request, "accounts/prayers.html", {"page": page, "asked": asked}))

@@ -83,6 +83,9 @@ PARTNER_NOTIFY_EMAIL = env("PARTNER_NOTIFY_EMAIL")
 # Members' prayer requests appear at once unless this is on: then staff approve
 # each one first (requests with links are always held).
 PRAYER_REQUESTS_REVIEW = env_bool("PRAYER_REQUESTS_REVIEW")
+# Members' prayers for a leader wait for staff before anyone sees them, unless this
+# is off (those with links are held either way).
+LEADER_PRAYERS_REVIEW = env_bool("LEADER_PRAYERS_REVIEW", True)
 PARTNER_CHECKOUT_URL = env("PARTNER_CHECKOUT_URL")
 # Bulk mail (prayer updates) offers an unsubscribe link always, and this mailbox
 # too when set (List-Unsubscribe).
@@ -107,6 +110,7 @@ INSTALLED_APPS = [
     "accounts",
     "updates",
     "partners",
+    "leaders",
     "articles",
     "states",
     "prayers",

@@ -5,6 +5,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, re_path
 
 from articles.sitemaps import ArticleSitemap
+from leaders.sitemaps import LeaderSitemap
 from library import health
 from library.mail import provider
 from library.web import sitemaps
@@ -17,10 +18,11 @@ handler500 = "intercessors.views.server_error"
 # Each app says what it shows to crawlers; the site lists them together.
 SITEMAPS = {
     "pages": lambda: sitemaps.PageSitemap(
-        ["home", "articles:list", "states:index", "partner:signup"]
+        ["home", "articles:list", "states:index", "leaders:list", "partner:signup"]
     ),
     "articles": ArticleSitemap,
     "states": StateSitemap,
+    "leaders": LeaderSitemap,
 }
 
 admin.site.site_header = "Intercessors staff"
@@ -59,6 +61,7 @@ urlpatterns = [
     path("prayers/", include("prayers.urls")),
     path("comments/", include("comments.urls")),
     path("states/", include("states.urls")),
+    path("leaders/", include("leaders.urls")),
     path("partner/", include("partners.urls")),
     path("updates/", include("updates.urls")),
     # The mail provider's bounces and complaints (library.mail.provider).

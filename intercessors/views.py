@@ -22,6 +22,8 @@ from articles.selectors import (
 )
 from articles.views import card_context, paginate
 from comments.models import Comment, CommentReport
+from leaders.models import LeaderPrayer, LeaderPrayerReport
+from leaders.services import leaders_of_the_day
 from library.mail import relay
 from library.models import Letter, OutboxMessage
 from library.pages.pagecache import LISTS, shared_page
@@ -84,6 +86,7 @@ def home(request):
             "prayers": prayers,
             "requests": requests,
             "this_week": posts_of_the_week(),
+            "leaders_today": leaders_of_the_day(),
         },
     )
 
@@ -223,6 +226,17 @@ def waiting_work(user) -> list[dict]:
         work.append({"label": noun_for(reports, "open report") + " of prayer requests",
                      "count": reports,
                      "url": reverse("admin:prayers_prayerreport_changelist")})
+    if user.has_perm("leaders.change_leaderprayer"):
+        held = LeaderPrayer.objects.filter(status=LeaderPrayer.Status.PENDING,
+                                           is_deleted=False).count()
+        url = reverse("admin:leaders_leaderprayer_changelist") + "?status__exact=pending"
+        work.append({"label": noun_for(held, "prayer for a leader", "prayers for leaders")
+                     + " awaiting review", "count": held, "url": url})
+    if user.has_perm("leaders.view_leaderprayerreport"):
+        reports = LeaderPrayerReport.objects.filter(resolved_at__isnull=True).count()
+        work.append({"label": noun_for(reports, "open report") + " of prayers for leaders",
+                     "count": reports,
+                     "url": reverse("admin:leaders_leaderprayerreport_changelist")})
     if user.has_perm("partners.view_partnerpledge"):
         pledges = PartnerPledge.objects.filter(status=PartnerPledge.Status.NEW).count()
         work.append({"label": noun_for(pledges, "new pledge"), "count": pledges,

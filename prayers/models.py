@@ -64,12 +64,14 @@ class PrayerQuerySet(models.QuerySet):
 
 class Prayer(Moderated):
     """A prayer members mark with "I Prayed": a prompt our team wrote (opening a post,
-    or on its own for a state) or a member's request on the prayer wall. Every one
+    on its own for a state, or for an elected leader: `leaders.Leader.prayer`) or a
+    member's request on the prayer wall. Every one
     is counted by the same marks (PrayerMark) and service (prayers.services)."""
 
     class Kind(models.TextChoices):
         PROMPT = "prompt", "Prompt from our team"
         REQUEST = "request", "Request from a member"
+        LEADER = "leader", "For a leader"
 
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PROMPT,
                             editable=False)
@@ -155,7 +157,7 @@ class Prayer(Moderated):
         return shorten(self.plain_text.replace("\n", " "), 80)
 
     def save(self, *args, **kwargs):
-        if self.kind == self.Kind.PROMPT:
+        if self.kind != self.Kind.REQUEST:
             self.text = clean_plain_text(self.text)
         if not self._state.adding and kwargs.get("update_fields") is None:
             # The counter belongs to mark_prayed, and a request's time on the wall
@@ -208,6 +210,8 @@ class Prayer(Moderated):
             return reverse("prayers:request", args=[self.pk])
         if self.article_id:
             return self.article.get_absolute_url() + f"#prayer-{self.pk}"
+        if self.kind == self.Kind.LEADER:
+            return self.leader.get_absolute_url() + f"#prayer-{self.pk}"
         if self.state_id:
             return self.state.get_absolute_url() + f"#prayer-{self.pk}"
         return reverse("home") + f"#prayer-{self.pk}"

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from articles.models import Article
 from articles.selectors import week_posts, week_rankings
+from leaders.services import leaders_of_the_day
 from library import db, jobs
 from prayers.models import Prayer
 from states.models import State, StateCall
@@ -59,11 +60,12 @@ def content(edition: Edition) -> dict:
                            .filter(prayer__status="published", prayer__is_deleted=False)
                            .order_by("-published_at", "-id")),
              "most_prayed": [], "answered": [], "requests": [], "calls": [],
-             "week_prayed": [], "week_read": []}
+             "week_prayed": [], "week_read": [], "leaders": []}
     if edition.kind == Edition.Kind.DAILY:
         # The week to the edition's moment, whenever a batch or its web page is made.
         week = week_posts(week_rankings(until=until))
         found["week_prayed"], found["week_read"] = week["prayed"], week["read"]
+        found["leaders"] = leaders_of_the_day(edition.day)
     if edition.kind == Edition.Kind.STATE:
         found["requests"] = list(
             Prayer.objects.on_the_wall().filter(state_id=edition.state_id,
@@ -209,7 +211,8 @@ def readers(subscribers: list[Subscriber]) -> list[Subscriber]:
 
 def prayers_in(found: dict) -> list[Prayer]:
     return ([post.prayer for post in found["posts"]] + found["most_prayed"]
-            + found["answered"] + found["requests"])
+            + found["answered"] + found["requests"]
+            + [leader.prayer for leader in found["leaders"]])
 
 
 def context(edition: Edition, found: dict, marks: mailer.Marks) -> dict:
@@ -229,6 +232,9 @@ def context(edition: Edition, found: dict, marks: mailer.Marks) -> dict:
         "most_prayed": [item(p, week=p.week) for p in found["most_prayed"]],
         "answered": [item(p) for p in found["answered"]],
         "requests": [item(p, who=p.author_label) for p in found["requests"]],
+        "leaders": [item(leader.prayer, leader=leader,
+                         link=settings.SITE_URL + leader.get_absolute_url())
+                    for leader in found["leaders"]],
         "calls": [{"call": call, "link": settings.SITE_URL + call.state.get_absolute_url()}
                   for call in found["calls"]],
         "week_prayed": [{"post": post, "count": post.prayed,

@@ -234,7 +234,7 @@ def report(item: Moderated, *, user, reason: str, report_model, noun: str,
             f"You have sent {REPORTS_PER_HOUR} reports in the last hour, the most we allow. "
             "Our team will look at them; please report again later if you need to."
         )
-    if reason not in Reason.values:
+    if reason not in report_model.Reason.values:  # a kind of report may add reasons
         raise Refused(f"Please choose why you are reporting this {noun}.")
     try:
         detail = clean_report_detail(reason, detail)

@@ -8,7 +8,10 @@ from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
+from leaders.models import Leader, LeaderPrayer
+from leaders.services import save_leader
 from prayers.followup import quiet_token
+from states.models import State
 from tests.factories import make_article, make_comment, make_member, make_request
 from updates.models import Subscriber
 
@@ -93,6 +96,27 @@ MATRIX = {
     "/accounts/export/": {"GET": [302, 200, 200, 200, 200], "POST": [302, 405, 405, 405, 405]},
     "/accounts/prayers/": {"GET": [302, 200, 200, 200, 200], "POST": [302, 405, 405, 405, 405]},
     "/accounts/prayers/?show=requests": {"GET": [302, 200, 200, 200, 200]},
+    # Leaders: pages for all; a written prayer needs a member (an empty one comes back
+    # with its message); a report asks why, and nobody reports their own.
+    "/leaders/": {"GET": [200] * 5, "POST": [405] * 5},
+    "/leaders/?q=texas": {"GET": [200] * 5},
+    "/leaders/{leader}/": {"GET": [200] * 5, "POST": [405] * 5},
+    "/leaders/no-such-leader/": {"GET": [404] * 5},
+    "/leaders/{leader}/pray/": {"GET": [302, 405, 405, 405, 405],
+                                "POST": [302, 400, 400, 400, 400]},
+    "/leaders/prayers/{leader_prayer}/report/": {
+        "GET": [302, 302, 200, 200, 200], "POST": [302, 400, 400, 400, 400],
+    },
+    "/leaders/prayers/{held_leader_prayer}/report/": {"GET": [302, 404, 404, 404, 404]},
+    "/leaders/prayers/{leader_prayer}/edit/": {"GET": [302, 200, 403, 403, 403],
+                                               "POST": [302, 400, 403, 403, 403]},
+    "/leaders/prayers/{leader_prayer}/delete/": {"GET": [302, 405, 405, 405, 405],
+                                                 "POST": [302, 302, 403, 403, 403]},
+    "/admin/leaders/leader/": {"GET": [302, 302, 302, 200, 200]},
+    "/admin/leaders/leader/add/": {"GET": [302, 302, 302, 200, 200]},
+    "/admin/leaders/leaderturn/add/": {"GET": [302, 302, 302, 200, 200]},
+    "/admin/leaders/leaderprayer/": {"GET": [302, 302, 302, 200, 200]},
+    "/admin/leaders/leaderprayerreport/": {"GET": [302, 302, 302, 200, 200]},
     "/partner/": {"GET": [200] * 5},
     "/partner/thanks/": {"GET": [302] * 5, "POST": [405] * 5},
     "/admin/": {"GET": [302, 302, 302, 200, 200]},
@@ -155,6 +179,13 @@ def _build_world():
         "other_quiet_token": quiet_token(other_request),
         "leave_token": Subscriber.objects.create(email="reader@example.org").leave_token,
         "held_request": make_request(author=owner, status="pending").pk,
+        "leader": (leader := save_leader(leader=Leader(
+            name="Ada Zephyr", office="senator", area="TX",
+            state=State.objects.get(code="TX")))).slug,
+        "leader_prayer": LeaderPrayer.objects.create(
+            leader=leader, author=owner, text="Amen.", body_html="<p>Amen.</p>").pk,
+        "held_leader_prayer": LeaderPrayer.objects.create(
+            leader=leader, author=owner, text="Held.", status="pending").pk,
     }
     return [None, owner, other, editor, superuser], fields, post
 

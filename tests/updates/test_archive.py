@@ -241,8 +241,9 @@ def test_an_editions_page_query_count_does_not_grow_with_posts(
         mark_prayed(user=make_member(), prayer=made.prayer)
     call_command("send_updates", "daily")
     # the versions, the day's editions, their posts with their prayers, the week's
-    # most prayed and most read, and those posts
-    with django_assert_num_queries(6):
+    # most prayed and most read, and those posts, the day's leaders and (none yet)
+    # the leaders to choose from
+    with django_assert_num_queries(8):
         assert client.get("/updates/archive/daily/2026-12-06/").status_code == 200
     shown = letter()
     with django_assert_num_queries(2):  # the versions, the letter with its post

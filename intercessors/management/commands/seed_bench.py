@@ -18,6 +18,8 @@ from django.utils import timezone
 from accounts.models import User
 from articles.models import Article, Topic
 from comments.models import Comment
+from leaders.models import Leader
+from leaders.services import load_bundled
 from library.pages import pagecache
 from library.text.markup import reading_minutes, render_markdown
 from prayers.models import Prayer, PrayerMark
@@ -46,7 +48,8 @@ class Command(BaseCommand):
         has_posts = Article.objects.filter(slug=BENCH_SLUG.format(0)).exists()
         has_wall = Prayer.objects.requests().filter(text__startswith="Bench request").exists()
         has_subscribers = Subscriber.objects.filter(email__endswith="@readers.bench").exists()
-        if has_posts and has_wall and has_subscribers:
+        has_leaders = Leader.objects.exists()
+        if has_posts and has_wall and has_subscribers and has_leaders:
             self.stdout.write("Benchmark archive already loaded.")
             return
         with transaction.atomic():
@@ -60,6 +63,8 @@ class Command(BaseCommand):
                 self.journal()
             if not has_subscribers:
                 self.subscribers()
+            if not has_leaders:
+                load_bundled()
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("VACUUM ANALYZE")  # fresh statistics for the planner

@@ -1,4 +1,5 @@
 """Load original demo content. Safe to run again: it changes nothing the second time."""
+import datetime
 from datetime import timedelta
 from importlib import import_module
 
@@ -9,6 +10,7 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.db.migrations import RunPython
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -26,6 +28,8 @@ from intercessors.demo.posts import (
     TOPICS,
 )
 from intercessors.models import SitePage
+from leaders.models import Leader
+from leaders.services import load_bundled, save_leader
 from library.pages import pagecache
 from library.rules import counted
 from library.text.markup import render_markdown
@@ -50,6 +54,7 @@ REFERENCE_MIGRATIONS = [
     "updates.migrations.0002_editors_set_the_timetable",
     "updates.migrations.0005_editors_send_mailings",
     "library.migrations.0002_editors_see_mail",
+    "leaders.migrations.0002_editors_keep_leaders",
 ]
 
 
@@ -101,6 +106,18 @@ DEMO_USERS = [
 ]
 
 
+# Governors elected in 2024, serving four-year terms from January 2025. Staff add and
+# keep the others in admin.
+DEMO_GOVERNORS = [
+    ("Josh Stein", "Josh", "Stein", "NC", "Democrat", datetime.date(2025, 1, 1),
+     "https://governor.nc.gov"),
+    ("Mike Braun", "Mike", "Braun", "IN", "Republican", datetime.date(2025, 1, 13),
+     "https://www.in.gov/gov/"),
+    ("Bob Ferguson", "Bob", "Ferguson", "WA", "Democrat", datetime.date(2025, 1, 15),
+     "https://governor.wa.gov"),
+]
+
+
 class Command(BaseCommand):
     help = "Create demo members and content (idempotent) and print the demo logins."
 
@@ -121,12 +138,13 @@ class Command(BaseCommand):
                 mark_prayed(user=grace, prayer=prayer)
             for prayer in Prayer.objects.visible()[:2]:
                 mark_prayed(user=samuel, prayer=prayer)
+        new_leaders = self.ensure_leaders()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo content ready: {counted(new_users, 'new account')}, "
                 f"{counted(new_posts, 'new post')}, {counted(new_prayers, 'new state prayer')}, "
                 f"{counted(new_requests, 'new prayer request')}, "
-                f"{counted(new_comments, 'new comment')}."
+                f"{counted(new_comments, 'new comment')}, {counted(new_leaders, 'new leader')}."
             )
         )
         pagecache.retire()
@@ -200,6 +218,24 @@ class Command(BaseCommand):
                 defaults={"text": text, "published_at": timezone.now() - timedelta(days=1)},
             )
             created += was_created
+        return created
+
+    def ensure_leaders(self) -> int:
+        """Congress, the President and Vice President from the bundled public data
+        (once: a site that loads a newer copy keeps it), and a few governors, whom
+        staff keep in admin since the data has none."""
+        created = 0
+        if not Leader.objects.filter(Q(bioguide__isnull=False) | Q(govtrack__isnull=False)
+                                     ).exists():
+            created += load_bundled()["created"]
+        for name, first, last, code, party, start, website in DEMO_GOVERNORS:
+            if Leader.objects.filter(office=Leader.Office.GOVERNOR, name=name).exists():
+                continue
+            state = State.objects.get(code=code)
+            save_leader(leader=Leader(
+                name=name, first_name=first, last_name=last, office=Leader.Office.GOVERNOR,
+                state=state, area=code, party=party, term_start=start, website=website))
+            created += 1
         return created
 
     def ensure_requests(self) -> int:
