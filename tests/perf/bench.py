@@ -138,9 +138,10 @@ GUNICORN_CHOICES = [
 GUNICORN_SECONDS = 30  # each page, each setting
 
 # BENCH_ONLY="Ceiling,member" keeps the scenarios whose label contains one of the words
-# (the ceiling always runs); for trying one setting quickly. The report is only
-# written for a full run.
+# (the ceiling always runs); for trying one setting quickly, or measuring new pages:
+# their rows are put into the report's table (BENCH_WRITE=0: printed only).
 ONLY = [w.strip().lower() for w in os.environ.get("BENCH_ONLY", "").split(",") if w.strip()]
+SCENARIOS_ALL = SCENARIOS
 if ONLY:
     SCENARIOS = [s for i, s in enumerate(SCENARIOS)
                  if i == 0 or any(w in s[0].lower() for w in ONLY)]
@@ -752,6 +753,35 @@ def splice_section(lines: list[str]) -> None:
     REPORT.write_text(text)
 
 
+AGAIN = "Measured again alone on"
+
+
+def splice_rows(rows: list[str]) -> None:
+    """Put the pages measured in a run of some of them (BENCH_ONLY) into the report's
+    table of pages, each in place of its last measure or after the row before it in
+    SCENARIOS, with a note below the table naming them and the day."""
+    table = REPORT.read_text().splitlines()
+    for i in [i for i, line in enumerate(table) if line.startswith(AGAIN)][::-1]:
+        del table[i - 1:i + 1]  # the last such note, and the blank line before it
+    labels = [label for label, *_ in SCENARIOS_ALL]
+    for row in rows:
+        label = row.split(" | ", 1)[0][2:]
+        at = next((i for i, line in enumerate(table) if line.startswith(f"| {label} |")), None)
+        if at is not None:
+            table[at] = row
+            continue
+        earlier = labels[:labels.index(label)]
+        at = max(i for i, line in enumerate(table)
+                 if any(line.startswith(f"| {name} |") for name in earlier))
+        table.insert(at + 1, row)
+    end = max(i for i, line in enumerate(table)
+              if any(line.startswith(f"| {name} |") for name in labels))
+    note = (f"{AGAIN} {datetime.date.today().isoformat()}, with a ceiling "
+            "of their own run: " + ", ".join(row.split(" | ", 1)[0][2:] for row in rows) + ".")
+    table[end + 1:end + 1] = ["", note]
+    REPORT.write_text("\n".join(table) + "\n")
+
+
 def machine():
     model = "unknown CPU"
     try:
@@ -966,6 +996,9 @@ def main():
     if not ONLY:
         REPORT.parent.mkdir(exist_ok=True)
         REPORT.write_text("\n".join(lines) + "\n")
+    elif os.environ.get("BENCH_WRITE", "1") == "1":
+        splice_rows([line for line in lines if line.startswith("| ")
+                     and any(line.startswith(f"| {label} |") for label, *_ in SCENARIOS[1:])])
     print("\n".join(lines))
     if failures:
         print(f"\nTargets not met: {', '.join(failures)}")
