@@ -14,7 +14,7 @@ from django.utils.text import slugify
 
 from library.pages import pagecache
 from library.text import moderation
-from library.text.markup import render_markdown
+from library.text.markup import clean_plain_text, render_markdown
 from library.text.moderation import (
     EDIT_MINUTES,
     Refused,
@@ -36,6 +36,7 @@ from .models import (
     LeaderPrayerReport,
     LeaderTurn,
     Office,
+    name_key,
 )
 
 # The scope of the leaders' list (library.pages.pagecache); each leader's page has its own.
@@ -76,10 +77,13 @@ def save_leader(*, leader: Leader, prayer_text: str = "", retire: bool = True) -
     return leader
 
 
-def unique_slug(leader: Leader) -> str:
-    """"maria-cantwell"; a second of the name gets their state's code, then a number."""
+def unique_slug(leader: Leader, taken: set[str] | None = None) -> str:
+    """"maria-cantwell"; a second of the name gets their state's code, then a number.
+    `taken`: the slugs in use, when the caller has read them already."""
     base = slugify(leader.name)[:120] or "leader"
-    taken = set(Leader.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    if taken is None:
+        taken = set(Leader.objects.filter(slug__startswith=base).values_list("slug",
+                                                                             flat=True))
     for candidate in [base, f"{base}-{leader.area.lower()}" if leader.area else base]:
         if candidate not in taken:
             return candidate
@@ -215,12 +219,11 @@ def load_leaders(entries: list[tuple[str, object]], *, now=None) -> dict[str, in
         known[("bioguide", leader.bioguide) if leader.bioguide
               else ("govtrack", leader.govtrack)] = leader
     counts = {"created": 0, "updated": 0, "unchanged": 0, "left": 0}
+    counts["created"] = _create_leaders(
+        [Leader(**fields) for key, fields in wanted.items() if key not in known])
     for key, fields in wanted.items():
         leader = known.get(key)
         if leader is None:
-            leader = Leader(**fields)
-            save_leader(leader=leader, retire=False)
-            counts["created"] += 1
             continue
         changed = [name for name, value in fields.items() if getattr(leader, name) != value]
         if leader.left_office_at is not None:  # back in office
@@ -241,6 +244,24 @@ def load_leaders(entries: list[tuple[str, object]], *, now=None) -> dict[str, in
     if counts["created"] or counts["updated"] or counts["left"]:
         pagecache.retire()
     return counts
+
+
+def _create_leaders(leaders: list[Leader]) -> int:
+    """New leaders as `save_leader` makes them, each with a slug of their own and a
+    plain prayer naming them, in a few queries however many there are (a first load
+    makes 539)."""
+    taken = set(Leader.objects.values_list("slug", flat=True))
+    for leader in leaders:
+        leader.slug = unique_slug(leader, taken)
+        taken.add(leader.slug)
+        leader.name_key = name_key(leader.name)
+    prayers = Prayer.objects.bulk_create(
+        Prayer(kind=Prayer.Kind.LEADER, state_id=leader.state_id,
+               text=clean_plain_text(default_prayer_text(leader))) for leader in leaders)
+    for leader, prayer in zip(leaders, prayers, strict=True):
+        leader.prayer = prayer
+    Leader.objects.bulk_create(leaders)
+    return len(leaders)
 
 
 # The leaders of the day: PER_DAY a day, the same for everyone, taking turns in

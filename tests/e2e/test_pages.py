@@ -19,6 +19,8 @@ PAGES = {
     "wall": "/prayers/requests/",
     "answered": "/prayers/requests/?answered=1",
     "updates": "/updates/",
+    "leaders": "/leaders/",
+    "leader": "/leaders/ted-cruz/",
 }
 # Pages only a member sees; "own request" is the demo member's request, with its
 # update, renewal and daily-mail forms.
