@@ -96,7 +96,7 @@ def test_pages_fit_a_phone_and_a_desktop_with_big_enough_tap_targets(browser, si
                 small = page.evaluate(TAP_TARGETS)
                 if small:
                     problems[f"{label} {name} tap targets"] = small
-            if shots and name in {"home", "post", "map", "partner"}:
+            if shots and name in {"home", "post", "map", "partner", "leaders", "leader"}:
                 Path(shots).mkdir(parents=True, exist_ok=True)
                 page.screenshot(path=f"{shots}/{name}-{label}.png", full_page=True)
         context.close()
