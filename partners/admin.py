@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from library.admin import record_read
 
-from .models import PartnerPledge
+from .models import Gift, GivingAlert, Partner, PartnerPledge, ProcessedEvent
 
 CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -90,3 +90,91 @@ class PartnerPledgeAdmin(admin.ModelAdmin):
                 csv_safe(pledge.staff_note),
             ])
         return response
+
+
+class GiftInline(admin.TabularInline):
+    model = Gift
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = ["given_at", "kind", "amount_display", "currency", "status",
+                                "refunded_display"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Partner)
+class PartnerAdmin(admin.ModelAdmin):
+    """Partners as Stripe's events made them: nothing here is typed by staff, so a
+    gift can only ever say what the payment provider reported."""
+
+    list_display = ["__str__", "subscription_status", "monthly_shown", "created_at"]
+    list_filter = ["subscription_status", "created_at"]
+    search_fields = ["first_name", "last_name", "email", "stripe_customer_id"]
+    fields = readonly_fields = ["first_name", "last_name", "email", "member",
+                                "subscription_status", "monthly_shown", "stripe_customer_id",
+                                "stripe_subscription_id", "created_at", "updated_at"]
+    inlines = [GiftInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="monthly gift")
+    def monthly_shown(self, partner):
+        if partner.monthly_amount_cents is None:
+            return "—"
+        return Gift(amount_cents=partner.monthly_amount_cents).amount_display
+
+
+@admin.register(Gift)
+class GiftAdmin(admin.ModelAdmin):
+    list_display = ["given_at", "partner", "kind", "amount_display", "status", "refunded_display"]
+    list_filter = ["kind", "status", "given_at"]
+    list_select_related = ["partner"]
+    search_fields = ["partner__first_name", "partner__last_name", "partner__email",
+                     "stripe_invoice_id", "stripe_payment_intent_id"]
+    date_hierarchy = "given_at"
+    fields = readonly_fields = ["partner", "kind", "amount_display", "currency", "given_at",
+                                "status", "refunded_display", "stripe_invoice_id",
+                                "stripe_checkout_session_id", "stripe_payment_intent_id",
+                                "stripe_charge_id", "created_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(GivingAlert)
+class GivingAlertAdmin(admin.ModelAdmin):
+    """Events that named something unknown or disagreed with our amounts: staff look,
+    note what they did, and mark each resolved."""
+
+    list_display = ["created_at", "reason", "event_type", "partner", "resolved"]
+    list_filter = ["resolved", "reason"]
+    fields = ["reason", "event_type", "event_id", "partner", "detail", "created_at", "resolved",
+              "staff_note"]
+    readonly_fields = ["reason", "event_type", "event_id", "partner", "detail", "created_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(ProcessedEvent)
+class ProcessedEventAdmin(admin.ModelAdmin):
+    list_display = ["processed_at", "event_type", "event_id"]
+    search_fields = ["event_id"]
+    fields = readonly_fields = ["event_id", "event_type", "processed_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
