@@ -117,9 +117,11 @@ def _to_checkout(request, form, pledge, *, first_time):
             cancel_url=request.build_absolute_uri(reverse("partner:signup")),
         )
     except giving.ProviderAway:
+        # Answered 200, not 503: the session, which keeps this browser's pledge so a
+        # second try finds it, is saved only with an answer below 500.
         checkout_failed(pledge=pledge, first_time=first_time)
         return _partner_page(
-            request, form, status=503, contact=True,
+            request, form, contact=True,
             error=f"We could not reach our card payment service just now, and nothing was "
             f"charged. Your pledge is saved (reference {pledge.reference}): someone from our "
             "team will contact you within two working days, or you can try again in a few "
