@@ -12,6 +12,7 @@ from django.test import Client
 
 from partners.models import Gift, GivingAlert, Partner, PartnerPledge, ProcessedEvent
 from partners.services import manage_token
+from tests.concurrency import at_once, needs_postgres
 from tests.factories import make_member
 from tests.mailbox import delivered
 from tests.net import free_port
@@ -404,3 +405,21 @@ def test_an_event_in_a_shape_we_cannot_read_goes_to_staff(client, db, stripe_on)
     assert GivingAlert.objects.get().reason == "unreadable"
     assert send(client, event("charge.refunded", {"object": "charge"}, event_id=new_id("evt"))
                 ).status_code == 200
+
+
+@needs_postgres
+@pytest.mark.django_db(transaction=True)
+def test_one_event_delivered_to_several_servers_at_once_is_taken_once(stripe_on):
+    partner = Partner.objects.create(email="lydia@example.org", first_name="Lydia",
+                                     last_name="Purple", stripe_customer_id="cus_race",
+                                     stripe_subscription_id="sub_race",
+                                     subscription_status="active", monthly_amount_cents=5000)
+    paid = event("invoice.paid", invoice(subscription="sub_race", customer="cus_race",
+                                         amount=5000))
+    again = dict(paid, id=new_id("evt"))  # the same invoice in a second event
+    answers = at_once([lambda evt=evt: send(Client(), evt).content
+                       for evt in [paid] * 4 + [again] * 2])
+    assert sorted(answers) == [b"replayed"] * 4 + [b"taken"] * 2
+    assert Gift.objects.get().partner == partner
+    assert ProcessedEvent.objects.count() == 2
+    assert len([m for m in delivered() if "Receipt" in m.subject]) == 1
