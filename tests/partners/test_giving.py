@@ -423,3 +423,22 @@ def test_one_event_delivered_to_several_servers_at_once_is_taken_once(stripe_on)
     assert Gift.objects.get().partner == partner
     assert ProcessedEvent.objects.count() == 2
     assert len([m for m in delivered() if "Receipt" in m.subject]) == 1
+
+
+def test_members_see_and_download_their_gifts(client, db, member, other_member):
+    from django.utils import timezone
+
+    partner = Partner.objects.create(member=member, email=member.email, first_name="Hannah",
+                                     last_name="P", subscription_status="past_due")
+    Gift.objects.create(partner=partner, kind="monthly", amount_cents=4250,
+                        given_at=timezone.now(), refunded_cents=1000, status="partly_refunded")
+    client.force_login(member)
+    page = client.get("/accounts/profile/").content.decode()
+    assert "Gifts received" in page and "$42.50 (monthly)" in page and "$10 returned" in page
+    assert "Your monthly gift: <strong>Past due</strong>" in page
+    gifts = json.loads(client.get("/accounts/export/").content)["gifts"]
+    assert [(g["amount"], g["refunded"], g["kind"]) for g in gifts] == [
+        ("42.50", "10.00", "monthly")]
+    client.force_login(other_member)
+    assert json.loads(client.get("/accounts/export/").content)["gifts"] == []
+    assert "Gifts received" not in client.get("/accounts/profile/").content.decode()
