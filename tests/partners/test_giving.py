@@ -167,8 +167,11 @@ def test_events_for_customers_and_subscriptions_we_never_made_go_to_staff(
     reasons = sorted(GivingAlert.objects.values_list("reason", flat=True))
     assert reasons == ["unknown_customer", "unknown_payment"] + ["unknown_subscription"] * 4
     assert not Gift.objects.exists() and not Partner.objects.exists() and delivered() == []
-    html = _staff().get("/admin/partners/givingalert/").content.decode()
-    assert "Unknown subscription" in html
+    staff = _staff()
+    assert "Unknown subscription" in staff.get("/admin/partners/givingalert/").content.decode()
+    assert "<strong>6</strong> payment events to look at" in staff.get("/admin/").content.decode()
+    GivingAlert.objects.update(resolved=True)
+    assert "payment event" not in staff.get("/admin/").content.decode()
 
 
 @pytest.mark.parametrize(("amount", "currency"), [(500, "usd"), (5000, "eur"), (5001, "usd")])
@@ -442,3 +445,13 @@ def test_members_see_and_download_their_gifts(client, db, member, other_member):
     client.force_login(other_member)
     assert json.loads(client.get("/accounts/export/").content)["gifts"] == []
     assert "Gifts received" not in client.get("/accounts/profile/").content.decode()
+
+
+def test_editors_see_no_gifts_partners_or_alerts(client, db):
+    from django.contrib.auth.models import Group
+
+    editor = make_member(is_staff=True)
+    editor.groups.add(Group.objects.get(name="Editors"))
+    client.force_login(editor)
+    for model in ("gift", "partner", "givingalert", "processedevent"):
+        assert client.get(f"/admin/partners/{model}/").status_code == 403
