@@ -455,3 +455,20 @@ def test_editors_see_no_gifts_partners_or_alerts(client, db):
     client.force_login(editor)
     for model in ("gift", "partner", "givingalert", "processedevent"):
         assert client.get(f"/admin/partners/{model}/").status_code == 403
+
+
+def test_the_settings_come_from_the_environment():
+    from tests.intercessors.test_settings import run_manage
+
+    show = ("from django.conf import settings as s; from partners import giving; "
+            "print(giving.online_giving_on(), s.STRIPE_API_BASE, s.STRIPE_TIMEOUT, "
+            "s.MINISTRY_LEGAL_NAME, s.MINISTRY_EIN, sep='|')")
+    plain = run_manage("shell", "--no-imports", "-c", show, DJANGO_DEBUG="1")
+    assert plain.stdout.strip() == ("False|https://api.stripe.com|10.0|"
+                                    "Intercessors Prayer Ministry|"), plain.stderr
+    keyed = run_manage("shell", "--no-imports", "-c", show, DJANGO_DEBUG="1",
+                       STRIPE_SECRET_KEY="sk_test_x", STRIPE_WEBHOOK_SECRET="whsec_x",
+                       STRIPE_TIMEOUT="4", MINISTRY_LEGAL_NAME="Grace Ministries, Inc.",
+                       MINISTRY_EIN="12-3456789")
+    assert keyed.stdout.strip() == ("True|https://api.stripe.com|4.0|Grace Ministries, Inc.|"
+                                    "12-3456789"), keyed.stderr
