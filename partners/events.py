@@ -10,6 +10,7 @@ from django.db import transaction
 
 from library.db import insert_once
 
+from . import giving
 from .models import Gift, GivingAlert, Partner, PartnerPledge, ProcessedEvent
 from .services import payment_failed_mail, receipt_mail
 
@@ -260,13 +261,18 @@ def subscription_changed(event, subscription) -> None:
 
 
 def charge_refunded(event, charge) -> None:
-    """Money went back: the gift it came from shows how much."""
+    """Money went back: the gift it came from shows how much. A monthly gift's
+    payment is looked up at Stripe (its invoice); if Stripe is away, the event is
+    answered 503 and Stripe sends it again later."""
     intent = charge.get("payment_intent") or ""
     gift = None
     if intent:
         gift = Gift.objects.select_for_update().filter(stripe_payment_intent_id=intent).first()
-    if gift is None and charge.get("invoice"):
-        gift = Gift.objects.select_for_update().filter(stripe_invoice_id=charge["invoice"]).first()
+    invoice_id = charge.get("invoice")
+    if gift is None and not invoice_id and intent:
+        invoice_id = giving.invoice_for_payment(intent)
+    if gift is None and invoice_id:
+        gift = Gift.objects.select_for_update().filter(stripe_invoice_id=invoice_id).first()
     if gift is None:
         gift = Gift.objects.select_for_update().filter(stripe_charge_id=charge["id"]).first()
     if gift is None:

@@ -89,6 +89,15 @@ def portal_url(*, customer_id: str, return_url: str) -> str:
     return session["url"]
 
 
+def invoice_for_payment(payment_intent: str) -> str | None:
+    """The invoice a payment paid, for a refund of a monthly gift: since 2025 Stripe's
+    invoices no longer carry their payment, so the refund names only the payment."""
+    payments = _call(lambda client: client.v1.invoice_payments.list(params={
+        "payment": {"type": "payment_intent", "payment_intent": payment_intent},
+        "limit": 1}))
+    return payments.data[0]["invoice"] if payments.data else None
+
+
 def _call(request):
     try:
         return request(_client())

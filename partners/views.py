@@ -193,6 +193,10 @@ def stripe_webhook(request):
         event = giving.verified_event(request.body, request.headers.get("Stripe-Signature", ""))
     except ValueError:
         return HttpResponse("Invalid signature.", status=400, content_type="text/plain")
-    outcome = events.take(event)
+    try:
+        outcome = events.take(event)
+    except giving.ProviderAway:
+        # Nothing was kept; Stripe sends the event again later.
+        return HttpResponse("Try again later.", status=503, content_type="text/plain")
     logger.info("Stripe event %s (%s): %s", event.get("id"), event.get("type"), outcome)
     return HttpResponse(outcome, content_type="text/plain")

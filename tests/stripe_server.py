@@ -12,7 +12,7 @@ import secrets
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
@@ -38,6 +38,8 @@ class StripeDouble:
         self.sessions: dict[str, dict] = {}
         self.customers: dict[str, dict] = {}
         self.portal_sessions: dict[str, dict] = {}
+        # Which invoice each payment intent paid (Stripe's invoice payments).
+        self.invoice_payments: dict[str, str] = {}
         self.requests: list[tuple] = []
         self.delay = 0.0
         self.failing = False
@@ -59,6 +61,7 @@ class StripeDouble:
             self.sessions.clear()
             self.customers.clear()
             self.portal_sessions.clear()
+            self.invoice_payments.clear()
             self.requests.clear()
             self._idempotent.clear()
             self.delay, self.failing = 0.0, False
@@ -174,6 +177,23 @@ class _Handler(BaseHTTPRequestHandler):
                 "<!doctype html><title>Test customer portal</title>"
                 f"<h1>Customer portal</h1><p class='customer'>{html.escape(portal['customer'])}"
                 "</p>"))
+        url = urlsplit(self.path)
+        if url.path.startswith("/v1/"):
+            query = dict(parse_qsl(url.query))
+            double.requests.append(("GET", url.path, query, ""))
+            if double.delay:
+                time.sleep(double.delay)
+            if double.failing:
+                return self._json(500, {"error": {"type": "api_error",
+                                                  "message": "Something went wrong."}})
+        if url.path == "/v1/invoice_payments":
+            intent = query.get("payment[payment_intent]")
+            found = [{"id": new_id("inpay"), "object": "invoice_payment",
+                      "invoice": double.invoice_payments[intent], "status": "paid",
+                      "payment": {"type": "payment_intent", "payment_intent": intent}}
+                     ] if intent in double.invoice_payments else []
+            return self._json(200, {"object": "list", "data": found, "has_more": False,
+                                    "url": "/v1/invoice_payments"})
         if self.path.startswith("/v1/checkout/sessions/"):
             session = double.sessions.get(self.path.rsplit("/", 1)[1])
             if session:

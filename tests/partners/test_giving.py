@@ -472,3 +472,25 @@ def test_the_settings_come_from_the_environment():
                        MINISTRY_EIN="12-3456789")
     assert keyed.stdout.strip() == ("True|https://api.stripe.com|4.0|Grace Ministries, Inc.|"
                                     "12-3456789"), keyed.stderr
+
+
+def test_a_refund_of_a_monthly_gift_finds_its_invoice_at_stripe(client, db, stripe_on):
+    session = paid_monthly(client, stripe_on)
+    paid = invoice(subscription=session["subscription"], customer=session["customer"],
+                   amount=5000, pledge=PartnerPledge.objects.get().reference)
+    send(client, event("invoice.paid", paid))
+    stripe_on.invoice_payments["pi_monthly"] = paid["id"]
+    refund = {"id": "ch_monthly", "object": "charge", "amount": 5000, "amount_refunded": 5000,
+              "currency": "usd", "payment_intent": "pi_monthly",
+              "customer": session["customer"]}
+    stripe_on.failing = True  # Stripe away: answered 503, nothing kept, sent again later
+    first = event("charge.refunded", refund)
+    assert send(client, first).status_code == 503
+    assert Gift.objects.get().status == "paid" and not ProcessedEvent.objects.filter(
+        event_id=first["id"]).exists()
+    stripe_on.failing = False
+    assert send(client, first).status_code == 200
+    gift = Gift.objects.get()
+    assert (gift.status, gift.refunded_cents, gift.stripe_charge_id) == (
+        "refunded", 5000, "ch_monthly")
+    assert not GivingAlert.objects.exists()
