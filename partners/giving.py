@@ -2,6 +2,8 @@
 gift, and the customer portal where a partner manages theirs. No card data ever
 reaches the site; what was given is learned only from Stripe's signed events
 (partners.events)."""
+import hashlib
+import json
 import logging
 from urllib.parse import urlsplit
 
@@ -76,8 +78,12 @@ def checkout_session(*, pledge, partner, success_url: str, cancel_url: str) -> d
         params.pop("customer_creation", None)
     else:
         params["customer_email"] = pledge.email
+    # The same pledge asked the same way is the same request; asked otherwise (the
+    # partner has since become a Stripe customer), a new one, which Stripe would
+    # otherwise refuse for reusing the key.
+    asked = hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest()[:16]
     session = _call(lambda client: client.v1.checkout.sessions.create(
-        params=params, options={"idempotency_key": f"checkout-{pledge.reference}"}))
+        params=params, options={"idempotency_key": f"checkout-{pledge.reference}-{asked}"}))
     return {"id": session["id"], "url": session["url"]}
 
 
