@@ -47,8 +47,9 @@ def _client() -> stripe.StripeClient:
 def checkout_session(*, pledge, partner, success_url: str, cancel_url: str) -> dict:
     """Open Stripe Checkout for `pledge`: a monthly subscription or a one-time payment
     of its amount in US dollars. The pledge's reference rides along as metadata on
-    the session, the subscription and the payment, so every event finds it; it is
-    also the idempotency key, so pressing Give twice opens one session."""
+    the session, the subscription and the payment, so every event finds it; with
+    what was asked it makes the idempotency key, so pressing Give twice opens one
+    session."""
     cents = int(pledge.amount * 100)
     monthly = pledge.frequency == pledge.Frequency.MONTHLY
     metadata = {"pledge": pledge.reference}
