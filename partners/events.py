@@ -296,6 +296,8 @@ def charge_refunded(event, charge) -> None:
 
 HANDLERS = {
     "checkout.session.completed": checkout_completed,
+    # A bank payment finishes days after the checkout, with the session paid then.
+    "checkout.session.async_payment_succeeded": checkout_completed,
     "invoice.paid": invoice_paid,
     "invoice.payment_failed": invoice_payment_failed,
     "customer.subscription.updated": subscription_changed,

@@ -195,11 +195,14 @@ def test_a_one_time_gift_is_recorded_only_when_paid(client, db, stripe_on):
     assert form["mode"] == "payment" and "line_items[0][price_data][recurring][interval]" \
         not in form
     assert form["submit_type"] == "donate" and form["customer_creation"] == "always"
-    unpaid = dict(session, status="complete", payment_status="unpaid", customer="cus_slow")
+    unpaid = dict(session, status="complete", payment_status="unpaid")
     assert send(client, event("checkout.session.completed", unpaid)).status_code == 200
     assert not Gift.objects.exists() and delivered() == []
 
+    # Paid days later (a bank payment): the session comes again, paid.
     session = stripe_on.pay(session["id"])
+    assert send(client, event("checkout.session.async_payment_succeeded", session)
+                ).status_code == 200
     assert send(client, event("checkout.session.completed", session)).status_code == 200
     gift = Gift.objects.get()
     assert (gift.kind, gift.amount_cents, gift.currency) == ("one_time", 10000, "usd")
@@ -215,6 +218,8 @@ def test_a_one_time_gift_is_recorded_only_when_paid(client, db, stripe_on):
             "customer": session["customer"]}))
         gift.refresh_from_db()
         assert (gift.refunded_cents, gift.status) == (refunded, status)
+    assert Partner.objects.get().stripe_customer_id == session["customer"]
+    assert not GivingAlert.objects.exists()
 
 
 def test_a_failed_monthly_payment_gets_a_kind_note_and_the_state_follows(
