@@ -75,6 +75,9 @@ def checkout_session(*, pledge, partner, success_url: str, cancel_url: str) -> d
         params["payment_intent_data"] = {"metadata": metadata}
         params["customer_creation"] = "always"
     if partner.stripe_customer_id:
+        # One customer a partner, so one portal shows all their gifts. Checkout shows
+        # a customer's saved cards only where they chose so (allow_redisplay=always),
+        # which this site never asks, so typing someone's address reveals nothing.
         params["customer"] = partner.stripe_customer_id
         params.pop("customer_creation", None)
     else:
