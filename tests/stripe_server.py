@@ -9,6 +9,7 @@ import html
 import itertools
 import json
 import secrets
+import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -43,6 +44,9 @@ class StripeDouble:
         self.requests: list[tuple] = []
         self.delay = 0.0
         self.failing = False
+        # A late answer to a test that has ended (a delayed request) changes nothing
+        # of the next test's.
+        self.generation = 0
         self._idempotent: dict[str, tuple[int, dict]] = {}
         self._lock = threading.Lock()
         double = self
@@ -51,7 +55,7 @@ class StripeDouble:
             pass
 
         Handler.double = double
-        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        self.server = _Server(("127.0.0.1", self.port), Handler)
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
@@ -65,6 +69,7 @@ class StripeDouble:
             self.requests.clear()
             self._idempotent.clear()
             self.delay, self.failing = 0.0, False
+            self.generation += 1
 
     def stop(self):
         self.server.shutdown()
@@ -123,6 +128,13 @@ class StripeDouble:
         else:
             session["payment_intent"] = new_id("pi")
         return session
+
+
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        """A client that stopped waiting (the site's short timeout) is expected."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -214,12 +226,16 @@ class _Handler(BaseHTTPRequestHandler):
                                               "message": "Invalid API Key provided."}})
         key = self.headers.get("Idempotency-Key", "")
         double.requests.append(("POST", self.path, form, key))
+        generation = double.generation
         if double.delay:
             time.sleep(double.delay)
         if double.failing:
             return self._json(500, {"error": {"type": "api_error",
                                               "message": "Something went wrong."}})
         with double._lock:
+            if generation != double.generation:
+                return self._json(500, {"error": {"type": "api_error",
+                                                  "message": "Too late."}})
             if key and key in double._idempotent:
                 return self._json(*double._idempotent[key])
             makers = {"/v1/checkout/sessions": double.create_checkout_session,
