@@ -197,9 +197,11 @@ def invoice_paid(event, invoice) -> None:
     _link_customer(event, partner, invoice.get("customer"))
     _link_subscription(partner, subscription, pledge)
     if subscription == partner.stripe_subscription_id and (
-            partner.subscription_status != Partner.Subscription.ACTIVE):
+            partner.subscription_status != Partner.Subscription.ACTIVE
+            or partner.payment_failed_at is not None):
         partner.subscription_status = Partner.Subscription.ACTIVE
-        partner.save(update_fields=["subscription_status", "updated_at"])
+        partner.payment_failed_at = None
+        partner.save(update_fields=["subscription_status", "payment_failed_at", "updated_at"])
     intent, charge = _payment_ids(invoice)
     paid_at = (invoice.get("status_transitions") or {}).get("paid_at") or event["created"]
     gift = Gift.objects.create(
@@ -220,7 +222,8 @@ def invoice_payment_failed(event, invoice) -> None:
     subscription, _ = _invoice_subscription(invoice)
     if subscription and subscription == partner.stripe_subscription_id:
         partner.subscription_status = Partner.Subscription.PAST_DUE
-        partner.save(update_fields=["subscription_status", "updated_at"])
+        partner.payment_failed_at = _when(event["created"])
+        partner.save(update_fields=["subscription_status", "payment_failed_at", "updated_at"])
     payment_failed_mail(partner, amount_cents=invoice.get("amount_due"))
 
 
@@ -257,7 +260,10 @@ def subscription_changed(event, subscription) -> None:
         state = SUBSCRIPTION_STATES.get(subscription.get("status"))
     if state and state != partner.subscription_status:
         partner.subscription_status = state
-        partner.save(update_fields=["subscription_status", "updated_at"])
+        # When it ended, for the desk's "stopped this month".
+        partner.stopped_at = (_when(event["created"]) if state == Partner.Subscription.CANCELLED
+                              else None)
+        partner.save(update_fields=["subscription_status", "stopped_at", "updated_at"])
 
 
 def charge_refunded(event, charge) -> None:

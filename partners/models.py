@@ -97,15 +97,26 @@ class Partner(models.Model):
     )
     # What the monthly gift is, in cents: what an invoice must agree with.
     monthly_amount_cents = models.PositiveIntegerField(null=True, blank=True)
+    # For the giving desk: when a monthly payment last failed (cleared when one is
+    # paid again), and when the monthly gift ended.
+    payment_failed_at = models.DateTimeField(null=True, blank=True)
+    stopped_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["email"], name="partner_email_idx")]
+        indexes = [
+            models.Index(fields=["email"], name="partner_email_idx"),
+            models.Index(fields=["subscription_status"], name="partner_subscription_idx"),
+        ]
 
     def __str__(self):
         return f"{self.first_name} {self.last_name}"
+
+    @property
+    def monthly_display(self) -> str:
+        return cents_display(self.monthly_amount_cents) if self.monthly_amount_cents else ""
 
 
 class Gift(models.Model):
@@ -144,7 +155,10 @@ class Gift(models.Model):
             models.CheckConstraint(condition=models.Q(refunded_cents__lte=models.F("amount_cents")),
                                    name="gift_refund_within_amount"),
         ]
-        indexes = [models.Index(fields=["partner", "given_at"], name="gift_partner_time_idx")]
+        indexes = [
+            models.Index(fields=["partner", "given_at"], name="gift_partner_time_idx"),
+            models.Index(fields=["given_at"], name="gift_time_idx"),
+        ]
 
     def __str__(self):
         return f"{self.amount_display} on {self.given_at:%Y-%m-%d}"
@@ -157,11 +171,46 @@ class Gift(models.Model):
     def refunded_display(self) -> str:
         return cents_display(self.refunded_cents)
 
+    @property
+    def kept_cents(self) -> int:
+        """What the ministry kept of the gift: its amount less what went back, never
+        below nothing."""
+        return max(self.amount_cents - self.refunded_cents, 0)
+
+    @property
+    def kept_display(self) -> str:
+        return cents_display(self.kept_cents)
+
 
 def cents_display(cents: int) -> str:
     """Cents as donors read dollars: "$50" or "$42.50"."""
     dollars, rest = divmod(cents, 100)
     return f"${dollars:,}" if rest == 0 else f"${dollars:,}.{rest:02d}"
+
+
+class YearStatement(models.Model):
+    """A year-end giving statement mailed to a partner: one a partner and year, so the
+    January run sends each once however often it runs. Its total, in cents, is what
+    the mail said."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="statements")
+    year = models.PositiveSmallIntegerField()
+    total_cents = models.PositiveIntegerField()
+    gift_count = models.PositiveIntegerField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-year", "partner_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["partner", "year"], name="one_statement_a_year"),
+        ]
+
+    def __str__(self):
+        return f"{self.year} statement for {self.partner}"
+
+    @property
+    def total_display(self) -> str:
+        return cents_display(self.total_cents)
 
 
 class ProcessedEvent(models.Model):

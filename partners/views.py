@@ -9,14 +9,15 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from library.web.ratelimit import allow, client_network
 
-from . import events, giving
+from . import events, giving, statements
 from .forms import PartnerForm
-from .models import Partner, PartnerPledge
+from .models import Gift, Partner, PartnerPledge, cents_display
 from .services import (
     PLEDGE_SESSION_KEY,
     PLEDGES_SESSION_KEY,
@@ -200,3 +201,62 @@ def stripe_webhook(request):
         return HttpResponse("Try again later.", status=503, content_type="text/plain")
     logger.info("Stripe event %s (%s): %s", event.get("id"), event.get("type"), outcome)
     return HttpResponse(outcome, content_type="text/plain")
+
+
+# A member's giving, and year-end statements.
+
+@login_required
+@require_safe
+@never_cache
+def my_giving(request):
+    """A member's gifts, their monthly gift's state, and a statement for each year
+    they gave."""
+    partner = Partner.objects.filter(member=request.user).first()
+    gifts = list(Gift.objects.filter(partner=partner).order_by("-given_at", "-pk")) \
+        if partner else []
+    return render(request, "partners/giving.html", {
+        "partner": partner, "gifts": gifts, "years": statements.gift_years(gifts),
+        "total": cents_display(sum(gift.kept_cents for gift in gifts))})
+
+
+@login_required
+@require_safe
+@never_cache
+def my_statement(request, year, as_pdf=False):
+    """The logged-in member's own statement for `year`: by their own partner record
+    alone, so no address can name anyone else's."""
+    found = statements.statement_year(year)
+    if found is None:
+        return _no_such_year(request, year)
+    partner = Partner.objects.filter(member=request.user).first()
+    statement = (statements.statement_for(partner, found) if partner
+                 else statements.Statement(partner=None, year=found))
+    return _statement(request, statement, as_pdf=as_pdf,
+                      pdf_url=reverse("giving:statement-pdf", args=[found]))
+
+
+@require_safe
+@never_cache
+def statement_by_link(request, token, as_pdf=False):
+    """The link in a statement's mail, for a donor without an account: the statement
+    it was signed for, and no other."""
+    found = statements.from_token(token)
+    if found is None:
+        return render(request, "partners/statement_bad_link.html", status=400)
+    partner, year = found
+    return _statement(request, statements.statement_for(partner, year), as_pdf=as_pdf,
+                      pdf_url=reverse("partner:statement-pdf", args=[token]))
+
+
+def _statement(request, statement, *, as_pdf, pdf_url):
+    if as_pdf:
+        response = HttpResponse(statements.pdf(statement), content_type="application/pdf")
+        response["Content-Disposition"] = (
+            f'inline; filename="giving-statement-{statement.year}.pdf"')
+        return response
+    return render(request, "partners/statement.html", {
+        "statement": statement, "pdf_url": pdf_url, **statements.ministry()})
+
+
+def _no_such_year(request, year):
+    return render(request, "partners/statement_no_year.html", {"asked": year[:12]}, status=404)
