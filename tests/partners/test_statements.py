@@ -2,6 +2,7 @@
 for a donor without an account, bad years, and the January run that mails each
 partner who gave once."""
 import re
+import time
 import zlib
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -15,6 +16,7 @@ from library.models import OutboxMessage
 from partners import statements
 from partners.models import Gift, Partner, YearStatement
 from tests.factories import make_member
+from tests.jobs.conftest import mail_server, workers  # noqa: F401 (fixtures)
 from tests.mailbox import delivered
 
 ZONE = ZoneInfo("America/New_York")
@@ -28,8 +30,8 @@ def ministry(settings):
     return settings
 
 
-def local(year, month, day, hour=12):
-    return datetime(year, month, day, hour, tzinfo=ZONE)
+def local(year, month, day, hour=12, minute=0):
+    return datetime(year, month, day, hour, minute, tzinfo=ZONE)
 
 
 def give(partner, cents, when, *, refunded=0, kind=Gift.Kind.ONE_TIME):
@@ -166,7 +168,10 @@ def test_the_signed_link_opens_a_donors_statement_and_an_altered_one_does_not(db
 
     token = path.split("/")[-2]
     other = Partner.objects.create(email="x@example.org", first_name="X", last_name="Y")
-    forged = token.replace(str(partner.pk), str(other.pk), 1)
+    # Another partner's payload under this link's signature.
+    forged = ":".join([statements.statement_token(other, 2025).split(":")[0],
+                       *token.split(":")[1:]])
+    assert forged != token
     for bad in (token[:-2] + ("AA" if not token.endswith("AA") else "BB"), forged,
                 "nothing", token + "x"):
         page = client.get(f"/partner/statement/{bad}/")
@@ -221,6 +226,29 @@ def test_the_january_run_mails_each_partner_who_gave_once(db, mailoutbox):
         give(never, 500, local(2025, 12, 30))
         assert statements.send_due() == 0  # the run is over for this year
     assert OutboxMessage.objects.filter(kind=statements.MAIL).count() == 2
+
+
+@pytest.mark.postgres_pass
+def test_the_january_schedule_sends_statements_through_a_real_worker(
+        workers, mail_server):  # noqa: F811
+    member = make_member()
+    partner_with_three_gifts(member)
+    with time_machine.travel(local(2026, 1, 15, 9, 30), tick=False):
+        assert jobs.run(jobs.SCHEDULES["Site: send year-end giving statements"]["func"]) == 1
+    worker = workers()
+    statement, = mail_server.inbox.wait_for(1, timeout=40) or [None]
+    assert statement is not None, worker.output()
+    assert statement["To"] == "lydia@example.org"
+    assert "Your 2025 giving statement: $75" in statement["Subject"]
+    body = statement.get_payload(decode=True).decode()
+    assert "Total for 2025: $75 (US dollars)" in body and TAX_WORDS in body
+    assert "EIN: 12-3456789" in body and "501(c)(3)" in body
+    for at in (local(2026, 1, 15, 10), local(2026, 1, 31, 23)):  # the hourly runs after
+        with time_machine.travel(at, tick=False):
+            assert statements.send_due() == 0
+    time.sleep(2)  # long enough for any repeat to arrive
+    assert len(mail_server.inbox.messages) == 1
+    assert OutboxMessage.objects.get(kind=statements.MAIL).status == "sent"
 
 
 def test_the_run_in_batches_sends_each_once(db):
