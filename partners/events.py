@@ -263,7 +263,10 @@ def subscription_changed(event, subscription) -> None:
         # When it ended, for the desk's "stopped this month".
         partner.stopped_at = (_when(event["created"]) if state == Partner.Subscription.CANCELLED
                               else None)
-        partner.save(update_fields=["subscription_status", "stopped_at", "updated_at"])
+        if state == Partner.Subscription.ACTIVE:
+            partner.payment_failed_at = None
+        partner.save(update_fields=["subscription_status", "stopped_at", "payment_failed_at",
+                                    "updated_at"])
 
 
 def charge_refunded(event, charge) -> None:

@@ -171,3 +171,18 @@ def payment_failed_mail(partner: Partner, *, amount_cents: int | None) -> None:
         "amount": Gift(amount_cents=amount_cents).amount_display if amount_cents else "",
         "ministry_name": settings.MINISTRY_NAME,
     }, to=partner.email, member=partner.member)
+
+
+@transaction.atomic
+def link_pledge(*, pledge: PartnerPledge) -> Partner | None:
+    """Staff mark a pledge from before online giving "now gives online": it is linked
+    to the partner who gives online with its email address (the first made), found
+    here rather than named by the browser. None when no partner has that address."""
+    pledge = PartnerPledge.objects.select_for_update().get(pk=pledge.pk)
+    if pledge.partner_id is not None:
+        return pledge.partner
+    partner = Partner.objects.filter(email__iexact=pledge.email).order_by("pk").first()
+    if partner is not None:
+        PartnerPledge.objects.filter(pk=pledge.pk).update(partner=partner,
+                                                          updated_at=timezone.now())
+    return partner
