@@ -242,7 +242,8 @@ def pdf(statement: Statement) -> bytes:
         doc.ln()
         doc.set_font("Helvetica", "", 11)
         for gift in statement.gifts:
-            row = (timezone.localtime(gift.given_at).strftime("%B %d, %Y"),
+            day = timezone.localtime(gift.given_at)
+            row = (f"{day:%B} {day.day}, {day.year}",
                    f"{gift.amount_display} ({gift.get_kind_display().lower()})",
                    gift.refunded_display if gift.refunded_cents else "-",
                    gift.kept_display)

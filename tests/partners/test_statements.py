@@ -96,6 +96,7 @@ def test_a_members_statement_lists_their_gifts_with_the_right_total(db):
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     text = pdf_text(pdf.content)
     assert "(Total)" in text and "($75)" in text and "EIN: 12-3456789" in text
+    assert "(September 9, 2025)" in text and "($40 \\(one time\\))" in text
     assert "Lydia Purple" in text
 
 
