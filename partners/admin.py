@@ -13,7 +13,7 @@ from library.admin import record, record_read
 
 from . import desk, statements
 from .desk import csv_safe
-from .models import Gift, GivingAlert, Partner, PartnerPledge, ProcessedEvent
+from .models import Gift, GivingAlert, Partner, PartnerPledge, ProcessedEvent, YearStatement
 from .services import link_pledge
 
 
@@ -243,6 +243,27 @@ class ProcessedEventAdmin(admin.ModelAdmin):
     list_display = ["processed_at", "event_type", "event_id"]
     search_fields = ["event_id"]
     fields = readonly_fields = ["event_id", "event_type", "processed_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(YearStatement)
+class YearStatementAdmin(admin.ModelAdmin):
+    """The year-end statements the January run mailed, one a partner and year: what
+    each said, read-only."""
+
+    list_display = ["year", "partner", "total_display", "gift_count", "sent_at"]
+    list_filter = ["year"]
+    list_select_related = ["partner"]
+    search_fields = ["partner__first_name", "partner__last_name"]
+    fields = readonly_fields = ["partner", "year", "total_display", "gift_count", "sent_at"]
 
     def has_add_permission(self, request):
         return False

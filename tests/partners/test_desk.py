@@ -164,6 +164,7 @@ def test_only_those_who_may_see_gifts_use_the_desk(client, db):
     client.force_login(editor)
     assert client.get(DESK).status_code == 403
     assert client.get(EXPORT).status_code == 403
+    assert client.get("/admin/partners/yearstatement/").status_code == 403
     assert "Giving desk" not in client.get("/admin/").content.decode()
     pledge = PartnerPledge.objects.create(reference="P-ED222", first_name="A", last_name="B",
                                           email="a@example.org", amount=50, frequency="monthly")

@@ -262,6 +262,10 @@ def test_the_run_in_batches_sends_each_once(db):
     assert statements.send_statements(2025, batch=3) == 0
     assert OutboxMessage.objects.filter(kind=statements.MAIL).count() == 7
     assert YearStatement.objects.filter(year=2025).count() == 7
+    staff = Client()
+    staff.force_login(make_member(is_staff=True, is_superuser=True))
+    page = staff.get("/admin/partners/yearstatement/")
+    assert page.status_code == 200 and "P3 Q" in page.content.decode()
 
 
 @pytest.mark.parametrize("count", [3, 300])
