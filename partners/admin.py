@@ -256,7 +256,7 @@ class ProcessedEventAdmin(admin.ModelAdmin):
 
 @admin.register(YearStatement)
 class YearStatementAdmin(admin.ModelAdmin):
-    """The year-end statements the January run mailed, one a partner and year: what
+    """The year-end statements the January run made, one a partner and year: what
     each said, read-only."""
 
     list_display = ["year", "partner", "total_display", "gift_count", "sent_at"]

@@ -189,9 +189,10 @@ def cents_display(cents: int) -> str:
 
 
 class YearStatement(models.Model):
-    """A year-end giving statement mailed to a partner: one a partner and year, so the
-    January run sends each once however often it runs. Its total, in cents, is what
-    the mail said."""
+    """A year-end giving statement the January run made for a partner: one a partner
+    and year, so the run sends each once however often it runs. Its total, in cents,
+    is what the mail said. Its mail went to the outbox, which sends none to an
+    address that bounced for good or complained; the statement is still on the site."""
 
     partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="statements")
     year = models.PositiveSmallIntegerField()
