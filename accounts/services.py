@@ -9,7 +9,7 @@ from library.mail import outbox
 from library.models import OutboxMessage
 from library.pages import pagecache
 from library.web import ratelimit
-from partners.models import PartnerPledge
+from partners.models import Gift, PartnerPledge
 from prayers.models import Prayer, PrayerMark
 from updates.models import Subscriber
 from updates.services import remove as remove_subscriber
@@ -88,6 +88,12 @@ def export_member_data(*, user: User) -> dict:
             {"reference": p.reference, "amount": str(p.amount), "frequency": p.frequency,
              "status": p.status, "made": p.created_at.isoformat()}
             for p in PartnerPledge.objects.filter(member=user)
+        ],
+        "gifts": [
+            {"amount": f"{g.amount_cents / 100:.2f}", "currency": g.currency, "kind": g.kind,
+             "given": g.given_at.isoformat(), "status": g.status,
+             "refunded": f"{g.refunded_cents / 100:.2f}"}
+            for g in Gift.objects.filter(partner__member=user)
         ],
     }
 

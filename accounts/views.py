@@ -10,7 +10,8 @@ from library.pages.pagecache import kept_for_member
 from library.rules import safe_next
 from library.web.pagination import paginate_uncounted
 from library.web.ratelimit import allow
-from partners.models import PartnerPledge
+from partners import giving
+from partners.models import Gift, Partner, PartnerPledge
 from prayers.models import Prayer, PrayerMark
 from updates import services as updates
 from updates.forms import MemberChoicesForm
@@ -49,10 +50,19 @@ def profile(request):
 
 def _profile_page(request, form, updates_form, subscription, status=200):
     pledges = PartnerPledge.objects.filter(member=request.user).order_by("-created_at")
-    return render(request, "accounts/profile.html", {
+    partner = Partner.objects.filter(member=request.user).first()
+    gifts = list(Gift.objects.filter(partner=partner)[:24]) if partner else []
+    response = render(request, "accounts/profile.html", {
         "form": form, "pledges": pledges, "updates_form": updates_form,
+        "partner": partner, "gifts": gifts,
+        "manage_gift": bool(partner and partner.stripe_customer_id
+                            and giving.online_giving_on()),
         "subscribed": subscription.pk and subscription.is_active,
         "updates_choices": updates.describe(subscription)}, status=status)
+    if giving.online_giving_on():
+        # The "Manage my gift" button leads to Stripe's customer portal.
+        response._csp_update = {"form-action": giving.page_origins()}
+    return response
 
 
 @login_required

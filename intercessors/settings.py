@@ -87,6 +87,19 @@ PRAYER_REQUESTS_REVIEW = env_bool("PRAYER_REQUESTS_REVIEW")
 # is off (those with links are held either way).
 LEADER_PRAYERS_REVIEW = env_bool("LEADER_PRAYERS_REVIEW", True)
 PARTNER_CHECKOUT_URL = env("PARTNER_CHECKOUT_URL")
+# Online giving through Stripe (partners.giving): on when both keys are set. Gifts
+# are recorded only from the signed events Stripe sends to /partner/stripe/webhook/.
+STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY")
+STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET")
+STRIPE_API_BASE = env("STRIPE_API_BASE", "https://api.stripe.com").rstrip("/")
+# Seconds to wait for Stripe before telling the partner it is away.
+STRIPE_TIMEOUT = float(env("STRIPE_TIMEOUT", "10"))
+# Where Stripe's pages live, for the pages whose forms lead there (Content-Security-Policy).
+STRIPE_PAGE_ORIGINS = env_list("STRIPE_PAGE_ORIGINS",
+                               "https://checkout.stripe.com,https://billing.stripe.com")
+# What a tax receipt names: the ministry's legal name and its EIN.
+MINISTRY_LEGAL_NAME = env("MINISTRY_LEGAL_NAME", MINISTRY_NAME)
+MINISTRY_EIN = env("MINISTRY_EIN")
 # Bulk mail (prayer updates) offers an unsubscribe link always, and this mailbox
 # too when set (List-Unsubscribe).
 UNSUBSCRIBE_MAILTO = env("UNSUBSCRIBE_MAILTO")

@@ -9,6 +9,7 @@ from leaders.sitemaps import LeaderSitemap
 from library import health
 from library.mail import provider
 from library.web import sitemaps
+from partners.urls import account_patterns as giving_patterns
 from states.sitemaps import StateSitemap
 
 from . import views
@@ -66,6 +67,7 @@ urlpatterns = [
     path("updates/", include("updates.urls")),
     # The mail provider's bounces and complaints (library.mail.provider).
     path("mail/events/<slug:provider>/tracking/", provider.tracking, name="provider-events"),
+    path("accounts/giving/", include((giving_patterns, "giving"))),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

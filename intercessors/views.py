@@ -29,7 +29,7 @@ from library.models import Letter, OutboxMessage
 from library.pages.pagecache import LISTS, shared_page
 from library.rules import noun_for
 from library.web.ratelimit import allow, client_network
-from partners.models import PartnerPledge
+from partners.models import GivingAlert, PartnerPledge
 from prayers.models import Prayer, PrayerReport
 
 from .forms import ContactForm
@@ -242,6 +242,13 @@ def waiting_work(user) -> list[dict]:
         work.append({"label": noun_for(pledges, "new pledge"), "count": pledges,
                      "url": reverse("admin:partners_partnerpledge_changelist")
                      + "?status__exact=new"})
+    if user.has_perm("partners.change_givingalert"):
+        alerts = GivingAlert.objects.filter(resolved=False).count()
+        if alerts:  # shown only when there are some, like failed mail
+            work.append({"label": noun_for(alerts, "payment event", "payment events")
+                         + " to look at", "count": alerts,
+                         "url": reverse("admin:partners_givingalert_changelist")
+                         + "?resolved__exact=0"})
     if user.has_perm("library.change_letter"):
         held = Letter.objects.held().count()
         work.append({"label": "letters awaiting review", "count": held,

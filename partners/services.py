@@ -1,15 +1,20 @@
-"""Writes on pledges: storing one (once, even when the form is sent twice) and its mail."""
+"""Writes on pledges and partners: storing a pledge (once, even when the form is sent
+twice) and its mail, sending it on to Stripe's checkout, receipts, and the signed
+links that let a partner manage their own gift."""
 import logging
 import secrets
 from datetime import timedelta
 
 from django.conf import settings
+from django.core import signing
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from library.mail import outbox
 
-from .models import PartnerPledge
+from . import giving
+from .models import Gift, Partner, PartnerPledge
 
 logger = logging.getLogger(__name__)
 
@@ -34,10 +39,13 @@ def new_reference() -> str:
 
 
 @transaction.atomic
-def create_pledge(*, member=None, earlier_ids=(), **fields) -> tuple[PartnerPledge, bool]:
+def create_pledge(*, member=None, earlier_ids=(), notify=True,
+                  **fields) -> tuple[PartnerPledge, bool]:
     """Store a pledge, or return the one just made if this is a double submit: one of
     `earlier_ids` (pledges made from the same browser) with the same email, amount
-    and frequency within ten minutes. Its mail is recorded with it (see `pledge_mail`)."""
+    and frequency within ten minutes. Its mail is recorded with it (see `pledge_mail`)
+    unless `notify` is off: a pledge about to go to Stripe's checkout is thanked by
+    its receipt instead."""
     recent = (
         PartnerPledge.objects.select_for_update()
         .filter(
@@ -65,7 +73,8 @@ def create_pledge(*, member=None, earlier_ids=(), **fields) -> tuple[PartnerPled
             continue
     else:
         raise RuntimeError("Could not find a free pledge reference.")
-    pledge_mail(pledge)
+    if notify:
+        pledge_mail(pledge)
     return pledge, True
 
 
@@ -76,3 +85,104 @@ def pledge_mail(pledge: PartnerPledge) -> None:
     outbox.send("partners/email/thanks", context, to=pledge.email, member=pledge.member)
     if settings.PARTNER_NOTIFY_EMAIL:
         outbox.send("partners/email/staff_alert", context, to=settings.PARTNER_NOTIFY_EMAIL)
+
+
+@transaction.atomic
+def partner_for(*, member, email: str, first_name: str, last_name: str) -> Partner:
+    """The partner giving: the logged-in member's own, or else the one with this email
+    address (the first made), or a new one."""
+    if member is not None and member.is_authenticated:
+        partner = Partner.objects.select_for_update().filter(member=member).first()
+        if partner is None:
+            partner = Partner.objects.create(member=member, email=email, first_name=first_name,
+                                             last_name=last_name)
+        return partner
+    partner = (Partner.objects.filter(email__iexact=email).order_by("pk").first()
+               or Partner.objects.create(email=email, first_name=first_name,
+                                         last_name=last_name))
+    return partner
+
+
+def give_online(*, pledge: PartnerPledge, partner: Partner, success_url: str,
+                cancel_url: str) -> str:
+    """Open Stripe's checkout for `pledge` and return its address. Pressing Give twice
+    finds the same pledge (`create_pledge`) and so the same session. Raises
+    giving.ProviderAway when Stripe is away; the pledge stays for staff."""
+    if pledge.partner_id != partner.pk:
+        PartnerPledge.objects.filter(pk=pledge.pk).update(partner=partner)
+        pledge.partner = partner
+    session = giving.checkout_session(pledge=pledge, partner=partner, success_url=success_url,
+                                      cancel_url=cancel_url)
+    if pledge.checkout_session_id != session["id"]:
+        PartnerPledge.objects.filter(pk=pledge.pk).update(checkout_session_id=session["id"])
+        pledge.checkout_session_id = session["id"]
+    return session["url"]
+
+
+@transaction.atomic
+def checkout_failed(*, pledge: PartnerPledge, first_time: bool) -> None:
+    """Stripe was away: the pledge stays, and the partner and staff hear of it as of
+    any pledge (once), so someone follows up."""
+    PartnerPledge.objects.filter(pk=pledge.pk, staff_note="").update(
+        staff_note="Online checkout could not be opened (the payment provider was away). "
+        "Please follow up.")
+    if first_time:
+        pledge_mail(pledge)
+
+
+# Links in receipts and mails that open the customer portal for one partner, for
+# donors without an account: signed with the site's key, for this purpose only.
+MANAGE_SALT = "partners.manage-gift"
+MANAGE_MAX_AGE = timedelta(days=400)
+
+
+def manage_token(partner: Partner) -> str:
+    return signing.dumps(partner.pk, salt=MANAGE_SALT)
+
+
+def partner_from_token(token: str) -> Partner | None:
+    """The partner a manage link was made for; None when forged, altered or too old."""
+    try:
+        pk = signing.loads(token, salt=MANAGE_SALT, max_age=MANAGE_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    return Partner.objects.filter(pk=pk).first() if isinstance(pk, int) else None
+
+
+def manage_url(partner: Partner) -> str:
+    return settings.SITE_URL + reverse("partner:manage", args=[manage_token(partner)])
+
+
+def receipt_mail(gift: Gift) -> None:
+    """The tax receipt for a paid gift, in the transaction that recorded it."""
+    partner = gift.partner
+    outbox.send("partners/email/receipt", {
+        "gift": gift, "partner": partner, "manage_url": manage_url(partner),
+        "ministry_name": settings.MINISTRY_NAME, "legal_name": settings.MINISTRY_LEGAL_NAME,
+        "ein": settings.MINISTRY_EIN,
+    }, to=partner.email, member=partner.member)
+
+
+def payment_failed_mail(partner: Partner, *, amount_cents: int | None) -> None:
+    """A kind word when a monthly payment did not go through, with the link to
+    update the card."""
+    outbox.send("partners/email/payment_failed", {
+        "partner": partner, "manage_url": manage_url(partner),
+        "amount": Gift(amount_cents=amount_cents).amount_display if amount_cents else "",
+        "ministry_name": settings.MINISTRY_NAME,
+    }, to=partner.email, member=partner.member)
+
+
+@transaction.atomic
+def link_pledge(*, pledge: PartnerPledge) -> Partner | None:
+    """Staff mark a pledge from before online giving "now gives online": it is linked
+    to the partner who gives online with its email address (the first made), found
+    here rather than named by the browser. None when no partner has that address."""
+    pledge = PartnerPledge.objects.select_for_update().get(pk=pledge.pk)
+    if pledge.partner_id is not None:
+        return pledge.partner
+    partner = Partner.objects.filter(email__iexact=pledge.email).order_by("pk").first()
+    if partner is not None:
+        PartnerPledge.objects.filter(pk=pledge.pk).update(partner=partner,
+                                                          updated_at=timezone.now())
+    return partner

@@ -56,6 +56,8 @@ KIND_LABELS = {
     "updates/email/state": "State alert",
     "partners/email/thanks": "Thanks to a new partner",
     "partners/email/staff_alert": "New pledge (to staff)",
+    "partners/email/receipt": "Gift receipt",
+    "partners/email/payment_failed": "Monthly gift payment did not go through",
     "library/email/letter": "Letter from a reader (relayed)",
     "library/email/letter_copy": "Copy of a letter to its writer",
 }

@@ -65,7 +65,8 @@ def test_profile_query_count(client, db, running_site, django_assert_num_queries
     grow(times)
     member = make_member()
     client.force_login(member)
-    # session, member, states for the select, the member's pledges, their prayer
-    # updates, and the states again for the updates' alerts
-    with django_assert_num_queries(6):
+    # session, member, states for the select, the member's pledges, their partner
+    # record for online gifts (none here; one more for the gifts when there is one),
+    # their prayer updates, and the states again for the updates' alerts
+    with django_assert_num_queries(7):
         assert client.get("/accounts/profile/").status_code == 200

@@ -37,11 +37,12 @@ def test_the_schedules_are_written_at_migrate_once_each(db):
         "Site: mail prayer updates a batch at a time": ("updates.editions.fan_out", 1, -1),
         "Site: send staff mailings": ("updates.mailings.fan_out", 1, -1),
         "Site: write read counts": ("articles.reads.flush", 1, -1),
+        "Site: send year-end giving statements": ("partners.statements.send_due", 60, -1),
     }
     Schedule.objects.create(name="Site: something retired", func="math.floor", minutes=5,
                             schedule_type=Schedule.MINUTES)
     jobs.install_schedules()
-    assert Schedule.objects.filter(name__startswith="Site: ").count() == 13
+    assert Schedule.objects.filter(name__startswith="Site: ").count() == 14
 
 
 def test_expired_sessions_are_cleared(db):

@@ -27,7 +27,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-from tests.perf import mail_bench, mailing_bench  # noqa: E402
+from tests.perf import mail_bench, mailing_bench, statements_bench  # noqa: E402
 
 PY = sys.executable
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
@@ -876,6 +876,11 @@ def main():
         mailing = [mailing_bench.measure(env)]
         print("  Mail: the same on a machine busy with other work …", flush=True)
         mailing.append(mailing_bench.measure(env, loaded=True))
+    if ONLY and "statements" not in ONLY:
+        statements_result = None
+    else:
+        print("  Year-end statements: the January run for 10,000 partners …", flush=True)
+        statements_result = statements_bench.measure(env)
     plans = json.loads(shell(env, PLANS).strip().splitlines()[-1])
     ceiling = results[0][5]["rps"]
     marks_per_second = (after_marks - before_marks) / SECONDS
@@ -970,6 +975,8 @@ def main():
         "",
         *(mailing_bench.report(mailing) if mailing else []),
         "",
+        *(statements_bench.report(statements_result) if statements_result else []),
+        "",
         "## Query plans on the large archive (PostgreSQL `EXPLAIN`)",
         "",
         *[
@@ -993,6 +1000,8 @@ def main():
         failures.append("I Prayed")
     if mail and (mail["record"]["added"] > 2 or mail["rate"] < 200):
         failures.append("Mail")
+    if statements_result and "**no**" in statements_bench.report(statements_result)[-1]:
+        failures.append("Year-end statements")
     if not ONLY:
         REPORT.parent.mkdir(exist_ok=True)
         REPORT.write_text("\n".join(lines) + "\n")

@@ -1,0 +1,315 @@
+"""Stripe's signed events, the only source of what was given: each one is taken once
+(its id is stored in the same transaction as what it changed), gifts and receipts
+come from paid invoices and paid checkouts, and anything that names a customer or
+subscription the site never made, or disagrees with our amounts, is set aside for
+staff rather than trusted."""
+import logging
+from datetime import UTC, datetime
+
+from django.db import transaction
+
+from library.db import insert_once
+
+from . import giving
+from .models import Gift, GivingAlert, Partner, PartnerPledge, ProcessedEvent
+from .services import payment_failed_mail, receipt_mail
+
+logger = logging.getLogger(__name__)
+
+CURRENCY = "usd"
+
+
+def take(event: dict) -> str:
+    """Apply one verified event: "taken", "replayed" (its id was taken before),
+    "ignored" (a type we do not use) or "unreadable" (set aside for staff)."""
+    handler = HANDLERS.get(event.get("type"))
+    if handler is None:
+        return "ignored"
+    try:
+        with transaction.atomic():
+            if not insert_once(ProcessedEvent, event_id=event["id"], event_type=event["type"]):
+                return "replayed"
+            handler(event, event["data"]["object"])
+    except (KeyError, TypeError, ValueError, AttributeError):
+        logger.exception("A Stripe event could not be read: %s", event.get("id"))
+        with transaction.atomic():
+            if not insert_once(ProcessedEvent, event_id=event["id"], event_type=event["type"]):
+                return "replayed"
+            _alert(event, GivingAlert.Reason.UNREADABLE, "The event's contents could not be read.")
+        return "unreadable"
+    return "taken"
+
+
+def _alert(event, reason, detail, partner=None) -> None:
+    GivingAlert.objects.create(event_id=event["id"], event_type=event["type"], reason=reason,
+                               detail=detail, partner=partner)
+
+
+def _pledge(metadata) -> PartnerPledge | None:
+    """The pledge whose reference we put in the metadata of what Stripe made for it."""
+    reference = (metadata or {}).get("pledge")
+    if not reference:
+        return None
+    return (PartnerPledge.objects.select_related("partner")
+            .filter(reference=reference, partner__isnull=False).first())
+
+
+def _locked(partner: Partner) -> Partner:
+    return Partner.objects.select_for_update().get(pk=partner.pk)
+
+
+def _cents(pledge: PartnerPledge) -> int:
+    return int(pledge.amount * 100)
+
+
+def _when(timestamp) -> datetime:
+    return datetime.fromtimestamp(int(timestamp), tz=UTC)
+
+
+def _agrees(event, partner, *, amount, currency, expected) -> bool:
+    """Whether the event's amount and currency are ours; if not, staff are told and
+    nothing is recorded from it."""
+    if currency == CURRENCY and expected is not None and amount == expected:
+        return True
+    _alert(event, GivingAlert.Reason.AMOUNT_MISMATCH,
+           f"The event says {amount} {str(currency).upper()} (in cents); we expected "
+           f"{expected} {CURRENCY.upper()}.", partner)
+    return False
+
+
+def _link_customer(event, partner: Partner, customer_id) -> None:
+    """The partner's Stripe customer, set the first time an event names one. Another
+    customer for the same partner is kept for staff to look at."""
+    if not customer_id or partner.stripe_customer_id == customer_id:
+        return
+    if partner.stripe_customer_id or Partner.objects.filter(
+            stripe_customer_id=customer_id).exists():
+        _alert(event, GivingAlert.Reason.OTHER_CUSTOMER,
+               f"Stripe customer {customer_id} gave for this partner, who is linked to "
+               f"{partner.stripe_customer_id or 'another partner'}.", partner)
+        return
+    partner.stripe_customer_id = customer_id
+    partner.save(update_fields=["stripe_customer_id", "updated_at"])
+
+
+def _link_subscription(partner: Partner, subscription_id, pledge) -> None:
+    """A new monthly gift becomes the partner's current one."""
+    if not subscription_id or partner.stripe_subscription_id == subscription_id:
+        return
+    if Partner.objects.filter(stripe_subscription_id=subscription_id).exists():
+        return
+    partner.stripe_subscription_id = subscription_id
+    partner.subscription_status = Partner.Subscription.ACTIVE
+    if pledge is not None:
+        partner.monthly_amount_cents = _cents(pledge)
+    partner.save(update_fields=["stripe_subscription_id", "subscription_status",
+                                "monthly_amount_cents", "updated_at"])
+
+
+def _pledge_active(pledge) -> None:
+    if pledge is not None and pledge.status != PartnerPledge.Status.ACTIVE:
+        PartnerPledge.objects.filter(pk=pledge.pk).update(status=PartnerPledge.Status.ACTIVE)
+
+
+def checkout_completed(event, session) -> None:
+    """A partner finished Stripe's checkout: their customer is theirs from now on; a
+    one-time gift is recorded when the payment is paid (a monthly gift comes with
+    its invoice)."""
+    pledge = _pledge(session.get("metadata"))
+    if pledge is None:
+        _alert(event, GivingAlert.Reason.UNKNOWN_CUSTOMER,
+               f"A checkout the site did not open (customer {session.get('customer')}).")
+        return
+    partner = _locked(pledge.partner)
+    _link_customer(event, partner, session.get("customer"))
+    if session["mode"] == "subscription":
+        _link_subscription(partner, session.get("subscription"), pledge)
+        return
+    if session.get("payment_status") != "paid":
+        return
+    if not _agrees(event, partner, amount=session.get("amount_total"),
+                   currency=session.get("currency"), expected=_cents(pledge)):
+        return
+    if Gift.objects.filter(stripe_checkout_session_id=session["id"]).exists():
+        return
+    gift = Gift.objects.create(
+        partner=partner, kind=Gift.Kind.ONE_TIME, amount_cents=session["amount_total"],
+        currency=session["currency"], given_at=_when(event["created"]),
+        stripe_checkout_session_id=session["id"],
+        stripe_payment_intent_id=session.get("payment_intent") or "",
+    )
+    _pledge_active(pledge)
+    receipt_mail(gift)
+
+
+def _invoice_subscription(invoice) -> tuple[str | None, dict]:
+    """The subscription an invoice bills, and its metadata, in the shape of the API
+    version the account uses (under `parent` since 2025, on the invoice before)."""
+    details = ((invoice.get("parent") or {}).get("subscription_details")
+               or invoice.get("subscription_details") or {})
+    subscription = details.get("subscription") or invoice.get("subscription")
+    if isinstance(subscription, dict):
+        subscription = subscription.get("id")
+    return subscription, details.get("metadata") or {}
+
+
+def _invoice_partner(event, invoice):
+    """The partner an invoice is for, the pledge it began with (when the metadata
+    names one) and the amount it must be; staff are told of an invoice for a
+    subscription the site never made."""
+    subscription, metadata = _invoice_subscription(invoice)
+    pledge = _pledge(metadata)
+    partner = pledge.partner if pledge else (
+        Partner.objects.filter(stripe_subscription_id=subscription).first()
+        if subscription else None)
+    if partner is None:
+        _alert(event, GivingAlert.Reason.UNKNOWN_SUBSCRIPTION,
+               f"Subscription {subscription} (customer {invoice.get('customer')}) is not one "
+               "the site made.")
+        return None, None, None
+    partner = _locked(partner)
+    current = subscription and subscription == partner.stripe_subscription_id
+    expected = (partner.monthly_amount_cents if current and partner.monthly_amount_cents
+                else _cents(pledge) if pledge else partner.monthly_amount_cents)
+    return partner, pledge, expected
+
+
+def _payment_ids(invoice) -> tuple[str, str]:
+    """The payment intent and charge behind an invoice, where the event carries them."""
+    intent = invoice.get("payment_intent") or ""
+    for payment in ((invoice.get("payments") or {}).get("data") or []):
+        intent = intent or (payment.get("payment") or {}).get("payment_intent") or ""
+    return (intent if isinstance(intent, str) else intent.get("id", "")), (
+        invoice.get("charge") or "")
+
+
+def invoice_paid(event, invoice) -> None:
+    """A monthly gift was paid, the first one included: a gift and its receipt."""
+    partner, pledge, expected = _invoice_partner(event, invoice)
+    if partner is None or not invoice.get("amount_paid"):
+        return
+    if not _agrees(event, partner, amount=invoice["amount_paid"],
+                   currency=invoice.get("currency"), expected=expected):
+        return
+    if Gift.objects.filter(stripe_invoice_id=invoice["id"]).exists():
+        return
+    subscription, _ = _invoice_subscription(invoice)
+    _link_customer(event, partner, invoice.get("customer"))
+    _link_subscription(partner, subscription, pledge)
+    if subscription == partner.stripe_subscription_id and (
+            partner.subscription_status != Partner.Subscription.ACTIVE
+            or partner.payment_failed_at is not None):
+        partner.subscription_status = Partner.Subscription.ACTIVE
+        partner.payment_failed_at = None
+        partner.save(update_fields=["subscription_status", "payment_failed_at", "updated_at"])
+    intent, charge = _payment_ids(invoice)
+    paid_at = (invoice.get("status_transitions") or {}).get("paid_at") or event["created"]
+    gift = Gift.objects.create(
+        partner=partner, kind=Gift.Kind.MONTHLY, amount_cents=invoice["amount_paid"],
+        currency=invoice["currency"], given_at=_when(paid_at), stripe_invoice_id=invoice["id"],
+        stripe_payment_intent_id=intent, stripe_charge_id=charge,
+    )
+    _pledge_active(pledge)
+    receipt_mail(gift)
+
+
+def invoice_payment_failed(event, invoice) -> None:
+    """A monthly payment did not go through: the gift is past due, and the partner
+    gets a kind note with the link to update their card."""
+    partner, _, _ = _invoice_partner(event, invoice)
+    if partner is None:
+        return
+    subscription, _ = _invoice_subscription(invoice)
+    if subscription and subscription == partner.stripe_subscription_id:
+        partner.subscription_status = Partner.Subscription.PAST_DUE
+        partner.payment_failed_at = _when(event["created"])
+        partner.save(update_fields=["subscription_status", "payment_failed_at", "updated_at"])
+    payment_failed_mail(partner, amount_cents=invoice.get("amount_due"))
+
+
+# Stripe's subscription statuses, as the ministry speaks of a monthly gift.
+SUBSCRIPTION_STATES = {
+    "active": Partner.Subscription.ACTIVE,
+    "trialing": Partner.Subscription.ACTIVE,
+    "past_due": Partner.Subscription.PAST_DUE,
+    "unpaid": Partner.Subscription.PAST_DUE,
+    "canceled": Partner.Subscription.CANCELLED,
+    "incomplete_expired": Partner.Subscription.CANCELLED,
+}
+
+
+def subscription_changed(event, subscription) -> None:
+    """A monthly gift changed state (or ended): the partner's state follows, for the
+    subscription that is their current one."""
+    pledge = _pledge(subscription.get("metadata"))
+    partner = pledge.partner if pledge else Partner.objects.filter(
+        stripe_subscription_id=subscription["id"]).first()
+    if partner is None:
+        _alert(event, GivingAlert.Reason.UNKNOWN_SUBSCRIPTION,
+               f"Subscription {subscription['id']} (customer {subscription.get('customer')}) "
+               "is not one the site made.")
+        return
+    partner = _locked(partner)
+    _link_customer(event, partner, subscription.get("customer"))
+    _link_subscription(partner, subscription["id"], pledge)
+    if partner.stripe_subscription_id != subscription["id"]:
+        return  # an earlier monthly gift of theirs
+    if event["type"] == "customer.subscription.deleted":
+        state = Partner.Subscription.CANCELLED
+    else:
+        state = SUBSCRIPTION_STATES.get(subscription.get("status"))
+    if state and state != partner.subscription_status:
+        partner.subscription_status = state
+        # When it ended, for the desk's "stopped this month".
+        partner.stopped_at = (_when(event["created"]) if state == Partner.Subscription.CANCELLED
+                              else None)
+        if state == Partner.Subscription.ACTIVE:
+            partner.payment_failed_at = None
+        partner.save(update_fields=["subscription_status", "stopped_at", "payment_failed_at",
+                                    "updated_at"])
+
+
+def charge_refunded(event, charge) -> None:
+    """Money went back: the gift it came from shows how much. A monthly gift's
+    payment is looked up at Stripe (its invoice); if Stripe is away, the event is
+    answered 503 and Stripe sends it again later."""
+    intent = charge.get("payment_intent") or ""
+    gift = None
+    if intent:
+        gift = Gift.objects.select_for_update().filter(stripe_payment_intent_id=intent).first()
+    invoice_id = charge.get("invoice")
+    if gift is None and not invoice_id and intent:
+        invoice_id = giving.invoice_for_payment(intent)
+    if gift is None and invoice_id:
+        gift = Gift.objects.select_for_update().filter(stripe_invoice_id=invoice_id).first()
+    if gift is None:
+        gift = Gift.objects.select_for_update().filter(stripe_charge_id=charge["id"]).first()
+    if gift is None:
+        _alert(event, GivingAlert.Reason.UNKNOWN_PAYMENT,
+               f"A refund of charge {charge['id']} (customer {charge.get('customer')}), which "
+               "no gift here records.")
+        return
+    refunded = charge.get("amount_refunded")
+    if charge.get("currency") != gift.currency or not isinstance(refunded, int) or not (
+            0 < refunded <= gift.amount_cents):
+        _alert(event, GivingAlert.Reason.AMOUNT_MISMATCH,
+               f"A refund of {refunded} {str(charge.get('currency')).upper()} (in cents) on a "
+               f"gift of {gift.amount_cents} {gift.currency.upper()}.", gift.partner)
+        return
+    gift.refunded_cents = max(gift.refunded_cents, refunded)
+    gift.status = (Gift.Status.REFUNDED if gift.refunded_cents == gift.amount_cents
+                   else Gift.Status.PARTLY_REFUNDED)
+    gift.stripe_charge_id = gift.stripe_charge_id or charge["id"]
+    gift.save(update_fields=["refunded_cents", "status", "stripe_charge_id"])
+
+
+HANDLERS = {
+    "checkout.session.completed": checkout_completed,
+    # A bank payment finishes days after the checkout, with the session paid then.
+    "checkout.session.async_payment_succeeded": checkout_completed,
+    "invoice.paid": invoice_paid,
+    "invoice.payment_failed": invoice_payment_failed,
+    "customer.subscription.updated": subscription_changed,
+    "customer.subscription.deleted": subscription_changed,
+    "charge.refunded": charge_refunded,
+}
