@@ -9,8 +9,13 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
 
+    # The pledges' table is remade on SQLite (a column with a database default, and
+    # going back, a foreign key dropped) with its foreign key to the states' table
+    # by that table's name: after states took their own tables, so that going back
+    # remakes it before that name is undone.
     dependencies = [
         ('partners', '0002_own_table'),
+        ('states', '0002_own_tables'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
