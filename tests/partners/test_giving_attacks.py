@@ -267,6 +267,27 @@ def test_a_member_giving_from_two_tabs_at_once_gets_no_500(stripe_on, monkeypatc
 # Receipts and settings.
 
 
+def test_a_members_receipts_follow_the_email_of_their_account(client, db, stripe_on):
+    """A member's partner keeps the address typed at the first gift for ever. When the
+    member changes the email of their account (an old work address, since handed to
+    someone else), every receipt, with its signed link to the member's portal (card,
+    monthly gift, cancel), still goes to the old address."""
+    member = make_member(email="ruth@old.example", display_name="Ruth Moab")
+    client.force_login(member)
+    session = paid_monthly(client, stripe_on, first_name="Ruth", last_name="Moab",
+                           email="ruth@old.example")
+    member.email = "ruth@new.example"
+    member.save(update_fields=["email"])
+    response = send(client, event("invoice.paid", invoice(
+        subscription=session["subscription"], customer=session["customer"], amount=5000,
+        pledge=PartnerPledge.objects.get().reference)))
+    assert response.status_code == 200
+    receipt, = [m for m in delivered() if "Receipt" in m.subject]
+    assert receipt.to == ["ruth@new.example"]
+
+
+
+
 def test_online_giving_without_an_ein_is_reported_by_the_deploy_checks(settings, stripe_on):
     """With Stripe's keys set and MINISTRY_EIN left empty, every receipt goes out
     without the EIN the issue requires of a tax receipt, and nothing warns the
