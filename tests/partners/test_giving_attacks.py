@@ -9,8 +9,10 @@ import pytest
 from django.core import checks
 from django.test import Client
 
+from library.models import OutboxMessage
 from partners import giving
 from partners.models import Gift, GivingAlert, Partner, PartnerPledge, ProcessedEvent
+from partners.services import partner_from_token
 from tests.concurrency import at_once, needs_postgres
 from tests.factories import make_member
 from tests.mailbox import delivered
@@ -305,6 +307,28 @@ def test_a_members_receipts_follow_the_email_of_their_account(client, db, stripe
     assert receipt.to == ["ruth@new.example"]
 
 
+
+
+def test_a_sent_receipt_keeps_no_working_link_to_the_partners_portal(client, db, stripe_on):
+    """Every receipt and failed-payment note carries a signed link, good for 400 days,
+    that opens the partner's Stripe portal (change the card, see payments and billing
+    address, stop the gift) without logging in. Security mails, whose links open an
+    account, keep only their envelope once sent; these keep their whole text in the
+    outbox table, readable in admin by anyone who may view mail, and in every backup."""
+    session = paid_monthly(client, stripe_on)
+    reference = PartnerPledge.objects.get().reference
+    this_month = invoice(subscription=session["subscription"], customer=session["customer"],
+                         amount=5000, pledge=reference)
+    send(client, event("invoice.paid", this_month))
+    send(client, event("invoice.payment_failed", dict(invoice(
+        subscription=session["subscription"], customer=session["customer"], amount=5000,
+        pledge=reference), status="open", amount_paid=0)))
+    assert len(delivered()) == 2
+    kept = [f"{m.body}\n{m.html}" for m in OutboxMessage.objects.filter(
+        kind__startswith="partners/email/")]
+    assert len(kept) == 2
+    tokens = [t for text in kept for t in re.findall(r"/partner/manage/([^/\s]+)/", text)]
+    assert [partner_from_token(t) for t in tokens if partner_from_token(t)] == []
 
 
 def test_online_giving_without_an_ein_is_reported_by_the_deploy_checks(settings, stripe_on):
