@@ -6,7 +6,7 @@ staff rather than trusted."""
 import logging
 from datetime import UTC, datetime
 
-from django.db import transaction
+from django.db import DataError, transaction
 
 from library.db import insert_once
 
@@ -19,9 +19,17 @@ logger = logging.getLogger(__name__)
 CURRENCY = "usd"
 
 
+# What an event's contents can raise when they are not what Stripe documents: a
+# missing or mistyped field, a date past what a datetime holds, a value the
+# database cannot store.
+UNREADABLE = (KeyError, TypeError, ValueError, AttributeError, OverflowError, OSError,
+              DataError)
+
+
 def take(event: dict) -> str:
-    """Apply one verified event: "taken", "replayed" (its id was taken before),
-    "ignored" (a type we do not use) or "unreadable" (set aside for staff)."""
+    """Apply one verified event (giving.verified_event): "taken", "replayed" (its id
+    was taken before), "ignored" (a type we do not use) or "unreadable" (set aside
+    for staff)."""
     handler = HANDLERS.get(event.get("type"))
     if handler is None:
         return "ignored"
@@ -30,7 +38,7 @@ def take(event: dict) -> str:
             if not insert_once(ProcessedEvent, event_id=event["id"], event_type=event["type"]):
                 return "replayed"
             handler(event, event["data"]["object"])
-    except (KeyError, TypeError, ValueError, AttributeError):
+    except UNREADABLE:
         logger.exception("A Stripe event could not be read: %s", event.get("id"))
         with transaction.atomic():
             if not insert_once(ProcessedEvent, event_id=event["id"], event_type=event["type"]):

@@ -5,6 +5,7 @@ reaches the site; what was given is learned only from Stripe's signed events
 import hashlib
 import json
 import logging
+import re
 from urllib.parse import urlsplit
 
 import stripe
@@ -118,10 +119,34 @@ def _call(request):
 
 def verified_event(payload: bytes, signature: str) -> dict:
     """The event Stripe signed, checked with the library's own check and a five-minute
-    tolerance. Raises ValueError for anything forged, old or unreadable."""
+    tolerance, and shaped as an event: an object with an id we can store and a type.
+    Raises ValueError for anything forged, old or unreadable."""
+    if not signature.isascii():
+        # A header byte above 127 would reach the library's compare_digest as text
+        # it refuses with TypeError; Stripe's signatures are hex.
+        raise ValueError("The signature header is not Stripe's.")
     try:
-        event = stripe.Webhook.construct_event(
-            payload.decode("utf-8"), signature, settings.STRIPE_WEBHOOK_SECRET, tolerance=300)
-    except (stripe.SignatureVerificationError, UnicodeDecodeError) as error:
+        text = payload.decode("utf-8")
+        stripe.WebhookSignature.verify_header(
+            text, signature, settings.STRIPE_WEBHOOK_SECRET, tolerance=300)
+        event = json.loads(text)
+    except (stripe.SignatureVerificationError, UnicodeDecodeError, ValueError,
+            RecursionError) as error:
         raise ValueError(str(error)) from error
-    return event.to_dict()
+    if not is_event(event):
+        raise ValueError("The body is not an event.")
+    return event
+
+
+EVENT_ID = re.compile(r"evt_[0-9A-Za-z_]{1,250}")
+
+
+def is_event(event) -> bool:
+    """Whether a signed body is an event we can keep: an object whose id is Stripe's
+    kind of id (short, plain letters and digits, so the database can store it), with
+    a type and a creation time."""
+    return (isinstance(event, dict)
+            and isinstance(event.get("id"), str) and EVENT_ID.fullmatch(event["id"]) is not None
+            and isinstance(event.get("type"), str) and len(event["type"]) <= 100
+            and isinstance(event.get("created"), int)
+            and not isinstance(event.get("created"), bool))
