@@ -100,18 +100,56 @@ def _link_customer(event, partner: Partner, customer_id) -> None:
     partner.save(update_fields=["stripe_customer_id", "updated_at"])
 
 
-def _link_subscription(partner: Partner, subscription_id, pledge) -> None:
-    """A new monthly gift becomes the partner's current one."""
+def _newest(event, partner: Partner) -> bool:
+    """Whether `event` is no older than the newest one that set the partner's monthly
+    gift (events made in the same second are taken in the order they come)."""
+    return (partner.subscription_changed_at is None
+            or _when(event["created"]) >= partner.subscription_changed_at)
+
+
+def _set_subscription(event, partner: Partner, **fields) -> None:
+    for name, value in fields.items():
+        setattr(partner, name, value)
+    when = _when(event["created"])
+    if partner.subscription_changed_at is None or when > partner.subscription_changed_at:
+        partner.subscription_changed_at = when
+    partner.save(update_fields=[*fields, "subscription_changed_at", "updated_at"])
+
+
+def _link_subscription(event, partner: Partner, subscription_id, pledge) -> None:
+    """A new monthly gift becomes the partner's current one, unless a newer event has
+    already set another, or the subscription belongs to someone else."""
     if not subscription_id or partner.stripe_subscription_id == subscription_id:
+        return
+    if not _newest(event, partner):
         return
     if Partner.objects.filter(stripe_subscription_id=subscription_id).exists():
         return
-    partner.stripe_subscription_id = subscription_id
-    partner.subscription_status = Partner.Subscription.ACTIVE
-    if pledge is not None:
-        partner.monthly_amount_cents = _cents(pledge)
-    partner.save(update_fields=["stripe_subscription_id", "subscription_status",
-                                "monthly_amount_cents", "updated_at"])
+    _set_subscription(
+        event, partner, stripe_subscription_id=subscription_id,
+        subscription_status=Partner.Subscription.ACTIVE,
+        monthly_amount_cents=_cents(pledge) if pledge is not None else None)
+
+
+def _live(partner: Partner) -> bool:
+    """Whether the partner has a monthly gift that has not ended."""
+    return bool(partner.stripe_subscription_id) and (
+        partner.subscription_status != Partner.Subscription.CANCELLED)
+
+
+def _current(partner: Partner, subscription_id) -> bool:
+    return bool(subscription_id) and subscription_id == partner.stripe_subscription_id
+
+
+def _move_state(event, partner: Partner, subscription_id, state, **fields) -> None:
+    """The state of the partner's current monthly gift, from an event newer than any
+    that set it before. An ended gift stays ended: Stripe never starts a cancelled
+    subscription again."""
+    if not _current(partner, subscription_id) or not _newest(event, partner):
+        return
+    if partner.subscription_status == Partner.Subscription.CANCELLED:
+        return
+    _set_subscription(event, partner, subscription_status=state, **fields)
 
 
 def _pledge_active(pledge) -> None:
@@ -131,7 +169,7 @@ def checkout_completed(event, session) -> None:
     partner = _locked(pledge.partner)
     _link_customer(event, partner, session.get("customer"))
     if session["mode"] == "subscription":
-        _link_subscription(partner, session.get("subscription"), pledge)
+        _link_subscription(event, partner, session.get("subscription"), pledge)
         return
     if session.get("payment_status") != "paid":
         return
@@ -203,11 +241,11 @@ def invoice_paid(event, invoice) -> None:
         return
     subscription, _ = _invoice_subscription(invoice)
     _link_customer(event, partner, invoice.get("customer"))
-    _link_subscription(partner, subscription, pledge)
-    if subscription == partner.stripe_subscription_id and (
-            partner.subscription_status != Partner.Subscription.ACTIVE):
-        partner.subscription_status = Partner.Subscription.ACTIVE
-        partner.save(update_fields=["subscription_status", "updated_at"])
+    if not _live(partner):
+        # Its checkout's event may come later; a gift still running is not replaced
+        # by the invoice of another (an earlier gift of theirs, still billing).
+        _link_subscription(event, partner, subscription, pledge)
+    _move_state(event, partner, subscription, Partner.Subscription.ACTIVE)
     intent, charge = _payment_ids(invoice)
     paid_at = (invoice.get("status_transitions") or {}).get("paid_at") or event["created"]
     gift = Gift.objects.create(
@@ -221,14 +259,17 @@ def invoice_paid(event, invoice) -> None:
 
 def invoice_payment_failed(event, invoice) -> None:
     """A monthly payment did not go through: the gift is past due, and the partner
-    gets a kind note with the link to update their card."""
+    gets a kind note with the link to update their card; not when the invoice has
+    since been paid, or the gift has ended."""
     partner, _, _ = _invoice_partner(event, invoice)
     if partner is None:
         return
+    if Gift.objects.filter(stripe_invoice_id=invoice["id"]).exists():
+        return
     subscription, _ = _invoice_subscription(invoice)
-    if subscription and subscription == partner.stripe_subscription_id:
-        partner.subscription_status = Partner.Subscription.PAST_DUE
-        partner.save(update_fields=["subscription_status", "updated_at"])
+    if _current(partner, subscription) and not _live(partner):
+        return
+    _move_state(event, partner, subscription, Partner.Subscription.PAST_DUE)
     payment_failed_mail(partner, amount_cents=invoice.get("amount_due"))
 
 
@@ -244,8 +285,9 @@ SUBSCRIPTION_STATES = {
 
 
 def subscription_changed(event, subscription) -> None:
-    """A monthly gift changed state (or ended): the partner's state follows, for the
-    subscription that is their current one."""
+    """A monthly gift changed state or ended: the
+    partner's record follows, for the subscription that is their current one only.
+    An event never makes a subscription current: that is for its checkout."""
     pledge = _pledge(subscription.get("metadata"))
     partner = pledge.partner if pledge else Partner.objects.filter(
         stripe_subscription_id=subscription["id"]).first()
@@ -255,17 +297,21 @@ def subscription_changed(event, subscription) -> None:
                "is not one the site made.")
         return
     partner = _locked(partner)
+    if not _current(partner, subscription["id"]):
+        return  # an earlier monthly gift of theirs, or one whose checkout is still to come
     _link_customer(event, partner, subscription.get("customer"))
-    _link_subscription(partner, subscription["id"], pledge)
-    if partner.stripe_subscription_id != subscription["id"]:
-        return  # an earlier monthly gift of theirs
     if event["type"] == "customer.subscription.deleted":
         state = Partner.Subscription.CANCELLED
     else:
         state = SUBSCRIPTION_STATES.get(subscription.get("status"))
-    if state and state != partner.subscription_status:
-        partner.subscription_status = state
-        partner.save(update_fields=["subscription_status", "updated_at"])
+    if state == Partner.Subscription.CANCELLED:
+        # An ending is final, whenever its event comes.
+        if partner.subscription_status != state:
+            _set_subscription(event, partner, subscription_status=state)
+        return
+    if not state or not _newest(event, partner):
+        return
+    _move_state(event, partner, subscription["id"], state)
 
 
 def charge_refunded(event, charge) -> None:

@@ -97,6 +97,10 @@ class Partner(models.Model):
     )
     # What the monthly gift is, in cents: what an invoice must agree with.
     monthly_amount_cents = models.PositiveIntegerField(null=True, blank=True)
+    # When Stripe made the newest event that set the subscription, its state or its
+    # amount: Stripe does not promise the order of events, and an older one arriving
+    # late changes none of them.
+    subscription_changed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
