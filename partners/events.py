@@ -17,6 +17,8 @@ from .services import payment_failed_mail, receipt_mail
 logger = logging.getLogger(__name__)
 
 CURRENCY = "usd"
+# A monthly gift's amount, as the partner form allows it (5 to 100,000 dollars).
+MIN_CENTS, MAX_CENTS = 5_00, 100_000_00
 
 
 # What an event's contents can raise when they are not what Stripe documents: a
@@ -285,7 +287,7 @@ SUBSCRIPTION_STATES = {
 
 
 def subscription_changed(event, subscription) -> None:
-    """A monthly gift changed state or ended: the
+    """A monthly gift changed (its state or its amount, in the portal) or ended: the
     partner's record follows, for the subscription that is their current one only.
     An event never makes a subscription current: that is for its checkout."""
     pledge = _pledge(subscription.get("metadata"))
@@ -311,7 +313,37 @@ def subscription_changed(event, subscription) -> None:
         return
     if not state or not _newest(event, partner):
         return
-    _move_state(event, partner, subscription["id"], state)
+    fields = {}
+    if subscription.get("items") is not None:
+        amount = _monthly_amount(subscription["items"])
+        if amount is None:
+            _alert(event, GivingAlert.Reason.AMOUNT_MISMATCH,
+                   "The monthly gift was changed to prices we cannot read as US dollars; "
+                   f"we keep {partner.monthly_amount_cents} (in cents).", partner)
+        else:
+            fields["monthly_amount_cents"] = amount
+    _move_state(event, partner, subscription["id"], state, **fields)
+
+
+def _monthly_amount(items) -> int | None:
+    """What a subscription bills each month, in cents, from its items (the partner
+    may change the amount in the portal): each price's unit amount times its
+    quantity. None unless every item is a monthly price in US dollars and the whole
+    is an amount a gift may be."""
+    total = 0
+    for item in items["data"]:
+        price = item["price"]
+        amount, quantity = price.get("unit_amount"), item.get("quantity", 1)
+        if (price.get("currency") != CURRENCY
+                or (price.get("recurring") or {}).get("interval") != "month"
+                or not _count(amount) or not _count(quantity)):
+            return None
+        total += amount * quantity
+    return total if MIN_CENTS <= total <= MAX_CENTS else None
+
+
+def _count(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
 
 
 def charge_refunded(event, charge) -> None:
