@@ -45,7 +45,8 @@ def _client() -> stripe.StripeClient:
     )
 
 
-def checkout_session(*, pledge, partner, success_url: str, cancel_url: str) -> dict:
+def checkout_session(*, pledge, customer_id: str | None, success_url: str,
+                     cancel_url: str) -> dict:
     """Open Stripe Checkout for `pledge`: a monthly subscription or a one-time payment
     of its amount in US dollars. The pledge's reference rides along as metadata on
     the session, the subscription and the payment, so every event finds it; with
@@ -75,11 +76,9 @@ def checkout_session(*, pledge, partner, success_url: str, cancel_url: str) -> d
         params["submit_type"] = "donate"
         params["payment_intent_data"] = {"metadata": metadata}
         params["customer_creation"] = "always"
-    if partner.stripe_customer_id:
-        # One customer a partner, so one portal shows all their gifts. Checkout shows
-        # a customer's saved cards only where they chose so (allow_redisplay=always),
-        # which this site never asks, so typing someone's address reveals nothing.
-        params["customer"] = partner.stripe_customer_id
+    if customer_id:
+        # One customer a partner, so one portal shows all their gifts.
+        params["customer"] = customer_id
         params.pop("customer_creation", None)
     else:
         params["customer_email"] = pledge.email

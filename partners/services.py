@@ -103,6 +103,17 @@ def partner_for(*, member, email: str, first_name: str, last_name: str) -> Partn
     return partner
 
 
+def _own_customer(pledge: PartnerPledge, partner: Partner) -> str | None:
+    """The Stripe customer a checkout may be opened on: only a logged-in member's own
+    partner's. Anyone can type an email address, so a partner matched by it gets a
+    checkout of their own (customer_email), never the customer, saved cards and
+    portal of whoever first gave with that address; a second customer for one
+    partner reaches staff as an alert (events._link_customer)."""
+    if pledge.member_id is not None and partner.member_id == pledge.member_id:
+        return partner.stripe_customer_id or None
+    return None
+
+
 def give_online(*, pledge: PartnerPledge, partner: Partner, success_url: str,
                 cancel_url: str) -> str:
     """Open Stripe's checkout for `pledge` and return its address. Pressing Give twice
@@ -111,8 +122,8 @@ def give_online(*, pledge: PartnerPledge, partner: Partner, success_url: str,
     if pledge.partner_id != partner.pk:
         PartnerPledge.objects.filter(pk=pledge.pk).update(partner=partner)
         pledge.partner = partner
-    session = giving.checkout_session(pledge=pledge, partner=partner, success_url=success_url,
-                                      cancel_url=cancel_url)
+    session = giving.checkout_session(pledge=pledge, customer_id=_own_customer(pledge, partner),
+                                      success_url=success_url, cancel_url=cancel_url)
     if pledge.checkout_session_id != session["id"]:
         PartnerPledge.objects.filter(pk=pledge.pk).update(checkout_session_id=session["id"])
         pledge.checkout_session_id = session["id"]
