@@ -87,20 +87,26 @@ def pledge_mail(pledge: PartnerPledge) -> None:
         outbox.send("partners/email/staff_alert", context, to=settings.PARTNER_NOTIFY_EMAIL)
 
 
-@transaction.atomic
 def partner_for(*, member, email: str, first_name: str, last_name: str) -> Partner:
     """The partner giving: the logged-in member's own, or else the one with this email
-    address (the first made), or a new one."""
+    address (the first made), or a new one. Two tabs of one member asking at once
+    get the same partner: the one-to-one decides, and the tab that lost reads the
+    winner's."""
     if member is not None and member.is_authenticated:
-        partner = Partner.objects.select_for_update().filter(member=member).first()
-        if partner is None:
-            partner = Partner.objects.create(member=member, email=email, first_name=first_name,
-                                             last_name=last_name)
-        return partner
-    partner = (Partner.objects.filter(email__iexact=email).order_by("pk").first()
-               or Partner.objects.create(email=email, first_name=first_name,
-                                         last_name=last_name))
-    return partner
+        for _ in range(2):
+            partner = Partner.objects.filter(member=member).first()
+            if partner is not None:
+                return partner
+            try:
+                with transaction.atomic():
+                    return Partner.objects.create(member=member, email=email,
+                                                  first_name=first_name, last_name=last_name)
+            except IntegrityError:
+                continue
+        raise RuntimeError("A member's partner was made and then gone.")
+    return (Partner.objects.filter(email__iexact=email).order_by("pk").first()
+            or Partner.objects.create(email=email, first_name=first_name,
+                                      last_name=last_name))
 
 
 def _own_customer(pledge: PartnerPledge, partner: Partner) -> str | None:
