@@ -170,6 +170,14 @@ def manage_url(partner: Partner) -> str:
     return settings.SITE_URL + reverse("partner:manage", args=[manage_token(partner)])
 
 
+def partner_address(partner: Partner) -> str:
+    """Where a partner's mail goes: a member's account email as it is now (they may
+    have changed it since their first gift), otherwise the address they gave."""
+    if partner.member_id is not None and partner.member.email:
+        return partner.member.email
+    return partner.email
+
+
 def receipt_mail(gift: Gift) -> None:
     """The tax receipt for a paid gift, in the transaction that recorded it."""
     partner = gift.partner
@@ -177,7 +185,7 @@ def receipt_mail(gift: Gift) -> None:
         "gift": gift, "partner": partner, "manage_url": manage_url(partner),
         "ministry_name": settings.MINISTRY_NAME, "legal_name": settings.MINISTRY_LEGAL_NAME,
         "ein": settings.MINISTRY_EIN,
-    }, to=partner.email, member=partner.member)
+    }, to=partner_address(partner), member=partner.member)
 
 
 def payment_failed_mail(partner: Partner, *, amount_cents: int | None) -> None:
@@ -187,4 +195,4 @@ def payment_failed_mail(partner: Partner, *, amount_cents: int | None) -> None:
         "partner": partner, "manage_url": manage_url(partner),
         "amount": Gift(amount_cents=amount_cents).amount_display if amount_cents else "",
         "ministry_name": settings.MINISTRY_NAME,
-    }, to=partner.email, member=partner.member)
+    }, to=partner_address(partner), member=partner.member)
