@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from library.mail import outbox
+from library.models import OutboxMessage
 
 from . import giving
 from .models import Gift, Partner, PartnerPledge
@@ -178,6 +179,12 @@ def partner_address(partner: Partner) -> str:
     return partner.email
 
 
+# A receipt's or payment note's link opens the partner's portal (their card, their
+# gift) without logging in: once sent, the outbox keeps only its envelope, as it
+# does for security mail. The gift itself stays on record.
+PORTAL_LINK = OutboxMessage.Keeps.ENVELOPE
+
+
 def receipt_mail(gift: Gift) -> None:
     """The tax receipt for a paid gift, in the transaction that recorded it."""
     partner = gift.partner
@@ -185,7 +192,7 @@ def receipt_mail(gift: Gift) -> None:
         "gift": gift, "partner": partner, "manage_url": manage_url(partner),
         "ministry_name": settings.MINISTRY_NAME, "legal_name": settings.MINISTRY_LEGAL_NAME,
         "ein": settings.MINISTRY_EIN,
-    }, to=partner_address(partner), member=partner.member)
+    }, to=partner_address(partner), member=partner.member, keeps=PORTAL_LINK)
 
 
 def payment_failed_mail(partner: Partner, *, amount_cents: int | None) -> None:
@@ -195,4 +202,4 @@ def payment_failed_mail(partner: Partner, *, amount_cents: int | None) -> None:
         "partner": partner, "manage_url": manage_url(partner),
         "amount": Gift(amount_cents=amount_cents).amount_display if amount_cents else "",
         "ministry_name": settings.MINISTRY_NAME,
-    }, to=partner_address(partner), member=partner.member)
+    }, to=partner_address(partner), member=partner.member, keeps=PORTAL_LINK)
