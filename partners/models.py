@@ -40,6 +40,10 @@ class PartnerPledge(models.Model):
         "Partner", null=True, blank=True, on_delete=models.SET_NULL, related_name="pledges"
     )
     checkout_session_id = models.CharField(max_length=255, blank=True, default="", db_default="")
+    # The form it was sent from with what was asked (services.create_pledge): the same
+    # form sent twice is one pledge, whatever the browser kept of the first answer.
+    form_key = models.CharField(max_length=64, null=True, blank=True, unique=True,
+                                editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -1,13 +1,14 @@
 """Writes on pledges and partners: storing a pledge (once, even when the form is sent
 twice) and its mail, sending it on to Stripe's checkout, receipts, and the signed
 links that let a partner manage their own gift."""
+import hashlib
 import logging
 import secrets
 from datetime import timedelta
 
 from django.conf import settings
 from django.core import signing
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -39,18 +40,34 @@ def new_reference() -> str:
     return "P-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(5))
 
 
+def _form_key(form_token: str, member, fields) -> str | None:
+    """One form sent with one content by one person, as a key; None without a token."""
+    if not form_token:
+        return None
+    who = member.pk if member is not None and member.is_authenticated else ""
+    asked = "|".join([form_token, str(who), fields["email"].lower(), str(fields["amount"]),
+                      fields["frequency"]])
+    return hashlib.sha256(asked.encode()).hexdigest()
+
+
 @transaction.atomic
-def create_pledge(*, member=None, earlier_ids=(), notify=True,
+def create_pledge(*, member=None, earlier_ids=(), form_token="", notify=True,
                   **fields) -> tuple[PartnerPledge, bool]:
-    """Store a pledge, or return the one just made if this is a double submit: one of
-    `earlier_ids` (pledges made from the same browser) with the same email, amount
-    and frequency within ten minutes. Its mail is recorded with it (see `pledge_mail`)
-    unless `notify` is off: a pledge about to go to Stripe's checkout is thanked by
-    its receipt instead."""
+    """Store a pledge, or return the one just made if this is a double submit: the
+    same form (`form_token`, made when it was shown) sent again with the same
+    content, or one of `earlier_ids` (pledges made from the same browser) with the
+    same email, amount and frequency, within ten minutes. The form's key is unique,
+    so two presses arriving together make one pledge. Its mail is recorded with it
+    (see `pledge_mail`) unless `notify` is off: a pledge about to go to Stripe's
+    checkout is thanked by its receipt instead."""
+    form_key = _form_key(form_token, member, fields)
+    same = models.Q(pk__in=list(earlier_ids))
+    if form_key:
+        same |= models.Q(form_key=form_key)
     recent = (
         PartnerPledge.objects.select_for_update()
         .filter(
-            pk__in=list(earlier_ids),
+            same,
             email__iexact=fields["email"],
             amount=fields["amount"],
             frequency=fields["frequency"],
@@ -65,12 +82,20 @@ def create_pledge(*, member=None, earlier_ids=(), notify=True,
         try:
             with transaction.atomic():
                 pledge = PartnerPledge.objects.create(
-                    reference=new_reference(),
+                    reference=new_reference(), form_key=form_key,
                     member=member if member is not None and member.is_authenticated else None,
                     **fields,
                 )
             break
-        except IntegrityError:  # the rare reference collision: draw again
+        except IntegrityError:
+            # The same form, sent a moment ago by a press that got there first; or,
+            # long since, one the partner sends again (a pledge of its own); or the
+            # rare reference collision: draw again.
+            made = PartnerPledge.objects.filter(form_key=form_key).first() if form_key else None
+            if made is not None:
+                if made.created_at >= timezone.now() - DOUBLE_SUBMIT_WINDOW:
+                    return made, False
+                form_key = None
             continue
     else:
         raise RuntimeError("Could not find a free pledge reference.")
