@@ -23,6 +23,22 @@ def online_giving_on() -> bool:
     return bool(settings.STRIPE_SECRET_KEY and settings.STRIPE_WEBHOOK_SECRET)
 
 
+def check_receipt_settings(app_configs=None, **kwargs) -> list:
+    """A deploy check: with online giving on, every gift gets a tax receipt, and a
+    501(c)(3) receipt names the ministry's EIN."""
+    from django.core.checks import Error
+
+    if online_giving_on() and not settings.MINISTRY_EIN.strip():
+        return [Error(
+            "Online giving is on (STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET are set) but "
+            "MINISTRY_EIN is empty: every receipt would go out without the EIN a tax "
+            "receipt needs.",
+            hint="Set MINISTRY_EIN (and MINISTRY_LEGAL_NAME) to the ministry's, as on its "
+                 "IRS letter.",
+            id="partners.E001")]
+    return []
+
+
 def page_origins() -> list[str]:
     """Where a form on our pages may lead: Stripe's own pages, and a stand-in's when
     STRIPE_API_BASE names one (Content-Security-Policy's form-action applies to the
