@@ -130,7 +130,8 @@ def _link_subscription(event, partner: Partner, subscription_id, pledge) -> None
     _set_subscription(
         event, partner, stripe_subscription_id=subscription_id,
         subscription_status=Partner.Subscription.ACTIVE,
-        monthly_amount_cents=_cents(pledge) if pledge is not None else None)
+        monthly_amount_cents=_cents(pledge) if pledge is not None else None,
+        monthly_amount_changed_at=_when(event["created"]))
 
 
 def _live(partner: Partner) -> bool:
@@ -311,18 +312,28 @@ def subscription_changed(event, subscription) -> None:
         if partner.subscription_status != state:
             _set_subscription(event, partner, subscription_status=state)
         return
-    if not state or not _newest(event, partner):
-        return
-    fields = {}
     if subscription.get("items") is not None:
-        amount = _monthly_amount(subscription["items"])
-        if amount is None:
-            _alert(event, GivingAlert.Reason.AMOUNT_MISMATCH,
-                   "The monthly gift was changed to prices we cannot read as US dollars; "
-                   f"we keep {partner.monthly_amount_cents} (in cents).", partner)
-        else:
-            fields["monthly_amount_cents"] = amount
-    _move_state(event, partner, subscription["id"], state, **fields)
+        _change_amount(event, partner, subscription["items"])
+    if state:
+        _move_state(event, partner, subscription["id"], state)
+
+
+def _change_amount(event, partner: Partner, items) -> None:
+    """The amount of the partner's current monthly gift, as changed in the portal,
+    from an event newer than any that set it before."""
+    if partner.monthly_amount_changed_at and (
+            _when(event["created"]) < partner.monthly_amount_changed_at):
+        return
+    amount = _monthly_amount(items)
+    if amount is None:
+        _alert(event, GivingAlert.Reason.AMOUNT_MISMATCH,
+               "The monthly gift was changed to prices we cannot read as US dollars a "
+               f"month; we keep {partner.monthly_amount_cents} (in cents).", partner)
+        return
+    partner.monthly_amount_cents = amount
+    partner.monthly_amount_changed_at = _when(event["created"])
+    partner.save(update_fields=["monthly_amount_cents", "monthly_amount_changed_at",
+                                "updated_at"])
 
 
 def _monthly_amount(items) -> int | None:

@@ -101,10 +101,11 @@ class Partner(models.Model):
     )
     # What the monthly gift is, in cents: what an invoice must agree with.
     monthly_amount_cents = models.PositiveIntegerField(null=True, blank=True)
-    # When Stripe made the newest event that set the subscription, its state or its
-    # amount: Stripe does not promise the order of events, and an older one arriving
-    # late changes none of them.
+    # When Stripe made the newest event that set the subscription or its state, and
+    # the newest that set its amount: Stripe does not promise the order of events,
+    # and an older one arriving late changes neither.
     subscription_changed_at = models.DateTimeField(null=True, blank=True)
+    monthly_amount_changed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
