@@ -6,7 +6,7 @@ staff rather than trusted."""
 import logging
 from datetime import UTC, datetime
 
-from django.db import transaction
+from django.db import DataError, transaction
 
 from library.db import insert_once
 
@@ -17,11 +17,21 @@ from .services import payment_failed_mail, receipt_mail
 logger = logging.getLogger(__name__)
 
 CURRENCY = "usd"
+# A monthly gift's amount, as the partner form allows it (5 to 100,000 dollars).
+MIN_CENTS, MAX_CENTS = 5_00, 100_000_00
+
+
+# What an event's contents can raise when they are not what Stripe documents: a
+# missing or mistyped field, a date past what a datetime holds, a value the
+# database cannot store.
+UNREADABLE = (KeyError, TypeError, ValueError, AttributeError, OverflowError, OSError,
+              DataError)
 
 
 def take(event: dict) -> str:
-    """Apply one verified event: "taken", "replayed" (its id was taken before),
-    "ignored" (a type we do not use) or "unreadable" (set aside for staff)."""
+    """Apply one verified event (giving.verified_event): "taken", "replayed" (its id
+    was taken before), "ignored" (a type we do not use) or "unreadable" (set aside
+    for staff)."""
     handler = HANDLERS.get(event.get("type"))
     if handler is None:
         return "ignored"
@@ -30,7 +40,7 @@ def take(event: dict) -> str:
             if not insert_once(ProcessedEvent, event_id=event["id"], event_type=event["type"]):
                 return "replayed"
             handler(event, event["data"]["object"])
-    except (KeyError, TypeError, ValueError, AttributeError):
+    except UNREADABLE:
         logger.exception("A Stripe event could not be read: %s", event.get("id"))
         with transaction.atomic():
             if not insert_once(ProcessedEvent, event_id=event["id"], event_type=event["type"]):
@@ -92,18 +102,69 @@ def _link_customer(event, partner: Partner, customer_id) -> None:
     partner.save(update_fields=["stripe_customer_id", "updated_at"])
 
 
-def _link_subscription(partner: Partner, subscription_id, pledge) -> None:
-    """A new monthly gift becomes the partner's current one."""
+def _newest(event, partner: Partner) -> bool:
+    """Whether `event` is no older than the newest one that set the partner's monthly
+    gift (events made in the same second are taken in the order they come)."""
+    return (partner.subscription_changed_at is None
+            or _when(event["created"]) >= partner.subscription_changed_at)
+
+
+def _set_subscription(event, partner: Partner, **fields) -> None:
+    when = _when(event["created"])
+    if "subscription_status" in fields:
+        fields.update(_desk_dates(partner, fields["subscription_status"], when))
+    for name, value in fields.items():
+        setattr(partner, name, value)
+    if partner.subscription_changed_at is None or when > partner.subscription_changed_at:
+        partner.subscription_changed_at = when
+    partner.save(update_fields=[*fields, "subscription_changed_at", "updated_at"])
+
+
+def _desk_dates(partner: Partner, state, when) -> dict:
+    """For the giving desk: when a monthly payment last failed (cleared once one is
+    paid again), and when the monthly gift ended."""
+    if state == Partner.Subscription.PAST_DUE:
+        return {"payment_failed_at": when}
+    if state == Partner.Subscription.CANCELLED:
+        return {"stopped_at": partner.stopped_at or when}
+    return {"payment_failed_at": None, "stopped_at": None}
+
+
+def _link_subscription(event, partner: Partner, subscription_id, pledge) -> None:
+    """A new monthly gift becomes the partner's current one, unless a newer event has
+    already set another, or the subscription belongs to someone else."""
     if not subscription_id or partner.stripe_subscription_id == subscription_id:
+        return
+    if not _newest(event, partner):
         return
     if Partner.objects.filter(stripe_subscription_id=subscription_id).exists():
         return
-    partner.stripe_subscription_id = subscription_id
-    partner.subscription_status = Partner.Subscription.ACTIVE
-    if pledge is not None:
-        partner.monthly_amount_cents = _cents(pledge)
-    partner.save(update_fields=["stripe_subscription_id", "subscription_status",
-                                "monthly_amount_cents", "updated_at"])
+    _set_subscription(
+        event, partner, stripe_subscription_id=subscription_id,
+        subscription_status=Partner.Subscription.ACTIVE,
+        monthly_amount_cents=_cents(pledge) if pledge is not None else None,
+        monthly_amount_changed_at=_when(event["created"]))
+
+
+def _live(partner: Partner) -> bool:
+    """Whether the partner has a monthly gift that has not ended."""
+    return bool(partner.stripe_subscription_id) and (
+        partner.subscription_status != Partner.Subscription.CANCELLED)
+
+
+def _current(partner: Partner, subscription_id) -> bool:
+    return bool(subscription_id) and subscription_id == partner.stripe_subscription_id
+
+
+def _move_state(event, partner: Partner, subscription_id, state, **fields) -> None:
+    """The state of the partner's current monthly gift, from an event newer than any
+    that set it before. An ended gift stays ended: Stripe never starts a cancelled
+    subscription again."""
+    if not _current(partner, subscription_id) or not _newest(event, partner):
+        return
+    if partner.subscription_status == Partner.Subscription.CANCELLED:
+        return
+    _set_subscription(event, partner, subscription_status=state, **fields)
 
 
 def _pledge_active(pledge) -> None:
@@ -123,7 +184,7 @@ def checkout_completed(event, session) -> None:
     partner = _locked(pledge.partner)
     _link_customer(event, partner, session.get("customer"))
     if session["mode"] == "subscription":
-        _link_subscription(partner, session.get("subscription"), pledge)
+        _link_subscription(event, partner, session.get("subscription"), pledge)
         return
     if session.get("payment_status") != "paid":
         return
@@ -195,13 +256,11 @@ def invoice_paid(event, invoice) -> None:
         return
     subscription, _ = _invoice_subscription(invoice)
     _link_customer(event, partner, invoice.get("customer"))
-    _link_subscription(partner, subscription, pledge)
-    if subscription == partner.stripe_subscription_id and (
-            partner.subscription_status != Partner.Subscription.ACTIVE
-            or partner.payment_failed_at is not None):
-        partner.subscription_status = Partner.Subscription.ACTIVE
-        partner.payment_failed_at = None
-        partner.save(update_fields=["subscription_status", "payment_failed_at", "updated_at"])
+    if not _live(partner):
+        # Its checkout's event may come later; a gift still running is not replaced
+        # by the invoice of another (an earlier gift of theirs, still billing).
+        _link_subscription(event, partner, subscription, pledge)
+    _move_state(event, partner, subscription, Partner.Subscription.ACTIVE)
     intent, charge = _payment_ids(invoice)
     paid_at = (invoice.get("status_transitions") or {}).get("paid_at") or event["created"]
     gift = Gift.objects.create(
@@ -215,15 +274,17 @@ def invoice_paid(event, invoice) -> None:
 
 def invoice_payment_failed(event, invoice) -> None:
     """A monthly payment did not go through: the gift is past due, and the partner
-    gets a kind note with the link to update their card."""
+    gets a kind note with the link to update their card; not when the invoice has
+    since been paid, or the gift has ended."""
     partner, _, _ = _invoice_partner(event, invoice)
     if partner is None:
         return
+    if Gift.objects.filter(stripe_invoice_id=invoice["id"]).exists():
+        return
     subscription, _ = _invoice_subscription(invoice)
-    if subscription and subscription == partner.stripe_subscription_id:
-        partner.subscription_status = Partner.Subscription.PAST_DUE
-        partner.payment_failed_at = _when(event["created"])
-        partner.save(update_fields=["subscription_status", "payment_failed_at", "updated_at"])
+    if _current(partner, subscription) and not _live(partner):
+        return
+    _move_state(event, partner, subscription, Partner.Subscription.PAST_DUE)
     payment_failed_mail(partner, amount_cents=invoice.get("amount_due"))
 
 
@@ -239,8 +300,9 @@ SUBSCRIPTION_STATES = {
 
 
 def subscription_changed(event, subscription) -> None:
-    """A monthly gift changed state (or ended): the partner's state follows, for the
-    subscription that is their current one."""
+    """A monthly gift changed (its state or its amount, in the portal) or ended: the
+    partner's record follows, for the subscription that is their current one only.
+    An event never makes a subscription current: that is for its checkout."""
     pledge = _pledge(subscription.get("metadata"))
     partner = pledge.partner if pledge else Partner.objects.filter(
         stripe_subscription_id=subscription["id"]).first()
@@ -250,23 +312,61 @@ def subscription_changed(event, subscription) -> None:
                "is not one the site made.")
         return
     partner = _locked(partner)
+    if not _current(partner, subscription["id"]):
+        return  # an earlier monthly gift of theirs, or one whose checkout is still to come
     _link_customer(event, partner, subscription.get("customer"))
-    _link_subscription(partner, subscription["id"], pledge)
-    if partner.stripe_subscription_id != subscription["id"]:
-        return  # an earlier monthly gift of theirs
     if event["type"] == "customer.subscription.deleted":
         state = Partner.Subscription.CANCELLED
     else:
         state = SUBSCRIPTION_STATES.get(subscription.get("status"))
-    if state and state != partner.subscription_status:
-        partner.subscription_status = state
-        # When it ended, for the desk's "stopped this month".
-        partner.stopped_at = (_when(event["created"]) if state == Partner.Subscription.CANCELLED
-                              else None)
-        if state == Partner.Subscription.ACTIVE:
-            partner.payment_failed_at = None
-        partner.save(update_fields=["subscription_status", "stopped_at", "payment_failed_at",
-                                    "updated_at"])
+    if state == Partner.Subscription.CANCELLED:
+        # An ending is final, whenever its event comes.
+        if partner.subscription_status != state:
+            _set_subscription(event, partner, subscription_status=state)
+        return
+    if subscription.get("items") is not None:
+        _change_amount(event, partner, subscription["items"])
+    if state:
+        _move_state(event, partner, subscription["id"], state)
+
+
+def _change_amount(event, partner: Partner, items) -> None:
+    """The amount of the partner's current monthly gift, as changed in the portal,
+    from an event newer than any that set it before."""
+    if partner.monthly_amount_changed_at and (
+            _when(event["created"]) < partner.monthly_amount_changed_at):
+        return
+    amount = _monthly_amount(items)
+    if amount is None:
+        _alert(event, GivingAlert.Reason.AMOUNT_MISMATCH,
+               "The monthly gift was changed to prices we cannot read as US dollars a "
+               f"month; we keep {partner.monthly_amount_cents} (in cents).", partner)
+        return
+    partner.monthly_amount_cents = amount
+    partner.monthly_amount_changed_at = _when(event["created"])
+    partner.save(update_fields=["monthly_amount_cents", "monthly_amount_changed_at",
+                                "updated_at"])
+
+
+def _monthly_amount(items) -> int | None:
+    """What a subscription bills each month, in cents, from its items (the partner
+    may change the amount in the portal): each price's unit amount times its
+    quantity. None unless every item is a monthly price in US dollars and the whole
+    is an amount a gift may be."""
+    total = 0
+    for item in items["data"]:
+        price = item["price"]
+        amount, quantity = price.get("unit_amount"), item.get("quantity", 1)
+        if (price.get("currency") != CURRENCY
+                or (price.get("recurring") or {}).get("interval") != "month"
+                or not _count(amount) or not _count(quantity)):
+            return None
+        total += amount * quantity
+    return total if MIN_CENTS <= total <= MAX_CENTS else None
+
+
+def _count(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
 
 
 def charge_refunded(event, charge) -> None:

@@ -1,5 +1,6 @@
 """The partner sign-up form: amounts as US donors write them, real names only."""
 import re
+import secrets
 import unicodedata
 from decimal import Decimal
 
@@ -18,6 +19,11 @@ MIN_AMOUNT, MAX_AMOUNT = Decimal("5"), Decimal("100000")
 US_AMOUNT = re.compile(r"\$?([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(\.[0-9]{1,2})?")
 AMOUNT_HELP = "Please enter the amount in dollars, like 35, 42.50 or 1,000."
 PHONE = re.compile(r"^\+?[0-9 ().-]{7,25}$")
+FORM_TOKEN = re.compile(r"[A-Za-z0-9_-]{20,64}")
+
+
+def new_form_token() -> str:
+    return secrets.token_urlsafe(24)
 
 
 NAME_PUNCTUATION = frozenset(" -'’.")
@@ -98,6 +104,10 @@ class PartnerForm(forms.Form):
     wants_emails = forms.BooleanField(
         label="Send me prayer updates and news from the ministry by email", required=False
     )
+    # Made when the form is shown (`new_form_token`) and sent back with it: a second
+    # press of Give finds the pledge the first made even when the browser lost the
+    # first answer, and its session cookie with it.
+    form_token = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
     # Left empty by people; bots fill every field. Hidden from view and from
     # screen readers, and skipped by keyboard.
     website = forms.CharField(
@@ -105,6 +115,11 @@ class PartnerForm(forms.Form):
         label="Leave this field empty",
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
+
+    def clean_form_token(self):
+        # One that is not ours (edited, or from an old page) is simply not used.
+        token = self.cleaned_data["form_token"]
+        return token if FORM_TOKEN.fullmatch(token) else ""
 
     def clean_phone(self):
         phone = clean_plain_text(self.cleaned_data["phone"])

@@ -5,6 +5,7 @@ reaches the site; what was given is learned only from Stripe's signed events
 import hashlib
 import json
 import logging
+import re
 from urllib.parse import urlsplit
 
 import stripe
@@ -20,6 +21,22 @@ class ProviderAway(Exception):
 def online_giving_on() -> bool:
     """Gifts go through Stripe only when both its keys are set; otherwise pledges."""
     return bool(settings.STRIPE_SECRET_KEY and settings.STRIPE_WEBHOOK_SECRET)
+
+
+def check_receipt_settings(app_configs=None, **kwargs) -> list:
+    """A deploy check: with online giving on, every gift gets a tax receipt, and a
+    501(c)(3) receipt names the ministry's EIN."""
+    from django.core.checks import Error
+
+    if online_giving_on() and not settings.MINISTRY_EIN.strip():
+        return [Error(
+            "Online giving is on (STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET are set) but "
+            "MINISTRY_EIN is empty: every receipt would go out without the EIN a tax "
+            "receipt needs.",
+            hint="Set MINISTRY_EIN (and MINISTRY_LEGAL_NAME) to the ministry's, as on its "
+                 "IRS letter.",
+            id="partners.E001")]
+    return []
 
 
 def page_origins() -> list[str]:
@@ -44,7 +61,8 @@ def _client() -> stripe.StripeClient:
     )
 
 
-def checkout_session(*, pledge, partner, success_url: str, cancel_url: str) -> dict:
+def checkout_session(*, pledge, customer_id: str | None, success_url: str,
+                     cancel_url: str) -> dict:
     """Open Stripe Checkout for `pledge`: a monthly subscription or a one-time payment
     of its amount in US dollars. The pledge's reference rides along as metadata on
     the session, the subscription and the payment, so every event finds it; with
@@ -74,11 +92,9 @@ def checkout_session(*, pledge, partner, success_url: str, cancel_url: str) -> d
         params["submit_type"] = "donate"
         params["payment_intent_data"] = {"metadata": metadata}
         params["customer_creation"] = "always"
-    if partner.stripe_customer_id:
-        # One customer a partner, so one portal shows all their gifts. Checkout shows
-        # a customer's saved cards only where they chose so (allow_redisplay=always),
-        # which this site never asks, so typing someone's address reveals nothing.
-        params["customer"] = partner.stripe_customer_id
+    if customer_id:
+        # One customer a partner, so one portal shows all their gifts.
+        params["customer"] = customer_id
         params.pop("customer_creation", None)
     else:
         params["customer_email"] = pledge.email
@@ -118,10 +134,34 @@ def _call(request):
 
 def verified_event(payload: bytes, signature: str) -> dict:
     """The event Stripe signed, checked with the library's own check and a five-minute
-    tolerance. Raises ValueError for anything forged, old or unreadable."""
+    tolerance, and shaped as an event: an object with an id we can store and a type.
+    Raises ValueError for anything forged, old or unreadable."""
+    if not signature.isascii():
+        # A header byte above 127 would reach the library's compare_digest as text
+        # it refuses with TypeError; Stripe's signatures are hex.
+        raise ValueError("The signature header is not Stripe's.")
     try:
-        event = stripe.Webhook.construct_event(
-            payload.decode("utf-8"), signature, settings.STRIPE_WEBHOOK_SECRET, tolerance=300)
-    except (stripe.SignatureVerificationError, UnicodeDecodeError) as error:
+        text = payload.decode("utf-8")
+        stripe.WebhookSignature.verify_header(
+            text, signature, settings.STRIPE_WEBHOOK_SECRET, tolerance=300)
+        event = json.loads(text)
+    except (stripe.SignatureVerificationError, UnicodeDecodeError, ValueError,
+            RecursionError) as error:
         raise ValueError(str(error)) from error
-    return event.to_dict()
+    if not is_event(event):
+        raise ValueError("The body is not an event.")
+    return event
+
+
+EVENT_ID = re.compile(r"evt_[0-9A-Za-z_]{1,250}")
+
+
+def is_event(event) -> bool:
+    """Whether a signed body is an event we can keep: an object whose id is Stripe's
+    kind of id (short, plain letters and digits, so the database can store it), with
+    a type and a creation time."""
+    return (isinstance(event, dict)
+            and isinstance(event.get("id"), str) and EVENT_ID.fullmatch(event["id"]) is not None
+            and isinstance(event.get("type"), str) and len(event["type"]) <= 100
+            and isinstance(event.get("created"), int)
+            and not isinstance(event.get("created"), bool))

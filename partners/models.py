@@ -40,6 +40,10 @@ class PartnerPledge(models.Model):
         "Partner", null=True, blank=True, on_delete=models.SET_NULL, related_name="pledges"
     )
     checkout_session_id = models.CharField(max_length=255, blank=True, default="", db_default="")
+    # The form it was sent from with what was asked (services.create_pledge): the same
+    # form sent twice is one pledge, whatever the browser kept of the first answer.
+    form_key = models.CharField(max_length=64, null=True, blank=True, unique=True,
+                                editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -101,6 +105,11 @@ class Partner(models.Model):
     # paid again), and when the monthly gift ended.
     payment_failed_at = models.DateTimeField(null=True, blank=True)
     stopped_at = models.DateTimeField(null=True, blank=True)
+    # When Stripe made the newest event that set the subscription or its state, and
+    # the newest that set its amount: Stripe does not promise the order of events,
+    # and an older one arriving late changes neither.
+    subscription_changed_at = models.DateTimeField(null=True, blank=True)
+    monthly_amount_changed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -17,6 +17,7 @@ from library.mail import outbox
 from library.mail.compose import render_mail
 
 from .models import Gift, Partner, YearStatement, cents_display
+from .services import PORTAL_LINK, partner_address
 
 # Statement links in mails, for donors without an account: signed with the site's
 # key for this purpose only, carrying the partner's number and the year alone.
@@ -182,8 +183,11 @@ def statement_mail(statement: Statement) -> dict:
     subject, body = render_mail(MAIL, {
         "statement": statement, "partner": partner,
         "statement_url": statement_url(partner, statement.year), **ministry()})
-    return {"kind": MAIL, "to": partner.email, "subject": subject, "body": body,
-            "member": partner.member, "batch_key": f"statement:{statement.year}:{partner.pk}"}
+    # To a member's account email as it is now; its signed link shows the year's gifts
+    # without logging in, so once sent the outbox keeps only its envelope.
+    return {"kind": MAIL, "to": partner_address(partner), "subject": subject, "body": body,
+            "member": partner.member, "keeps": PORTAL_LINK,
+            "batch_key": f"statement:{statement.year}:{partner.pk}"}
 
 
 # The PDF.

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from library.web.ratelimit import allow, client_network
 
 from . import events, giving, statements
-from .forms import PartnerForm
+from .forms import PartnerForm, new_form_token
 from .models import Gift, Partner, PartnerPledge, cents_display
 from .services import (
     PLEDGE_SESSION_KEY,
@@ -57,20 +57,21 @@ def _partner_page(request, form, *, status=200, error=None, contact=False):
     ))
 
 
-def _member_initial(user):
+def _initial(user):
+    """A new form: its own token, and a member's name, email and state filled in."""
     if not user.is_authenticated:
-        return {}
+        return {"form_token": new_form_token()}
     first, last = user.first_name, user.last_name
     if not (first or last) and user.display_name:
         first, _, last = user.display_name.partition(" ")
     return {"first_name": first, "last_name": last, "email": user.email,
-            "state": user.home_state_id}
+            "state": user.home_state_id, "form_token": new_form_token()}
 
 
 @require_http_methods(["GET", "POST"])
 def partner(request):
     if request.method == "GET":
-        return _partner_page(request, PartnerForm(initial=_member_initial(request.user)))
+        return _partner_page(request, PartnerForm(initial=_initial(request.user)))
     form = PartnerForm(request.POST)
     if not form.is_valid():
         return _partner_page(request, form, status=400)
@@ -88,6 +89,7 @@ def partner(request):
     pledge, created = create_pledge(
         member=request.user,
         earlier_ids=earlier,
+        form_token=data["form_token"],
         first_name=data["first_name"],
         last_name=data["last_name"],
         email=data["email"],

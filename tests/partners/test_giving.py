@@ -499,3 +499,45 @@ def test_a_refund_of_a_monthly_gift_finds_its_invoice_at_stripe(client, db, stri
     assert (gift.status, gift.refunded_cents, gift.stripe_charge_id) == (
         "refunded", 5000, "ch_monthly")
     assert not GivingAlert.objects.exists()
+
+
+def test_a_payment_of_an_earlier_monthly_gift_leaves_the_current_one(client, db, stripe_on):
+    """Two monthly gifts running: the earlier one's monthly payment is recorded and
+    receipted, and the later one stays the partner's current gift."""
+    first = paid_monthly(client, stripe_on)
+    first_reference = PartnerPledge.objects.get().reference
+    second = give(client, stripe_on, amount_choice="100")
+    stripe_on.pay(second["id"])
+    assert send(client, event("checkout.session.completed", second)).status_code == 200
+    response = send(client, event("invoice.paid", invoice(
+        subscription=first["subscription"], customer=first["customer"], amount=5000,
+        pledge=first_reference)))
+    assert response.status_code == 200
+    partner = Partner.objects.get()
+    assert (partner.stripe_subscription_id, partner.subscription_status,
+            partner.monthly_amount_cents) == (second["subscription"], "active", 10000)
+    assert Gift.objects.get().amount_cents == 5000
+
+
+def test_an_older_change_of_amount_arriving_late_is_not_taken(client, db, stripe_on):
+    session = paid_monthly(client, stripe_on)
+    reference = PartnerPledge.objects.get().reference
+
+    def changed(cents, created):
+        items = {"object": "list", "data": [{
+            "id": "si_1", "object": "subscription_item", "quantity": 1,
+            "price": {"id": f"price_{cents}", "object": "price", "currency": "usd",
+                      "unit_amount": cents, "recurring": {"interval": "month"}}}]}
+        evt = event("customer.subscription.updated", {
+            "id": session["subscription"], "object": "subscription",
+            "customer": session["customer"], "status": "active",
+            "metadata": {"pledge": reference}, "items": items})
+        evt["created"] += created
+        return evt
+
+    assert send(client, changed(7500, 0)).status_code == 200
+    assert send(client, changed(6000, -60)).status_code == 200
+    assert Partner.objects.get().monthly_amount_cents == 7500
+    assert send(client, changed(1, 0)).status_code == 200  # not an amount a gift may be
+    assert Partner.objects.get().monthly_amount_cents == 7500
+    assert GivingAlert.objects.get().reason == "amount_mismatch"
