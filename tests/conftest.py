@@ -153,9 +153,12 @@ def pytest_runtest_teardown(item, nextitem):
     finally:
         # The last test of the process (no next one) leaves a database about to go.
         if nextitem is not None and _transactional(item) and _BLOCKER in item.config.stash:
+            from django.db import transaction
+
             from intercessors.management.commands.seed_demo import ensure_reference_data
 
-            with item.config.stash[_BLOCKER].unblock():
+            # One transaction: the states and permissions are hundreds of rows.
+            with item.config.stash[_BLOCKER].unblock(), transaction.atomic():
                 ensure_reference_data()
                 caches["default"].clear()
 
