@@ -57,15 +57,19 @@ def runs_on_sqlite(item) -> bool:
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
-    """On SQLite, only what can differ by engine (the module's docstring)."""
-    if not _on_sqlite():
-        return
-    kept, left = [], []
-    for item in items:
-        (kept if runs_on_sqlite(item) else left).append(item)
-    if left:
-        config.hook.pytest_deselected(items=left)
-        items[:] = kept
+    """On SQLite, only what can differ by engine (the module's docstring). Then the
+    tests that need real transactions first, in their random order: they are the
+    long ones (servers, workers, browsers), and started last they would leave one
+    process running them while the others have nothing left to do. The other tests,
+    short, then fill the cores to the end."""
+    if _on_sqlite():
+        kept, left = [], []
+        for item in items:
+            (kept if runs_on_sqlite(item) else left).append(item)
+        if left:
+            config.hook.pytest_deselected(items=left)
+            items[:] = kept
+    items.sort(key=lambda item: not _transactional(item))
 
 
 _BLOCKER = pytest.StashKey()
