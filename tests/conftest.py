@@ -12,8 +12,9 @@ The rule, applied in `pytest_collection_modifyitems` below; the SQLite pass leav
   rendering without queries, settings read in a process of their own, tools) comes
   out the same on either engine, and the PostgreSQL pass has checked it;
 - a test marked `postgres_pass`: it uses the database, but what it checks does not
-  depend on the engine and costs real processes or a browser (browser journeys,
-  real workers), or it needs PostgreSQL (races SQLite serialises).
+  depend on the engine and costs real processes, a browser or many pages (browser
+  journeys, real workers, what pages print of hostile text and of addresses), or
+  it needs PostgreSQL (races SQLite serialises).
 A test marked `sqlite_too` runs in both passes whatever it is.
 """
 import os
@@ -35,7 +36,8 @@ def _on_sqlite() -> bool:
 def pytest_report_header(config):
     if _on_sqlite():
         return ("The SQLite pass: the tests that use the database, but those marked "
-                "postgres_pass (browser journeys, real workers, races) and not sqlite_too; "
+                "postgres_pass (browser journeys, real workers, races, hostile-text pages) "
+                "and not sqlite_too; "
                 "DATABASE_URL=postgres://… runs every test.")
     return "The PostgreSQL pass: every test."
 
