@@ -12,8 +12,9 @@ The rule, applied in `pytest_collection_modifyitems` below; the SQLite pass leav
   rendering without queries, settings read in a process of their own, tools) comes
   out the same on either engine, and the PostgreSQL pass has checked it;
 - a test marked `postgres_pass`: it uses the database, but what it checks does not
-  depend on the engine and costs real processes or a browser (browser journeys,
-  real workers), or it needs PostgreSQL (races SQLite serialises).
+  depend on the engine and costs real processes, a browser or many pages (browser
+  journeys, real workers, what pages print of hostile text and of addresses), or
+  it needs PostgreSQL (races SQLite serialises).
 A test marked `sqlite_too` runs in both passes whatever it is.
 """
 import os
@@ -35,7 +36,8 @@ def _on_sqlite() -> bool:
 def pytest_report_header(config):
     if _on_sqlite():
         return ("The SQLite pass: the tests that use the database, but those marked "
-                "postgres_pass (browser journeys, real workers, races) and not sqlite_too; "
+                "postgres_pass (browser journeys, real workers, races, hostile-text pages) "
+                "and not sqlite_too; "
                 "DATABASE_URL=postgres://… runs every test.")
     return "The PostgreSQL pass: every test."
 
@@ -57,15 +59,19 @@ def runs_on_sqlite(item) -> bool:
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
-    """On SQLite, only what can differ by engine (the module's docstring)."""
-    if not _on_sqlite():
-        return
-    kept, left = [], []
-    for item in items:
-        (kept if runs_on_sqlite(item) else left).append(item)
-    if left:
-        config.hook.pytest_deselected(items=left)
-        items[:] = kept
+    """On SQLite, only what can differ by engine (the module's docstring). Then the
+    tests that need real transactions first, in their random order: they are the
+    long ones (servers, workers, browsers), and started last they would leave one
+    process running them while the others have nothing left to do. The other tests,
+    short, then fill the cores to the end."""
+    if _on_sqlite():
+        kept, left = [], []
+        for item in items:
+            (kept if runs_on_sqlite(item) else left).append(item)
+        if left:
+            config.hook.pytest_deselected(items=left)
+            items[:] = kept
+    items.sort(key=lambda item: not _transactional(item))
 
 
 _BLOCKER = pytest.StashKey()
@@ -153,9 +159,12 @@ def pytest_runtest_teardown(item, nextitem):
     finally:
         # The last test of the process (no next one) leaves a database about to go.
         if nextitem is not None and _transactional(item) and _BLOCKER in item.config.stash:
+            from django.db import transaction
+
             from intercessors.management.commands.seed_demo import ensure_reference_data
 
-            with item.config.stash[_BLOCKER].unblock():
+            # One transaction: the states and permissions are hundreds of rows.
+            with item.config.stash[_BLOCKER].unblock(), transaction.atomic():
                 ensure_reference_data()
                 caches["default"].clear()
 

@@ -39,6 +39,14 @@ WHITENOISE_USE_FINDERS = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
     # The stock backend, emptying tables faster after a test (tests/postgresql/base.py).
     DATABASES["default"]["ENGINE"] = "tests.postgresql"  # noqa: F405
+    # The suite's own commits do not wait for the disk: a test that needs real
+    # transactions commits hundreds of times (emptying the tables, putting back the
+    # reference data), each a flush of the log that nothing here needs. The servers
+    # and workers a test starts read the site's settings, and wait as in production.
+    DATABASES["default"]["OPTIONS"] = {  # noqa: F405
+        **DATABASES["default"].get("OPTIONS", {}),  # noqa: F405
+        "options": "-c synchronous_commit=off",
+    }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not memory, as in production: the worker and server processes that
     # some tests start open the same database.

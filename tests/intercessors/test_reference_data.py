@@ -14,7 +14,7 @@ def reference_data():
     editors = Group.objects.get(name="Editors")
     return (
         sorted(State.objects.values_list("code", "slug", "name")),
-        sorted(SitePage.objects.values_list("kind", "title")),
+        sorted(SitePage.objects.values_list("kind", "title", "body", "body_html")),
         sorted(editors.permissions.values_list("content_type__app_label", "codename")),
     )
 

@@ -12,6 +12,9 @@ from accounts.models import User
 from partners.models import PartnerPledge
 from tests.factories import make_comment
 
+# What the pages print does not depend on the engine: the PostgreSQL pass only.
+pytestmark = pytest.mark.postgres_pass
+
 LINK = re.compile(r'href="(/[^"#]*)')
 SKIP = ("/admin/", "/static/", "/media/", "/accounts/logout/")
 

@@ -45,6 +45,7 @@ from states.models import State, StateCall
 REFERENCE_MIGRATIONS = [
     "states.migrations.0003_reference_data",
     "intercessors.migrations.0004_site_pages_text",
+    "intercessors.migrations.0009_privacy_requests_and_mail",
     "articles.migrations.0002_editors_group",
     "comments.migrations.0002_editors_moderate",
     "comments.migrations.0004_editors_decide_reports",
