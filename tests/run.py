@@ -1,8 +1,8 @@
 """The suite as `make test` runs it: the tests that can share the machine on every
-core at once (pytest-xdist, each worker with its own database, ports and media
-folder), then those marked `serial`, alone. In random order (pytest-randomly),
-whose seed is printed at the top of each part: `-p randomly --randomly-seed=N`
-replays it. The time of each part is printed at the end.
+core at once (pytest-xdist, a worker more than the cores, each with its own
+database, ports and media folder), then those marked `serial`, alone. In random
+order (pytest-randomly), whose seed is printed at the top of each part:
+`-p randomly --randomly-seed=N` replays it. The time of each part is printed at the end.
 
 The test database is migrated once, before the parts, and each process starts
 from a copy of it (tests/conftest.py, `django_db_modify_db_settings`) rather than
@@ -18,9 +18,11 @@ import time
 import django
 from django.conf import settings
 
+# One worker more than the cores: many tests spend seconds waiting on the servers,
+# workers and browsers they start, and the extra worker uses the idle core meanwhile.
+WORKERS = os.environ.get("TEST_WORKERS") or str(len(os.sched_getaffinity(0)) + 1)
 PARTS = [
-    ("parallel", ["-n", os.environ.get("TEST_WORKERS", "auto"), "--dist", "worksteal",
-                  "-m", "not serial"]),
+    ("parallel", ["-n", WORKERS, "--dist", "worksteal", "-m", "not serial"]),
     ("alone", ["-p", "no:xdist", "-m", "serial"]),
 ]
 NO_TESTS = 5  # pytest's exit status when a selection holds no test
