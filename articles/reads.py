@@ -3,7 +3,9 @@ count kept (ReadDay), never who read what.
 
 A tiny image on the post page counts a view (`count_read`): the page itself is shared
 by every reader and may be kept by nginx, so its own request cannot. A view costs no
-database write. With REDIS_URL the counts gather in one Redis hash, and a job
+database write, nor any call: it notes its reader in the worker's memory, and once a
+second the worker counts all it noted together (`send_pending`). With REDIS_URL the
+counts gather in one Redis hash, and a job
 (`flush`) adds them to ReadDay every minute; without it, or while it is down, each
 web worker gathers them in its own memory and a thread of its own writes them every
 minute, and when it stops (atexit, and gunicorn's `worker_exit`).
@@ -70,9 +72,10 @@ def is_bot(user_agent: str) -> bool:
 
 
 def count_read(request, article_id: int) -> bool:
-    """Count this request's reader as having read the post today, unless they were
-    counted today already or are a program, or the image was shown on another site.
-    True when counted."""
+    """Note this request's reader as having read the post today, unless this worker
+    noted them today already, or they are a program, or the image was shown on
+    another site: `pending` counts them where readers are counted within a second,
+    once a day whichever worker saw them. True when noted."""
     user_agent = request.headers.get("User-Agent", "")
     if (is_bot(user_agent) or request.headers.get("Sec-Fetch-Site") == "cross-site"
             or not is_published(article_id)):
@@ -84,12 +87,11 @@ def count_read(request, article_id: int) -> bool:
         return False
     reader = f"member:{user.pk}" if user.is_authenticated else (
         f"visitor:{client_ip(request)}:{user_agent}")
-    counted = _count_in_redis(reader, article_id, day)
-    if counted is None:
-        counted = _count_in_worker(reader, article_id, day)
-    if counted and network is not None:
+    if not pending.note(reader, article_id, day):
+        return False
+    if network is not None:
         networks.add(network)
-    return counted
+    return True
 
 
 def is_published(article_id: int) -> bool:
@@ -202,27 +204,107 @@ return 0
 """
 
 
-def _count_in_redis(reader: str, article_id: int, day: date) -> bool | None:
-    """Counted (True), seen already (False), or None without a Redis to count in."""
+def _count_in_redis(noted) -> int | None:
+    """Count the noted readers (reader, post id, day) not seen today in Redis, in one
+    round trip: how many were counted, or None without a Redis to count in."""
     store = counter_store()
     if store is None or not store.available():
         return None
-    salt_key = store.make_and_validate_key(f"reads:salt:{day.isoformat()}")
-    client = store._cache.get_client(salt_key, write=True)
-    lifetime = _seconds_left(day)
+    counts = store.make_and_validate_key(COUNTS)
+    client = store._cache.get_client(counts, write=True)
+    count_once = client.register_script(_COUNT_ONCE)  # by its digest, once loaded
 
-    def count():
+    def salt_of(day):
+        salt_key = store.make_and_validate_key(f"reads:salt:{day.isoformat()}")
         salt = _salts.get(("redis", salt_key))
         if salt is None:
-            client.set(salt_key, secrets.token_hex(16), nx=True, ex=lifetime)
+            client.set(salt_key, secrets.token_hex(16), nx=True, ex=_seconds_left(day))
             salt = _salts[("redis", salt_key)] = client.get(salt_key)
-        seen = store.make_and_validate_key(_seen_key(salt, reader, article_id, day))
-        counts = store.make_and_validate_key(COUNTS)
-        count_once = client.register_script(_COUNT_ONCE)  # by its digest, once loaded
-        return bool(count_once(keys=[seen, counts],
-                               args=[lifetime, f"{day.isoformat()}:{article_id}"]))
+        return salt
+
+    def count():
+        salts = {day: salt_of(day) for day in {day for _, _, day in noted}}
+        pipe = client.pipeline(transaction=False)
+        for reader, article_id, day in noted:
+            seen = store.make_and_validate_key(_seen_key(salts[day], reader, article_id, day))
+            count_once(keys=[seen, counts], client=pipe,
+                       args=[_seconds_left(day), f"{day.isoformat()}:{article_id}"])
+        return sum(1 for answer in pipe.execute() if answer)
 
     return store.guarded(count, None)
+
+
+# Readers noted by this worker's views, counted together once a second.
+
+SEND_EVERY = 1.0  # seconds a noted reader waits, at most, before being counted
+MOST_NOTED = 50_000  # readers waiting at once; past it (a store that cannot keep up) not noted
+MOST_KNOWN = 100_000  # (reader, post) pairs a worker remembers having noted in a day
+
+
+class Pending:
+    """Readers this worker's views noted, waiting for its sender (`send_pending`) to
+    count them where readers are counted, each once a day: a burst of new readers is
+    a call a second, not a call a view. The worker also remembers, as hashes of the
+    day kept in its memory, whom it noted today, so a reader reading again costs
+    nothing at all."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.noted: list = []
+        self.day, self.known, self.salt = None, set(), secrets.token_bytes(16)
+        self.sender_pid = None
+
+    def note(self, reader: str, article_id: int, day: date) -> bool:
+        with self.lock:
+            if day != self.day:
+                self.day, self.known, self.salt = day, set(), secrets.token_bytes(16)
+            mark = hmac.new(self.salt, f"{reader}|{article_id}".encode(),
+                            hashlib.sha256).digest()[:16]
+            if mark in self.known or len(self.noted) >= MOST_NOTED:
+                return False
+            if len(self.known) < MOST_KNOWN:
+                self.known.add(mark)
+            self.noted.append((reader, article_id, day))
+            if self.sender_pid != os.getpid():  # one sender in each process, forked or not
+                self.sender_pid = os.getpid()
+                threading.Thread(target=_send_every_second, name="read-notes",
+                                 daemon=True).start()
+        return True
+
+    def take(self) -> list:
+        with self.lock:
+            taken, self.noted = self.noted, []
+            return taken
+
+    def reset(self) -> None:
+        """Forget what this worker noted (tests: another day, another store)."""
+        with self.lock:
+            self.noted, self.day, self.known = [], None, set()
+
+
+pending = Pending()
+_sending = threading.Lock()
+
+
+def send_pending() -> int:
+    """Count the readers noted in this worker: in Redis in one round trip, or, without
+    it, in the server's store of readers in one transaction, each count then waiting
+    in this worker's buffer. The number of new readers counted."""
+    with _sending:
+        noted = pending.take()
+        if not noted:
+            return 0
+        counted = _count_in_redis(noted)
+        return counted if counted is not None else _count_in_worker(noted)
+
+
+def _send_every_second() -> None:
+    while True:
+        time.sleep(SEND_EVERY)
+        try:
+            send_pending()
+        except Exception:  # noqa: BLE001 - those readers are not counted; the next are
+            logger.exception("Could not count the readers noted in this worker")
 
 
 # Each worker's own counts, when there is no Redis to count in.
@@ -259,24 +341,38 @@ class Buffer:
 buffer = Buffer()
 
 
-def _count_in_worker(reader: str, article_id: int, day: date) -> bool:
-    """Count in this worker's memory, each reader once a day as told by the server's
-    store of readers, shared by its workers (never the default cache: a database
-    table, a write per view)."""
+def _count_in_worker(noted) -> int:
+    """Count the noted readers in this worker's memory, each once a day as told by the
+    server's store of readers, shared by its workers (never the default cache: a
+    database table, a write per view). How many were counted."""
     store = caches["readers"]
-    lifetime = _seconds_left(day)
-    salt_key = f"reads:salt:{day.isoformat()}"
-    salt = _salts.get(("worker", salt_key))
-    if salt is None:
-        store.add(salt_key, secrets.token_hex(16), lifetime)
-        salt = store.get(salt_key)
-        if salt is None:  # the store cannot be used (a full disk): not counted
-            return False
-        _salts[("worker", salt_key)] = salt
-    if not store.add(_seen_key(salt, reader, article_id, day), 1, lifetime):
-        return False
-    buffer.add({(article_id, day): 1})
-    return True
+    counted = Counter()
+    for day in {day for _, _, day in noted}:
+        lifetime = _seconds_left(day)
+        salt_key = f"reads:salt:{day.isoformat()}"
+        salt = _salts.get(("worker", salt_key))
+        if salt is None:
+            store.add(salt_key, secrets.token_hex(16), lifetime)
+            salt = store.get(salt_key)
+            if salt is None:  # the store cannot be used (a full disk): not counted
+                continue
+            _salts[("worker", salt_key)] = salt
+        todays = [(reader, article_id) for reader, article_id, when in noted if when == day]
+        added = _add_many(
+            store, [_seen_key(salt, reader, article_id, day) for reader, article_id in todays],
+            lifetime)
+        counted.update((article_id, day) for (_, article_id), new
+                       in zip(todays, added, strict=True) if new)
+    if counted:
+        buffer.add(counted)
+    return sum(counted.values())
+
+
+def _add_many(store, keys, lifetime) -> list[bool]:
+    """The server's store adds them in one transaction; another cache one by one."""
+    if hasattr(store, "add_many"):
+        return store.add_many(keys, 1, lifetime)
+    return [store.add(key, 1, lifetime) for key in keys]
 
 
 def _write_every_minute() -> None:
@@ -298,7 +394,9 @@ _writing = threading.Lock()  # the writer thread and the exit write one at a tim
 
 
 def write_buffer() -> int:
-    """Write this worker's waiting counts; put back if the database refuses them."""
+    """Write this worker's waiting counts, its noted readers counted first; put back
+    if the database refuses them."""
+    send_pending()
     with _writing:
         counts = buffer.take()
         try:

@@ -178,13 +178,14 @@ class ServerStore(BaseCache):
         return self._db().execute(sql, (key, blob, self._expiry(timeout), len(blob),
                                         time.time())).rowcount
 
-    def _after_write(self) -> None:
+    def _after_write(self, writes: int = 1) -> None:
         """Every SWEEP_WRITES writes of this process, or SWEEP_SECONDS after its last
         sweep: what has expired is deleted (so a day's readers are gone soon after
         the day), and the store brought back within its bounds."""
         seen = _sweeps.setdefault(str(self.path), [0, time.monotonic()])
-        seen[0] += 1
-        if seen[0] % SWEEP_WRITES and time.monotonic() - seen[1] < SWEEP_SECONDS:
+        before, seen[0] = seen[0], seen[0] + writes
+        if (before // SWEEP_WRITES == seen[0] // SWEEP_WRITES
+                and time.monotonic() - seen[1] < SWEEP_SECONDS):
             return
         seen[1] = time.monotonic()
         self._safely(self._trim, None)
@@ -213,6 +214,28 @@ class ServerStore(BaseCache):
 
         added = self._safely(add, self.added_when_unavailable)
         self._after_write()
+        return added
+
+    def add_many(self, keys, value, timeout=DEFAULT_TIMEOUT, version=None) -> list[bool]:
+        """`add` for each key, in one transaction: whether each was kept (when the
+        file cannot be used, ADDED_WHEN_UNAVAILABLE for each)."""
+        keys = [self.make_and_validate_key(key, version=version) for key in keys]
+
+        def add_many():
+            db, now = self._db(), time.time()
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                added = []
+                for key in keys:
+                    db.execute("DELETE FROM kept WHERE key = ? AND expires <= ?", (key, now))
+                    added.append(self._write("INSERT OR IGNORE INTO kept VALUES "
+                                             "(?, ?, ?, ?, ?)", key, value, timeout) == 1)
+                return added
+            finally:
+                db.execute("COMMIT")
+
+        added = self._safely(add_many, [self.added_when_unavailable] * len(keys))
+        self._after_write(len(keys))
         return added
 
     def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):

@@ -200,6 +200,7 @@ def empty_page_cache():
     page_store().clear()
     caches["readers"].clear()
     reads.forget_salts()
+    reads.pending.reset()
 
 
 @pytest.fixture

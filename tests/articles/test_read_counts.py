@@ -366,11 +366,14 @@ def test_counts_wait_in_redis_until_the_job_writes_them(client, post, member, re
     assert reads.flush() == 0
 
 
-def test_a_view_is_one_call_to_redis_once_the_day_salt_is_known(client, post, redis_counts):
-    """Each view of a burst is one script call: the day's salt is read once by each
-    process, and a reader seen already costs the same call and no more."""
+def test_views_call_redis_not_at_all_and_their_readers_are_counted_together(
+        client, post, redis_counts):
+    """A view only notes its reader in the worker; the worker's sender counts those
+    noted in one round trip (a script call each, pipelined), the day's salt read once
+    by each process; a reader reading again costs nothing."""
     store, redis = redis_counts
-    read(client, post, REMOTE_ADDR="198.51.100.1")  # the first reads, and sets, the salt
+    read(client, post, REMOTE_ADDR="198.51.100.1")
+    assert reads.send_pending() == 1  # the first reads, and sets, the salt
 
     def calls():
         stats = redis.info("commandstats")
@@ -380,10 +383,12 @@ def test_a_view_is_one_call_to_redis_once_the_day_salt_is_known(client, post, re
     before = calls()
     for n in range(2, 7):
         read(client, post, REMOTE_ADDR=f"198.51.100.{n}")
-    read(client, post, REMOTE_ADDR="198.51.100.2")  # seen already today
+    read(client, post, REMOTE_ADDR="198.51.100.2")  # noted already today
+    assert calls()["evalsha"] == before["evalsha"]  # the views called nothing
+    assert reads.send_pending() == 5
     after = calls()
     assert after["get"] == before["get"]  # the salt: not read again
-    assert after["evalsha"] + after["eval"] - before["evalsha"] - before["eval"] == 6
+    assert after["evalsha"] + after["eval"] - before["evalsha"] - before["eval"] == 5
     assert reads.flush() == 6
 
 
@@ -393,6 +398,7 @@ def test_the_day_salt_and_hashes_are_gone_when_the_day_ends(client, post, redis_
     time_machine.move_to(datetime(2026, 12, 7, 22, 0, tzinfo=UTC))  # 5 pm in New York
     address, browser = "203.0.113.77", BROWSER + " Unique/9.9"
     read(client, post, user_agent=browser, REMOTE_ADDR=address)
+    reads.send_pending()
     keys = [key.decode() for key in redis.keys("*")]
     kept = [key for key in keys if "reads:salt:" in key or "reads:seen:" in key]
     assert len(kept) == 2
