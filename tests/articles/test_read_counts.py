@@ -225,6 +225,8 @@ def test_a_worker_writes_its_counts_a_minute_after_its_last_write(client):
     read(client, post, REMOTE_ADDR="198.51.100.4")
     time.sleep(1.5)
     assert not ReadDay.objects.exists()  # not before the minute is up
+    # Counted by the worker's sender within a second, with no call asking it to.
+    assert sum(reads.buffer.counts.values()) == 2 and reads.pending.noted == []
     reads.buffer.written_at = time.monotonic() - reads.WRITE_EVERY  # the minute is up
     deadline = time.monotonic() + 5
     while not ReadDay.objects.exists() and time.monotonic() < deadline:
