@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from library.rules import parse_id
-from library.text.moderation import DETAIL_MAX_LENGTH, report_detail_error
+from library.web.reports import report_page
 
 from .forms import LINK_RULE, CommentForm
 from .models import Comment, CommentReport
@@ -157,31 +157,10 @@ def delete(request, pk):
 def report(request, pk):
     """Asks why, then records the report: a report is a considered act, not a click."""
     comment, target = _comment_for(request, pk)
-    back = target.get_absolute_url() + f"#comment-{comment.pk}"
-    reason = request.POST.get("reason", "")
-    detail = request.POST.get("detail", "")
-    error = None
-    if request.method == "POST":
-        if reason not in CommentReport.Reason.values:
-            error = "Please choose why you are reporting this comment."
-        else:
-            error = report_detail_error(reason, detail)
-        if not error:
-            try:
-                if report_comment(comment=comment, user=request.user, reason=reason,
-                                  detail=detail):
-                    messages.success(request, "Thank you. Our team will look at this comment.")
-                else:
-                    messages.info(request, "You have already reported this comment.")
-            except CommentRefused as refusal:
-                messages.error(request, refusal.message)
-            return redirect(back)
-    elif not comment.is_public or comment.author_id == request.user.pk:
-        messages.info(request, "This comment cannot be reported.")
-        return redirect(back)
-    return render(
-        request, "comments/report.html",
-        {"comment": comment, "reasons": CommentReport.Reason.choices, "chosen": reason,
-         "detail": detail, "detail_max": DETAIL_MAX_LENGTH, "error": error},
-        status=400 if error else 200,
-    )
+    return report_page(
+        request, what="comment", reasons=CommentReport.Reason,
+        report=lambda **why: report_comment(comment=comment, user=request.user, **why),
+        back=target.get_absolute_url() + f"#comment-{comment.pk}",
+        template="comments/report.html", context={"comment": comment},
+        refusal=("This comment cannot be reported."
+                 if not comment.is_public or comment.author_id == request.user.pk else None))

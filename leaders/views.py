@@ -12,12 +12,11 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from library.pages.pagecache import shared_page
 from library.rules import parse_id
 from library.text.moderation import (
-    DETAIL_MAX_LENGTH,
     Refused,
     Status,
     in_edit_window,
-    report_detail_error,
 )
+from library.web.reports import report_page
 
 from . import selectors
 from .forms import LeaderPrayerForm
@@ -170,32 +169,13 @@ def report(request, pk):
     if parse_id(pk) is None:
         raise Http404("No such prayer.")
     prayer = get_object_or_404(LeaderPrayer.objects.public().select_related("leader"), pk=pk)
-    back = prayer.leader.get_absolute_url() + "#recent-prayers"
-    reason = request.POST.get("reason", "")
-    detail = request.POST.get("detail", "")
-    error = None
-    if request.method == "POST":
-        if reason not in LeaderReason.values:
-            error = "Please choose why you are reporting this prayer."
-        else:
-            error = report_detail_error(reason, detail)
-        if not error:
-            try:
-                if report_prayer(prayer=prayer, user=request.user, reason=reason,
-                                 detail=detail):
-                    messages.success(request, "Thank you. Our team will look at this prayer.")
-                else:
-                    messages.info(request, "You have already reported this prayer.")
-            except Refused as refusal:
-                messages.error(request, refusal.message)
-            return redirect(back)
-    elif prayer.author_id == request.user.pk:
-        messages.info(request, "You cannot report your own prayer.")
-        return redirect(back)
-    return render(request, "leaders/report.html",
-                  {"prayer": prayer, "back": back, "reasons": LeaderReason.choices,
-                   "chosen": reason, "detail": detail, "detail_max": DETAIL_MAX_LENGTH,
-                   "error": error}, status=400 if error else 200)
+    return report_page(
+        request, what="prayer", reasons=LeaderReason,
+        report=lambda **why: report_prayer(prayer=prayer, user=request.user, **why),
+        back=prayer.leader.get_absolute_url() + "#recent-prayers",
+        template="leaders/report.html", context={"prayer": prayer},
+        refusal=("You cannot report your own prayer."
+                 if prayer.author_id == request.user.pk else None))
 
 
 def state_leaders(request, state) -> dict:

@@ -15,13 +15,12 @@ from library.pages.pagecache import LISTS, shared_page
 from library.rules import parse_id
 from library.templatetags.moments import reader_time
 from library.text.moderation import (
-    DETAIL_MAX_LENGTH,
     Reason,
     Refused,
     in_edit_window,
-    report_detail_error,
 )
 from library.web.pagination import paginate_uncounted
+from library.web.reports import report_page
 
 from . import followup
 from .forms import LINK_RULE, RequestForm, State, UpdateForm
@@ -273,29 +272,10 @@ def request_delete(request, pk):
 def request_report(request, pk):
     """Asks why, then records the report: a report is a considered act, not a click."""
     prayer = _request_for(request, pk)
-    back = prayer.get_absolute_url()
-    reason = request.POST.get("reason", "")
-    detail = request.POST.get("detail", "")
-    error = None
-    if request.method == "POST":
-        if reason not in Reason.values:
-            error = "Please choose why you are reporting this request."
-        else:
-            error = report_detail_error(reason, detail)
-        if not error:
-            try:
-                if report_request(prayer=prayer, user=request.user, reason=reason,
-                                  detail=detail):
-                    messages.success(request, "Thank you. Our team will look at this request.")
-                else:
-                    messages.info(request, "You have already reported this request.")
-            except Refused as refusal:
-                messages.error(request, refusal.message)
-            return redirect(back)
-    elif not prayer.is_public or prayer.author_id == request.user.pk:
-        messages.info(request, "This request cannot be reported.")
-        return redirect(back)
-    return render(request, "prayers/request_report.html",
-                  {"prayer": prayer, "reasons": Reason.choices, "chosen": reason,
-                   "detail": detail, "detail_max": DETAIL_MAX_LENGTH, "error": error},
-                  status=400 if error else 200)
+    return report_page(
+        request, what="request", reasons=Reason,
+        report=lambda **why: report_request(prayer=prayer, user=request.user, **why),
+        back=prayer.get_absolute_url(), template="prayers/request_report.html",
+        context={"prayer": prayer},
+        refusal=("This request cannot be reported."
+                 if not prayer.is_public or prayer.author_id == request.user.pk else None))
