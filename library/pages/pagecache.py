@@ -146,9 +146,15 @@ def _kept_or_rendered(request, key, current, render):
     if isinstance(made, Render) and made.versions == current:
         return made, "hit"
     lock, token = key + ":rendering", secrets.token_hex(8)
+    stale = isinstance(made, Render) and not _has_message(request)
+    # Another is making it: a read says so, so the readers who come while it renders
+    # never queue for the store's write lock (the server's store has one writer at a
+    # time) only to be told what a read tells them.
+    if stale and store.has_key(lock):
+        return made, "stale"
     owner = store.add(lock, token, RENDERING)
     if not owner and store.has_key(lock):
-        if isinstance(made, Render) and not _has_message(request):
+        if stale:
             return made, "stale"
         deadline = time.monotonic() + RENDERING
         while time.monotonic() < deadline and store.has_key(lock):

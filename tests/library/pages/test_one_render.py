@@ -2,6 +2,7 @@
 already had it are served the render it replaces, readers who had none wait for the
 new one, and a reader who has just written waits for it too. Sixteen readers at
 once, on threads of this process, against a view that takes a fifth of a second."""
+import sqlite3
 import threading
 import time
 
@@ -124,3 +125,28 @@ def test_while_the_pages_redis_is_down_every_reader_renders_without_waiting(sett
         took = time.monotonic() - started
     assert {how for how, _ in answers} == {"miss"}
     assert took < 1.5  # four renders side by side, not a wait for a lock no one holds
+
+
+def test_while_a_retired_page_is_being_made_its_readers_never_wait_on_the_stores_writes():
+    """The server's store writes one at a time: a reader who comes while another makes
+    the page, and while some write holds the store, is served the last render at once
+    rather than queueing to ask for the lock another already holds."""
+    page = SlowPage()
+    read(page)
+    pagecache.retire("article:slow")
+    store = pagecache.page_store()
+    [key] = [key for key in store.keys() if key.startswith(f"page{pagecache.SHAPE}:")
+             and not key.endswith(":guests")]
+    assert store.add(key + ":rendering", "another reader's", pagecache.RENDERING)
+    writer = sqlite3.connect(store.path, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # a large render being kept, say
+    try:
+        started = time.monotonic()
+        answer = read(page)
+        took = time.monotonic() - started
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    assert answer == ("stale", "<p>render 1</p>")
+    assert page.renders == 1
+    assert took < 0.5, took
