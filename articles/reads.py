@@ -195,13 +195,21 @@ def _seen_key(salt, reader: str, article_id: int, day: date) -> str:
 
 COUNTS = "reads:counts"
 TAKEN = "reads:taken:"
-# Sets the reader's key for the rest of the day; counts them only if it was not set.
-_COUNT_ONCE = """
-if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then
-  return redis.call('HINCRBY', KEYS[2], ARGV[2], 1)
+# Readers of one day, each counted only if their key of the day was not set yet (which
+# sets it for the rest of the day): KEYS the counts and then each reader's key, ARGV
+# the seconds the day has left and then each reader's "<day>:<post id>". How many
+# were counted. One call for a whole batch, not one for each reader.
+_COUNT_NEW = """
+local counted = 0
+for i = 2, #KEYS do
+  if redis.call('SET', KEYS[i], '1', 'NX', 'EX', ARGV[1]) then
+    redis.call('HINCRBY', KEYS[1], ARGV[i], 1)
+    counted = counted + 1
+  end
 end
-return 0
+return counted
 """
+PER_CALL = 500  # readers in one call, so that Redis is never held long by one
 
 
 def _count_in_redis(noted) -> int | None:
@@ -212,7 +220,7 @@ def _count_in_redis(noted) -> int | None:
         return None
     counts = store.make_and_validate_key(COUNTS)
     client = store._cache.get_client(counts, write=True)
-    count_once = client.register_script(_COUNT_ONCE)  # by its digest, once loaded
+    count_new = client.register_script(_COUNT_NEW)  # by its digest, once loaded
 
     def salt_of(day):
         salt_key = store.make_and_validate_key(f"reads:salt:{day.isoformat()}")
@@ -223,13 +231,17 @@ def _count_in_redis(noted) -> int | None:
         return salt
 
     def count():
-        salts = {day: salt_of(day) for day in {day for _, _, day in noted}}
         pipe = client.pipeline(transaction=False)
-        for reader, article_id, day in noted:
-            seen = store.make_and_validate_key(_seen_key(salts[day], reader, article_id, day))
-            count_once(keys=[seen, counts], client=pipe,
-                       args=[_seconds_left(day), f"{day.isoformat()}:{article_id}"])
-        return sum(1 for answer in pipe.execute() if answer)
+        for day in {day for _, _, day in noted}:
+            salt, field = salt_of(day), day.isoformat()
+            todays = [(store.make_and_validate_key(_seen_key(salt, reader, article_id, day)),
+                       f"{field}:{article_id}")
+                      for reader, article_id, when in noted if when == day]
+            for at in range(0, len(todays), PER_CALL):
+                chunk = todays[at:at + PER_CALL]
+                count_new(keys=[counts, *(seen for seen, _ in chunk)], client=pipe,
+                          args=[_seconds_left(day), *(pair for _, pair in chunk)])
+        return sum(pipe.execute())
 
     return store.guarded(count, None)
 
