@@ -4,8 +4,13 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils.html import format_html
 
-from library.admin import ReportAdmin, RetirePagesAdminMixin, links_as_text
-from library.rules import DELETED_MEMBER_NAME, counted
+from library.admin import (
+    ModerationActionsMixin,
+    ReportAdmin,
+    RetirePagesAdminMixin,
+    links_as_text,
+)
+from library.rules import DELETED_MEMBER_NAME
 from library.text.markup import html_to_text, shorten
 from library.text.moderation import Refused
 
@@ -115,9 +120,13 @@ class LeaderTurnAdmin(admin.ModelAdmin):
 
 
 @admin.register(LeaderPrayer)
-class LeaderPrayerAdmin(admin.ModelAdmin):
+class LeaderPrayerAdmin(ModerationActionsMixin, admin.ModelAdmin):
     """Members' prayers for leaders: the review queue is the list filtered to
     "Awaiting moderation"."""
+
+    noun, counted_as = "prayer for a leader", "prayer"
+    approve_rows = staticmethod(approve_prayers)
+    remove_rows = staticmethod(remove_prayers)
 
     list_display = ["text_shown", "links", "leader", "written_by", "status", "report_count",
                     "created_at"]
@@ -125,7 +134,6 @@ class LeaderPrayerAdmin(admin.ModelAdmin):
     list_select_related = ["leader", "author"]
     search_fields = ["text", "leader__name"]
     date_hierarchy = "created_at"
-    actions = ["approve", "remove"]
     fields = ["leader", "written_by", "status", "text", "links", "report_count", "created_at"]
     readonly_fields = ["leader", "written_by", "text", "links", "report_count", "created_at"]
 
@@ -154,16 +162,6 @@ class LeaderPrayerAdmin(admin.ModelAdmin):
     @admin.display(description="written by", ordering="author__display_name")
     def written_by(self, obj):
         return obj.author.public_name if obj.author else DELETED_MEMBER_NAME
-
-    @admin.action(description="Approve selected prayers", permissions=["change"])
-    def approve(self, request, queryset):
-        count = approve_prayers(queryset, by=request.user)
-        self.message_user(request, f"{counted(count, 'prayer')} approved.", messages.SUCCESS)
-
-    @admin.action(description="Remove selected prayers from the site", permissions=["change"])
-    def remove(self, request, queryset):
-        count = remove_prayers(queryset, by=request.user)
-        self.message_user(request, f"{counted(count, 'prayer')} removed.", messages.SUCCESS)
 
 
 @admin.register(LeaderPrayerReport)

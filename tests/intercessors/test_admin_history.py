@@ -277,3 +277,19 @@ def test_superusers_read_who_did_what_per_person_and_editors_cannot(client, boss
                        {"post": "yes"}).status_code == 403
     assert client.get("/admin/admin/logentry/add/").status_code == 403
     assert LogEntry.objects.filter(pk=entry.pk).exists()
+
+
+def test_every_admin_list_of_what_members_write_shares_the_recorded_actions():
+    """One mixin for approving and removing, so no list of members' writing (a new
+    kind included) has actions that leave no history."""
+    from django.contrib import admin
+
+    from library.admin import ModerationActionsMixin
+    from library.text.moderation import Moderated
+
+    # Prayer's own list holds staff's prompts; members' requests are PrayerRequest's.
+    moderated = {model: model_admin for model, model_admin in admin.site._registry.items()
+                 if issubclass(model, Moderated) and model is not Prayer}
+    assert {Comment, PrayerRequest, LeaderPrayer} <= set(moderated)
+    assert {model for model, model_admin in moderated.items()
+            if not isinstance(model_admin, ModerationActionsMixin)} == set()
