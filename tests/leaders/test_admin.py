@@ -72,3 +72,20 @@ def test_an_editor_approves_prayers_from_the_queue(staff, loaded):
     prayer.refresh_from_db()
     assert prayer.status == "published"
     assert "Amen." in Client().get("/leaders/ada-zephyr/").content.decode()
+
+
+def test_a_prayer_staff_send_back_to_the_queue_leaves_the_page_at_once(staff, loaded):
+    """Staff who take a prayer off the page by setting it to "awaiting moderation" on
+    its own admin page see it gone for every reader, not after the kept page ends."""
+    leader = Leader.objects.get(slug="ada-zephyr")
+    prayer = LeaderPrayer.objects.create(leader=leader, author=make_member(),
+                                         text="Words to look at again.",
+                                         body_html="<p>Words to look at again.</p>")
+    reader = Client()
+    assert "Words to look at again." in reader.get("/leaders/ada-zephyr/").content.decode()
+    assert reader.get("/leaders/ada-zephyr/")["X-Page-Cache"] == "hit"
+    response = staff.post(f"/admin/leaders/leaderprayer/{prayer.pk}/change/",
+                          {"status": "pending"})
+    assert response.status_code == 302
+    assert LeaderPrayer.objects.get(pk=prayer.pk).status == "pending"
+    assert "Words to look at again." not in reader.get("/leaders/ada-zephyr/").content.decode()
