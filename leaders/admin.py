@@ -15,7 +15,7 @@ from library.text.markup import html_to_text, shorten
 from library.text.moderation import Refused
 
 from .models import Leader, LeaderPrayer, LeaderPrayerReport, LeaderTurn, Office
-from .services import approve_prayers, pin, remove_prayers, save_leader
+from .services import approve_prayers, pin, remove_prayers, save_leader, set_prayer_status
 
 
 def _https(field, **kwargs):
@@ -141,15 +141,10 @@ class LeaderPrayerAdmin(ModerationActionsMixin, admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        # Status changes go through the moderation rules, whose reports settle with them.
+        # Status changes go through the moderation rules: reports settle with them, and
+        # the pages that showed the prayer are retired whatever it becomes.
         if "status" in form.changed_data:
-            queryset = LeaderPrayer.objects.filter(pk=obj.pk)
-            if obj.status == LeaderPrayer.Status.PUBLISHED:
-                approve_prayers(queryset, by=request.user)
-            elif obj.status == LeaderPrayer.Status.REMOVED:
-                remove_prayers(queryset, by=request.user)
-            else:
-                queryset.update(status=obj.status)
+            set_prayer_status(prayer=obj, status=obj.status, by=request.user)
 
     @admin.display(description="prayer")
     def text_shown(self, obj):
