@@ -87,6 +87,7 @@ def test_an_edit_posted_without_its_text_says_what_is_missing(written):
     ("/leaders/prayers/99999999999999999999/report/", 404),
     ("/leaders/ada-zephyr/?utm_source=x", 302),
     ("/leaders/?q=%25_%25", 200),
+    ("/leaders/?q=%5C%5C%27%22", 200),  # backslashes and quotes
     ("/leaders/?q=%ED%A0%80", 200),
     ("/leaders/?q=a&q=b", 200),
     ("/leaders/?q=%00", 400),
