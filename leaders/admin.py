@@ -96,9 +96,10 @@ class PinForm(forms.ModelForm):
 
 
 @admin.register(LeaderTurn)
-class LeaderTurnAdmin(admin.ModelAdmin):
+class LeaderTurnAdmin(RetirePagesAdminMixin, admin.ModelAdmin):
     """The leaders of the day: three a day, taking turns; staff pin a leader to a day
-    (an inauguration, a hard vote) by adding one here."""
+    (an inauguration, a hard vote) by adding one here, and take a pin back by deleting
+    it: either way the pages that name the day's leaders are made again."""
 
     form = PinForm
     list_display = ["day", "place", "leader", "pinned", "round"]
