@@ -1,9 +1,14 @@
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
 from django.template.loader import render_to_string
 
-from library.admin import ReportAdmin, RetirePagesAdminMixin, links_as_text, record
-from library.rules import DELETED_MEMBER_NAME, counted
+from library.admin import (
+    ModerationActionsMixin,
+    ReportAdmin,
+    RetirePagesAdminMixin,
+    links_as_text,
+)
+from library.rules import DELETED_MEMBER_NAME
 from library.text.markup import html_to_text, shorten
 
 from .models import Comment, CommentReport
@@ -28,14 +33,16 @@ class ConversationKindFilter(admin.SimpleListFilter):
 
 
 @admin.register(Comment)
-class CommentAdmin(RetirePagesAdminMixin, admin.ModelAdmin):
+class CommentAdmin(ModerationActionsMixin, RetirePagesAdminMixin, admin.ModelAdmin):
+    noun = counted_as = "comment"
+    approve_rows = staticmethod(approve_comments)
+    remove_rows = staticmethod(remove_comments)
     list_display = ["text", "links", "author_name", "on", "shown_as", "report_count",
                     "created_at"]
     list_filter = ["status", ConversationKindFilter, "created_at"]
     list_select_related = ["author", "content_type"]
     search_fields = ["body", "author__display_name"]
     date_hierarchy = "created_at"
-    actions = ["approve", "remove"]
     fields = ["author", "on", "parent", "depth", "status", "body", "links", "report_count",
               "created_at", "edited_at", "is_deleted"]
     readonly_fields = ["author", "on", "parent", "depth", "body", "links", "report_count",
@@ -77,24 +84,6 @@ class CommentAdmin(RetirePagesAdminMixin, admin.ModelAdmin):
         if obj.target is None:
             return "(deleted)"
         return render_to_string("admin/comments/_on.html", {"comment": obj})
-
-    @admin.action(description="Approve selected comments", permissions=["change"])
-    def approve(self, request, queryset):
-        waiting = list(queryset.exclude(status=Comment.Status.PUBLISHED).values_list(
-            "pk", flat=True))
-        count = approve_comments(queryset, by=request.user)
-        record(request, queryset.filter(pk__in=waiting, status=Comment.Status.PUBLISHED),
-               "Approved (held comment)")
-        self.message_user(request, f"{counted(count, 'comment')} approved.", messages.SUCCESS)
-
-    @admin.action(description="Remove selected comments from the site", permissions=["change"])
-    def remove(self, request, queryset):
-        shown = list(queryset.exclude(status=Comment.Status.REMOVED).values_list(
-            "pk", flat=True))
-        count = remove_comments(queryset, by=request.user)
-        record(request, queryset.filter(pk__in=shown, status=Comment.Status.REMOVED),
-               "Removed from the site (comment)")
-        self.message_user(request, f"{counted(count, 'comment')} removed.", messages.SUCCESS)
 
 
 @admin.register(CommentReport)

@@ -28,11 +28,10 @@ from library.mail import relay
 from library.models import Letter, OutboxMessage
 from library.pages.pagecache import LISTS, shared_page
 from library.rules import noun_for
-from library.web.ratelimit import allow, client_network
+from library.web.letters import LetterForm, too_many_letters
 from partners.models import GivingAlert, PartnerPledge
 from prayers.models import Prayer, PrayerReport
 
-from .forms import ContactForm
 from .models import SitePage
 
 logger = logging.getLogger(__name__)
@@ -117,10 +116,6 @@ def site_page(request, kind):
     return render(request, "pages/page.html", {"page": get_object_or_404(SitePage, kind=kind)})
 
 
-# Letters from the contact page: from one network, and to one reader's address (each
-# gets a copy, so the form cannot be used to fill a stranger's inbox).
-LETTERS_PER_NETWORK = 5
-LETTERS_PER_ADDRESS = 3
 LETTER_SESSION_KEY = "contact_letter"
 
 
@@ -135,7 +130,7 @@ def contact(request):
 
 @shared_page()
 def _contact_page(request):
-    return _contact(request, ContactForm())
+    return _contact(request, LetterForm())
 
 
 def _contact(request, form, *, status=200, error=""):
@@ -145,20 +140,12 @@ def _contact(request, form, *, status=200, error=""):
 
 
 def _send_letter(request):
-    form = ContactForm(request.POST)
+    form = LetterForm(request.POST)
     if not form.is_valid():
         return _contact(request, form, status=400)
     data = form.cleaned_data
-    # Only letters that would go count: a mistake corrected along the way does not.
-    if not allow("contact", client_network(request), limit=LETTERS_PER_NETWORK, period=3600):
-        return _contact(request, form, status=429, error=(
-            "We have received several messages from your connection in the last hour. "
-            "Your message is still here: please send it again a little later."))
-    if not allow("contact-address", data["email"].lower(), limit=LETTERS_PER_ADDRESS,
-                 period=3600):
-        return _contact(request, form, status=429, error=(
-            "We have received several messages from this email address in the last hour. "
-            "Your message is still here: please send it again a little later."))
+    if error := too_many_letters(request, data["email"]):
+        return _contact(request, form, status=429, error=error)
     letter = relay.relay(
         kind="contact", to=settings.CONTACT_EMAIL, to_name=f"the {settings.MINISTRY_NAME} team",
         reply_to=data["email"], sender_name=data["name"], subject=data["subject"],

@@ -4,13 +4,18 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils.html import format_html
 
-from library.admin import ReportAdmin, RetirePagesAdminMixin, links_as_text
-from library.rules import DELETED_MEMBER_NAME, counted
+from library.admin import (
+    ModerationActionsMixin,
+    ReportAdmin,
+    RetirePagesAdminMixin,
+    links_as_text,
+)
+from library.rules import DELETED_MEMBER_NAME
 from library.text.markup import html_to_text, shorten
 from library.text.moderation import Refused
 
 from .models import Leader, LeaderPrayer, LeaderPrayerReport, LeaderTurn, Office
-from .services import approve_prayers, pin, remove_prayers, save_leader
+from .services import approve_prayers, pin, remove_prayers, save_leader, set_prayer_status
 
 
 def _https(field, **kwargs):
@@ -91,9 +96,10 @@ class PinForm(forms.ModelForm):
 
 
 @admin.register(LeaderTurn)
-class LeaderTurnAdmin(admin.ModelAdmin):
+class LeaderTurnAdmin(RetirePagesAdminMixin, admin.ModelAdmin):
     """The leaders of the day: three a day, taking turns; staff pin a leader to a day
-    (an inauguration, a hard vote) by adding one here."""
+    (an inauguration, a hard vote) by adding one here, and take a pin back by deleting
+    it: either way the pages that name the day's leaders are made again."""
 
     form = PinForm
     list_display = ["day", "place", "leader", "pinned", "round"]
@@ -115,9 +121,13 @@ class LeaderTurnAdmin(admin.ModelAdmin):
 
 
 @admin.register(LeaderPrayer)
-class LeaderPrayerAdmin(admin.ModelAdmin):
+class LeaderPrayerAdmin(ModerationActionsMixin, admin.ModelAdmin):
     """Members' prayers for leaders: the review queue is the list filtered to
     "Awaiting moderation"."""
+
+    noun, counted_as = "prayer for a leader", "prayer"
+    approve_rows = staticmethod(approve_prayers)
+    remove_rows = staticmethod(remove_prayers)
 
     list_display = ["text_shown", "links", "leader", "written_by", "status", "report_count",
                     "created_at"]
@@ -125,7 +135,6 @@ class LeaderPrayerAdmin(admin.ModelAdmin):
     list_select_related = ["leader", "author"]
     search_fields = ["text", "leader__name"]
     date_hierarchy = "created_at"
-    actions = ["approve", "remove"]
     fields = ["leader", "written_by", "status", "text", "links", "report_count", "created_at"]
     readonly_fields = ["leader", "written_by", "text", "links", "report_count", "created_at"]
 
@@ -133,15 +142,10 @@ class LeaderPrayerAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        # Status changes go through the moderation rules, whose reports settle with them.
+        # Status changes go through the moderation rules: reports settle with them, and
+        # the pages that showed the prayer are retired whatever it becomes.
         if "status" in form.changed_data:
-            queryset = LeaderPrayer.objects.filter(pk=obj.pk)
-            if obj.status == LeaderPrayer.Status.PUBLISHED:
-                approve_prayers(queryset, by=request.user)
-            elif obj.status == LeaderPrayer.Status.REMOVED:
-                remove_prayers(queryset, by=request.user)
-            else:
-                queryset.update(status=obj.status)
+            set_prayer_status(prayer=obj, status=obj.status, by=request.user)
 
     @admin.display(description="prayer")
     def text_shown(self, obj):
@@ -154,16 +158,6 @@ class LeaderPrayerAdmin(admin.ModelAdmin):
     @admin.display(description="written by", ordering="author__display_name")
     def written_by(self, obj):
         return obj.author.public_name if obj.author else DELETED_MEMBER_NAME
-
-    @admin.action(description="Approve selected prayers", permissions=["change"])
-    def approve(self, request, queryset):
-        count = approve_prayers(queryset, by=request.user)
-        self.message_user(request, f"{counted(count, 'prayer')} approved.", messages.SUCCESS)
-
-    @admin.action(description="Remove selected prayers from the site", permissions=["change"])
-    def remove(self, request, queryset):
-        count = remove_prayers(queryset, by=request.user)
-        self.message_user(request, f"{counted(count, 'prayer')} removed.", messages.SUCCESS)
 
 
 @admin.register(LeaderPrayerReport)

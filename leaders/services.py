@@ -414,6 +414,12 @@ def report_prayer(*, prayer: LeaderPrayer, user, reason: str, detail: str = "") 
                              report_model=LeaderPrayerReport, noun="prayer")
 
 
+def set_prayer_status(*, prayer: LeaderPrayer, status: str, by=None) -> None:
+    """A moderator's decision on one prayer from its admin page: the same rules, and
+    the same pages retired, as the list's actions."""
+    moderation.set_status(prayer, status, report_model=LeaderPrayerReport, by=by)
+
+
 def approve_prayers(queryset, *, by=None) -> int:
     return moderation.approve(queryset, report_model=LeaderPrayerReport, by=by)
 

@@ -132,7 +132,10 @@ def edit(request, pk):
     if not in_edit_window(prayer, request.user):
         messages.error(request, f"{PRAYER_EDIT_RULE} You can still delete it.")
         return redirect(back)
-    form = LeaderPrayerForm(request.POST or None, initial={"text": prayer.text})
+    # A post is checked even when it holds nothing: `request.POST or None` would show
+    # an empty one the untouched form, with a 400 and no word of what is missing.
+    form = LeaderPrayerForm(request.POST if request.method == "POST" else None,
+                            initial={"text": prayer.text})
     error, status = None, 400 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
         try:

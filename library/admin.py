@@ -272,6 +272,40 @@ class LetterAdmin(RecordAdmin):
                           messages.SUCCESS if count else messages.WARNING)
 
 
+class ModerationActionsMixin:
+    """Approve and remove: the actions of every admin list of what members write
+    (comments, prayer requests, prayers for leaders). Each goes through its app's
+    service, `approve_rows` or `remove_rows` ((queryset, *, by) -> rows changed), and
+    is recorded on each row it changed (`record`), in the app's words: "Approved
+    (held `noun`)", "3 `counted_as`s removed"."""
+
+    noun = "item"
+    counted_as = "item"
+    actions = ["approve", "remove"]
+
+    approve_rows = remove_rows = None  # staticmethod(the app's service)
+
+    @admin.action(description="Approve selected %(verbose_name_plural)s",
+                  permissions=["change"])
+    def approve(self, request, queryset):
+        self._moderate(request, queryset, self.approve_rows, moderation.Status.PUBLISHED,
+                       f"Approved (held {self.noun})", "approved")
+
+    @admin.action(description="Remove selected %(verbose_name_plural)s from the site",
+                  permissions=["change"])
+    def remove(self, request, queryset):
+        self._moderate(request, queryset, self.remove_rows, moderation.Status.REMOVED,
+                       f"Removed from the site ({self.noun})", "removed")
+
+    def _moderate(self, request, queryset, service, status, action: str, done: str) -> None:
+        # Only the rows this action changed are recorded: one already as asked is not.
+        changing = list(queryset.exclude(status=status).values_list("pk", flat=True))
+        count = service(queryset, by=request.user)
+        record(request, queryset.filter(pk__in=changing, status=status), action)
+        self.message_user(request, f"{counted(count, self.counted_as)} {done}.",
+                          messages.SUCCESS)
+
+
 class OpenReportsFilter(admin.SimpleListFilter):
     """Open reports by default: a handled report leaves the list that needs work."""
 

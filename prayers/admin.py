@@ -3,8 +3,13 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.utils.html import format_html
 
-from library.admin import ReportAdmin, RetirePagesAdminMixin, links_as_text, record
-from library.rules import DELETED_MEMBER_NAME, counted, parse_id
+from library.admin import (
+    ModerationActionsMixin,
+    ReportAdmin,
+    RetirePagesAdminMixin,
+    links_as_text,
+)
+from library.rules import DELETED_MEMBER_NAME, parse_id
 from library.text.markup import html_to_text, shorten
 from library.text.moderation import Refused
 
@@ -122,9 +127,13 @@ class AnsweredFilter(admin.SimpleListFilter):
 
 
 @admin.register(PrayerRequest)
-class PrayerRequestAdmin(admin.ModelAdmin):
+class PrayerRequestAdmin(ModerationActionsMixin, admin.ModelAdmin):
     """Members' requests: the review queue is the list filtered to "Awaiting
     moderation". Staff see who asked, anonymous or not; readers never do."""
+
+    noun, counted_as = "prayer request", "request"
+    approve_rows = staticmethod(approve_requests)
+    remove_rows = staticmethod(remove_requests)
 
     list_display = ["text_shown", "links", "asked_by", "shown_as_name", "state", "shown_as",
                     "answered", "report_count", "prayed_count", "created_at"]
@@ -132,7 +141,6 @@ class PrayerRequestAdmin(admin.ModelAdmin):
     list_select_related = ["author", "state"]
     search_fields = ["text", "author__display_name"]
     date_hierarchy = "created_at"
-    actions = ["approve", "remove"]
     fields = ["asked_by", "anonymous", "state", "status", "text_shown_whole", "links",
               "prayed_count", "report_count", "created_at", "edited_at", "is_deleted"]
     readonly_fields = ["asked_by", "anonymous", "state", "text_shown_whole", "links",
@@ -176,24 +184,6 @@ class PrayerRequestAdmin(admin.ModelAdmin):
     @admin.display(description="status", ordering="status")
     def shown_as(self, obj):
         return obj.state_label
-
-    @admin.action(description="Approve selected requests", permissions=["change"])
-    def approve(self, request, queryset):
-        waiting = list(queryset.exclude(status=Prayer.Status.PUBLISHED).values_list(
-            "pk", flat=True))
-        count = approve_requests(queryset, by=request.user)
-        record(request, queryset.filter(pk__in=waiting, status=Prayer.Status.PUBLISHED),
-               "Approved (held prayer request)")
-        self.message_user(request, f"{counted(count, 'request')} approved.", messages.SUCCESS)
-
-    @admin.action(description="Remove selected requests from the site", permissions=["change"])
-    def remove(self, request, queryset):
-        shown = list(queryset.exclude(status=Prayer.Status.REMOVED).values_list(
-            "pk", flat=True))
-        count = remove_requests(queryset, by=request.user)
-        record(request, queryset.filter(pk__in=shown, status=Prayer.Status.REMOVED),
-               "Removed from the site (prayer request)")
-        self.message_user(request, f"{counted(count, 'request')} removed.", messages.SUCCESS)
 
 
 @admin.register(PrayerReport)

@@ -33,7 +33,8 @@ class StateAdmin(RetirePagesAdminMixin, admin.ModelAdmin):
     list_display = ["name", "code", "coordinator_name"]
     search_fields = ["name", "code"]
     readonly_fields = ["code", "name", "slug"]
-    fields = ["name", "code", "slug", "note", "coordinator_name", "coordinator_contact"]
+    fields = ["name", "code", "slug", "note", "coordinator_name", "coordinator_contact",
+              "coordinator_email"]
     inlines = [StateCallInline, StatePrayerInline]
 
     def has_add_permission(self, request):

@@ -24,6 +24,12 @@ class State(models.Model):
     coordinator_contact = models.CharField(
         max_length=200, blank=True, help_text="How to reach the coordinator, shown as written."
     )
+    coordinator_email = models.EmailField(
+        "coordinator's email address", max_length=254, blank=True, default="", db_default="",
+        help_text="Where the form on the state's page sends readers' messages. Never shown "
+        "on any page: readers write through the form, and the coordinator answers by "
+        "replying. Leave empty and the page shows no form.",
+    )
     comments = GenericRelation("comments.Comment")
 
     class Meta:
@@ -40,6 +46,11 @@ class State(models.Model):
 
     def get_absolute_url(self):
         return reverse("states:detail", kwargs={"slug": self.slug})
+
+    @property
+    def coordinator_label(self) -> str:
+        """Whom a reader writes to from the state's page, by name where staff gave one."""
+        return self.coordinator_name or f"the {self.name} state coordinator"
 
     @property
     def page_scope(self) -> str:

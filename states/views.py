@@ -1,14 +1,19 @@
 """The map of states and each state's page: its note, calls, prayers, the
-sections other apps register (states.sections), and its conversation."""
+sections other apps register (states.sections), its conversation, and a letter to
+its coordinator."""
 from django.conf import settings
+from django.contrib import messages
 from django.db.models import Count, Q
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from comments.conversations import load_conversation
+from library.mail import relay
+from library.models import Letter
 from library.pages.pagecache import LISTS, shared_page
+from library.web.letters import MESSAGE_MAX, too_many_letters
 from prayers.models import Prayer
 from prayers.selectors import (
     WEEKLY_CACHE_SECONDS,
@@ -18,6 +23,7 @@ from prayers.selectors import (
 
 from . import sections, tile_map
 from .calendar import calls_calendar
+from .forms import CoordinatorLetterForm
 from .models import State
 
 
@@ -71,8 +77,53 @@ def state_detail(request, slug):
         + reverse("states:calls-ics", args=[state.slug]),
         week_count=weekly_prayer_counts_cached().get(state.pk, 0),
         conversation=load_conversation(target=state, request=request),
+        coordinator_form=CoordinatorLetterForm() if state.coordinator_email else None,
     )
     return render(request, "states/detail.html", context)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def write_to_coordinator(request, slug):
+    """A reader's letter to the state's coordinator, relayed like the contact page's
+    (library.mail.relay): the coordinator's address is never shown, and answers go
+    to the reader's. Back to the state's page with a word of thanks, or this page
+    again with what they typed and why it cannot go."""
+    state = get_object_or_404(State, slug=slug)
+    if not state.coordinator_email:
+        # Staff took the address away while the reader was writing: their words stay.
+        return render(request, "states/write.html", {
+            "state": state, "form": None,
+            "typed": request.POST.get("message", "")[:MESSAGE_MAX * 2]}, status=404)
+    form = CoordinatorLetterForm(request.POST if request.method == "POST" else None)
+    error, status = "", 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            if error := too_many_letters(request, data["email"]):
+                status = 429
+            else:
+                coordinator = state.coordinator_label
+                letter = relay.relay(
+                    kind="coordinator", to=state.coordinator_email, to_name=coordinator,
+                    reply_to=data["email"], sender_name=data["name"],
+                    subject=f"A message for the {state.name} coordinator",
+                    body=data["message"],
+                )
+                if letter.status == Letter.Status.HELD:
+                    messages.info(request, (
+                        "Thank you for writing. Your message has a link in it, so our team "
+                        f"will read it first and then pass it on to {coordinator}. This can "
+                        "take a day or two."))
+                else:
+                    messages.success(request, (
+                        f"Thank you for writing. Your message is on its way to {coordinator}, "
+                        "who will answer you by email. We sent a copy to the address you "
+                        "gave."))
+                return redirect(state.get_absolute_url() + "#write")
+    return render(request, "states/write.html", {
+        "state": state, "form": form, "error": error,
+    }, status=status)
 
 
 @require_safe

@@ -221,6 +221,10 @@ STATE_PAGES = [
     ),
 ]
 
+# Where the form on a state's page sends letters to its coordinator (never shown);
+# Ohio's page has none and points to the contact page instead.
+COORDINATOR_ADDRESSES = {"TX": "texas.coordinator@intercessors.example"}
+
 # The prayer wall: (asker's email, state code or None for the nation, anonymous?,
 # hours ago, text). Original, written for this demo.
 REQUESTS = [

@@ -13,6 +13,7 @@ PAGES = {
     "post": "/articles/river-towns-begin-cleanup-after-spring-flood/",
     "map": "/states/",
     "state": "/states/texas/",
+    "write to a coordinator": "/states/texas/write/",
     "partner": "/partner/",
     "login": "/accounts/login/",
     "signup": "/accounts/signup/",
@@ -30,6 +31,7 @@ MEMBER_PAGES = {
     "journal requests": "/accounts/prayers/?show=requests",
     "own request": None,
     "member home": "/",
+    "member state": "/states/texas/",  # with the form to write to its coordinator
 }
 
 

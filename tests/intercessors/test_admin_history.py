@@ -12,6 +12,8 @@ from django.utils import timezone
 
 from comments.models import Comment
 from comments.services import report_comment
+from leaders.models import Leader, LeaderPrayer
+from leaders.services import save_leader
 from library.mail import outbox, relay
 from library.models import Letter, OutboxMessage
 from partners.models import PartnerPledge
@@ -66,6 +68,14 @@ def requests_shown(member):
     return [make_request(author=member) for _ in range(2)]
 
 
+def leader_prayers(member, status="published"):
+    leader = Leader.objects.filter(slug="ada-zephyr").first() or save_leader(leader=Leader(
+        name="Ada Zephyr", office="senator", area="TX", state=State.objects.get(code="TX")))
+    return [LeaderPrayer.objects.create(leader=leader, author=member, text="Amen.",
+                                        body_html="<p>Amen.</p>", status=status)
+            for _ in range(2)]
+
+
 # (admin list, action, rows to make, the model they are seen as, message, what they become)
 BULK = [
     ("comments/comment", "approve", comments_held, Comment,
@@ -77,6 +87,11 @@ BULK = [
      "Approved (held prayer request) (2 rows in this action)", {"status": "published"}),
     ("prayers/prayerrequest", "remove", requests_shown, PrayerRequest,
      "Removed from the site (prayer request) (2 rows in this action)", {"status": "removed"}),
+    ("leaders/leaderprayer", "approve", lambda m: leader_prayers(m, "pending"), LeaderPrayer,
+     "Approved (held prayer for a leader) (2 rows in this action)", {"status": "published"}),
+    ("leaders/leaderprayer", "remove", leader_prayers, LeaderPrayer,
+     "Removed from the site (prayer for a leader) (2 rows in this action)",
+     {"status": "removed"}),
 ]
 
 
@@ -262,3 +277,19 @@ def test_superusers_read_who_did_what_per_person_and_editors_cannot(client, boss
                        {"post": "yes"}).status_code == 403
     assert client.get("/admin/admin/logentry/add/").status_code == 403
     assert LogEntry.objects.filter(pk=entry.pk).exists()
+
+
+def test_every_admin_list_of_what_members_write_shares_the_recorded_actions():
+    """One mixin for approving and removing, so no list of members' writing (a new
+    kind included) has actions that leave no history."""
+    from django.contrib import admin
+
+    from library.admin import ModerationActionsMixin
+    from library.text.moderation import Moderated
+
+    # Prayer's own list holds staff's prompts; members' requests are PrayerRequest's.
+    moderated = {model: model_admin for model, model_admin in admin.site._registry.items()
+                 if issubclass(model, Moderated) and model is not Prayer}
+    assert {Comment, PrayerRequest, LeaderPrayer} <= set(moderated)
+    assert {model for model, model_admin in moderated.items()
+            if not isinstance(model_admin, ModerationActionsMixin)} == set()

@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.contrib.auth.models import Group
 from django.test import Client
+from django.utils import timezone
 
 from leaders.models import Leader, LeaderPrayer, LeaderTurn
 from leaders.services import leaders_of_the_day
@@ -72,3 +73,43 @@ def test_an_editor_approves_prayers_from_the_queue(staff, loaded):
     prayer.refresh_from_db()
     assert prayer.status == "published"
     assert "Amen." in Client().get("/leaders/ada-zephyr/").content.decode()
+
+
+def test_a_prayer_staff_send_back_to_the_queue_leaves_the_page_at_once(staff, loaded):
+    """Staff who take a prayer off the page by setting it to "awaiting moderation" on
+    its own admin page see it gone for every reader, not after the kept page ends."""
+    leader = Leader.objects.get(slug="ada-zephyr")
+    prayer = LeaderPrayer.objects.create(leader=leader, author=make_member(),
+                                         text="Words to look at again.",
+                                         body_html="<p>Words to look at again.</p>")
+    reader = Client()
+    assert "Words to look at again." in reader.get("/leaders/ada-zephyr/").content.decode()
+    assert reader.get("/leaders/ada-zephyr/")["X-Page-Cache"] == "hit"
+    response = staff.post(f"/admin/leaders/leaderprayer/{prayer.pk}/change/",
+                          {"status": "pending"})
+    assert response.status_code == 302
+    assert LeaderPrayer.objects.get(pk=prayer.pk).status == "pending"
+    assert "Words to look at again." not in reader.get("/leaders/ada-zephyr/").content.decode()
+
+
+def test_a_pin_staff_take_back_leaves_the_home_page_at_once(staff, loaded):
+    """A leader pinned to today by mistake, and the pin deleted in admin: the home
+    page every reader shares names them no more, not after the kept page ends."""
+    today = timezone.localdate()
+    leaders_of_the_day(today)
+    pinned = Leader.objects.get(slug="hale-rowan")
+    if pinned in leaders_of_the_day(today):  # pin one who was not chosen already
+        pinned = Leader.objects.exclude(pk__in=[leader.pk for leader in
+                                                leaders_of_the_day(today)]).first()
+    staff.post("/admin/leaders/leaderturn/add/", {"day": today.isoformat(),
+                                                 "leader": pinned.pk})
+    reader = Client()
+    assert pinned.name in reader.get("/").content.decode()
+    assert reader.get("/")["X-Page-Cache"] == "hit"
+    turn = LeaderTurn.objects.get(day=today, leader=pinned)
+    response = staff.post(f"/admin/leaders/leaderturn/{turn.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not LeaderTurn.objects.filter(pk=turn.pk).exists()
+    chosen = leaders_of_the_day(today)
+    assert pinned not in chosen
+    assert pinned.name not in reader.get("/").content.decode()

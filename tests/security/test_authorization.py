@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from leaders.models import Leader, LeaderPrayer
 from leaders.services import save_leader
+from partners.models import PartnerPledge
 from prayers.followup import quiet_token
 from states.models import State
 from tests.factories import make_article, make_comment, make_member, make_request
@@ -118,6 +119,26 @@ MATRIX = {
     "/admin/leaders/leaderprayer/": {"GET": [302, 302, 302, 200, 200]},
     "/admin/leaders/leaderprayerreport/": {"GET": [302, 302, 302, 200, 200]},
     "/partner/": {"GET": [200] * 5},
+    # A member's own giving and statements; a statement link carries its own proof.
+    "/accounts/giving/": {"GET": [302, 200, 200, 200, 200], "POST": [302, 405, 405, 405, 405]},
+    "/accounts/giving/{year}/statement/": {"GET": [302, 200, 200, 200, 200],
+                                           "POST": [302, 405, 405, 405, 405]},
+    "/accounts/giving/{year}/statement.pdf": {"GET": [302, 200, 200, 200, 200]},
+    "/partner/statement/made-up/": {"GET": [400] * 5, "POST": [405] * 5},
+    "/partner/statement/made-up/pdf/": {"GET": [400] * 5},
+    # The giving desk and the partners' records: only who may see gifts.
+    "/admin/partners/gift/desk/": {"GET": [302, 302, 302, 403, 200]},
+    "/admin/partners/gift/desk/gifts.csv": {"GET": [302, 302, 302, 403, 200]},
+    "/admin/partners/gift/desk/pledges/{pledge}/gives-online/": {
+        "GET": [302, 302, 302, 405, 405], "POST": [302, 302, 302, 403, 302]},
+    "/admin/partners/gift/": {"GET": [302, 302, 302, 403, 200]},
+    "/admin/partners/partner/": {"GET": [302, 302, 302, 403, 200]},
+    "/admin/partners/yearstatement/": {"GET": [302, 302, 302, 403, 200]},
+    # A letter to a state's coordinator: anyone writes (an empty one comes back with
+    # its message); letters are read in admin by staff allowed to.
+    "/states/texas/write/": {"GET": [200] * 5, "POST": [400] * 5},
+    "/states/maine/write/": {"GET": [404] * 5},
+    "/admin/library/letter/": {"GET": [302, 302, 302, 403, 200]},
     "/partner/thanks/": {"GET": [302] * 5, "POST": [405] * 5},
     "/admin/": {"GET": [302, 302, 302, 200, 200]},
     "/admin/articles/article/add/": {"GET": [302, 302, 302, 200, 200]},
@@ -165,7 +186,12 @@ def _build_world():
     draft = make_article(title="Draft post", status="draft")
     # A minute old: past the 15-second flood rule, inside the 15-minute edit window.
     minute_ago = timezone.now() - timedelta(minutes=1)
+    State.objects.filter(code="TX").update(coordinator_email="coordinator@tx.example")
     fields = {
+        "year": timezone.localdate().year,
+        "pledge": PartnerPledge.objects.create(
+            reference="P-AUTH1", first_name="Pat", last_name="Giver",
+            email="pat@example.net", amount=25, frequency="monthly").pk,
         "post": post.slug,
         "draft": draft.slug,
         "prayer": post.prayer.pk,

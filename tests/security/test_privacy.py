@@ -12,6 +12,7 @@ from django.test import Client
 
 from accounts.models import User
 from partners.models import PartnerPledge
+from states.models import State
 from tests.factories import make_comment
 
 # What the pages print does not depend on the engine: the PostgreSQL pass only.
@@ -79,7 +80,9 @@ def test_no_page_prints_an_email_address(seeded, who):
         client.force_login(me)
     emails = {u.email for u in User.objects.exclude(email="")} | set(
         PartnerPledge.objects.values_list("email", flat=True)
-    )
+    ) | set(State.objects.exclude(coordinator_email="").values_list(
+        "coordinator_email", flat=True))
+    assert "texas.coordinator@intercessors.example" in emails
     forbidden = emails - ({me.email} if me else set())
     pages = crawl(client)
     assert len(pages) > 25, sorted(pages)

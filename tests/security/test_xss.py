@@ -38,6 +38,12 @@ def assert_stored_safe(html, where=""):
             assert attrs.get("rel") == LINK_REL, (where, attrs)
 
 
+def assert_admin_safe(html, baseline, where=""):
+    """An admin page: its own forms and scripts, as on the same page without hostile
+    text (`baseline`), and nothing more."""
+    assert sorted(executable_constructs(html)) == sorted(executable_constructs(baseline)), where
+
+
 def get(client, url):
     response = client.get(url)
     assert response.status_code == 200, url
@@ -168,3 +174,74 @@ def test_search_queries(client, db):
         response = client.get("/search/", {"q": payload})
         assert response.status_code in (200, 400), n
         assert_safe(response.content.decode(), n)
+
+
+@pytest.mark.postgres_pass
+def test_partner_names_on_statements_and_the_giving_desk(db):
+    """Several seconds: every payload as a partner's name the way the payment page
+    gives it to us (Stripe's events), on the statement its mail links to, in the
+    statement's PDF, and on the giving desk and partner list staff read."""
+    from django.utils import timezone
+
+    from partners import statements
+    from partners.models import Gift, Partner
+
+    now = timezone.now()
+    staff = Client()
+    staff.force_login(make_member(is_staff=True, is_superuser=True))
+    admin_pages = ("/admin/partners/gift/desk/", "/admin/partners/partner/",
+                   "/admin/partners/gift/")
+    plain = Partner.objects.create(email="plain@example.org", first_name="Plain",
+                                   last_name="Giver", subscription_status="active",
+                                   monthly_amount_cents=2500)
+    Gift.objects.create(partner=plain, kind="monthly", amount_cents=2500, given_at=now,
+                        status="paid")
+    baseline = {url: get(staff, url) for url in admin_pages}
+    reader = Client()
+    for n, payload in enumerate(PAYLOADS):
+        partner = Partner.objects.create(
+            email=f"giver{n}@example.org", first_name=payload[:100], last_name=payload[:100],
+            subscription_status="active", monthly_amount_cents=2500)
+        Gift.objects.create(partner=partner, kind="monthly", amount_cents=2500, given_at=now,
+                            status="paid")
+        path = statements.statement_url(partner, now.year).split("://", 1)[-1]
+        path = path[path.index("/partner/"):]
+        assert_safe(get(reader, path), n)
+        pdf = reader.get(path + "pdf/")
+        assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-"), n
+    for url in admin_pages:
+        assert_admin_safe(get(staff, url), baseline[url], url)
+
+
+@pytest.mark.postgres_pass
+def test_coordinator_names_and_letters_to_them(db):
+    """Several seconds: every payload as a state coordinator's name staff type, and as
+    a reader's name and letter to them, on the pages that print them: the state's page
+    and its form, the word of thanks, and the letter in admin."""
+    from library.models import Letter
+
+    texas = State.objects.get(code="TX")
+    texas.coordinator_email = "coordinator@tx.example"
+    member, staff = Client(), Client()
+    member.force_login(make_member())
+    staff.force_login(make_member(is_staff=True, is_superuser=True))
+    texas.save()
+    Client().post("/states/texas/write/", {"name": "Plain Reader", "email": "p@example.org",
+                                           "message": "Plain words.", "website": ""})
+    plain = Letter.objects.get()
+    baseline = {"list": get(staff, "/admin/library/letter/"),
+                "letter": get(staff, f"/admin/library/letter/{plain.pk}/change/")}
+    for n, payload in enumerate(PAYLOADS):
+        texas.coordinator_name = payload[:100]
+        texas.save()
+        reader = Client(REMOTE_ADDR=f"10.{n // 250}.{n % 250}.1")
+        assert_safe(get(reader, "/states/texas/write/"), n)
+        assert_safe(get(member, "/states/texas/"), n)
+        response = reader.post("/states/texas/write/", {
+            "name": payload[:100], "email": f"w{n}@example.org", "message": payload,
+            "website": ""}, follow=True)
+        assert_safe(response.content.decode(), n)
+    for letter in Letter.objects.all():
+        assert_admin_safe(get(staff, f"/admin/library/letter/{letter.pk}/change/"),
+                          baseline["letter"], letter.pk)
+    assert_admin_safe(get(staff, "/admin/library/letter/"), baseline["list"])

@@ -20,6 +20,7 @@ from comments.models import Comment
 from comments.targets import content_type_for
 from intercessors.demo.posts import (
     CONVERSATIONS,
+    COORDINATOR_ADDRESSES,
     POSTS,
     REQUEST_UPDATES,
     REQUESTS,
@@ -310,6 +311,7 @@ class Command(BaseCommand):
             state.note = note
             state.coordinator_name = coordinator
             state.coordinator_contact = contact
+            state.coordinator_email = COORDINATOR_ADDRESSES.get(code, "")
             state.save()
             for title, weekday, start, zone, join in calls:
                 StateCall.objects.get_or_create(

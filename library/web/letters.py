@@ -1,10 +1,19 @@
-"""The contact page's form: a reader's name, address, subject and message."""
+"""The form readers write a letter in (the contact page, a state's coordinator) and
+the limits on how many letters one network and one reader's address may send,
+counted across every such form: each letter puts a copy in the address typed, so
+no form may be used to fill a stranger's inbox. The letter itself goes through
+library.mail.relay."""
 from django import forms
 from django.core.exceptions import ValidationError
 
 from library.text.markup import clean_plain_lines, clean_plain_text
+from library.web.ratelimit import allow, client_network
 
 NAME_MAX, SUBJECT_MAX, MESSAGE_MAX = 100, 150, 5000
+
+# Letters an hour from one network, and to one reader's address (each gets a copy).
+LETTERS_PER_NETWORK = 5
+LETTERS_PER_ADDRESS = 3
 
 
 def _cleaned(value, clean, *, required: str, longest: int, too_long: str) -> str:
@@ -18,7 +27,9 @@ def _cleaned(value, clean, *, required: str, longest: int, too_long: str) -> str
     return value
 
 
-class ContactForm(forms.Form):
+class LetterForm(forms.Form):
+    """A reader's name, address, subject and message, and a field only bots fill."""
+
     name = forms.CharField(
         label="Your name", max_length=1000,
         error_messages={"required": "Please enter your name.",
@@ -72,3 +83,16 @@ class ContactForm(forms.Form):
                 "Please clear it and try again."
             )
         return ""
+
+
+def too_many_letters(request, email: str) -> str:
+    """Count one letter from this network and to this address; what to tell the
+    reader when either has sent its hour's letters, or "" when it may go. Only
+    letters that would go count: a mistake corrected along the way does not."""
+    if not allow("contact", client_network(request), limit=LETTERS_PER_NETWORK, period=3600):
+        return ("We have received several messages from your connection in the last hour. "
+                "Your message is still here: please send it again a little later.")
+    if not allow("contact-address", email.lower(), limit=LETTERS_PER_ADDRESS, period=3600):
+        return ("We have received several messages from this email address in the last hour. "
+                "Your message is still here: please send it again a little later.")
+    return ""
