@@ -74,6 +74,7 @@ def home(request):
     articles = list(article_cards()[:6])
     prayers = list(Prayer.objects.visible().standalone().select_related("state")[:3])
     requests = list(Prayer.objects.on_the_wall().order_by("-published_at", "-id")[:3])
+    praise = list(Prayer.objects.answered().order_by("-answered_at", "-id")[:3])
     return render(
         request,
         "home.html",
@@ -81,6 +82,7 @@ def home(request):
             "articles": articles,
             "prayers": prayers,
             "requests": requests,
+            "praise": praise,
             "this_week": posts_of_the_week(),
             "leaders_today": leaders_of_the_day(),
         },
