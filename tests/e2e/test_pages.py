@@ -19,7 +19,7 @@ PAGES = {
     "wall": "/prayers/requests/",
     "answered": "/prayers/requests/answered/",
     "wall category": "/prayers/requests/?category=health&state=texas",
-    "wall search": "/prayers/requests/?q=surgery",
+    "wall search": "/prayers/requests/?q=shifts",
     "updates": "/updates/",
     "leaders": "/leaders/",
     "leader": "/leaders/ted-cruz/",
@@ -31,6 +31,7 @@ MEMBER_PAGES = {
     "journal": "/accounts/prayers/",
     "journal requests": "/accounts/prayers/?show=requests",
     "own request": None,
+    "pray through": "/prayers/requests/pray/",
     "member home": "/",
 }
 
