@@ -110,7 +110,7 @@ class Prayer(Moderated):
     anonymous = models.BooleanField(
         default=False, help_text="Shown as “A member in <state>”: the author only in admin.")
     category = models.CharField(
-        max_length=10, choices=Category.choices, blank=True, default="",
+        max_length=10, choices=Category.choices, blank=True, default="", db_default="",
         help_text="What a member's request is about, for the wall's categories.")
     body_html = models.TextField(blank=True, editable=False)
     article = models.OneToOneField(

@@ -42,7 +42,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='prayer',
             name='category',
-            field=models.CharField(blank=True, choices=[('health', 'Health'), ('family', 'Family'), ('salvation', 'Salvation'), ('provision', 'Provision and work'), ('comfort', 'Comfort and grief'), ('other', 'Other')], default='', help_text="What a member's request is about, for the wall's categories.", max_length=10),
+            field=models.CharField(blank=True, choices=[('health', 'Health'), ('family', 'Family'), ('salvation', 'Salvation'), ('provision', 'Provision and work'), ('comfort', 'Comfort and grief'), ('other', 'Other')], db_default='', default='', help_text="What a member's request is about, for the wall's categories.", max_length=10),
         ),
         migrations.AddField(
             model_name='prayer',
