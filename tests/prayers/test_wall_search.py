@@ -9,6 +9,7 @@ from django.contrib.auth.models import Group
 from django.test import Client
 from django.utils import timezone
 
+from accounts.services import export_member_data
 from library.pages import pagecache
 from prayers import followup
 from prayers.models import Prayer
@@ -119,6 +120,8 @@ def test_a_request_has_a_category_chosen_when_asked(client, asker, texas):
     prayer = Prayer.objects.requests().get()
     assert prayer.category == "health"
     assert "Health" in client.get(prayer.get_absolute_url()).content.decode()
+    (exported,) = export_member_data(user=asker)["prayer_requests"]
+    assert exported["about"] == "Health"
     # Optional: none is fine.
     client.force_login(make_member())
     client.post("/prayers/requests/new/", {"text": "Pray for our town.", "state": "texas"})
