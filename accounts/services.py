@@ -58,7 +58,8 @@ def export_member_data(*, user: User) -> dict:
         ],
         "prayer_requests": [
             {"id": p.pk, "text": p.text, "for": p.state.name if p.state else "the nation",
-             "anonymous": p.anonymous, "status": "deleted" if p.is_deleted else p.status,
+             "anonymous": p.anonymous, "about": p.get_category_display() if p.category else None,
+             "status": "deleted" if p.is_deleted else p.status,
              "prayed_for_by": p.prayed_count, "asked": p.created_at.isoformat(),
              "edited": p.edited_at.isoformat() if p.edited_at else None,
              "answered": p.answered_at.isoformat() if p.answered_at else None,

@@ -1,20 +1,17 @@
 """Reads of prayer posts that need care: lists with their prayers, search, the
 posts most prayed and read this week, and the post to read next."""
-import re
 from datetime import timedelta
 
 from django.db import connection
-from django.db.models import Exists, F, OuterRef, Q, Sum
-from django.db.models.expressions import RawSQL
+from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
 from library.recount import counted_once_a_minute
 from library.rules import PUBLISHED
+from library.text.search import matching
 from prayers.models import Prayer, PrayerMark
 
 from .models import Article, ReadDay
-
-MAX_QUERY_LENGTH = 200
 
 
 def article_cards():
@@ -29,28 +26,10 @@ def article_cards():
 
 def search_articles(query: str):
     """Published posts whose title, prayer, topics, states or text hold every word of
-    `query`, in any of its forms ("flooding" finds "flood"): PostgreSQL's full-text
-    search, ranked, or SQLite's FTS5 index with the Porter stemmer, newest first.
-    Both indexes are kept by the database itself (articles migrations 0005, 0006)."""
-    cards = article_cards()
-    if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchRank
-
-        search = SearchQuery(query, search_type="websearch", config="english")
-        return (
-            cards.filter(search_vector=search)
-            .annotate(rank=SearchRank(F("search_vector"), search))
-            .order_by("-rank", "-published_at", "-id")
-        )
-    # Each word quoted: FTS5 then reads it as a word, never as its query syntax.
-    words = re.findall(r"\w+", query)
-    if not words:
-        return cards.none()
-    match = " ".join(f'"{word}"' for word in words)
-    return cards.filter(
-        pk__in=RawSQL("SELECT rowid FROM articles_search WHERE articles_search MATCH %s",
-                      [match])
-    )
+    `query`, in any of its forms ("flooding" finds "flood"), through the site's one search
+    (library.text.search): ranked on PostgreSQL, newest first on SQLite. Both indexes
+    are kept by the database itself (articles migrations 0005, 0006)."""
+    return matching(article_cards(), query, fts_table="articles_search", ranked=True)
 
 
 def most_read(*, days: int = 7, limit: int = 5, today=None) -> list:

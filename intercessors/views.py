@@ -14,12 +14,7 @@ from django.views import defaults
 from django.views.decorators.http import require_http_methods, require_safe
 from django.views.static import serve
 
-from articles.selectors import (
-    MAX_QUERY_LENGTH,
-    article_cards,
-    posts_of_the_week,
-    search_articles,
-)
+from articles.selectors import article_cards, posts_of_the_week, search_articles
 from articles.views import card_context, paginate
 from comments.models import Comment, CommentReport
 from leaders.models import LeaderPrayer, LeaderPrayerReport
@@ -28,6 +23,7 @@ from library.mail import relay
 from library.models import Letter, OutboxMessage
 from library.pages.pagecache import LISTS, shared_page
 from library.rules import noun_for
+from library.text.search import MAX_QUERY_LENGTH, query_problem
 from library.web.letters import LetterForm, too_many_letters
 from partners.models import GivingAlert, PartnerPledge
 from prayers.models import Prayer, PrayerReport
@@ -77,6 +73,7 @@ def home(request):
     articles = list(article_cards()[:6])
     prayers = list(Prayer.objects.visible().standalone().select_related("state")[:3])
     requests = list(Prayer.objects.on_the_wall().order_by("-published_at", "-id")[:3])
+    praise = list(Prayer.objects.answered().order_by("-answered_at", "-id")[:3])
     return render(
         request,
         "home.html",
@@ -84,6 +81,7 @@ def home(request):
             "articles": articles,
             "prayers": prayers,
             "requests": requests,
+            "praise": praise,
             "this_week": posts_of_the_week(),
             "leaders_today": leaders_of_the_day(),
         },
@@ -95,14 +93,9 @@ def home(request):
 def search(request):
     query = request.GET.get("q", "").strip()
     context = {"query": query, "max_length": MAX_QUERY_LENGTH}
-    if len(query) > MAX_QUERY_LENGTH:
-        context["error"] = (
-            f"Please search for at most {MAX_QUERY_LENGTH} characters; "
-            f"that search had {len(query):,}."
-        )
-        return render(request, "search.html", context, status=400)
-    if "\x00" in query:
-        context.update(query="", error="That search contained characters we cannot look for.")
+    if error := query_problem(query):
+        # Characters that cannot be looked for are not shown back either.
+        context.update(error=error, query="" if "\x00" in query else query)
         return render(request, "search.html", context, status=400)
     if query:
         context.update(card_context(request, paginate(request, search_articles(query))))

@@ -18,6 +18,7 @@ from .models import Prayer, PrayerReport, PrayerRequest, PrayerUpdate
 from .services import (
     approve_requests,
     remove_requests,
+    set_request_category,
     set_request_status,
 )
 
@@ -135,13 +136,14 @@ class PrayerRequestAdmin(ModerationActionsMixin, admin.ModelAdmin):
     approve_rows = staticmethod(approve_requests)
     remove_rows = staticmethod(remove_requests)
 
-    list_display = ["text_shown", "links", "asked_by", "shown_as_name", "state", "shown_as",
-                    "answered", "report_count", "prayed_count", "created_at"]
-    list_filter = ["status", AnsweredFilter, "is_deleted", "anonymous", "state", "created_at"]
+    list_display = ["text_shown", "links", "asked_by", "shown_as_name", "state", "category",
+                    "shown_as", "answered", "report_count", "prayed_count", "created_at"]
+    list_filter = ["status", AnsweredFilter, "category", "is_deleted", "anonymous", "state",
+                   "created_at"]
     list_select_related = ["author", "state"]
     search_fields = ["text", "author__display_name"]
     date_hierarchy = "created_at"
-    fields = ["asked_by", "anonymous", "state", "status", "text_shown_whole", "links",
+    fields = ["asked_by", "anonymous", "state", "category", "status", "text_shown_whole", "links",
               "prayed_count", "report_count", "created_at", "edited_at", "is_deleted"]
     readonly_fields = ["asked_by", "anonymous", "state", "text_shown_whole", "links",
                        "prayed_count", "report_count", "created_at", "edited_at", "is_deleted"]
@@ -156,6 +158,8 @@ class PrayerRequestAdmin(ModerationActionsMixin, admin.ModelAdmin):
         # Status changes go through the service, whose rules hold on every screen.
         if "status" in form.changed_data:
             set_request_status(prayer=obj, status=obj.status, by=request.user)
+        if "category" in form.changed_data:
+            set_request_category(prayer=obj, category=obj.category)
 
     @admin.display(description="request")
     def text_shown(self, obj):

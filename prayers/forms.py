@@ -1,7 +1,7 @@
 from django import forms
 
 from .followup import clean_update_text
-from .models import REQUEST_MAX_LENGTH, UPDATE_MAX_LENGTH, Prayer
+from .models import REQUEST_MAX_LENGTH, UPDATE_MAX_LENGTH, Category, Prayer
 from .services import clean_request_text
 
 # States are a model of the app above; the field's own relation names it.
@@ -31,6 +31,13 @@ class RequestForm(forms.Form):
         required=False,
         empty_label="The nation",
         error_messages={"invalid_choice": "Please choose a state from the list, or the nation."},
+    )
+    category = forms.ChoiceField(
+        label="What is it about?",
+        help_text="Optional. It helps others find your request on the wall.",
+        choices=[("", "Choose one (optional)"), *Category.choices],
+        required=False,
+        error_messages={"invalid_choice": "Please choose one of the listed topics, or none."},
     )
     anonymous = forms.BooleanField(
         label="Don't show my name",

@@ -2,6 +2,7 @@
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -23,9 +24,22 @@ ANSWERED = Q(kind="request", status=Status.PUBLISHED, is_deleted=False,
              answered_at__isnull=False)
 
 
-# Written only by their services (prayers.services, prayers.followup), with update().
+# Written only by their services (prayers.services, prayers.followup), with update(),
+# or by the database itself (the search vector: prayers.search_index).
 SERVICE_FIELDS = {"prayed_count", "expires_at", "expired", "reminded_for", "answered_at",
-                  "answer_html", "updates_html", "daily_mail"}
+                  "answer_html", "updates_html", "daily_mail", "search_vector"}
+
+
+class Category(models.TextChoices):
+    """What a request is about, chosen by its requester (or none). Where it is for
+    is its state or the nation; praise is what answered requests already are."""
+
+    HEALTH = "health", "Health"
+    FAMILY = "family", "Family"
+    SALVATION = "salvation", "Salvation"
+    PROVISION = "provision", "Provision and work"
+    COMFORT = "comfort", "Comfort and grief"
+    OTHER = "other", "Other"
 
 
 def wall_until(moment=None):
@@ -55,11 +69,18 @@ class PrayerQuerySet(models.QuerySet):
         """Members' requests anyone may see, with what their cards show."""
         now = timezone.now()
         return self.filter(ON_THE_WALL, published_at__lte=now, expires_at__gt=now
-                           ).select_related("state", "author")
+                           ).select_related("state", "author").defer("search_vector")
 
     def answered(self):
         """Members' requests God answered, as their requesters told it."""
-        return self.filter(ANSWERED).select_related("state", "author")
+        return self.filter(ANSWERED).select_related("state", "author").defer("search_vector")
+
+    def findable(self):
+        """Requests a search of the wall may find: those on the wall and the answered
+        ones; never one held, removed, deleted or gone past its time."""
+        now = timezone.now()
+        return self.filter(Q(ON_THE_WALL, published_at__lte=now, expires_at__gt=now)
+                           | ANSWERED).select_related("state", "author").defer("search_vector")
 
 
 class Prayer(Moderated):
@@ -88,6 +109,9 @@ class Prayer(Moderated):
     )
     anonymous = models.BooleanField(
         default=False, help_text="Shown as “A member in <state>”: the author only in admin.")
+    category = models.CharField(
+        max_length=10, choices=Category.choices, blank=True, default="", db_default="",
+        help_text="What a member's request is about, for the wall's categories.")
     body_html = models.TextField(blank=True, editable=False)
     article = models.OneToOneField(
         "articles.Article",
@@ -127,6 +151,9 @@ class Prayer(Moderated):
     daily_mail = models.BooleanField(
         "daily email of prayers", default=True,
         help_text="The requester hears once a day how many prayed, unless they turned it off.")
+    # A request's words, answer note and state, for the wall's search on PostgreSQL:
+    # written by the database itself (prayers.search_index).
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = PrayerQuerySet.as_manager()
 
@@ -144,6 +171,9 @@ class Prayer(Moderated):
                          name="wall_least_idx", condition=ON_THE_WALL),
             models.Index(fields=["state", "prayed_count", "-published_at", "-id"],
                          name="wall_state_least_idx", condition=ON_THE_WALL),
+            # A category of the wall, newest first (with a state: the state's index).
+            models.Index(fields=["category", "-published_at", "-id"],
+                         name="wall_category_new_idx", condition=ON_THE_WALL),
             models.Index(fields=["status", "created_at"], name="prayer_status_idx",
                          condition=Q(kind="request")),
             models.Index(fields=["-answered_at", "-id"], name="wall_answered_idx",

@@ -2,7 +2,7 @@
 from datetime import timedelta
 
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from library.recount import counted_once_a_minute
@@ -31,6 +31,21 @@ def live_counts(ids, *, member) -> dict[int, tuple[int, bool]]:
             params,
         )
         return {pk: (count, bool(prayed)) for pk, count, prayed in cursor.fetchall()}
+
+
+def guided_queue(*, member, seen=()):
+    """The requests to pray through one at a time (/prayers/requests/pray/), in the order
+    they come: the least prayed for first, then the newest. Never the member's own, one
+    they have prayed for, nor one of `seen` (ids). The order is the wall's "least prayed
+    for" index (wall_least_idx), walked until the first that fits: its cost does not grow
+    with the wall. Any order that comes before all others (urgent requests) goes here."""
+    return (
+        Prayer.objects.on_the_wall()
+        .exclude(pk__in=list(seen))
+        .exclude(author_id=member.pk)
+        .exclude(Exists(PrayerMark.objects.filter(prayer_id=OuterRef("pk"), user_id=member.pk)))
+        .order_by("prayed_count", "-published_at", "-id")
+    )
 
 
 WEEKLY_CACHE_SECONDS = 60

@@ -20,7 +20,7 @@ from library.text.moderation import (
     in_edit_window,
 )
 
-from .models import REQUEST_MAX_LENGTH, Prayer, PrayerMark, PrayerReport, wall_until
+from .models import REQUEST_MAX_LENGTH, Category, Prayer, PrayerMark, PrayerReport, wall_until
 
 
 def mark_prayed(*, user=None, prayer: Prayer, subscriber=None) -> bool:
@@ -146,17 +146,26 @@ def _render(prayer: Prayer) -> None:
 
 
 @transaction.atomic
-def post_request(*, author, text: str, state=None, anonymous: bool = False) -> Prayer:
-    """A member asks for prayer, for a state or (`state` None) for the nation."""
+def post_request(*, author, text: str, state=None, anonymous: bool = False,
+                 category: str = "") -> Prayer:
+    """A member asks for prayer, for a state or (`state` None) for the nation, and
+    about one of the wall's categories (or none)."""
     text = clean_request_text(text)
     check_pace(author, Prayer.objects.requests().filter(author=author), noun="requests")
     now = timezone.now()
     prayer = Prayer(kind=Prayer.Kind.REQUEST, author=author, text=text, state=state,
-                    anonymous=anonymous, published_at=now, expires_at=wall_until(now))
+                    anonymous=anonymous, category=_category(category), published_at=now,
+                    expires_at=wall_until(now))
     _render(prayer)
     prayer.save()
     pagecache.retire(pagecache.LISTS, prayer.page_scope)
     return prayer
+
+
+def _category(category: str) -> str:
+    if category and category not in Category.values:
+        raise Refused("Please choose one of the listed topics, or none.")
+    return category
 
 
 def check_requester(prayer: Prayer, user) -> None:
@@ -166,20 +175,23 @@ def check_requester(prayer: Prayer, user) -> None:
 
 
 def edit_request(*, prayer: Prayer, user, text: str, state=None,
-                 anonymous: bool = False) -> Prayer:
+                 anonymous: bool = False, category: str | None = None) -> Prayer:
+    """The requester changes their request; `category` None keeps its category."""
     check_requester(prayer, user)
     if not in_edit_window(prayer, user):
         raise Refused(f"{REQUEST_EDIT_RULE} This one can no longer be changed; you can "
                       "still delete it.")
     text = clean_request_text(text)
+    category = prayer.category if category is None else _category(category)
     check_edit_pace(user, scope="request")
-    return _save_edit(prayer, text, state, anonymous)
+    return _save_edit(prayer, text, state, anonymous, category)
 
 
 @transaction.atomic
-def _save_edit(prayer, text, state, anonymous) -> Prayer:
+def _save_edit(prayer, text, state, anonymous, category) -> Prayer:
     # An edit never releases a hold: what staff are to look at waits for them.
     prayer.text, prayer.state, prayer.anonymous = text, state, anonymous
+    prayer.category = category
     _render(prayer)
     prayer.edited_at = timezone.now()
     prayer.save()
@@ -221,6 +233,14 @@ def _on_the_wall_from_now(ids) -> None:
     waited for them are not taken from it."""
     Prayer.objects.filter(pk__in=ids, status=Status.PUBLISHED, answered_at__isnull=True,
                           is_deleted=False).update(expires_at=wall_until(), expired=False)
+
+
+@transaction.atomic
+def set_request_category(*, prayer: Prayer, category: str) -> None:
+    """Staff put a request in another category (or none)."""
+    Prayer.objects.filter(pk=prayer.pk).update(category=_category(category))
+    prayer.category = category
+    pagecache.retire(pagecache.LISTS, prayer.page_scope)
 
 
 def remove_requests(queryset, *, by=None) -> int:

@@ -1,6 +1,9 @@
 """The prayer wall: members' requests, newest first or least prayed for first, in
-all or for one state; asking, editing, deleting and reporting a request."""
+all, for one state or of one category, and its search; the answered prayers (praise
+reports); praying through the wall one request at a time; asking, editing, deleting
+and reporting a request."""
 import re
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -19,20 +22,25 @@ from library.text.moderation import (
     Refused,
     in_edit_window,
 )
+from library.text.search import MAX_QUERY_LENGTH, matching, query_problem
 from library.web.pagination import paginate_uncounted
+from library.web.ratelimit import allow
 from library.web.reports import report_page
 
 from . import followup
 from .forms import LINK_RULE, RequestForm, State, UpdateForm
-from .models import Prayer
+from .models import Category, Prayer
+from .selectors import guided_queue
 from .services import (
     REQUEST_EDIT_RULE,
     check_requester,
     delete_request,
     edit_request,
     post_request,
+    pray,
     report_request,
 )
+from .views import PRAYED_LIMIT, SLOW_DOWN
 
 SLUG = re.compile(r"[-a-z0-9]+")
 NATION = "nation"
@@ -54,38 +62,172 @@ def _state_param(request):
     return get_object_or_404(State, slug=value)
 
 
-LEAST_PRAYED_SECONDS = 10  # the least-prayed-for order moves with every prayer
+def _category_param(request):
+    """?category=health, or nothing; anything else is a 404 (with the wall's own words)."""
+    value = request.GET.get("category", "")
+    if value and value not in Category.values:
+        raise UnknownCategory
+    return value or None
 
 
-@require_safe
-@shared_page(query=("page", "state", "sort", "answered"), depends_on=lambda request: (LISTS,),
-             lifetime=lambda request: LEAST_PRAYED_SECONDS
-             if request.GET.get("sort") == "least" else None)
-def wall(request):
-    state = _state_param(request)
-    answered = request.GET.get("answered") == "1"
-    least = not answered and request.GET.get("sort") == "least"
-    prayers = Prayer.objects.answered() if answered else Prayer.objects.on_the_wall()
+class UnknownCategory(Exception):
+    pass
+
+
+def _filtered(prayers, state, category):
     if state == NATION:
         prayers = prayers.filter(state__isnull=True)
     elif state is not None:
         prayers = prayers.filter(state=state)
-    if answered:
-        order = ("-answered_at", "-id")
-    elif least:
-        order = ("prayed_count", "-published_at", "-id")
+    if category is not None:
+        prayers = prayers.filter(category=category)
+    return prayers
+
+
+def _filters(state, category) -> str:
+    """The state and category chosen, as the start of a link's query."""
+    chosen = {"state": state if state == NATION else state and state.slug,
+              "category": category}
+    return urlencode({name: value for name, value in chosen.items() if value})
+
+
+LEAST_PRAYED_SECONDS = 10  # the least-prayed-for order moves with every prayer
+
+
+@require_safe
+@shared_page(query=("page", "state", "category", "sort", "q", "answered"),
+             depends_on=lambda request: (LISTS,),
+             lifetime=lambda request: LEAST_PRAYED_SECONDS
+             if request.GET.get("sort") == "least" else None)
+def wall(request):
+    """The wall, newest or least prayed for first, by state and by category, and its
+    search (over requests on the wall and answered ones)."""
+    state = _state_param(request)
+    try:
+        category = _category_param(request)
+    except UnknownCategory:
+        return _wall_page(request, state=state, status=404,
+                          error="We have no category by that name. Please choose one from "
+                          "the list.")
+    if request.GET.get("answered") == "1":  # the answered prayers have a page of their own
+        filters = _filters(state, category)
+        return redirect(reverse("prayers:praise") + (f"?{filters}" if filters else ""),
+                        permanent=True)
+    query = request.GET.get("q", "").strip()
+    if error := query_problem(query):
+        return _wall_page(request, state=state, category=category, status=400, error=error,
+                          query="" if "\x00" in query else query)
+    least = not query and request.GET.get("sort") == "least"
+    if query:
+        prayers = matching(Prayer.objects.findable(), query, fts_table="prayers_search")
     else:
-        order = ("-published_at", "-id")
-    page = paginate_uncounted(request, prayers.order_by(*order))
+        prayers = Prayer.objects.on_the_wall()
+    order = ("prayed_count", "-published_at", "-id") if least else ("-published_at", "-id")
+    page = paginate_uncounted(request, _filtered(prayers, state, category).order_by(*order))
+    return _wall_page(request, state=state, category=category, page=page, least=least,
+                      query=query)
+
+
+def _wall_page(request, *, state, category=None, page=None, least=False, query="",
+               error=None, status=200):
     return render(request, "prayers/wall.html", {
+        "page": page,
+        "prayers": page.object_list if page else [],
+        "state": state,
+        "nation": state == NATION,
+        "category": category,
+        "category_label": Category(category).label if category else "",
+        "categories": Category.choices,
+        "filters": _filters(state, category),
+        "least": least,
+        "query": query,
+        "max_length": MAX_QUERY_LENGTH,
+        "error": error,
+        "states": State.objects.only("name", "slug"),
+    }, status=status)
+
+
+@require_safe
+@shared_page(query=("page", "state", "category"), depends_on=lambda request: (LISTS,))
+def praise(request):
+    """Praise reports: answered requests with their answer notes, newest answer first."""
+    state = _state_param(request)
+    try:
+        category = _category_param(request)
+    except UnknownCategory:
+        raise Http404("No such category.") from None
+    prayers = _filtered(Prayer.objects.answered(), state, category)
+    page = paginate_uncounted(request, prayers.order_by("-answered_at", "-id"))
+    return render(request, "prayers/praise.html", {
         "page": page,
         "prayers": page.object_list,
         "state": state,
         "nation": state == NATION,
-        "least": least,
-        "answered": answered,
+        "category": category,
+        "categories": Category.choices,
         "states": State.objects.only("name", "slug"),
     })
+
+
+# Praying through the wall: the member's round is kept in their session (the requests
+# already shown, at most SEEN_MOST, the one showing, and how many they prayed for).
+ROUND = "pray_through"
+FINISHED = "pray_through_finished"
+SEEN_MOST = 500
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def pray_through(request):
+    """One request at a time, least prayed for first (prayers.selectors.guided_queue):
+    "I Prayed" or "Next", never the same request twice in a round; "Stop" tells how
+    many the member prayed for."""
+    round_ = request.session.get(ROUND) or {"seen": [], "current": None, "prayed": 0}
+    if request.method == "POST":
+        return _pray_through_step(request, round_)
+    if (finished := request.session.pop(FINISHED, None)) is not None:
+        return render(request, "prayers/pray_through.html",
+                      {"finished": True, "prayed": finished})
+    return _pray_through_page(request, round_)
+
+
+def _pray_through_page(request, round_, *, error=None, status=200):
+    prayer = None
+    if round_["current"] is not None:
+        prayer = Prayer.objects.on_the_wall().filter(pk=round_["current"]).first()
+    if prayer is None:
+        prayer = guided_queue(member=request.user, seen=round_["seen"]).first()
+        round_["current"] = prayer and prayer.pk
+        if prayer is not None:
+            round_["seen"] = [*round_["seen"], prayer.pk][-SEEN_MOST:]
+        request.session[ROUND] = round_
+    return render(request, "prayers/pray_through.html", {
+        "prayer": prayer, "prayed": round_["prayed"], "error": error,
+    }, status=status)
+
+
+def _pray_through_step(request, round_):
+    action = request.POST.get("action")
+    if action == "stop":
+        request.session.pop(ROUND, None)
+        request.session[FINISHED] = round_["prayed"]
+        return redirect("prayers:pray-through")
+    if action not in ("prayed", "next"):
+        return _pray_through_page(request, round_, status=400,
+                                  error="Please choose “I Prayed”, “Next request” or “Stop”.")
+    shown = parse_id(request.POST.get("prayer", ""))
+    if shown is None or shown != round_["current"]:
+        # A form from an earlier page (the back button, a second tab): the request
+        # showing now is the one to act on.
+        return redirect("prayers:pray-through")
+    if action == "prayed":
+        if not allow("prayed", request.user.pk, limit=PRAYED_LIMIT, period=60):
+            return _pray_through_page(request, round_, error=SLOW_DOWN, status=429)
+        if pray(prayer_id=shown, user=request.user, among=Prayer.objects.on_the_wall()):
+            round_["prayed"] += 1
+    round_["current"] = None
+    request.session[ROUND] = round_
+    return redirect("prayers:pray-through")
 
 
 def _request_for(request, pk):
@@ -218,7 +360,8 @@ def request_new(request):
         try:
             prayer = post_request(author=request.user, text=form.cleaned_data["text"],
                                   state=form.cleaned_data["state"],
-                                  anonymous=form.cleaned_data["anonymous"])
+                                  anonymous=form.cleaned_data["anonymous"],
+                                  category=form.cleaned_data["category"])
         except Refused as refusal:
             error, status = refusal.message, refusal.status
         else:
@@ -237,14 +380,16 @@ def request_edit(request, pk):
         messages.error(request, f"{REQUEST_EDIT_RULE} You can still delete it.")
         return redirect(prayer.get_absolute_url())
     form = RequestForm(request.POST or None, initial={
-        "text": prayer.text, "state": prayer.state, "anonymous": prayer.anonymous})
+        "text": prayer.text, "state": prayer.state, "anonymous": prayer.anonymous,
+        "category": prayer.category})
     error, status = None, 400 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
         try:
             prayer = edit_request(prayer=prayer, user=request.user,
                                   text=form.cleaned_data["text"],
                                   state=form.cleaned_data["state"],
-                                  anonymous=form.cleaned_data["anonymous"])
+                                  anonymous=form.cleaned_data["anonymous"],
+                                  category=form.cleaned_data["category"])
         except Refused as refusal:
             error, status = refusal.message, refusal.status
         else:

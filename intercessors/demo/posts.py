@@ -226,24 +226,24 @@ STATE_PAGES = [
 COORDINATOR_ADDRESSES = {"TX": "texas.coordinator@intercessors.example"}
 
 # The prayer wall: (asker's email, state code or None for the nation, anonymous?,
-# hours ago, text). Original, written for this demo.
+# hours ago, category, text). Original, written for this demo.
 REQUESTS = [
-    ("grace@intercessors.example", "TX", False, 3,
+    ("grace@intercessors.example", "TX", False, 3, "family",
      "Please pray for my grandson Caleb, who leaves for basic training next week. "
      "Pray for courage, good friends and a steady heart."),
-    ("samuel@intercessors.example", "OH", True, 7,
+    ("samuel@intercessors.example", "OH", True, 7, "comfort",
      "Our small church lost its pastor to cancer this spring. Pray for the family he "
      "left, and for the elders choosing who will shepherd us next."),
-    ("grace@intercessors.example", None, False, 20,
+    ("grace@intercessors.example", None, False, 20, "other",
      "For everyone who works the night shift: nurses, truckers, officers and "
      "cleaners. Pray for safe roads home and real rest."),
-    ("samuel@intercessors.example", "OH", False, 30,
+    ("samuel@intercessors.example", "OH", False, 30, "provision",
      "The plant in our town is cutting a shift. Pray for the forty families who "
      "will hear the news on Friday, and for work to open up."),
-    ("grace@intercessors.example", "TX", True, 52,
+    ("grace@intercessors.example", "TX", True, 52, "health",
      "I am caring for my mother, who no longer knows my name most days. Pray for "
      "patience, and for moments when she does."),
-    ("samuel@intercessors.example", "OH", False, 200,
+    ("samuel@intercessors.example", "OH", False, 200, "provision",
      "My daughter has been out of work since the spring. Pray that a door opens "
      "for her before winter."),
 ]

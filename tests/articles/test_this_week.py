@@ -171,9 +171,9 @@ def test_home_and_list_query_counts_with_both_lists(client, running_site, member
         read(made, 5 + n)
     posts_of_the_week()  # the week's rankings, kept for every worker once a minute
     # the versions, posts + prayers, topics, states, prayers, the wall's newest
-    # requests, the week's rankings, the week's posts, the day's leaders and (none
-    # yet) the leaders to choose from, live counts
-    with django_assert_num_queries(11):
+    # requests, its newest praise reports, the week's rankings, the week's posts, the
+    # day's leaders and (none yet) the leaders to choose from, live counts
+    with django_assert_num_queries(12):
         assert client.get("/").status_code == 200
     # the versions, count, the page's ids, posts + prayers, topics, states, the posts'
     # comment counts, the topics and the states to filter by, the week's rankings,

@@ -246,10 +246,10 @@ def test_list_page_query_count_does_not_grow_with_posts(
     # the kept render: session, member, versions, live counts with the member's marks
     with django_assert_num_queries(4):
         assert client.get("/articles/").status_code == 200
-    # home: versions, posts, topics, states, prayers, the wall's newest requests,
-    # the week's rankings, the day's leaders and (none yet) the leaders to choose
-    # from, live counts, + session and member
-    with django_assert_num_queries(12):
+    # home: versions, posts, topics, states, prayers, the wall's newest requests, its
+    # newest praise reports, the week's rankings, the day's leaders and (none yet) the
+    # leaders to choose from, live counts, + session and member
+    with django_assert_num_queries(13):
         assert client.get("/").status_code == 200
 
 

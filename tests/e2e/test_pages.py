@@ -18,7 +18,9 @@ PAGES = {
     "login": "/accounts/login/",
     "signup": "/accounts/signup/",
     "wall": "/prayers/requests/",
-    "answered": "/prayers/requests/?answered=1",
+    "answered": "/prayers/requests/answered/",
+    "wall category": "/prayers/requests/?category=health&state=texas",
+    "wall search": "/prayers/requests/?q=shifts",
     "updates": "/updates/",
     "leaders": "/leaders/",
     "leader": "/leaders/ted-cruz/",
@@ -30,6 +32,7 @@ MEMBER_PAGES = {
     "journal": "/accounts/prayers/",
     "journal requests": "/accounts/prayers/?show=requests",
     "own request": None,
+    "pray through": "/prayers/requests/pray/",
     "member home": "/",
     "member state": "/states/texas/",  # with the form to write to its coordinator
 }

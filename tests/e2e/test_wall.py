@@ -47,3 +47,33 @@ def test_an_anonymous_request_is_found_on_the_state_page_and_prayed_for(browser,
     expect(neighbour.locator("[data-pray-count]")).to_have_text("1 person has prayed")
     assert "Hannah" not in neighbour.content() and "Whitlock" not in neighbour.content()
     neighbour.close()
+
+
+def test_a_member_prays_through_the_wall_and_searches_it_without_javascript(browser, site):
+    """A member prays through the demo wall, least prayed for first, with JavaScript
+    off: two prayed for, one passed over, then the count."""
+    make_member(email="ruth.prays@example.org", display_name="Ruth Abernathy")
+    context = browser.new_context(java_script_enabled=False, viewport=PHONE)
+    page = context.new_page()
+    log_in(page, site.url, email="ruth.prays@example.org", password=DEFAULT_PASSWORD)
+    page.goto(site.url + "/prayers/requests/")
+    page.click("text=Pray through the wall, one at a time")
+    shown = []
+    for action in ["I Prayed", "Next request", "I Prayed"]:
+        shown.append(page.locator(".pray-through .request-text").inner_text())
+        with page.expect_navigation():
+            page.click(f".pray-through-actions button:has-text('{action}')")
+    assert len(set(shown)) == 3
+    expect(page.locator("main")).to_contain_text("You have prayed for 2 so far")
+    with page.expect_navigation():
+        page.click(".pray-through-actions button:has-text('Stop for now')")
+    expect(page.locator(".pray-through-total")).to_contain_text("You prayed for 2 requests")
+
+    page.goto(site.url + "/prayers/requests/")
+    page.fill("#wall-q", "shifts")
+    page.select_option("#wall-state", "ohio")
+    with page.expect_navigation():
+        page.click(".wall-filter button[type=submit]")
+    expect(page.locator(".request-list")).to_contain_text("cutting a shift")
+    expect(page.locator(".request-list")).not_to_contain_text("night shift")
+    context.close()

@@ -65,6 +65,16 @@ SCENARIOS = [
     ("Prayer wall, page 1, member", "/prayers/requests/", True, 0.60, 200),
     ("Prayer wall, page 400", "/prayers/requests/?page=400", False, 0.40, 150),
     ("Prayer wall, page 400, member", "/prayers/requests/?page=400", True, 0.60, 200),
+    ("Prayer wall, one category", "/prayers/requests/?category=health", False, 0.40, 150),
+    ("Prayer wall, one category, member", "/prayers/requests/?category=health", True, 0.60,
+     200),
+    ("Prayer wall search (a word in one request)", "/prayers/requests/?q=4242", False, 0.40,
+     150),
+    ("Prayer wall search (a word in one request), member", "/prayers/requests/?q=4242", True,
+     0.60, 200),
+    ("Prayer wall search (a word in many requests)", "/prayers/requests/?q=farmers", False,
+     0.40, None),
+    ("Pray through the wall, member", "/prayers/requests/pray/", True, 0.60, 200),
     ("My prayers (5,000 marks), member", "/accounts/prayers/", True, 0.60, 200),
     ("My prayers (5,000 marks), page 400, member", "/accounts/prayers/?page=400", True, 0.60,
      200),
@@ -249,7 +259,11 @@ print(Article.objects.get(slug="bench-post-00000").pk)
 
 PLANS = r"""
 import json
+from accounts.models import User
 from articles.selectors import article_cards, search_articles
+from library.text.search import matching
+from prayers.models import Prayer
+from prayers.selectors import guided_queue
 from states.models import State
 texas = State.objects.get(code="TX")
 queries = {
@@ -258,6 +272,15 @@ queries = {
     "State page posts (Texas)":
         article_cards().filter(states=texas).values_list("pk", flat=True)[:12],
     "Search (a word in one title)": search_articles("4242").values_list("pk", flat=True)[:12],
+    "Prayer wall, one category (the page's ids)":
+        Prayer.objects.on_the_wall().filter(category="health")
+        .order_by("-published_at", "-id").values_list("pk", flat=True)[:13],
+    "Prayer wall search (a word in many requests)":
+        matching(Prayer.objects.findable(), "farmers", fts_table="prayers_search")
+        .order_by("-published_at", "-id").values_list("pk", flat=True)[:13],
+    "Pray through the wall (the next request)":
+        guided_queue(member=User.objects.filter(username__startswith="bench")
+                     .order_by("id").first())[:1],
 }
 print(json.dumps({name: qs.explain() for name, qs in queries.items()}))
 """

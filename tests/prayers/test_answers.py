@@ -92,7 +92,7 @@ def test_an_answered_request_moves_to_the_answered_view_and_everyone_who_prayed_
     request_.refresh_from_db()
     assert request_.is_answered and NOTE in request_.answer_html
     wall = Client().get("/prayers/requests/").content.decode()
-    answered = Client().get("/prayers/requests/?answered=1").content.decode()
+    answered = Client().get("/prayers/requests/answered/").content.decode()
     assert "sister&#x27;s scan" not in wall and "sister" not in wall
     assert "sister" in answered and NOTE in answered and "Answered" in answered
     # "My prayers" shows it at once, before any mail.

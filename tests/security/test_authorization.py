@@ -50,7 +50,12 @@ MATRIX = {
     "/prayers/requests/{request}/report/": {
         "GET": [302, 302, 200, 200, 200], "POST": [302, 400, 400, 400, 400],
     },
-    "/prayers/requests/?answered=1": {"GET": [200] * 5},
+    "/prayers/requests/answered/": {"GET": [200] * 5, "POST": [405] * 5},
+    "/prayers/requests/?answered=1": {"GET": [301] * 5},  # now the page above
+    "/prayers/requests/?category=health&state=texas&q=valley": {"GET": [200] * 5},
+    # Praying through the wall is a member's; a step that is none of its buttons is 400.
+    "/prayers/requests/pray/": {"GET": [302, 200, 200, 200, 200],
+                                "POST": [302, 400, 400, 400, 400]},
     # Only the requester updates, renews and quietens their request; an empty update
     # comes back with its message.
     "/prayers/requests/{request}/update/": {

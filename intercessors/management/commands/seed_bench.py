@@ -1,7 +1,8 @@
 """Load a large archive for the benchmark: 10,000 posts with prayers, 5,000
 members, 1,000,000 "I Prayed" marks with counters that match, two long
 conversations (50 and 1,000 comments), a prayer wall of 100,000 members'
-requests with 500,000 marks of their own, and a first member who has prayed 5,000
+requests (in every category, each with its own number and words) with 500,000 marks
+of their own, and a first member who has prayed 5,000
 prayers (their "My prayers"), and 100,000 confirmed subscribers to the daily email.
 Bulk inserts throughout."""
 import random
@@ -22,7 +23,7 @@ from leaders.models import Leader
 from leaders.services import load_bundled
 from library.pages import pagecache
 from library.text.markup import reading_minutes, render_markdown
-from prayers.models import Prayer, PrayerMark
+from prayers.models import Category, Prayer, PrayerMark
 from states.models import State
 from updates.models import Subscriber
 
@@ -31,12 +32,18 @@ REQUESTS = 100_000  # request n has n % 11 marks: 0 to 10, 500,000 in all
 JOURNAL = 5_000  # the first member's marks, for "My prayers"
 SUBSCRIBERS = 100_000
 REQUEST_TEXT = "Bench request {}: please pray for the {} and the {} in our town."
+CATEGORIES = ["", *Category.values]  # a seventh of the requests in none
 PASSWORD = "bench-member-password"
 BENCH_SLUG = "bench-post-{:05d}"
 WORDS = (
     "river town family school hospital harvest storm neighbors church volunteers "
     "leaders council shelter winter rain road bridge teachers nurses farmers"
 ).split()
+
+
+def words(n) -> tuple:
+    """What request n's text is made of: its number and two words of WORDS."""
+    return n, WORDS[n % len(WORDS)], WORDS[n * 7 % len(WORDS)]
 
 
 class Command(BaseCommand):
@@ -49,6 +56,9 @@ class Command(BaseCommand):
         has_wall = Prayer.objects.requests().filter(text__startswith="Bench request").exists()
         has_subscribers = Subscriber.objects.filter(email__endswith="@readers.bench").exists()
         has_leaders = Leader.objects.exists()
+        if has_wall and not Prayer.objects.requests().filter(
+                text__startswith="Bench request", category=Category.HEALTH).exists():
+            self.sort_wall()  # loaded before requests had categories
         if has_posts and has_wall and has_subscribers and has_leaders:
             self.stdout.write("Benchmark archive already loaded.")
             return
@@ -187,12 +197,13 @@ class Command(BaseCommand):
                        .values_list("id", flat=True))
         states = list(State.objects.all())
         now = timezone.now()
-        text = REQUEST_TEXT.format(0, "farmers", "teachers")
-        html = render_markdown(text)
+        html = render_markdown(REQUEST_TEXT)  # each request's words go in its placeholders
         for start in range(0, REQUESTS, 10_000):
             Prayer.objects.bulk_create(
                 [Prayer(kind=Prayer.Kind.REQUEST, author_id=members[n % len(members)],
-                        anonymous=n % 3 == 0, text=text, body_html=html,
+                        anonymous=n % 3 == 0, text=REQUEST_TEXT.format(*words(n)),
+                        body_html=html.format(*words(n)),
+                        category=CATEGORIES[n % len(CATEGORIES)],
                         state=None if n % 10 == 0 else states[n % len(states)],
                         published_at=now - timedelta(minutes=n + 1),
                         # Renewed: all on the wall for the benchmark's month.
@@ -231,6 +242,23 @@ class Command(BaseCommand):
             Prayer.objects.filter(id__in=ids[marks::11]).update(prayed_count=marks)
         self.stdout.write(f"  {REQUESTS:,} prayer requests, "
                           f"{sum(n % 11 for n in range(REQUESTS)):,} marks on them")
+
+    def sort_wall(self):
+        """A wall loaded before requests had categories and words of their own: give
+        them theirs, as `wall` gives them now."""
+        html = render_markdown(REQUEST_TEXT)
+        ids = list(Prayer.objects.requests().filter(text__startswith="Bench request")
+                   .order_by("-published_at").values_list("id", flat=True))
+        # Small batches: an update of many rows at once is a CASE that grows with both.
+        with transaction.atomic():
+            for start in range(0, len(ids), 500):
+                Prayer.objects.bulk_update(
+                    [Prayer(id=pk, text=REQUEST_TEXT.format(*words(n)),
+                            body_html=html.format(*words(n)),
+                            category=CATEGORIES[n % len(CATEGORIES)])
+                     for n, pk in enumerate(ids[start:start + 500], start)],
+                    ["text", "body_html", "category"])
+        self.stdout.write(f"  {len(ids):,} prayer requests given categories and words")
 
     def subscribers(self):
         now = timezone.now()

@@ -247,12 +247,12 @@ class Command(BaseCommand):
             return 0
         members = list(User.objects.filter(email__in=[r[0] for r in REQUESTS]))
         prayers = []
-        for email, code, anonymous, hours, text in REQUESTS:
+        for email, code, anonymous, hours, category, text in REQUESTS:
             author = next(m for m in members if m.email == email)
             when = timezone.now() - timedelta(hours=hours)
             prayer = Prayer.objects.create(
                 kind=Prayer.Kind.REQUEST, author=author, anonymous=anonymous, text=text,
-                body_html=render_markdown(text), published_at=when,
+                category=category, body_html=render_markdown(text), published_at=when,
                 expires_at=wall_until(when),
                 state=State.objects.get(code=code) if code else None,
             )
