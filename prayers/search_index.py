@@ -84,6 +84,15 @@ def create(schema_editor) -> None:
         schema_editor.execute(f"CREATE TRIGGER IF NOT EXISTS prayers_search_{name} {body}")
 
 
+def drop_triggers(schema_editor) -> None:
+    """SQLite: the triggers step aside while a migration rebuilds a table they read
+    (the prayers table, or the states table); `create` brings them back."""
+    if schema_editor.connection.vendor != "sqlite":
+        return
+    for name in TRIGGERS:
+        schema_editor.execute(f"DROP TRIGGER IF EXISTS prayers_search_{name}")
+
+
 def drop(schema_editor) -> None:
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(POSTGRES_UNDO)
