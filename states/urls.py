@@ -7,5 +7,4 @@ app_name = "states"
 urlpatterns = [
     path("", views.state_index, name="index"),
     path("<slug:slug>/", views.state_detail, name="detail"),
-    path("<slug:slug>/calls.ics", views.state_calls_ics, name="calls-ics"),
 ]

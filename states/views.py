@@ -1,10 +1,8 @@
-"""The map of states and each state's page: its note, calls, prayers, the
-sections other apps register (states.sections), and its conversation."""
-from django.conf import settings
+"""The map of states and each state's page: its note, prayers, the sections other
+apps register (states.sections: its calls and gatherings among them), and its
+conversation."""
 from django.db.models import Count, Q
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from comments.conversations import load_conversation
@@ -17,7 +15,6 @@ from prayers.selectors import (
 )
 
 from . import sections, tile_map
-from .calendar import calls_calendar
 from .models import State
 
 
@@ -65,20 +62,8 @@ def state_detail(request, slug):
         prayers=prayers,
         requests=requests,
         sections=sections.for_state(request, state),
-        calls=[(call, call.next_start()) for call in state.calls.filter(is_active=True)],
-        # webcal:// makes phones and desktop calendars subscribe rather than import once.
-        calendar_feed="webcal://" + settings.SITE_URL.split("://", 1)[-1]
-        + reverse("states:calls-ics", args=[state.slug]),
         week_count=weekly_prayer_counts_cached().get(state.pk, 0),
         conversation=load_conversation(target=state, request=request),
     )
     return render(request, "states/detail.html", context)
 
-
-@require_safe
-def state_calls_ics(request, slug):
-    state = get_object_or_404(State, slug=slug)
-    calendar = calls_calendar(state, state.calls.filter(is_active=True), request)
-    response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'inline; filename="{state.slug}-prayer-calls.ics"'
-    return response
