@@ -134,8 +134,8 @@ def make_job_run(*, minutes_ago=0, func="library.mail.outbox.deliver_waiting"):
                                  finished_at=timezone.now())
 
 
-def make_event(*, title="National prayer call", start=None, minutes=60, time_zone="America/New_York",
-               repeat="none", **extra):
+def make_event(*, title="National prayer call", start=None, minutes=60,
+               time_zone="America/New_York", repeat="none", **extra):
     """An event starting at `start` (a naive local datetime in `time_zone`; default:
     tomorrow at 7 pm there), lasting `minutes`; a repeating one runs for a year unless
     told otherwise."""
