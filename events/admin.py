@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.db import models
 
 from library.pages import pagecache
 
@@ -30,6 +31,7 @@ class EventAdmin(admin.ModelAdmin):
                                     "join_notes"]}),
     ]
     inlines = [RecordingInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
