@@ -625,6 +625,7 @@ CONTENT_SECURITY_POLICY = {
         "script-src": [SELF],
         "style-src": [SELF],
         "img-src": [SELF, "data:"],
+        "media-src": [SELF],
         "font-src": [SELF],
         "connect-src": [SELF],
         "object-src": [NONE],
@@ -636,6 +637,8 @@ CONTENT_SECURITY_POLICY = {
 if MEDIA_ORIGIN and MEDIA_ORIGIN != f"{urlsplit(SITE_URL).scheme}://{urlsplit(SITE_URL).netloc}":
     # Photos come from the bucket's own address rather than through the site's proxy.
     CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(MEDIA_ORIGIN)
+    # Recordings of calls play from there too.
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["media-src"].append(MEDIA_ORIGIN)
 if PARTNER_CHECKOUT_URL:
     # The thanks page's "Continue to giving" form goes to the checkout.
     _checkout = urlsplit(PARTNER_CHECKOUT_URL)
