@@ -97,7 +97,7 @@ def test_the_podcast_feed_has_enclosures_guids_dates_and_itunes_tags(client, pas
     assert int(enclosure.get("length")) == len(silent_mp3(0.5))
     assert enclosure.get("type") == "audio/mpeg"
     assert newest.find("enclosure").get("type") == "audio/mp4"
-    assert older.find("guid").text == "recording-%d@pray.example.org" % first.pk
+    assert older.find("guid").text == f"recording-{first.pk}@pray.example.org"
     assert older.find("guid").get("isPermaLink") == "false"
     assert parsedate_to_datetime(older.find("pubDate").text) == first.published_at
     assert older.find(f"{ITUNES}summary").text == "We prayed for the harvest."
