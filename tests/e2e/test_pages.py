@@ -21,6 +21,9 @@ PAGES = {
     "updates": "/updates/",
     "leaders": "/leaders/",
     "leader": "/leaders/ted-cruz/",
+    "events": "/events/",
+    "event": "/events/national-prayer-call/",
+    "recordings": "/events/recordings/",
 }
 # Pages only a member sees; "own request" is the demo member's request, with its
 # update, renewal and daily-mail forms.
