@@ -156,3 +156,11 @@ def test_the_test_clock_is_off_in_the_site(settings, db):
     settings.EVENTS_TEST_CLOCK = False
     clock.set_now(timezone.now() - timedelta(days=300))
     assert abs((clock.now() - timezone.now()).total_seconds()) < 5
+
+
+def test_a_deleted_account_leaves_no_reminders(member):
+    from accounts.services import delete_account
+
+    services.remind_member(member=member, event=make_event(repeat="weekly"))
+    delete_account(user=member)
+    assert not Reminder.objects.exists()
