@@ -5,13 +5,13 @@ from datetime import UTC, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 
 from library.db import insert_once
 from library.mail import outbox
 
 from . import clock
-from .models import Reminder, ReminderNotice
+from .models import Event, Reminder, ReminderNotice
 from .services import stop_url
 from .zones import STATE_ZONES, zone, zone_label
 
@@ -44,15 +44,20 @@ def send_due() -> int:
     """The schedule's job: each reminder that is due and not yet sent. Returns how
     many were recorded."""
     now = clock.now()
-    soon_by_event, sent = {}, 0
-    reminders = (Reminder.objects.filter(confirmed_at__isnull=False, event__is_cancelled=False)
+    soon = {}  # event id → the starts of its dates within a day
+    asked_for = (Event.objects.listed().filter(reminders__confirmed_at__isnull=False)
+                 .distinct())
+    for event in asked_for.iterator(chunk_size=500):
+        starts = [start for start, _ in event.occurrences(after=now, limit=2)
+                  if now < start <= now + DAY]
+        if starts:
+            soon[event.pk] = starts
+    sent = 0
+    reminders = (Reminder.objects.filter(confirmed_at__isnull=False, event_id__in=list(soon))
+                 .filter(Q(occurrence__isnull=True) | Q(occurrence__gt=now))
                  .select_related("event", "member__home_state"))
     for reminder in reminders.iterator(chunk_size=500):
-        event = reminder.event
-        if event.pk not in soon_by_event:
-            soon_by_event[event.pk] = [start for start, _ in event.occurrences(after=now, limit=2)
-                                       if now < start <= now + DAY]
-        for start in soon_by_event[event.pk]:
+        for start in soon[reminder.event_id]:
             if reminder.occurrence is not None and reminder.occurrence != start:
                 continue
             kind = "1h" if start - now <= HOUR else "24h"
