@@ -33,6 +33,7 @@ MEMBER_PAGES = {
     "journal requests": "/accounts/prayers/?show=requests",
     "own request": None,
     "member home": "/",
+    "member event": "/events/national-prayer-call/",
 }
 
 

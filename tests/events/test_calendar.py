@@ -83,3 +83,15 @@ def test_a_moved_event_keeps_its_identity_with_a_higher_sequence(client, db):
     second = _parse(client.get(f"/events/{event.slug}/calendar.ics")).walk("VEVENT")[0]
     assert str(first["UID"]) == str(second["UID"])
     assert int(second["SEQUENCE"]) == int(first["SEQUENCE"]) + 1
+
+
+def test_a_call_that_was_a_state_call_keeps_its_calendar_identity(client, db):
+    from states.models import StateCall
+
+    texas = State.objects.get(code="TX")
+    old = StateCall.objects.create(state=texas, title="Texas call", weekday=1,
+                                   start_time="19:00", time_zone="America/Chicago",
+                                   how_to_join="Dial in.")
+    make_event(title="Texas call", state=texas, repeat="weekly", state_call=old)
+    entry = _parse(client.get("/states/texas/calls.ics")).walk("VEVENT")[0]
+    assert str(entry["UID"]) == f"state-call-{old.pk}@testserver"
