@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from comments.models import Comment
+from events.models import Reminder
 from leaders.models import LeaderPrayer
 from library.mail import outbox
 from library.models import OutboxMessage
@@ -119,6 +120,8 @@ def delete_account(*, user: User, forget_pledges: bool = False) -> None:
     EmailAddress.objects.filter(user=user).delete()
     # What they asked prayer for was personal: it leaves the wall with them.
     Prayer.objects.requests().filter(author=user).update(is_deleted=True)
+    # Nor reminders of calls and gatherings.
+    Reminder.objects.filter(member=user).delete()
     # No more prayer updates: their subscription goes with their address.
     for subscriber in Subscriber.objects.filter(member=user):
         remove_subscriber(subscriber)

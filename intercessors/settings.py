@@ -100,6 +100,13 @@ STRIPE_PAGE_ORIGINS = env_list("STRIPE_PAGE_ORIGINS",
 # What a tax receipt names: the ministry's legal name and its EIN.
 MINISTRY_LEGAL_NAME = env("MINISTRY_LEGAL_NAME", MINISTRY_NAME)
 MINISTRY_EIN = env("MINISTRY_EIN")
+# Prayer calls and gatherings (events): the largest recording staff may upload, and the
+# hosts whose players an event's page may embed (its stream link otherwise is a link).
+EVENT_RECORDING_MAX_BYTES = int(env("EVENT_RECORDING_MAX_BYTES", str(200 * 1024 * 1024)))
+EVENT_EMBED_HOSTS = env_list("EVENT_EMBED_HOSTS")
+# Tests only: the reminder job reads "now" from the database cache (events.clock), so
+# a test can move the time a worker sees. Never set in production.
+EVENTS_TEST_CLOCK = env_bool("EVENTS_TEST_CLOCK")
 # Bulk mail (prayer updates) offers an unsubscribe link always, and this mailbox
 # too when set (List-Unsubscribe).
 UNSUBSCRIBE_MAILTO = env("UNSUBSCRIBE_MAILTO")
@@ -122,6 +129,7 @@ INSTALLED_APPS = [
     "intercessors",
     "accounts",
     "updates",
+    "events",
     "partners",
     "leaders",
     "articles",
@@ -617,6 +625,7 @@ CONTENT_SECURITY_POLICY = {
         "script-src": [SELF],
         "style-src": [SELF],
         "img-src": [SELF, "data:"],
+        "media-src": [SELF],
         "font-src": [SELF],
         "connect-src": [SELF],
         "object-src": [NONE],
@@ -628,6 +637,8 @@ CONTENT_SECURITY_POLICY = {
 if MEDIA_ORIGIN and MEDIA_ORIGIN != f"{urlsplit(SITE_URL).scheme}://{urlsplit(SITE_URL).netloc}":
     # Photos come from the bucket's own address rather than through the site's proxy.
     CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(MEDIA_ORIGIN)
+    # Recordings of calls play from there too.
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["media-src"].append(MEDIA_ORIGIN)
 if PARTNER_CHECKOUT_URL:
     # The thanks page's "Continue to giving" form goes to the checkout.
     _checkout = urlsplit(PARTNER_CHECKOUT_URL)

@@ -5,6 +5,8 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, re_path
 
 from articles.sitemaps import ArticleSitemap
+from events import views as event_views
+from events.sitemaps import EventSitemap
 from leaders.sitemaps import LeaderSitemap
 from library import health
 from library.mail import provider
@@ -19,11 +21,13 @@ handler500 = "intercessors.views.server_error"
 # Each app says what it shows to crawlers; the site lists them together.
 SITEMAPS = {
     "pages": lambda: sitemaps.PageSitemap(
-        ["home", "articles:list", "states:index", "leaders:list", "partner:signup"]
+        ["home", "articles:list", "states:index", "leaders:list", "events:list",
+         "events:recordings", "partner:signup"]
     ),
     "articles": ArticleSitemap,
     "states": StateSitemap,
     "leaders": LeaderSitemap,
+    "events": EventSitemap,
 }
 
 admin.site.site_header = "Intercessors staff"
@@ -61,7 +65,10 @@ urlpatterns = [
     path("articles/", include("articles.urls")),
     path("prayers/", include("prayers.urls")),
     path("comments/", include("comments.urls")),
+    # A state's weekly calls had their feed here before they became events.
+    path("states/<slug:slug>/calls.ics", event_views.state_calendar, name="state-calls-ics"),
     path("states/", include("states.urls")),
+    path("events/", include("events.urls")),
     path("leaders/", include("leaders.urls")),
     path("partner/", include("partners.urls")),
     path("updates/", include("updates.urls")),

@@ -7,10 +7,25 @@ from .models import State, StateCall
 
 
 class StateCallInline(admin.StackedInline):
+    """The weekly calls as they were before they became events: kept, read-only, for
+    servers of the previous release during a deploy. The site shows events."""
+
     model = StateCall
     extra = 0
     fields = ["title", ("weekday", "start_time", "duration_minutes", "time_zone"), "how_to_join",
               "is_active"]
+    readonly_fields = ["title", "weekday", "start_time", "duration_minutes", "time_zone",
+                       "how_to_join", "is_active"]
+    can_delete = False
+    verbose_name = "weekly call (read-only)"
+    verbose_name_plural = ("Weekly calls, read-only: calls are now edited under “Prayer calls "
+                           "and gatherings › Events”")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 class StatePrayerInline(admin.StackedInline):

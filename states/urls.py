@@ -8,5 +8,4 @@ urlpatterns = [
     path("", views.state_index, name="index"),
     path("<slug:slug>/", views.state_detail, name="detail"),
     path("<slug:slug>/write/", views.write_to_coordinator, name="write"),
-    path("<slug:slug>/calls.ics", views.state_calls_ics, name="calls-ics"),
 ]

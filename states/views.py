@@ -1,12 +1,9 @@
-"""The map of states and each state's page: its note, calls, prayers, the
-sections other apps register (states.sections), its conversation, and a letter to
-its coordinator."""
-from django.conf import settings
+"""The map of states and each state's page: its note, prayers, the sections other
+apps register (states.sections: its calls and gatherings among them), its
+conversation, and a letter to its coordinator."""
 from django.contrib import messages
 from django.db.models import Count, Q
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
 from comments.conversations import load_conversation
@@ -22,7 +19,6 @@ from prayers.selectors import (
 )
 
 from . import sections, tile_map
-from .calendar import calls_calendar
 from .forms import CoordinatorLetterForm
 from .models import State
 
@@ -71,10 +67,6 @@ def state_detail(request, slug):
         prayers=prayers,
         requests=requests,
         sections=sections.for_state(request, state),
-        calls=[(call, call.next_start()) for call in state.calls.filter(is_active=True)],
-        # webcal:// makes phones and desktop calendars subscribe rather than import once.
-        calendar_feed="webcal://" + settings.SITE_URL.split("://", 1)[-1]
-        + reverse("states:calls-ics", args=[state.slug]),
         week_count=weekly_prayer_counts_cached().get(state.pk, 0),
         conversation=load_conversation(target=state, request=request),
         coordinator_form=CoordinatorLetterForm() if state.coordinator_email else None,
@@ -125,11 +117,3 @@ def write_to_coordinator(request, slug):
         "state": state, "form": form, "error": error,
     }, status=status)
 
-
-@require_safe
-def state_calls_ics(request, slug):
-    state = get_object_or_404(State, slug=slug)
-    calendar = calls_calendar(state, state.calls.filter(is_active=True), request)
-    response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'inline; filename="{state.slug}-prayer-calls.ics"'
-    return response

@@ -132,3 +132,27 @@ def make_job_run(*, minutes_ago=0, func="library.mail.outbox.deliver_waiting"):
     return JobRun.objects.create(task=f"task-{next(_seq)}", func=func,
                                  started_at=timezone.now() - timedelta(minutes=minutes_ago),
                                  finished_at=timezone.now())
+
+
+def make_event(*, title="National prayer call", start=None, minutes=60,
+               time_zone="America/New_York", repeat="none", **extra):
+    """An event starting at `start` (a naive local datetime in `time_zone`; default:
+    tomorrow at 7 pm there), lasting `minutes`; a repeating one runs for a year unless
+    told otherwise."""
+    from datetime import datetime, time, timedelta
+
+    from django.utils import timezone
+
+    from events.models import Event
+
+    if start is None:
+        start = datetime.combine(timezone.localdate() + timedelta(days=1), time(19, 0))
+    end = start + timedelta(minutes=minutes)
+    if repeat != "none" and "repeat_count" not in extra:
+        extra.setdefault("repeat_until", start.date() + timedelta(days=365))
+    event = Event(title=title, time_zone=time_zone, start_date=start.date(),
+                  start_time=start.time(), end_date=end.date(), end_time=end.time(),
+                  repeat=repeat, **extra)
+    event.full_clean()
+    event.save()
+    return event

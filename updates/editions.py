@@ -17,10 +17,11 @@ from django.utils import timezone
 
 from articles.models import Article
 from articles.selectors import week_posts, week_rankings
+from events.selectors import calls_on
 from leaders.services import leaders_of_the_day
 from library import db, jobs
 from prayers.models import Prayer
-from states.models import State, StateCall
+from states.models import State
 
 from . import mailer
 from .models import Edition, Subscriber, Timetable
@@ -72,9 +73,8 @@ def content(edition: Edition) -> dict:
                                                 published_at__gt=since,
                                                 published_at__lte=until)
             .order_by("-published_at", "-id")[:MOST_POSTS])
-        tomorrow = (timezone.localtime(until) + timedelta(days=1)).weekday()
-        found["calls"] = list(StateCall.objects.filter(state_id=edition.state_id,
-                                                       is_active=True, weekday=tomorrow))
+        tomorrow = timezone.localtime(until).date() + timedelta(days=1)
+        found["calls"] = calls_on(tomorrow, state_id=edition.state_id)
     if edition.kind == Edition.Kind.WEEKLY:
         found["most_prayed"] = list(
             Prayer.objects.visible()
@@ -235,8 +235,9 @@ def context(edition: Edition, found: dict, marks: mailer.Marks) -> dict:
         "leaders": [item(leader.prayer, leader=leader,
                          link=settings.SITE_URL + leader.get_absolute_url())
                     for leader in found["leaders"]],
-        "calls": [{"call": call, "link": settings.SITE_URL + call.state.get_absolute_url()}
-                  for call in found["calls"]],
+        "calls": [{"call": call, "start": start,
+                   "link": settings.SITE_URL + call.get_absolute_url()}
+                  for call, start in found["calls"]],
         "week_prayed": [{"post": post, "count": post.prayed,
                          "link": settings.SITE_URL + post.get_absolute_url()}
                         for post in found["week_prayed"]],

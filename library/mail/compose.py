@@ -58,6 +58,11 @@ KIND_LABELS = {
     "partners/email/staff_alert": "New pledge (to staff)",
     "partners/email/receipt": "Gift receipt",
     "partners/email/payment_failed": "Monthly gift payment did not go through",
+    "events/email/confirm": "Confirm event reminders",
+    "events/email/reminder_24h": "Event reminder, a day before",
+    "events/email/reminder_1h": "Event reminder, an hour before",
+    "events/email/changed": "An event's time changed",
+    "events/email/cancelled": "An event was cancelled",
     "library/email/letter": "Letter from a reader (relayed)",
     "library/email/letter_copy": "Copy of a letter to its writer",
 }

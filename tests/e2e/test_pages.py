@@ -24,6 +24,9 @@ PAGES = {
     "updates": "/updates/",
     "leaders": "/leaders/",
     "leader": "/leaders/ted-cruz/",
+    "events": "/events/",
+    "event": "/events/national-prayer-call/",
+    "recordings": "/events/recordings/",
 }
 # Pages only a member sees; "own request" is the demo member's request, with its
 # update, renewal and daily-mail forms.
@@ -35,6 +38,7 @@ MEMBER_PAGES = {
     "pray through": "/prayers/requests/pray/",
     "member home": "/",
     "member state": "/states/texas/",  # with the form to write to its coordinator
+    "member event": "/events/national-prayer-call/",
 }
 
 

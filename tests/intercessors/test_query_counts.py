@@ -29,11 +29,13 @@ PAGES = {
     "/search/?q=harvest": 8,
     "/partner/": 1,  # the states for the select
     "/articles/feed/": 1,  # posts with prayers
-    # the index: the newest change to a post, the counts of posts, states and leaders
-    "/sitemap.xml": 4,
+    # the index: the newest change to a post, the counts of posts, states, leaders
+    # and events
+    "/sitemap.xml": 5,
     "/sitemap-articles.xml": 2,  # count and rows
     "/sitemap-states.xml": 2,  # count and rows
     "/sitemap-leaders.xml": 1,  # count (no leaders here, so no rows to read)
+    "/sitemap-events.xml": 1,  # count (no events here, so no rows to read)
     "/sitemap-pages.xml": 0,
     "/robots.txt": 0,
     "/accounts/login/": 0,

@@ -13,7 +13,7 @@ from leaders.services import save_leader
 from partners.models import PartnerPledge
 from prayers.followup import quiet_token
 from states.models import State
-from tests.factories import make_article, make_comment, make_member, make_request
+from tests.factories import make_article, make_comment, make_event, make_member, make_request
 from updates.models import Subscriber
 
 ROLES = ["anonymous", "owner", "other", "editor", "superuser"]
@@ -29,6 +29,16 @@ MATRIX = {
     "/states/": {"GET": [200] * 5, "POST": [405] * 5},
     "/states/texas/": {"GET": [200] * 5, "POST": [405] * 5},
     "/states/texas/calls.ics": {"GET": [200] * 5},
+    "/events/": {"GET": [200] * 5, "POST": [405] * 5},
+    "/events/{event}/": {"GET": [200] * 5, "POST": [405] * 5},
+    "/events/{event}/calendar.ics": {"GET": [200] * 5},
+    "/events/calendar.ics": {"GET": [200] * 5},
+    "/events/recordings/": {"GET": [200] * 5},
+    "/events/recordings/feed/": {"GET": [200] * 5},
+    # A reader not logged in must give an address; members are reminded at once.
+    "/events/{event}/remind/": {"GET": [405] * 5, "POST": [400, 302, 302, 302, 302]},
+    "/events/{event}/remind/stop/": {"GET": [302, 405, 405, 405, 405],
+                                     "POST": [302] * 5},
     "/prayers/{prayer}/prayed/": {"GET": [405] * 5, "POST": [302] * 5},
     "/prayers/{draft_prayer}/prayed/": {"POST": [404] * 5},
     "/prayers/{prayer}/unprayed/": {"GET": [302, 405, 405, 405, 405], "POST": [302] * 5},
@@ -217,6 +227,7 @@ def _build_world():
             leader=leader, author=owner, text="Amen.", body_html="<p>Amen.</p>").pk,
         "held_leader_prayer": LeaderPrayer.objects.create(
             leader=leader, author=owner, text="Held.", status="pending").pk,
+        "event": make_event(title="National call", repeat="weekly").slug,
     }
     return [None, owner, other, editor, superuser], fields, post
 

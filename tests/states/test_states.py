@@ -3,13 +3,12 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from django.utils import timezone
-from icalendar import Calendar
 
 from prayers.models import PrayerMark
 from prayers.selectors import weekly_prayer_counts
 from states.models import State, StateCall
 from states.tile_map import GRID, step_for
-from tests.factories import make_article, make_comment, make_member, make_prayer
+from tests.factories import make_article, make_comment, make_event, make_member, make_prayer
 from tests.mailbox import delivered
 
 
@@ -97,10 +96,9 @@ def test_state_page_shows_note_calls_prayers_posts_and_members(client, db):
     texas.coordinator_name = "Maria D."
     texas.coordinator_contact = "Call the prayer line"
     texas.save()
-    StateCall.objects.create(
-        state=texas, title="Texas Tuesday call", weekday=1, start_time=time(19, 0),
-        time_zone="America/Chicago", how_to_join="Dial [the line](tel:5125550199)",
-    )
+    make_event(title="Texas Tuesday call", state=texas, repeat="weekly",
+               start=_next_tuesday_at_7pm(), time_zone="America/Chicago",
+               join_notes="Dial [the line](tel:5125550199)")
     older = make_prayer(text="Father, we pray for the Panhandle.", state=texas,
                         published_at=timezone.now() - timedelta(days=2))
     newer = make_prayer(text="Father, we pray for the Gulf coast.", state=texas)
@@ -113,13 +111,18 @@ def test_state_page_shows_note_calls_prayers_posts_and_members(client, db):
     assert "<strong>rain</strong>" in html and "<script>alert" not in html
     assert "State coordinator: <strong>Maria D.</strong>" in html
     assert "Every Tuesday at 7:00 PM Central time" in html and "Next: <time" in html
-    assert 'href="/states/texas/calls.ics"' in html
+    assert 'href="/events/states/texas/calendar.ics"' in html
     assert html.find(newer.text) < html.find(older.text)  # newest first
     assert html.count('class="pray-button') >= 3  # two prompts and the post's prayer
     assert "Rain returns to the plains" in html and "Snow in Vermont" not in html
     assert "<strong>2</strong> prayers this week" in html
     assert "1 member calls Texas home" in html
     assert "Post a prayer for your state" in html and "Comments (0)" in html
+
+
+def _next_tuesday_at_7pm():
+    today = timezone.localdate()
+    return datetime.combine(today + timedelta(days=(1 - today.weekday()) % 7 or 7), time(19, 0))
 
 
 def test_next_call_date(db):
@@ -129,32 +132,6 @@ def test_next_call_date(db):
     assert call.next_start(monday).isoformat() == "2026-11-24T19:00:00-06:00"
     tuesday_late = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
     assert call.next_start(tuesday_late).isoformat() == "2026-12-01T19:00:00-06:00"
-
-
-def test_calendar_feed_parses_with_a_weekly_rule(client, db):
-    texas = State.objects.get(code="TX")
-    StateCall.objects.create(
-        state=texas, title="Texas Tuesday call", weekday=1, start_time=time(19, 0),
-        time_zone="America/Chicago", how_to_join="Dial 555-0199, code 44#",
-    )
-    StateCall.objects.create(
-        state=texas, title="Retired call", weekday=2, start_time=time(8, 0),
-        time_zone="America/Chicago", how_to_join="-", is_active=False,
-    )
-    response = client.get("/states/texas/calls.ics")
-    assert response.status_code == 200
-    assert response["Content-Type"].startswith("text/calendar")
-    calendar = Calendar.from_ical(response.content)
-    events = calendar.walk("VEVENT")
-    assert len(events) == 1
-    event = events[0]
-    assert str(event["SUMMARY"]) == "Texas Tuesday call"
-    assert event["RRULE"]["FREQ"] == ["WEEKLY"] and event["RRULE"]["BYDAY"] == ["TU"]
-    start = event.decoded("DTSTART")
-    assert (start.weekday(), start.hour, str(start.tzinfo)) == (1, 19, "America/Chicago")
-    assert "Dial 555-0199" in str(event["DESCRIPTION"])
-    assert [str(tz["TZID"]) for tz in calendar.walk("VTIMEZONE")] == ["America/Chicago"]
-    assert client.get("/states/atlantis/calls.ics").status_code == 404
 
 
 def test_unknown_state_is_a_404_with_a_link_to_the_map(client, db):
@@ -233,12 +210,8 @@ def test_editor_keeps_a_state_page_in_admin(client, db):
         "note": "Pray for **Ohio** farmers.",
         "coordinator_name": "Dan B.",
         "coordinator_contact": "Ask at the Columbus office",
-        "calls-TOTAL_FORMS": "1", "calls-INITIAL_FORMS": "0",
-        "calls-MIN_NUM_FORMS": "0", "calls-MAX_NUM_FORMS": "1000",
-        "calls-0-title": "Ohio morning prayer", "calls-0-weekday": "3",
-        "calls-0-start_time": "07:00", "calls-0-duration_minutes": "45",
-        "calls-0-time_zone": "America/New_York", "calls-0-how_to_join": "Dial 555-0177",
-        "calls-0-is_active": "on",
+        "calls-TOTAL_FORMS": "0", "calls-INITIAL_FORMS": "0",
+        "calls-MIN_NUM_FORMS": "0", "calls-MAX_NUM_FORMS": "0",
         "prayers-TOTAL_FORMS": "1", "prayers-INITIAL_FORMS": "0",
         "prayers-MIN_NUM_FORMS": "0", "prayers-MAX_NUM_FORMS": "1000",
         "prayers-0-text": "Father, we pray for Ohio's river towns.",
@@ -248,7 +221,7 @@ def test_editor_keeps_a_state_page_in_admin(client, db):
     response = client.post(f"/admin/states/state/{ohio.pk}/change/", data)
     assert response.status_code == 302, response.content.decode()[:2000]
     html = client.get("/states/ohio/").content.decode()
-    assert "<strong>Ohio</strong> farmers" in html and "Ohio morning prayer" in html
+    assert "<strong>Ohio</strong> farmers" in html
     assert "Father, we pray for Ohio&#x27;s river towns." in html
     assert client.get(f"/admin/states/state/{ohio.pk}/delete/").status_code == 403
 
@@ -277,8 +250,7 @@ def test_a_meeting_id_is_not_taken_for_a_phone_number(db):
 def test_the_calls_can_be_subscribed_to_as_well_as_downloaded(client, db, settings):
     settings.SITE_URL = "https://pray.example.org"
     texas = State.objects.get(code="TX")
-    StateCall.objects.create(state=texas, title="Texas call", weekday=1, start_time="19:00",
-                             time_zone="America/Chicago", how_to_join="Dial in.")
+    make_event(title="Texas call", state=texas, repeat="weekly", time_zone="America/Chicago")
     html = client.get("/states/texas/").content.decode()
-    assert 'href="webcal://pray.example.org/states/texas/calls.ics"' in html
-    assert 'href="/states/texas/calls.ics"' in html
+    assert 'href="webcal://pray.example.org/events/states/texas/calendar.ics"' in html
+    assert 'href="/events/states/texas/calendar.ics"' in html

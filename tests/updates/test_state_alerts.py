@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 
 from library.models import OutboxMessage
-from states.models import State, StateCall
-from tests.factories import make_article, make_member, make_request
+from states.models import State
+from tests.factories import make_article, make_event, make_member, make_request
 from tests.mailbox import delivered
 from updates import editions
 from updates.models import Subscriber, Timetable
@@ -45,9 +45,9 @@ def test_a_post_requests_and_tomorrows_call_in_one_mail_a_day(texas, time_machin
                  anonymous=True, published_at=timezone.now() - timedelta(hours=1))
     make_request(author=asker, state=texas, text="An old one.",
                  published_at=timezone.now() - timedelta(days=3))
-    StateCall.objects.create(state=texas, title="Texas Tuesday prayer call", weekday=1,
-                             start_time=time(19, 0), time_zone="America/Chicago",
-                             how_to_join="Dial in.")
+    make_event(title="Texas Tuesday prayer call", state=texas, repeat="weekly",
+               start=datetime(2026, 6, 2, 19, 0), time_zone="America/Chicago",
+               join_notes="Dial in.")
     editions.send_due()
     (message,) = [m for m in delivered() if m.to == [reader.email]]
     assert "Praying for Texas: the prayer call is tomorrow" in message.subject

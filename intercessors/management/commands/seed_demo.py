@@ -18,6 +18,7 @@ from articles.models import Article, Topic
 from articles.services import save_post
 from comments.models import Comment
 from comments.targets import content_type_for
+from events.models import Event
 from intercessors.demo.posts import (
     CONVERSATIONS,
     COORDINATOR_ADDRESSES,
@@ -37,7 +38,7 @@ from library.text.markup import render_markdown
 from prayers.followup import refresh_updates
 from prayers.models import Prayer, PrayerUpdate, wall_until
 from prayers.services import mark_prayed
-from states.models import State, StateCall
+from states.models import State
 
 # The migrations that load what the site cannot run without: the states, the
 # site's own pages, and the Editors group with its permissions. A database emptied
@@ -53,6 +54,7 @@ REFERENCE_MIGRATIONS = [
     "prayers.migrations.0005_editors_edit_states",
     "prayers.migrations.0008_editors_moderate_requests",
     "prayers.migrations.0010_editors_update_prayers",
+    "events.migrations.0003_editors_keep_events",
     "updates.migrations.0002_editors_set_the_timetable",
     "updates.migrations.0005_editors_send_mailings",
     "library.migrations.0002_editors_see_mail",
@@ -118,6 +120,18 @@ DEMO_GOVERNORS = [
     ("Bob Ferguson", "Bob", "Ferguson", "WA", "Democrat", datetime.date(2025, 1, 15),
      "https://governor.wa.gov"),
 ]
+
+
+def weekly_event(title, weekday, start, zone, **fields):
+    """A weekly call of the demo, from its next date for a year, made once."""
+    begins = datetime.datetime.combine(timezone.localdate(), datetime.time.fromisoformat(start))
+    begins += timedelta(days=(weekday - begins.weekday()) % 7)
+    ends = begins + timedelta(hours=1)
+    Event.objects.get_or_create(title=title, defaults=dict(
+        kind=Event.Kind.CALL, time_zone=zone, start_date=begins.date(),
+        start_time=begins.time(), end_date=ends.date(), end_time=ends.time(),
+        repeat=Event.Repeat.WEEKLY, repeat_until=begins.date() + timedelta(days=365),
+        **fields))
 
 
 class Command(BaseCommand):
@@ -314,9 +328,11 @@ class Command(BaseCommand):
             state.coordinator_email = COORDINATOR_ADDRESSES.get(code, "")
             state.save()
             for title, weekday, start, zone, join in calls:
-                StateCall.objects.get_or_create(
-                    state=state,
-                    title=title,
-                    defaults={"weekday": weekday, "start_time": start, "time_zone": zone,
-                              "how_to_join": join},
-                )
+                weekly_event(title, weekday, start, zone, state=state, join_notes=join)
+        weekly_event(
+            "National prayer call", 0, "20:00", "America/New_York",
+            description="Each Monday evening we pray together for the nation: its leaders, "
+                        "its families and the news of the week. Stay for ten minutes or "
+                        "the whole hour.",
+            phone="(202) 555-0143", access_code="7788#",
+            stream_url="https://stream.intercessors.example/national")
