@@ -233,6 +233,10 @@ class Prayer(Moderated):
         return self.urgent_at is not None and self.urgent_at > urgent_since()
 
     @property
+    def urgent_until(self):
+        return self.urgent_at + timedelta(hours=URGENT_HOURS) if self.urgent_at else None
+
+    @property
     def urgent_waiting(self) -> bool:
         """The requester asked for it to be urgent; staff have not yet approved it."""
         return self.urgent_asked_at is not None and self.urgent_at is None

@@ -5,6 +5,29 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
+from articles import search_index
+from library import editors
+
+# Editors moderate notes as they moderate requests.
+CODENAMES = ["view_prayernote", "change_prayernote", "view_prayernotereport",
+             "change_prayernotereport"]
+
+
+def drop_search_triggers(apps, schema_editor):
+    search_index.drop_triggers(schema_editor)
+
+
+def create_search_triggers(apps, schema_editor):
+    search_index.create(schema_editor)
+
+
+def grant(apps, schema_editor):
+    editors.grant(apps, "prayers", CODENAMES)
+
+
+def revoke(apps, schema_editor):
+    editors.revoke(apps, "prayers", CODENAMES)
+
 
 class Migration(migrations.Migration):
 
@@ -15,7 +38,10 @@ class Migration(migrations.Migration):
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
+    # SQLite rebuilds the prayers table to add these: the posts' search triggers,
+    # which read it, step aside meanwhile (articles.search_index).
     operations = [
+        migrations.RunPython(drop_search_triggers, create_search_triggers),
         migrations.CreateModel(
             name='PrayerNote',
             fields=[
@@ -121,4 +147,6 @@ class Migration(migrations.Migration):
             model_name='prayernotereport',
             constraint=models.UniqueConstraint(condition=models.Q(('resolved_at__isnull', True)), fields=('note', 'reporter'), name='one_open_note_report_per_member'),
         ),
+        migrations.RunPython(create_search_triggers, drop_search_triggers),
+        migrations.RunPython(grant, revoke),
     ]
