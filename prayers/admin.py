@@ -9,10 +9,21 @@ from library.text.markup import html_to_text, shorten
 from library.text.moderation import Refused
 
 from . import followup
-from .models import Prayer, PrayerReport, PrayerRequest, PrayerUpdate
+from .models import (
+    Prayer,
+    PrayerNote,
+    PrayerNoteReport,
+    PrayerReport,
+    PrayerRequest,
+    PrayerUpdate,
+)
 from .services import (
+    approve_notes,
     approve_requests,
+    approve_urgent,
+    remove_notes,
     remove_requests,
+    set_note_status,
     set_request_status,
 )
 
@@ -121,22 +132,40 @@ class AnsweredFilter(admin.SimpleListFilter):
         return queryset
 
 
+class UrgentFilter(admin.SimpleListFilter):
+    title = "urgent"
+    parameter_name = "urgent"
+
+    def lookups(self, request, model_admin):
+        return [("asked", "Asked, waiting for you"), ("yes", "Marked urgent")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "asked":
+            return queryset.filter(urgent_asked_at__isnull=False, urgent_at__isnull=True)
+        if self.value() == "yes":
+            return queryset.filter(urgent_at__isnull=False)
+        return queryset
+
+
 @admin.register(PrayerRequest)
 class PrayerRequestAdmin(admin.ModelAdmin):
     """Members' requests: the review queue is the list filtered to "Awaiting
     moderation". Staff see who asked, anonymous or not; readers never do."""
 
     list_display = ["text_shown", "links", "asked_by", "shown_as_name", "state", "shown_as",
-                    "answered", "report_count", "prayed_count", "created_at"]
-    list_filter = ["status", AnsweredFilter, "is_deleted", "anonymous", "state", "created_at"]
+                    "urgent", "answered", "report_count", "prayed_count", "created_at"]
+    list_filter = ["status", UrgentFilter, AnsweredFilter, "is_deleted", "anonymous", "state",
+                   "created_at"]
     list_select_related = ["author", "state"]
     search_fields = ["text", "author__display_name"]
     date_hierarchy = "created_at"
-    actions = ["approve", "remove"]
+    actions = ["approve", "remove", "mark_urgent"]
     fields = ["asked_by", "anonymous", "state", "status", "text_shown_whole", "links",
-              "prayed_count", "report_count", "created_at", "edited_at", "is_deleted"]
-    readonly_fields = ["asked_by", "anonymous", "state", "text_shown_whole", "links",
-                       "prayed_count", "report_count", "created_at", "edited_at", "is_deleted"]
+              "urgent", "notes_public", "prayed_count", "report_count", "created_at",
+              "edited_at", "is_deleted"]
+    readonly_fields = ["asked_by", "anonymous", "state", "text_shown_whole", "links", "urgent",
+                       "notes_public", "prayed_count", "report_count", "created_at",
+                       "edited_at", "is_deleted"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).requests()
@@ -160,6 +189,13 @@ class PrayerRequestAdmin(admin.ModelAdmin):
     @admin.display(description="answered", boolean=True, ordering="answered_at")
     def answered(self, obj):
         return obj.is_answered
+
+    @admin.display(description="urgent", ordering="urgent_asked_at")
+    def urgent(self, obj):
+        if obj.urgent_at:
+            return (f"Urgent until {obj.urgent_until:%Y-%m-%d %H:%M}" if obj.is_urgent
+                    else "Was urgent")
+        return "Asked: waiting for you" if obj.urgent_asked_at else "No"
 
     @admin.display(description="request")
     def text_shown_whole(self, obj):
@@ -194,6 +230,100 @@ class PrayerRequestAdmin(admin.ModelAdmin):
         record(request, queryset.filter(pk__in=shown, status=Prayer.Status.REMOVED),
                "Removed from the site (prayer request)")
         self.message_user(request, f"{counted(count, 'request')} removed.", messages.SUCCESS)
+
+
+    @admin.action(description="Mark selected requests urgent, as their requesters asked",
+                  permissions=["change"])
+    def mark_urgent(self, request, queryset):
+        ids = approve_urgent(queryset, by=request.user)
+        record(request, Prayer.objects.filter(pk__in=ids), "Marked urgent (prayer request)")
+        left = queryset.count() - len(ids)
+        self.message_user(
+            request, f"{counted(len(ids), 'request')} marked urgent; subscribers who chose "
+            "urgent requests will be emailed." + (
+                f" {counted(left, 'request')} left as they were: only a request on the wall "
+                "whose requester asked, and not marked urgent already, can be." if left else ""),
+            messages.SUCCESS if ids else messages.WARNING)
+
+
+@admin.register(PrayerNote)
+class PrayerNoteAdmin(admin.ModelAdmin):
+    """Notes members leave with "I Prayed": those with links wait here ("Awaiting
+    moderation") for a decision, as requests do."""
+
+    list_display = ["__str__", "links", "written_by", "on_request", "shown_as", "report_count",
+                    "created_at"]
+    list_filter = ["status", "is_deleted", "created_at"]
+    list_select_related = ["author", "prayer"]
+    search_fields = ["text", "author__display_name"]
+    date_hierarchy = "created_at"
+    actions = ["approve", "remove"]
+    fields = ["written_by", "on_request", "status", "text_whole", "links", "report_count",
+              "created_at"]
+    readonly_fields = ["written_by", "on_request", "text_whole", "links", "report_count",
+                       "created_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if "status" in form.changed_data:
+            set_note_status(note=obj, status=obj.status, by=request.user)
+
+    @admin.display(description="written by", ordering="author__display_name")
+    def written_by(self, obj):
+        return obj.author_label
+
+    @admin.display(description="on the request")
+    def on_request(self, obj):
+        return str(obj.prayer)
+
+    @admin.display(description="note")
+    def text_whole(self, obj):
+        return html_to_text(obj.body_html)
+
+    @admin.display(description="links to")
+    def links(self, obj):
+        return links_as_text(obj.body_html)
+
+    @admin.display(description="status", ordering="status")
+    def shown_as(self, obj):
+        return obj.state_label
+
+    @admin.action(description="Approve selected notes", permissions=["change"])
+    def approve(self, request, queryset):
+        waiting = list(queryset.exclude(status=PrayerNote.Status.PUBLISHED).values_list(
+            "pk", flat=True))
+        count = approve_notes(queryset, by=request.user)
+        record(request, queryset.filter(pk__in=waiting, status=PrayerNote.Status.PUBLISHED),
+               "Approved (held note)")
+        self.message_user(request, f"{counted(count, 'note')} approved.", messages.SUCCESS)
+
+    @admin.action(description="Remove selected notes from the site", permissions=["change"])
+    def remove(self, request, queryset):
+        shown = list(queryset.exclude(status=PrayerNote.Status.REMOVED).values_list(
+            "pk", flat=True))
+        count = remove_notes(queryset, by=request.user)
+        record(request, queryset.filter(pk__in=shown, status=PrayerNote.Status.REMOVED),
+               "Removed from the site (note)")
+        self.message_user(request, f"{counted(count, 'note')} removed.", messages.SUCCESS)
+
+
+@admin.register(PrayerNoteReport)
+class PrayerNoteReportAdmin(ReportAdmin):
+    """A report of a note, with the note and its request as readers see them."""
+
+    noun = "note"
+    list_select_related = ["note", "reporter"]
+
+    @admin.display(description="the note")
+    def in_context(self, obj):
+        note = obj.note
+        return format_html(
+            "<p><strong>{}</strong> · {}</p><blockquote>{}</blockquote>"
+            "<p>On the request: {}</p>",
+            note.author_label, note.state_label, html_to_text(note.body_html),
+            html_to_text(note.prayer.body_html))
 
 
 @admin.register(PrayerReport)

@@ -22,7 +22,7 @@ from library import db, jobs
 from library.mail import outbox
 from library.pages import pagecache
 from library.templatetags.moments import reader_time
-from library.text.markup import count_links, render_markdown
+from library.text.markup import count_links, html_to_text, render_markdown
 from library.text.moderation import Refused, Status, check_pace, clean_text
 
 from .models import (
@@ -30,6 +30,7 @@ from .models import (
     PrayedDigest,
     Prayer,
     PrayerMark,
+    PrayerNote,
     PrayerUpdate,
     wall_until,
 )
@@ -324,8 +325,10 @@ def _digest(author_id: int, day, counts: dict[int, int]) -> int:
             ).select_related("state").order_by("-published_at"))
             if author is None or not requests or not author.can_be_mailed:
                 return 0
+            notes = _notes_of_the_day(requests, day)
             items = [{"prayer": p.plain_text, "count": counts[p.pk],
                       "link": settings.SITE_URL + p.get_absolute_url(),
+                      "notes": notes.get(p.pk, []),
                       "quiet": quiet_url(p)} for p in requests]
             total = sum(item["count"] for item in items)
             outbox.send("prayers/email/digest", {
@@ -335,6 +338,19 @@ def _digest(author_id: int, day, counts: dict[int, int]) -> int:
             return 1
     except IntegrityError:
         return 0  # another run told this requester of this day already
+
+
+def _notes_of_the_day(requests, day) -> dict[int, list[dict]]:
+    """The notes left with the day's prayers (those shown: one held for staff is not),
+    by request, as the mail gives them: who wrote each, and its words as text."""
+    start, end = day_bounds(day)
+    notes: dict[int, list[dict]] = {}
+    for note in (PrayerNote.objects.shown().filter(prayer__in=requests, created_at__gte=start,
+                                                   created_at__lt=end)
+                 .select_related("author").order_by("created_at", "id")):
+        notes.setdefault(note.prayer_id, []).append(
+            {"author": note.author_label, "text": html_to_text(note.body_html)})
+    return notes
 
 
 def _list_unsubscribe(items) -> dict:

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from library.recount import counted_once_a_minute
 
-from .models import Prayer, PrayerMark
+from .models import Prayer, PrayerMark, PrayerNote
 
 
 def live_counts(ids, *, member) -> dict[int, tuple[int, bool]]:
@@ -91,3 +91,17 @@ def weekly_prayer_counts(*, since=None, state_id=None) -> dict[int, int]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return dict(cursor.fetchall())
+
+
+def notes_for(prayers) -> dict[int, list[dict]]:
+    """The notes shown on each of a page of requests, in one query, as plain values
+    (a member's own page is kept until one of them changes)."""
+    if not prayers:
+        return {}
+    notes: dict[int, list[dict]] = {}
+    for note in (PrayerNote.objects.shown().filter(prayer__in=prayers)
+                 .select_related("author").order_by("created_at", "id")):
+        notes.setdefault(note.prayer_id, []).append({
+            "pk": note.pk, "author": note.author_label, "html": note.body_html,
+            "created_at": note.created_at})
+    return notes
