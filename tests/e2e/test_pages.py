@@ -23,12 +23,14 @@ PAGES = {
     "leader": "/leaders/ted-cruz/",
 }
 # Pages only a member sees; "own request" is the demo member's request, with its
-# update, renewal and daily-mail forms.
+# update, renewal and daily-mail forms; "someone's request" another member's, marked
+# urgent, with a note shown to everyone and the form for the member's own note.
 MEMBER_PAGES = {
     "profile": "/accounts/profile/",
     "journal": "/accounts/prayers/",
     "journal requests": "/accounts/prayers/?show=requests",
     "own request": None,
+    "someone's request": None,
     "member home": "/",
 }
 
@@ -40,7 +42,32 @@ def member_path(name):
         return Prayer.objects.requests().filter(
             author__email="grace@intercessors.example", answered_at__isnull=True,
         ).first().get_absolute_url()
+    if name == "someone's request":
+        return noted_request().get_absolute_url()
     return MEMBER_PAGES[name]
+
+
+def noted_request():
+    """Another member's request, urgent, with a note everyone sees (made once)."""
+    from django.utils import timezone
+
+    from library.pages import pagecache
+    from library.text.markup import render_markdown
+    from prayers.models import Prayer, PrayerNote
+
+    prayer = Prayer.objects.requests().filter(
+        status="published", is_deleted=False, answered_at__isnull=True, anonymous=False,
+    ).exclude(author__email="grace@intercessors.example").exclude(author=None).first()
+    if not prayer.notes.exists():
+        text = "Praying for you tonight, and for all your family."
+        writer = Prayer.objects.requests().exclude(author=prayer.author).exclude(
+            author__email="grace@intercessors.example").exclude(author=None).first().author
+        PrayerNote.objects.create(prayer=prayer, author=writer, text=text,
+                                  body_html=render_markdown(text))
+        Prayer.objects.filter(pk=prayer.pk).update(notes_public=True, urgent_at=timezone.now(),
+                                                   urgent_asked_at=timezone.now())
+        pagecache.retire(pagecache.LISTS, prayer.page_scope)
+    return prayer
 PHONE = {"width": 375, "height": 812}
 DESKTOP = {"width": 1280, "height": 800}
 
