@@ -42,8 +42,8 @@ def urgent_request(text, state=None, anonymous=False, name="Naomi Vale"):
 
 def test_each_subscriber_hears_of_their_urgent_requests_once_a_day(texas, time_machine):
     time_machine.move_to(datetime(2026, 6, 8, 9, 0, tzinfo=EASTERN), tick=False)
-    texan = subscriber("texan@example.org", urgent=True, state=texas)
-    ohioan = subscriber("ohioan@example.org", urgent=True, state=State.objects.get(code="OH"))
+    subscriber("texan@example.org", urgent=True, state=texas)
+    subscriber("ohioan@example.org", urgent=True, state=State.objects.get(code="OH"))
     subscriber("daily@example.org", daily=True, state=texas)  # did not choose urgent
     subscriber("gone@example.org", urgent=True, left_at=timezone.now())
     nation = urgent_request("Pray for the flood crews along the river")
