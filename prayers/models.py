@@ -149,7 +149,7 @@ class Prayer(Moderated):
     # Notes left with "I Prayed" (PrayerNote): the requester always sees them; others
     # only when the requester chose to show them.
     notes_public = models.BooleanField(
-        "show notes to everyone", default=False,
+        "show notes to everyone", default=False, db_default=False,
         help_text="Notes left with “I Prayed” are shown to every reader, not only the "
         "requester.")
     # Urgent: the requester asks (urgent_asked_at), staff approve (urgent_at); from then

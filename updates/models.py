@@ -29,7 +29,7 @@ class Subscriber(models.Model):
     state = models.ForeignKey("states.State", null=True, blank=True, on_delete=models.SET_NULL,
                               related_name="+", help_text="Alerts for this state.")
     answered = models.BooleanField("answered prayers I prayed for", default=False)
-    urgent = models.BooleanField("urgent prayer requests", default=False)
+    urgent = models.BooleanField("urgent prayer requests", default=False, db_default=False)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     left_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -78,7 +78,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='prayer',
             name='notes_public',
-            field=models.BooleanField(default=False, help_text='Notes left with “I Prayed” are shown to every reader, not only the requester.', verbose_name='show notes to everyone'),
+            field=models.BooleanField(db_default=False, default=False, help_text='Notes left with “I Prayed” are shown to every reader, not only the requester.', verbose_name='show notes to everyone'),
         ),
         migrations.AddField(
             model_name='prayer',

@@ -29,7 +29,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='subscriber',
             name='urgent',
-            field=models.BooleanField(default=False, verbose_name='urgent prayer requests'),
+            field=models.BooleanField(db_default=False, default=False, verbose_name='urgent prayer requests'),
         ),
         migrations.AddIndex(
             model_name='subscriber',
