@@ -54,14 +54,14 @@ def noted_request():
     from library.pages import pagecache
     from library.text.markup import render_markdown
     from prayers.models import Prayer, PrayerNote
+    from tests.factories import make_member
 
     prayer = Prayer.objects.requests().filter(
         status="published", is_deleted=False, answered_at__isnull=True, anonymous=False,
     ).exclude(author__email="grace@intercessors.example").exclude(author=None).first()
     if not prayer.notes.exists():
         text = "Praying for you tonight, and for all your family."
-        writer = Prayer.objects.requests().exclude(author=prayer.author).exclude(
-            author__email="grace@intercessors.example").exclude(author=None).first().author
+        writer = make_member(display_name="Ruth Oakes")
         PrayerNote.objects.create(prayer=prayer, author=writer, text=text,
                                   body_html=render_markdown(text))
         Prayer.objects.filter(pk=prayer.pk).update(notes_public=True, urgent_at=timezone.now(),
