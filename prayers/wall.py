@@ -24,7 +24,7 @@ from library.web.reports import report_page
 
 from . import followup
 from .forms import LINK_RULE, NewRequestForm, RequestForm, State, UpdateForm
-from .models import URGENT_HOURS, Prayer, PrayerNote
+from .models import URGENT_HOURS, Prayer, PrayerNote, urgent_since
 from .services import (
     REQUEST_EDIT_RULE,
     ask_urgent,
@@ -80,7 +80,11 @@ def wall(request):
     else:
         order = ("-published_at", "-id")
     # Requests staff marked urgent head the wall, in all and per state, for a while.
-    prayers = prayers.order_by(*order) if answered else prayers.urgent_first(*order)
+    # Most of the time there is none: then the wall's own indexes give its order.
+    if not answered and prayers.filter(urgent_at__gt=urgent_since()).exists():
+        prayers = prayers.urgent_first(*order)
+    else:
+        prayers = prayers.order_by(*order)
     page = paginate_uncounted(request, prayers)
     return render(request, "prayers/wall.html", {
         "page": page,
