@@ -353,6 +353,9 @@ class PrayerNote(Moderated):
     text = models.TextField("note", max_length=NOTE_MAX_LENGTH)
     body_html = models.TextField(blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # When the requester's daily mail carried it (prayers.followup): each note once,
+    # a note staff approved later in the next day's mail.
+    told_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = PrayerNoteQuerySet.as_manager()
 
@@ -363,7 +366,10 @@ class PrayerNote(Moderated):
                                                name="one_note_per_member")]
         indexes = [models.Index(fields=["prayer", "created_at"], name="note_prayer_idx"),
                    models.Index(fields=["author", "created_at"], name="note_author_idx"),
-                   models.Index(fields=["status", "created_at"], name="note_status_idx")]
+                   models.Index(fields=["status", "created_at"], name="note_status_idx"),
+                   models.Index(fields=["created_at"], name="note_untold_idx",
+                                condition=Q(told_at__isnull=True, status=Status.PUBLISHED,
+                                            is_deleted=False))]
 
     def __str__(self):
         return shorten(html_to_text(self.body_html) or self.text, 80)

@@ -53,6 +53,7 @@ class Migration(migrations.Migration):
                 ('text', models.TextField(max_length=280, verbose_name='note')),
                 ('body_html', models.TextField(blank=True, editable=False)),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                ('told_at', models.DateTimeField(blank=True, editable=False, null=True)),
             ],
             options={
                 'verbose_name': '“praying for you” note',
@@ -134,6 +135,10 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name='prayernote',
             index=models.Index(fields=['status', 'created_at'], name='note_status_idx'),
+        ),
+        migrations.AddIndex(
+            model_name='prayernote',
+            index=models.Index(condition=models.Q(('is_deleted', False), ('status', 'published'), ('told_at__isnull', True)), fields=['created_at'], name='note_untold_idx'),
         ),
         migrations.AddConstraint(
             model_name='prayernote',

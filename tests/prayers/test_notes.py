@@ -242,6 +242,17 @@ def test_the_daily_mail_carries_the_days_notes(asker, texas, friend, time_machin
     assert "spam" not in mail.body and "Held Back" not in mail.body
     # Still one mail a day, however many notes.
     assert followup.send_digests(day=date(2026, 3, 10)) == 0
+    # Staff approve the held note the next day: with no prayer that day, the next
+    # day's mail carries it alone; each note is told once.
+    time_machine.move_to(timezone.make_aware(datetime(2026, 3, 11, 9, 0)), tick=False)
+    approve_notes(PrayerNote.objects.filter(status="pending"))
+    assert followup.send_digests(day=date(2026, 3, 11)) == 1
+    later = OutboxMessage.objects.filter(kind="prayers/email/digest").latest("id")
+    assert later.subject.endswith("A note from someone who prayed for you")
+    assert "Held Back: Look at example.org/spam" in later.body
+    assert NOTE not in later.body and "people prayed" not in later.body
+    time_machine.move_to(timezone.make_aware(datetime(2026, 3, 12, 9, 0)), tick=False)
+    assert followup.send_digests(day=date(2026, 3, 12)) == 0
 
 
 def test_the_request_page_costs_the_same_with_notes(request_, asker, running_site,
