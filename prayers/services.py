@@ -331,8 +331,7 @@ def report_note(*, note: PrayerNote, user, reason: str, detail: str = "") -> boo
 
 
 def approve_notes(queryset, *, by=None) -> int:
-    count = moderation.approve(queryset, report_model=PrayerNoteReport, by=by)
-    return count
+    return moderation.approve(queryset, report_model=PrayerNoteReport, by=by)
 
 
 def remove_notes(queryset, *, by=None) -> int:

@@ -47,13 +47,12 @@ def _untold(prayers, subscriber):
 def waiting(day):
     """Subscribers who chose urgent requests, have had no such mail on `day`, and have
     one to hear of."""
-    due = _untold(urgent_now().filter(_for(OuterRef(OuterRef("state_id")))),
-                  OuterRef(OuterRef("pk")))
-    nation = _untold(urgent_now().filter(state__isnull=True), OuterRef(OuterRef("pk")))
+    # One level down from the subscriber: the requests; two: what they were told.
+    due = _untold(urgent_now().filter(_for(OuterRef("state_id"))), OuterRef(OuterRef("pk")))
     return (Subscriber.objects.filter(urgent=True, confirmed_at__isnull=False,
                                       left_at__isnull=True)
             .exclude(urgent_mails__day=day)
-            .filter(Exists(due.values("pk")) | Exists(nation.values("pk")))
+            .filter(Exists(due.values("pk")))
             .select_related("member", "state").order_by("id"))
 
 

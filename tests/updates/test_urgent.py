@@ -42,7 +42,7 @@ def urgent_request(text, state=None, anonymous=False, name="Naomi Vale"):
 
 def test_each_subscriber_hears_of_their_urgent_requests_once_a_day(texas, time_machine):
     time_machine.move_to(datetime(2026, 6, 8, 9, 0, tzinfo=EASTERN), tick=False)
-    subscriber("texan@example.org", urgent=True, state=texas)
+    texan = subscriber("texan@example.org", urgent=True, state=texas)
     subscriber("ohioan@example.org", urgent=True, state=State.objects.get(code="OH"))
     subscriber("daily@example.org", daily=True, state=texas)  # did not choose urgent
     subscriber("gone@example.org", urgent=True, left_at=timezone.now())
@@ -67,6 +67,8 @@ def test_each_subscriber_hears_of_their_urgent_requests_once_a_day(texas, time_m
     assert urgent.send_urgent() == 0
     assert mails().count() == 2
     time_machine.move_to(datetime(2026, 6, 9, 0, 5, tzinfo=EASTERN), tick=False)
+    # Only Texas hears of a request for Texas: Ohio is not even looked at.
+    assert list(urgent.waiting(timezone.localdate())) == [texan]
     assert urgent.send_urgent() == 1
     tomorrow = mails("texan@example.org").order_by("-id").first()
     assert "missing hiker" in tomorrow.body
