@@ -43,7 +43,7 @@ def test_the_schedules_are_written_at_migrate_once_each(db):
     Schedule.objects.create(name="Site: something retired", func="math.floor", minutes=5,
                             schedule_type=Schedule.MINUTES)
     jobs.install_schedules()
-    assert Schedule.objects.filter(name__startswith="Site: ").count() == 14
+    assert Schedule.objects.filter(name__startswith="Site: ").count() == 15
 
 
 def test_expired_sessions_are_cleared(db):
