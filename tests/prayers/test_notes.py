@@ -270,3 +270,20 @@ def test_the_request_page_costs_the_same_with_notes(request_, asker, running_sit
     # session, member, whether it is theirs, the request, the notes, the live count
     with django_assert_num_queries(6):
         assert requester.get(request_.get_absolute_url()).status_code == 200
+
+
+def test_the_note_pages_cost_a_fixed_number_of_queries(request_, asker, friend,
+                                                       django_assert_num_queries):
+    note = pray_with_note(user=friend, prayer=request_, text=NOTE)
+    requester = logged_in(asker)
+    requester.get("/")
+    # session, member, the note with its request, state and requester
+    with django_assert_num_queries(3):
+        assert requester.get(f"/prayers/notes/{note.pk}/report/").status_code == 200
+    other = logged_in(make_member())
+    other.get("/")
+    # A note that cannot be taken comes back: session, member, the rate limit, the
+    # request, and the write's savepoint opened, rolled back and released (the text
+    # is refused before the pace rule reads anything)
+    with django_assert_num_queries(7):
+        assert note_on(other, request_, text="z" * 300).status_code == 400
