@@ -11,7 +11,7 @@ from library.models import OutboxMessage
 from library.pages import pagecache
 from library.web import ratelimit
 from partners.models import Gift, PartnerPledge
-from prayers.models import Prayer, PrayerMark
+from prayers.models import Prayer, PrayerMark, PrayerNote
 from updates.models import Subscriber
 from updates.services import remove as remove_subscriber
 
@@ -64,7 +64,9 @@ def export_member_data(*, user: User) -> dict:
              "prayed_for_by": p.prayed_count, "asked": p.created_at.isoformat(),
              "edited": p.edited_at.isoformat() if p.edited_at else None,
              "answered": p.answered_at.isoformat() if p.answered_at else None,
-             "daily_email": p.daily_mail,
+             "daily_email": p.daily_mail, "notes_shown_to_everyone": p.notes_public,
+             "urgent_asked": p.urgent_asked_at.isoformat() if p.urgent_asked_at else None,
+             "marked_urgent": p.urgent_at.isoformat() if p.urgent_at else None,
              "updates": [{"text": u.text, "answered": u.answered,
                           "written": u.created_at.isoformat()} for u in p.updates.all()]}
             for p in Prayer.objects.requests().filter(author=user).select_related("state")
@@ -74,6 +76,12 @@ def export_member_data(*, user: User) -> dict:
             {"prayer": m.prayer_id, "text": m.prayer.plain_text, "when": m.created_at.isoformat()}
             for m in PrayerMark.objects.filter(user=user).select_related("prayer")
         ],
+        "notes_left_with_prayers": [
+            {"id": n.pk, "on_request": n.prayer_id, "text": n.text,
+             "status": "deleted" if n.is_deleted else n.status,
+             "written": n.created_at.isoformat()}
+            for n in PrayerNote.objects.filter(author=user)
+        ],
         "prayers_for_leaders": [
             {"id": p.pk, "for": p.leader.name, "text": p.text,
              "status": "deleted" if p.is_deleted else p.status,
@@ -82,6 +90,7 @@ def export_member_data(*, user: User) -> dict:
         ],
         "prayer_updates": [
             {"daily": s.daily, "weekly": s.weekly, "state": s.state.name if s.state else None,
+             "urgent_requests": s.urgent,
              "subscribed": s.confirmed_at.isoformat() if s.confirmed_at else None,
              "left": s.left_at.isoformat() if s.left_at else None}
             for s in Subscriber.objects.filter(member=user).select_related("state")

@@ -13,6 +13,7 @@ from library.web.ratelimit import allow
 from partners import giving
 from partners.models import Gift, Partner, PartnerPledge
 from prayers.models import Prayer, PrayerMark
+from prayers.selectors import notes_for
 from updates import services as updates
 from updates.forms import MemberChoicesForm
 
@@ -28,7 +29,7 @@ def profile(request):
     subscription = updates.for_member(request.user)
     updates_form = MemberChoicesForm(request.POST or None, prefix="updates", initial={
         "daily": subscription.daily, "weekly": subscription.weekly,
-        "state": subscription.state})
+        "state": subscription.state, "urgent": subscription.urgent})
     if request.method == "POST":
         if not (form.is_valid() and updates_form.is_valid()):
             return _profile_page(request, form, updates_form, subscription)
@@ -42,6 +43,7 @@ def profile(request):
             choices = updates_form.cleaned_data
             updates.set_member_choices(request.user, daily=choices["daily"],
                                        weekly=choices["weekly"], state=choices["state"],
+                                       urgent=choices["urgent"],
                                        answered=request.user.notify_answered)
         messages.success(request, "Your profile has been saved.")
         return redirect("accounts:profile")
@@ -74,8 +76,10 @@ def my_prayers(request):
         rows = Prayer.objects.requests().filter(author=request.user, is_deleted=False
                                                 ).select_related("state", "author")
         page = paginate_uncounted(request, rows.order_by("-created_at", "-id"))
+        notes = notes_for(list(page.object_list))
         for prayer in page:  # what the line says depends on the time too
             prayer.on_the_wall_now = prayer.is_on_the_wall
+            prayer.shown_notes = notes.get(prayer.pk, [])
     else:
         # Only what a journal line shows: not the posts' text and search index.
         rows = PrayerMark.objects.filter(user=request.user).select_related(

@@ -8,16 +8,28 @@ from library.admin import (
     ReportAdmin,
     RetirePagesAdminMixin,
     links_as_text,
+    record,
 )
-from library.rules import DELETED_MEMBER_NAME, parse_id
+from library.rules import DELETED_MEMBER_NAME, counted, parse_id
 from library.text.markup import html_to_text, shorten
 from library.text.moderation import Refused
 
 from . import followup
-from .models import Prayer, PrayerReport, PrayerRequest, PrayerUpdate
+from .models import (
+    Prayer,
+    PrayerNote,
+    PrayerNoteReport,
+    PrayerReport,
+    PrayerRequest,
+    PrayerUpdate,
+)
 from .services import (
+    approve_notes,
     approve_requests,
+    approve_urgent,
+    remove_notes,
     remove_requests,
+    set_note_status,
     set_request_category,
     set_request_status,
 )
@@ -127,6 +139,21 @@ class AnsweredFilter(admin.SimpleListFilter):
         return queryset
 
 
+class UrgentFilter(admin.SimpleListFilter):
+    title = "urgent"
+    parameter_name = "urgent"
+
+    def lookups(self, request, model_admin):
+        return [("asked", "Asked, waiting for you"), ("yes", "Marked urgent")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "asked":
+            return queryset.filter(urgent_asked_at__isnull=False, urgent_at__isnull=True)
+        if self.value() == "yes":
+            return queryset.filter(urgent_at__isnull=False)
+        return queryset
+
+
 @admin.register(PrayerRequest)
 class PrayerRequestAdmin(ModerationActionsMixin, admin.ModelAdmin):
     """Members' requests: the review queue is the list filtered to "Awaiting
@@ -137,16 +164,21 @@ class PrayerRequestAdmin(ModerationActionsMixin, admin.ModelAdmin):
     remove_rows = staticmethod(remove_requests)
 
     list_display = ["text_shown", "links", "asked_by", "shown_as_name", "state", "category",
-                    "shown_as", "answered", "report_count", "prayed_count", "created_at"]
-    list_filter = ["status", AnsweredFilter, "category", "is_deleted", "anonymous", "state",
+                    "shown_as", "urgent", "answered", "report_count", "prayed_count",
+                    "created_at"]
+    list_filter = ["status", UrgentFilter, AnsweredFilter, "category", "is_deleted", "anonymous",
+                   "state",
                    "created_at"]
     list_select_related = ["author", "state"]
     search_fields = ["text", "author__display_name"]
     date_hierarchy = "created_at"
+    actions = ["approve", "remove", "mark_urgent"]
     fields = ["asked_by", "anonymous", "state", "category", "status", "text_shown_whole", "links",
-              "prayed_count", "report_count", "created_at", "edited_at", "is_deleted"]
-    readonly_fields = ["asked_by", "anonymous", "state", "text_shown_whole", "links",
-                       "prayed_count", "report_count", "created_at", "edited_at", "is_deleted"]
+              "urgent", "notes_public", "prayed_count", "report_count", "created_at",
+              "edited_at", "is_deleted"]
+    readonly_fields = ["asked_by", "anonymous", "state", "text_shown_whole", "links", "urgent",
+                       "notes_public", "prayed_count", "report_count", "created_at",
+                       "edited_at", "is_deleted"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).requests()
@@ -173,6 +205,13 @@ class PrayerRequestAdmin(ModerationActionsMixin, admin.ModelAdmin):
     def answered(self, obj):
         return obj.is_answered
 
+    @admin.display(description="urgent", ordering="urgent_asked_at")
+    def urgent(self, obj):
+        if obj.urgent_at:
+            return (f"Urgent until {obj.urgent_until:%Y-%m-%d %H:%M}" if obj.is_urgent
+                    else "Was urgent")
+        return "Asked: waiting for you" if obj.urgent_asked_at else "No"
+
     @admin.display(description="request")
     def text_shown_whole(self, obj):
         return html_to_text(obj.body_html)
@@ -188,6 +227,85 @@ class PrayerRequestAdmin(ModerationActionsMixin, admin.ModelAdmin):
     @admin.display(description="status", ordering="status")
     def shown_as(self, obj):
         return obj.state_label
+
+
+    @admin.action(description="Mark selected requests urgent, as their requesters asked",
+                  permissions=["change"])
+    def mark_urgent(self, request, queryset):
+        ids = approve_urgent(queryset, by=request.user)
+        record(request, Prayer.objects.filter(pk__in=ids), "Marked urgent (prayer request)")
+        left = queryset.count() - len(ids)
+        self.message_user(
+            request, f"{counted(len(ids), 'request')} marked urgent; subscribers who chose "
+            "urgent requests will be emailed." + (
+                f" {counted(left, 'request')} left as they were: only a request on the wall "
+                "whose requester asked, and not marked urgent already, can be." if left else ""),
+            messages.SUCCESS if ids else messages.WARNING)
+
+
+@admin.register(PrayerNote)
+class PrayerNoteAdmin(ModerationActionsMixin, admin.ModelAdmin):
+    """Notes members leave with "I Prayed": those with links wait here ("Awaiting
+    moderation") for a decision, as requests do."""
+
+    noun, counted_as = "note", "note"
+    approve_rows = staticmethod(approve_notes)
+    remove_rows = staticmethod(remove_notes)
+
+    list_display = ["__str__", "links", "written_by", "on_request", "shown_as", "report_count",
+                    "created_at"]
+    list_filter = ["status", "is_deleted", "created_at"]
+    list_select_related = ["author", "prayer"]
+    search_fields = ["text", "author__display_name"]
+    date_hierarchy = "created_at"
+    fields = ["written_by", "on_request", "status", "text_whole", "links", "report_count",
+              "created_at"]
+    readonly_fields = ["written_by", "on_request", "text_whole", "links", "report_count",
+                       "created_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if "status" in form.changed_data:
+            set_note_status(note=obj, status=obj.status, by=request.user)
+
+    @admin.display(description="written by", ordering="author__display_name")
+    def written_by(self, obj):
+        return obj.author_label
+
+    @admin.display(description="on the request")
+    def on_request(self, obj):
+        return str(obj.prayer)
+
+    @admin.display(description="note")
+    def text_whole(self, obj):
+        return html_to_text(obj.body_html)
+
+    @admin.display(description="links to")
+    def links(self, obj):
+        return links_as_text(obj.body_html)
+
+    @admin.display(description="status", ordering="status")
+    def shown_as(self, obj):
+        return obj.state_label
+
+
+@admin.register(PrayerNoteReport)
+class PrayerNoteReportAdmin(ReportAdmin):
+    """A report of a note, with the note and its request as readers see them."""
+
+    noun = "note"
+    list_select_related = ["note", "reporter"]
+
+    @admin.display(description="the note")
+    def in_context(self, obj):
+        note = obj.note
+        return format_html(
+            "<p><strong>{}</strong> · {}</p><blockquote>{}</blockquote>"
+            "<p>On the request: {}</p>",
+            note.author_label, note.state_label, html_to_text(note.body_html),
+            html_to_text(note.prayer.body_html))
 
 
 @admin.register(PrayerReport)

@@ -22,7 +22,7 @@ from library import db, jobs
 from library.mail import outbox
 from library.pages import pagecache
 from library.templatetags.moments import reader_time
-from library.text.markup import count_links, render_markdown
+from library.text.markup import count_links, html_to_text, render_markdown
 from library.text.moderation import Refused, Status, check_pace, clean_text
 
 from .models import (
@@ -30,6 +30,7 @@ from .models import (
     PrayedDigest,
     Prayer,
     PrayerMark,
+    PrayerNote,
     PrayerUpdate,
     wall_until,
 )
@@ -295,6 +296,10 @@ def send_digests(day=None) -> int:
     per_author: dict[int, dict[int, int]] = {}
     for author_id, prayer_id, n in counts:
         per_author.setdefault(author_id, {})[prayer_id] = n
+    # A note not yet told (left with an earlier prayer, or approved since) is news too.
+    for author_id, prayer_id in _untold_notes(end).values_list(
+            "prayer__author_id", "prayer_id").distinct().order_by():
+        per_author.setdefault(author_id, {}).setdefault(prayer_id, 0)
     told = set(PrayedDigest.objects.filter(day=day).values_list("member_id", flat=True))
     waiting = iter([(author_id, prayers) for author_id, prayers in per_author.items()
                     if author_id not in told])
@@ -324,9 +329,14 @@ def _digest(author_id: int, day, counts: dict[int, int]) -> int:
             ).select_related("state").order_by("-published_at"))
             if author is None or not requests or not author.can_be_mailed:
                 return 0
+            notes = _notes_to_tell(requests, day)
             items = [{"prayer": p.plain_text, "count": counts[p.pk],
                       "link": settings.SITE_URL + p.get_absolute_url(),
+                      "notes": notes.get(p.pk, []),
                       "quiet": quiet_url(p)} for p in requests]
+            items = [item for item in items if item["count"] or item["notes"]]
+            if not items:
+                return 0
             total = sum(item["count"] for item in items)
             outbox.send("prayers/email/digest", {
                 "recipient": author.public_name, "items": items, "total": total,
@@ -335,6 +345,30 @@ def _digest(author_id: int, day, counts: dict[int, int]) -> int:
             return 1
     except IntegrityError:
         return 0  # another run told this requester of this day already
+
+
+def _untold_notes(end):
+    """Notes shown (one held for staff is not, until they approve it), left before
+    `end` on requests whose requester gets the daily mail, and not yet in one."""
+    return PrayerNote.objects.shown().filter(
+        told_at__isnull=True, created_at__lt=end, prayer__kind=Prayer.Kind.REQUEST,
+        prayer__author__isnull=False, prayer__is_deleted=False,
+        prayer__status=Status.PUBLISHED, prayer__daily_mail=True)
+
+
+def _notes_to_tell(requests, day) -> dict[int, list[dict]]:
+    """The notes this mail tells, by request, as it gives them (who wrote each, and
+    its words as text), marked told in the mail's own transaction."""
+    _, end = day_bounds(day)
+    found = list(_untold_notes(end).filter(prayer__in=requests).select_related("author")
+                 .order_by("created_at", "id"))
+    PrayerNote.objects.filter(pk__in=[note.pk for note in found]).update(
+        told_at=timezone.now())
+    notes: dict[int, list[dict]] = {}
+    for note in found:
+        notes.setdefault(note.prayer_id, []).append(
+            {"author": note.author_label, "text": html_to_text(note.body_html)})
+    return notes
 
 
 def _list_unsubscribe(items) -> dict:

@@ -1,7 +1,7 @@
 from django import forms
 
 from .followup import clean_update_text
-from .models import REQUEST_MAX_LENGTH, UPDATE_MAX_LENGTH, Category, Prayer
+from .models import REQUEST_MAX_LENGTH, UPDATE_MAX_LENGTH, URGENT_HOURS, Category, Prayer
 from .services import clean_request_text
 
 # States are a model of the app above; the field's own relation names it.
@@ -54,6 +54,23 @@ class RequestForm(forms.Form):
     def clean_text(self):
         return clean_request_text(self.cleaned_data["text"])
 
+
+class NewRequestForm(RequestForm):
+    """Asking: the request, and how it is to be shared."""
+
+    notes_public = forms.BooleanField(
+        label="Show notes to everyone",
+        help_text="Those who pray can leave you a short note. Only you see them, unless you "
+        "choose this. You can change it later.",
+        required=False,
+    )
+    urgent = forms.BooleanField(
+        label="This is urgent",
+        help_text="Our team reads it, and if they agree, your request stays at the top of "
+        f"the wall for {URGENT_HOURS} hours and is emailed to those who asked for urgent "
+        "requests.",
+        required=False,
+    )
 
 
 

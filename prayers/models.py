@@ -14,6 +14,9 @@ from library.text.moderation import Moderated, ReportBase, Status
 
 REQUEST_MAX_LENGTH = 1000
 UPDATE_MAX_LENGTH = 500
+NOTE_MAX_LENGTH = 280
+# An urgent request staff approved stays at the top of its lists this long.
+URGENT_HOURS = 48
 # A request stays on the wall this long after it was posted, updated or renewed.
 WALL_DAYS = 30
 # The wall's public requests, which its indexes cover: neither answered nor gone
@@ -27,7 +30,13 @@ ANSWERED = Q(kind="request", status=Status.PUBLISHED, is_deleted=False,
 # Written only by their services (prayers.services, prayers.followup), with update(),
 # or by the database itself (the search vector: prayers.search_index).
 SERVICE_FIELDS = {"prayed_count", "expires_at", "expired", "reminded_for", "answered_at",
-                  "answer_html", "updates_html", "daily_mail", "search_vector"}
+                  "answer_html", "updates_html", "daily_mail", "search_vector",
+                  "notes_public", "urgent_asked_at", "urgent_at"}
+
+
+def urgent_since(moment=None):
+    """Requests staff marked urgent after this moment are urgent now."""
+    return (moment or timezone.now()) - timedelta(hours=URGENT_HOURS)
 
 
 class Category(models.TextChoices):
@@ -81,6 +90,15 @@ class PrayerQuerySet(models.QuerySet):
         now = timezone.now()
         return self.filter(Q(ON_THE_WALL, published_at__lte=now, expires_at__gt=now)
                            | ANSWERED).select_related("state", "author").defer("search_vector")
+
+    def urgent_first(self, *order):
+        """In `order`, after the requests staff marked urgent in the last URGENT_HOURS
+        hours (newest urgent first)."""
+        since = urgent_since()
+        return self.annotate(
+            urgent_from=models.Case(models.When(urgent_at__gt=since, then="urgent_at"),
+                                    default=None, output_field=models.DateTimeField()),
+        ).order_by(models.F("urgent_from").desc(nulls_last=True), *order)
 
 
 class Prayer(Moderated):
@@ -155,6 +173,18 @@ class Prayer(Moderated):
     # written by the database itself (prayers.search_index).
     search_vector = SearchVectorField(null=True, editable=False)
 
+    # Notes left with "I Prayed" (PrayerNote): the requester always sees them; others
+    # only when the requester chose to show them.
+    notes_public = models.BooleanField(
+        "show notes to everyone", default=False, db_default=False,
+        help_text="Notes left with “I Prayed” are shown to every reader, not only the "
+        "requester.")
+    # Urgent: the requester asks (urgent_asked_at), staff approve (urgent_at); from then
+    # it heads its lists for URGENT_HOURS hours and subscribers who chose it hear of it.
+    urgent_asked_at = models.DateTimeField("urgent asked", null=True, blank=True,
+                                           editable=False)
+    urgent_at = models.DateTimeField("urgent approved", null=True, blank=True, editable=False)
+
     objects = PrayerQuerySet.as_manager()
 
     class Meta:
@@ -178,6 +208,12 @@ class Prayer(Moderated):
                          condition=Q(kind="request")),
             models.Index(fields=["-answered_at", "-id"], name="wall_answered_idx",
                          condition=ANSWERED),
+            # Urgent requests: staff's queue, and the mail to subscribers.
+            models.Index(fields=["urgent_asked_at"], name="urgent_asked_idx",
+                         condition=Q(kind="request", urgent_asked_at__isnull=False,
+                                     urgent_at__isnull=True)),
+            models.Index(fields=["urgent_at"], name="urgent_at_idx",
+                         condition=Q(kind="request", urgent_at__isnull=False)),
             # What the expiry job and the reminders look for.
             models.Index(fields=["expires_at"], name="wall_expiry_idx",
                          condition=Q(kind="request", expired=False)),
@@ -220,6 +256,20 @@ class Prayer(Moderated):
     @property
     def is_answered(self) -> bool:
         return self.answered_at is not None
+
+    @property
+    def is_urgent(self) -> bool:
+        """Staff marked it urgent, and it is still within its URGENT_HOURS hours."""
+        return self.urgent_at is not None and self.urgent_at > urgent_since()
+
+    @property
+    def urgent_until(self):
+        return self.urgent_at + timedelta(hours=URGENT_HOURS) if self.urgent_at else None
+
+    @property
+    def urgent_waiting(self) -> bool:
+        """The requester asked for it to be urgent; staff have not yet approved it."""
+        return self.urgent_asked_at is not None and self.urgent_at is None
 
     @property
     def is_on_the_wall(self) -> bool:
@@ -315,6 +365,73 @@ class PrayerUpdate(models.Model):
 
     def __str__(self):
         return shorten(html_to_text(self.body_html) or self.text, 80)
+
+
+class PrayerNoteQuerySet(models.QuerySet):
+    def shown(self):
+        """Notes readers may see (the requester, or everyone when they chose so)."""
+        return self.filter(status=Status.PUBLISHED, is_deleted=False)
+
+
+class PrayerNote(Moderated):
+    """A short word a member leaves on a request with their "I Prayed": one per member
+    per request, moderated like every member's text (library.text.moderation)."""
+
+    prayer = models.ForeignKey(Prayer, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                               related_name="prayer_notes")
+    text = models.TextField("note", max_length=NOTE_MAX_LENGTH)
+    body_html = models.TextField(blank=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # When the requester's daily mail carried it (prayers.followup): each note once,
+    # a note staff approved later in the next day's mail.
+    told_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = PrayerNoteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = "“praying for you” note"
+        constraints = [models.UniqueConstraint(fields=["prayer", "author"],
+                                               name="one_note_per_member")]
+        indexes = [models.Index(fields=["prayer", "created_at"], name="note_prayer_idx"),
+                   models.Index(fields=["author", "created_at"], name="note_author_idx"),
+                   models.Index(fields=["status", "created_at"], name="note_status_idx"),
+                   models.Index(fields=["created_at"], name="note_untold_idx",
+                                condition=Q(told_at__isnull=True, status=Status.PUBLISHED,
+                                            is_deleted=False))]
+
+    def __str__(self):
+        return shorten(html_to_text(self.body_html) or self.text, 80)
+
+    @property
+    def author_label(self) -> str:
+        return self.author.public_name if self.author_id else DELETED_MEMBER_NAME
+
+    def get_absolute_url(self):
+        return self.prayer.get_absolute_url() + f"#note-{self.pk}"
+
+
+class PrayerNoteReport(ReportBase):
+    """A member's report of a note, with why."""
+
+    ITEM_FIELD = "note"
+
+    note = models.ForeignKey(PrayerNote, on_delete=models.CASCADE, related_name="reports")
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="prayer_note_reports"
+    )
+
+    class Meta(ReportBase.Meta):
+        verbose_name = "note report"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["note", "reporter"], name="one_open_note_report_per_member",
+                condition=models.Q(resolved_at__isnull=True),
+            ),
+        ]
+        indexes = [models.Index(fields=["resolved_at", "-created_at"],
+                                name="note_report_open_idx")]
 
 
 class PrayedDigest(models.Model):

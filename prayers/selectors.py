@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from library.recount import counted_once_a_minute
 
-from .models import Prayer, PrayerMark
+from .models import Prayer, PrayerMark, PrayerNote, urgent_since
 
 
 def live_counts(ids, *, member) -> dict[int, tuple[int, bool]]:
@@ -38,7 +38,7 @@ def guided_queue(*, member, seen=()):
     they come: the least prayed for first, then the newest. Never the member's own, one
     they have prayed for, nor one of `seen` (ids). The order is the wall's "least prayed
     for" index (wall_least_idx), walked until the first that fits: its cost does not grow
-    with the wall. Any order that comes before all others (urgent requests) goes here."""
+    with the wall. Urgent requests come before all of them (`next_to_pray`)."""
     return (
         Prayer.objects.on_the_wall()
         .exclude(pk__in=list(seen))
@@ -46,6 +46,14 @@ def guided_queue(*, member, seen=()):
         .exclude(Exists(PrayerMark.objects.filter(prayer_id=OuterRef("pk"), user_id=member.pk)))
         .order_by("prayed_count", "-published_at", "-id")
     )
+
+
+def next_to_pray(*, member, seen=()):
+    """The request to pray for next: an urgent one (staff marked it in the last
+    URGENT_HOURS hours; few, found by their own index), the least prayed for first;
+    else the first of `guided_queue`. None when the member has prayed through them all."""
+    queue = guided_queue(member=member, seen=seen)
+    return queue.filter(urgent_at__gt=urgent_since()).first() or queue.first()
 
 
 WEEKLY_CACHE_SECONDS = 60
@@ -106,3 +114,17 @@ def weekly_prayer_counts(*, since=None, state_id=None) -> dict[int, int]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return dict(cursor.fetchall())
+
+
+def notes_for(prayers) -> dict[int, list[dict]]:
+    """The notes shown on each of a page of requests, in one query, as plain values
+    (a member's own page is kept until one of them changes)."""
+    if not prayers:
+        return {}
+    notes: dict[int, list[dict]] = {}
+    for note in (PrayerNote.objects.shown().filter(prayer__in=prayers)
+                 .select_related("author").order_by("created_at", "id")):
+        notes.setdefault(note.prayer_id, []).append({
+            "pk": note.pk, "author": note.author_label, "html": note.body_html,
+            "created_at": note.created_at})
+    return notes

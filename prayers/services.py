@@ -2,10 +2,11 @@
 members' prayer requests."""
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from library import jobs
 from library.pages import pagecache
 from library.text import moderation
 from library.text.markup import render_markdown
@@ -20,7 +21,17 @@ from library.text.moderation import (
     in_edit_window,
 )
 
-from .models import REQUEST_MAX_LENGTH, Category, Prayer, PrayerMark, PrayerReport, wall_until
+from .models import (
+    NOTE_MAX_LENGTH,
+    REQUEST_MAX_LENGTH,
+    Category,
+    Prayer,
+    PrayerMark,
+    PrayerNote,
+    PrayerNoteReport,
+    PrayerReport,
+    wall_until,
+)
 
 
 def mark_prayed(*, user=None, prayer: Prayer, subscriber=None) -> bool:
@@ -147,15 +158,17 @@ def _render(prayer: Prayer) -> None:
 
 @transaction.atomic
 def post_request(*, author, text: str, state=None, anonymous: bool = False,
-                 category: str = "") -> Prayer:
+                 category: str = "", urgent: bool = False,
+                 notes_public: bool = False) -> Prayer:
     """A member asks for prayer, for a state or (`state` None) for the nation, and
-    about one of the wall's categories (or none)."""
+    about one of the wall's categories (or none); `urgent` asks staff to mark it urgent."""
     text = clean_request_text(text)
     check_pace(author, Prayer.objects.requests().filter(author=author), noun="requests")
     now = timezone.now()
     prayer = Prayer(kind=Prayer.Kind.REQUEST, author=author, text=text, state=state,
                     anonymous=anonymous, category=_category(category), published_at=now,
-                    expires_at=wall_until(now))
+                    expires_at=wall_until(now), notes_public=notes_public,
+                    urgent_asked_at=now if urgent else None)
     _render(prayer)
     prayer.save()
     pagecache.retire(pagecache.LISTS, prayer.page_scope)
@@ -245,3 +258,105 @@ def set_request_category(*, prayer: Prayer, category: str) -> None:
 
 def remove_requests(queryset, *, by=None) -> int:
     return moderation.remove(queryset, report_model=PrayerReport, by=by)
+
+
+# Urgent requests: the requester asks, staff approve (in admin), and from then the
+# request heads its lists for URGENT_HOURS hours and subscribers who chose urgent
+# requests hear of it (updates.urgent), in at most one such mail a day each.
+URGENT_JOB = "updates.urgent.send_urgent"
+
+
+@transaction.atomic
+def ask_urgent(*, prayer: Prayer, user) -> Prayer:
+    """The requester asks our team to mark their request urgent."""
+    check_requester(prayer, user)
+    prayer = Prayer.objects.select_for_update().get(pk=prayer.pk)
+    if prayer.urgent_asked_at is not None:
+        raise Refused("You have asked for this request to be marked urgent already; our "
+                      "team will look at it soon." if prayer.urgent_at is None else
+                      "Our team marked this request urgent already.")
+    if prayer.is_answered or prayer.status == Status.REMOVED:
+        raise Refused("Only a request still waiting for an answer can be marked urgent.")
+    prayer.urgent_asked_at = timezone.now()
+    Prayer.objects.filter(pk=prayer.pk).update(urgent_asked_at=prayer.urgent_asked_at)
+    pagecache.retire(prayer.page_scope)
+    return prayer
+
+
+@transaction.atomic
+def approve_urgent(queryset, *, by=None) -> list[int]:
+    """Staff mark these requests urgent, as their requesters asked: those published
+    and not yet urgent. Returns their ids."""
+    ids = list(queryset.filter(kind=Prayer.Kind.REQUEST, urgent_asked_at__isnull=False,
+                               urgent_at__isnull=True, status=Status.PUBLISHED,
+                               is_deleted=False, answered_at__isnull=True)
+               .values_list("pk", flat=True))
+    if not ids:
+        return []
+    Prayer.objects.filter(pk__in=ids).update(urgent_at=timezone.now())
+    jobs.soon(URGENT_JOB, task_name="Mail urgent prayer requests", group="updates")
+    pagecache.retire(pagecache.LISTS, *(f"prayer:{pk}" for pk in ids))
+    return ids
+
+
+# "Praying for you" notes: a short word left with "I Prayed", one per member per
+# request, under the rules of everything members write (library.text.moderation).
+
+def clean_note_text(text: str) -> str:
+    return clean_text(text, max_length=NOTE_MAX_LENGTH, noun="note")
+
+
+def check_can_note(prayer: Prayer, user) -> None:
+    if not prayer.is_request or not prayer.is_public:
+        raise PermissionDenied("Notes are left on members' requests on the wall.")
+    if prayer.author_id == user.pk:
+        raise Refused("Notes are for those who pray for your request; you can add an "
+                      "update to it instead.")
+
+
+@transaction.atomic
+def pray_with_note(*, user, prayer: Prayer, text: str) -> PrayerNote:
+    """`user` prays `prayer` (a request) and leaves a note for its requester. The note
+    waits for staff when it links to another site."""
+    check_can_note(prayer, user)
+    text = clean_note_text(text)
+    check_pace(user, PrayerNote.objects.filter(author=user), noun="notes")
+    if PrayerNote.objects.filter(prayer=prayer, author=user).exists():
+        raise Refused("You have left a note on this request already. Thank you for it!")
+    note = PrayerNote(prayer=prayer, author=user, text=text, body_html=render_markdown(text))
+    hold_for_links(note, note.body_html)
+    try:
+        with transaction.atomic():
+            note.save()
+    except IntegrityError:  # the same member, twice at once
+        raise Refused("You have left a note on this request already. Thank you for it!"
+                      ) from None
+    mark_prayed(user=user, prayer=prayer)
+    if note.is_public:
+        pagecache.retire(prayer.page_scope)
+    return note
+
+
+def set_notes_public(*, prayer: Prayer, user, on: bool) -> None:
+    """The requester shows the notes on their request to everyone, or only to themself."""
+    check_requester(prayer, user)
+    Prayer.objects.filter(pk=prayer.pk).update(notes_public=on)
+    prayer.notes_public = on
+    pagecache.retire(prayer.page_scope)
+
+
+def report_note(*, note: PrayerNote, user, reason: str, detail: str = "") -> bool:
+    return moderation.report(note, user=user, reason=reason, detail=detail,
+                             report_model=PrayerNoteReport, noun="note")
+
+
+def approve_notes(queryset, *, by=None) -> int:
+    return moderation.approve(queryset, report_model=PrayerNoteReport, by=by)
+
+
+def remove_notes(queryset, *, by=None) -> int:
+    return moderation.remove(queryset, report_model=PrayerNoteReport, by=by)
+
+
+def set_note_status(*, note: PrayerNote, status: str, by=None) -> None:
+    moderation.set_status(note, status, report_model=PrayerNoteReport, by=by)

@@ -18,5 +18,8 @@ urlpatterns = [
     path("requests/<int:pk>/update/", wall.request_update, name="request-update"),
     path("requests/<int:pk>/renew/", wall.request_renew, name="request-renew"),
     path("requests/<int:pk>/daily-mail/", wall.request_daily_mail, name="request-daily-mail"),
+    path("requests/<int:pk>/notes-shown/", wall.request_notes_public, name="request-notes-public"),
+    path("requests/<int:pk>/urgent/", wall.request_urgent, name="request-urgent"),
+    path("notes/<int:pk>/report/", wall.note_report, name="note-report"),
     path("requests/<int:pk>/quiet/<str:token>/", wall.request_quiet, name="request-quiet"),
 ]

@@ -3,18 +3,19 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect, JsonResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from library.rules import parse_id, safe_next
+from library.text.moderation import Refused
 from library.web.ratelimit import allow
 
-from .models import Prayer
-from .services import pray, remember_pending_prayer, unmark_prayed
+from .models import NOTE_MAX_LENGTH, Prayer
+from .services import pray, pray_with_note, remember_pending_prayer, unmark_prayed
 from .templatetags.prayers import prayed_label
 
 PRAYED_LIMIT = 30  # marks a minute per member: far above any honest reader
@@ -76,6 +77,11 @@ def _member_prayed(request, pk):
             return JsonResponse({"error": SLOW_DOWN}, status=429)
         messages.warning(request, SLOW_DOWN)
         return HttpResponseRedirect(_back_url(request, _visible_prayer(pk)))
+    note = request.POST.get("note", "")
+    # A note left empty is a plain "I Prayed"; one of invisible characters only, or
+    # an empty one sent on its own, is a mistake to tell.
+    if note.strip() or request.POST.get("with") == "note":
+        return _prayed_with_note(request, pk, note)
     marked = pray(prayer_id=pk, user=request.user) if parse_id(pk) is not None else None
     if marked is None:
         raise Http404("No such prayer.")
@@ -85,6 +91,37 @@ def _member_prayed(request, pk):
     if safe_next(request, back, "") == "":
         back = _visible_prayer(pk).get_absolute_url()
     return HttpResponseRedirect(back)
+
+
+def _prayed_with_note(request, pk, text):
+    """ "I Prayed" with a note for the requester. A note that cannot be taken comes
+    back, as typed, with why; nothing is recorded then."""
+    if parse_id(pk) is None:
+        raise Http404("No such prayer.")
+    prayer = get_object_or_404(Prayer.objects.requests().select_related("state", "author"),
+                               pk=pk)
+    if not prayer.is_public:
+        raise Http404("No such request.")
+    status = 400
+    try:
+        note = pray_with_note(user=request.user, prayer=prayer, text=text)
+    except ValidationError as invalid:
+        error = invalid.messages[0]
+    except Refused as refusal:
+        error, status = refusal.message, refusal.status
+    else:
+        if note.is_public:
+            messages.success(request, "Thank you for praying. Your note is with the member "
+                             "who asked.")
+        else:
+            messages.info(request, "Thank you for praying. Notes with links to other sites "
+                          "are read by our team first; yours is waiting for them.")
+        return HttpResponseRedirect(_back_url(request, prayer))
+    return render(request, "prayers/note_form.html", {
+        "prayer": prayer, "note": text, "error": error, "max": NOTE_MAX_LENGTH,
+        "adding": request.POST.get("with") == "note",
+        "next": _back_url(request, prayer),
+    }, status=status)
 
 
 @login_required

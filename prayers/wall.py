@@ -28,17 +28,20 @@ from library.web.ratelimit import allow
 from library.web.reports import report_page
 
 from . import followup
-from .forms import LINK_RULE, RequestForm, State, UpdateForm
-from .models import Category, Prayer
-from .selectors import guided_queue
+from .forms import LINK_RULE, NewRequestForm, RequestForm, State, UpdateForm
+from .models import URGENT_HOURS, Category, Prayer, PrayerNote, urgent_since
+from .selectors import next_to_pray
 from .services import (
     REQUEST_EDIT_RULE,
+    ask_urgent,
     check_requester,
     delete_request,
     edit_request,
     post_request,
     pray,
+    report_note,
     report_request,
+    set_notes_public,
 )
 from .views import PRAYED_LIMIT, SLOW_DOWN
 
@@ -123,7 +126,14 @@ def wall(request):
     else:
         prayers = Prayer.objects.on_the_wall()
     order = ("prayed_count", "-published_at", "-id") if least else ("-published_at", "-id")
-    page = paginate_uncounted(request, _filtered(prayers, state, category).order_by(*order))
+    prayers = _filtered(prayers, state, category)
+    # Requests staff marked urgent head the wall, in all, by state and by category, for a
+    # while. Most of the time there is none: then the wall's own indexes give its order.
+    if not query and prayers.filter(urgent_at__gt=urgent_since()).exists():
+        prayers = prayers.urgent_first(*order)
+    else:
+        prayers = prayers.order_by(*order)
+    page = paginate_uncounted(request, prayers)
     return _wall_page(request, state=state, category=category, page=page, least=least,
                       query=query)
 
@@ -179,9 +189,9 @@ SEEN_MOST = 500
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def pray_through(request):
-    """One request at a time, least prayed for first (prayers.selectors.guided_queue):
-    "I Prayed" or "Next", never the same request twice in a round; "Stop" tells how
-    many the member prayed for."""
+    """One request at a time, urgent ones and then the least prayed for first
+    (prayers.selectors.next_to_pray): "I Prayed" or "Next", never the same request
+    twice in a round; "Stop" tells how many the member prayed for."""
     round_ = request.session.get(ROUND) or {"seen": [], "current": None, "prayed": 0}
     if request.method == "POST":
         return _pray_through_step(request, round_)
@@ -196,7 +206,7 @@ def _pray_through_page(request, round_, *, error=None, status=200):
     if round_["current"] is not None:
         prayer = Prayer.objects.on_the_wall().filter(pk=round_["current"]).first()
     if prayer is None:
-        prayer = guided_queue(member=request.user, seen=round_["seen"]).first()
+        prayer = next_to_pray(member=request.user, seen=round_["seen"])
         round_["current"] = prayer and prayer.pk
         if prayer is not None:
             round_["seen"] = [*round_["seen"], prayer.pk][-SEEN_MOST:]
@@ -261,9 +271,14 @@ def request_detail(request, pk):
 
 
 def _request_page(request, prayer, *, mine, update_form=None, error=None, status=200):
+    # The requester sees every note they were sent; others, when the requester chose.
+    notes = (list(PrayerNote.objects.shown().filter(prayer=prayer).select_related("author"))
+             if mine or prayer.notes_public else None)
     return render(request, "prayers/request.html", {
         "prayer": prayer,
         "mine": mine,
+        "notes": notes,
+        "urgent_hours": URGENT_HOURS,
         "can_edit": mine and in_edit_window(prayer, request.user),
         "can_renew": mine and followup.renewable(prayer),
         "update_form": update_form or (UpdateForm() if mine and not prayer.is_answered
@@ -325,6 +340,54 @@ def request_daily_mail(request, pk):
     return redirect(prayer.get_absolute_url())
 
 
+@login_required
+@require_POST
+def request_notes_public(request, pk):
+    """The requester shows the notes they were sent to every reader, or to themself."""
+    prayer = _request_for(request, pk)
+    on = request.POST.get("on") == "1"
+    set_notes_public(prayer=prayer, user=request.user, on=on)
+    messages.success(request, "Everyone who reads your request now sees its notes." if on
+                     else "Only you see the notes on your request now.")
+    return redirect(prayer.get_absolute_url() + "#notes")
+
+
+@login_required
+@require_POST
+def request_urgent(request, pk):
+    """The requester asks our team to mark their request urgent."""
+    prayer = _request_for(request, pk)
+    try:
+        ask_urgent(prayer=prayer, user=request.user)
+    except Refused as refusal:
+        messages.error(request, refusal.message)
+        return _request_page(request, prayer, mine=True, status=refusal.status)
+    messages.success(request, "Thank you. Our team will read your request and mark it "
+                     "urgent if they can.")
+    return redirect(prayer.get_absolute_url())
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def note_report(request, pk):
+    """Asks why, then records the report of a note someone left on a request."""
+    if parse_id(pk) is None:
+        raise Http404("No such note.")
+    note = get_object_or_404(PrayerNote.objects.select_related("prayer", "prayer__state",
+                                                               "prayer__author"), pk=pk)
+    prayer = note.prayer
+    mine = prayer.author_id == request.user.pk
+    if not (note.is_public and prayer.is_public and (mine or prayer.notes_public)):
+        raise Http404("No such note.")
+    return report_page(
+        request, what="note", reasons=Reason,
+        report=lambda **why: report_note(note=note, user=request.user, **why),
+        back=prayer.get_absolute_url() + "#notes", template="prayers/note_report.html",
+        context={"note": note, "prayer": prayer},
+        refusal="This note cannot be reported." if note.author_id == request.user.pk
+        else None)
+
+
 @csrf_exempt  # the signed link is the proof; mail programs POST it in one click (RFC 8058)
 @require_http_methods(["GET", "POST"])
 def request_quiet(request, pk, token):
@@ -354,14 +417,16 @@ def request_new(request):
         initial_state = State.objects.filter(slug=slug).first() if SLUG.fullmatch(slug) else None
     elif request.user.home_state_id:
         initial_state = request.user.home_state
-    form = RequestForm(request.POST or None, initial={"state": initial_state})
+    form = NewRequestForm(request.POST or None, initial={"state": initial_state})
     error, status = None, 400 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
         try:
             prayer = post_request(author=request.user, text=form.cleaned_data["text"],
                                   state=form.cleaned_data["state"],
                                   anonymous=form.cleaned_data["anonymous"],
-                                  category=form.cleaned_data["category"])
+                                  category=form.cleaned_data["category"],
+                                  urgent=form.cleaned_data["urgent"],
+                                  notes_public=form.cleaned_data["notes_public"])
         except Refused as refusal:
             error, status = refusal.message, refusal.status
         else:

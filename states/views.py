@@ -61,7 +61,7 @@ def state_detail(request, slug):
     )
     prayers = list(Prayer.objects.visible().standalone().filter(state=state)[:20])
     requests = list(Prayer.objects.on_the_wall().filter(state=state)
-                    .order_by("-published_at", "-id")[:WALL_ON_STATE_PAGE])
+                    .urgent_first("-published_at", "-id")[:WALL_ON_STATE_PAGE])
     context = dict(
         state=state,
         prayers=prayers,

@@ -61,12 +61,12 @@ class SubscriberAdmin(admin.ModelAdmin):
     """Who gets prayer updates and which. Changes go through the reader's own page
     (every mail links to it); staff can see, and remove an address on request."""
 
-    list_display = ["email", "member", "daily", "weekly", "state", "answered", "confirmed_at",
-                    "left_at"]
-    list_filter = ["daily", "weekly", "answered", "state", "confirmed_at", "left_at"]
+    list_display = ["email", "member", "daily", "weekly", "state", "urgent", "answered",
+                    "confirmed_at", "left_at"]
+    list_filter = ["daily", "weekly", "urgent", "answered", "state", "confirmed_at", "left_at"]
     list_select_related = ["member", "state"]
     search_fields = ["email"]
-    readonly_fields = ["email", "member", "daily", "weekly", "state", "answered",
+    readonly_fields = ["email", "member", "daily", "weekly", "state", "urgent", "answered",
                        "confirmed_at", "left_at", "created_at"]
 
     def has_add_permission(self, request):

@@ -15,3 +15,5 @@ class UpdatesConfig(AppConfig):
         jobs.every("Site: mail prayer updates a batch at a time", "updates.editions.fan_out",
                    minutes=1)
         jobs.every("Site: send staff mailings", "updates.mailings.fan_out", minutes=1)
+        jobs.every("Site: mail urgent prayer requests", "updates.urgent.send_urgent",
+                   minutes=10)

@@ -18,6 +18,9 @@ class MemberChoicesForm(forms.Form):
         label="Alerts for a state", queryset=State.objects.only("name", "slug"),
         to_field_name="slug", required=False, empty_label="No state alerts",
         error_messages={"invalid_choice": "Please choose a state from the list."})
+    urgent = forms.BooleanField(
+        label="Urgent prayer requests: at most one email a day, when our team marks a "
+        "request urgent (for the nation, or for the state you chose above)", required=False)
 
 
 class ChoicesForm(MemberChoicesForm):
@@ -30,7 +33,7 @@ class ChoicesForm(MemberChoicesForm):
     def clean(self):
         data = super().clean()
         if not self.errors and not any(data.get(name) for name in
-                                       ("daily", "weekly", "state", "answered")):
+                                       ("daily", "weekly", "state", "answered", "urgent")):
             raise forms.ValidationError("Please choose at least one kind of update.")
         return data
 
@@ -41,4 +44,4 @@ class SubscribeForm(ChoicesForm):
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         error_messages={"invalid": "Please enter an email address like name@example.org."})
 
-    field_order = ["email", "daily", "weekly", "state", "answered"]
+    field_order = ["email", "daily", "weekly", "state", "urgent", "answered"]

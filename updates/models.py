@@ -29,6 +29,7 @@ class Subscriber(models.Model):
     state = models.ForeignKey("states.State", null=True, blank=True, on_delete=models.SET_NULL,
                               related_name="+", help_text="Alerts for this state.")
     answered = models.BooleanField("answered prayers I prayed for", default=False)
+    urgent = models.BooleanField("urgent prayer requests", default=False, db_default=False)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     left_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -44,6 +45,9 @@ class Subscriber(models.Model):
                                             left_at__isnull=True)),
                    models.Index(fields=["id"], name="subscriber_weekly_idx",
                                 condition=Q(weekly=True, confirmed_at__isnull=False,
+                                            left_at__isnull=True)),
+                   models.Index(fields=["id"], name="subscriber_urgent_idx",
+                                condition=Q(urgent=True, confirmed_at__isnull=False,
                                             left_at__isnull=True))]
 
     def __str__(self):
@@ -231,3 +235,23 @@ class Mailing(models.Model):
     @property
     def batch_key(self) -> str:
         return f"mailing-{self.pk}"
+
+
+class UrgentMail(models.Model):
+    """One subscriber's mail of urgent requests on one day, with the requests it told:
+    the unique day keeps everyone to one such mail a day, and a request it told is not
+    told to them again (updates.urgent)."""
+
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE,
+                                   related_name="urgent_mails")
+    day = models.DateField()
+    prayers = models.ManyToManyField("prayers.Prayer", related_name="urgent_mails")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-day", "-id"]
+        constraints = [models.UniqueConstraint(fields=["subscriber", "day"],
+                                               name="one_urgent_mail_per_day")]
+
+    def __str__(self):
+        return f"Urgent requests for {self.subscriber_id} on {self.day}"

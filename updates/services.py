@@ -36,7 +36,8 @@ def _address_key(email: str) -> str:
     return hashlib.sha256(email.lower().encode()).hexdigest()[:32]
 
 
-def subscribe(*, email: str, daily=False, weekly=False, answered=False, state=None) -> None:
+def subscribe(*, email: str, daily=False, weekly=False, answered=False, state=None,
+              urgent=False) -> None:
     """Someone asks for updates at `email`. Whatever the address's state, the
     answer is the same ("check your inbox"), so no one learns who subscribes; the
     address gets one mail (at most CONFIRMATIONS_PER_DAY a day): a link to confirm
@@ -60,7 +61,7 @@ def subscribe(*, email: str, daily=False, weekly=False, answered=False, state=No
             return
         # Unconfirmed, or once left: the new choices wait for the new confirmation.
         subscriber.daily, subscriber.weekly, subscriber.answered = daily, weekly, answered
-        subscriber.state = state
+        subscriber.state, subscriber.urgent = state, urgent
         subscriber.confirmed_at = subscriber.left_at = None
         subscriber.save()
         outbox.send("updates/email/confirm", {
@@ -144,11 +145,11 @@ def remove(subscriber: Subscriber) -> None:
 
 @transaction.atomic
 def set_choices(subscriber: Subscriber, *, daily=False, weekly=False, answered=False,
-                state=None) -> None:
+                state=None, urgent=False) -> None:
     """Change what an address gets; choosing nothing is leaving. A member's
     "answered prayers" choice is their profile's one setting for that mail."""
     subscriber.daily, subscriber.weekly, subscriber.state = daily, weekly, state
-    subscriber.answered = answered
+    subscriber.answered, subscriber.urgent = answered, urgent
     if subscriber.member_id:
         # A member's address is theirs already; choosing nothing is getting nothing.
         subscriber.left_at = None
@@ -156,7 +157,8 @@ def set_choices(subscriber: Subscriber, *, daily=False, weekly=False, answered=F
         subscriber.member.notify_answered = answered
         subscriber.member.save(update_fields=["notify_answered"])
     else:
-        subscriber.left_at = None if (daily or weekly or answered or state) else timezone.now()
+        subscriber.left_at = (None if (daily or weekly or answered or state or urgent)
+                              else timezone.now())
     subscriber.save()
 
 
@@ -192,6 +194,8 @@ def describe(subscriber: Subscriber) -> str:
         parts.append("the weekly digest")
     if subscriber.state_id:
         parts.append(f"alerts for {subscriber.state.name}")
+    if subscriber.urgent:
+        parts.append("urgent prayer requests")
     if subscriber.answered:
         parts.append("news when a prayer you prayed for is answered")
     return ", ".join(parts) or "nothing"

@@ -21,7 +21,7 @@ SUBSCRIBES_PER_HOUR = 10
 def _choices(form) -> dict:
     data = form.cleaned_data
     return {"daily": data["daily"], "weekly": data["weekly"], "answered": data["answered"],
-            "state": data["state"]}
+            "state": data["state"], "urgent": data["urgent"]}
 
 
 @require_http_methods(["GET", "POST"])
@@ -93,7 +93,8 @@ def leave(request, token):
     left = False
     answered = subscriber.member.notify_answered if subscriber.member_id else subscriber.answered
     form = ChoicesForm(initial={"daily": subscriber.daily, "weekly": subscriber.weekly,
-                                "state": subscriber.state, "answered": answered})
+                                "state": subscriber.state, "answered": answered,
+                                "urgent": subscriber.urgent})
     status = 200
     if request.method == "POST":
         if request.POST.get("List-Unsubscribe") == "One-Click" or "leave" in request.POST:
@@ -119,7 +120,7 @@ def mine(request):
     if form.is_valid():
         data = form.cleaned_data
         services.set_member_choices(request.user, daily=data["daily"], weekly=data["weekly"],
-                                    state=data["state"],
+                                    state=data["state"], urgent=data["urgent"],
                                     answered=request.user.notify_answered)
         messages.success(request, "Your prayer updates are saved.")
     else:

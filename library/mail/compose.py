@@ -54,6 +54,7 @@ KIND_LABELS = {
     "updates/email/weekly": "Weekly prayer digest",
     "updates/email/mailing": "Mailing from staff",
     "updates/email/state": "State alert",
+    "updates/email/urgent": "Urgent prayer requests",
     "partners/email/thanks": "Thanks to a new partner",
     "partners/email/staff_alert": "New pledge (to staff)",
     "partners/email/receipt": "Gift receipt",

@@ -30,7 +30,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('articles', '0009_read_days'),
-        ('prayers', '0014_prayers_for_leaders'),
+        ('prayers', '0015_notes_and_urgent'),
         ('states', '0004_call_phone_links'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -16,6 +16,7 @@ def prayed_label(count) -> str:
 
 
 @register.inclusion_tag("prayers/includes/_prayer.html")
-def prayer_card(prayer, headline=False):
-    """A prayer, with its "I Prayed" form filled in for each reader (prayers.parts)."""
-    return {"prayer": prayer, "headline": headline}
+def prayer_card(prayer, headline=False, notes=False):
+    """A prayer, with its "I Prayed" form filled in for each reader (prayers.parts);
+    `notes`: with a note for its requester (a request's own page)."""
+    return {"prayer": prayer, "headline": headline, "notes": notes}

@@ -29,13 +29,15 @@ PAGES = {
     "recordings": "/events/recordings/",
 }
 # Pages only a member sees; "own request" is the demo member's request, with its
-# update, renewal and daily-mail forms.
+# update, renewal and daily-mail forms; "someone's request" another member's, marked
+# urgent, with a note shown to everyone and the form for the member's own note.
 MEMBER_PAGES = {
     "profile": "/accounts/profile/",
     "journal": "/accounts/prayers/",
     "journal requests": "/accounts/prayers/?show=requests",
     "own request": None,
     "pray through": "/prayers/requests/pray/",
+    "someone's request": None,
     "member home": "/",
     "member state": "/states/texas/",  # with the form to write to its coordinator
     "member event": "/events/national-prayer-call/",
@@ -49,7 +51,32 @@ def member_path(name):
         return Prayer.objects.requests().filter(
             author__email="grace@intercessors.example", answered_at__isnull=True,
         ).first().get_absolute_url()
+    if name == "someone's request":
+        return noted_request().get_absolute_url()
     return MEMBER_PAGES[name]
+
+
+def noted_request():
+    """Another member's request, urgent, with a note everyone sees (made once)."""
+    from django.utils import timezone
+
+    from library.pages import pagecache
+    from library.text.markup import render_markdown
+    from prayers.models import Prayer, PrayerNote
+    from tests.factories import make_member
+
+    prayer = Prayer.objects.requests().filter(
+        status="published", is_deleted=False, answered_at__isnull=True, anonymous=False,
+    ).exclude(author__email="grace@intercessors.example").exclude(author=None).first()
+    if not prayer.notes.exists():
+        text = "Praying for you tonight, and for all your family."
+        writer = make_member(display_name="Ruth Oakes")
+        PrayerNote.objects.create(prayer=prayer, author=writer, text=text,
+                                  body_html=render_markdown(text))
+        Prayer.objects.filter(pk=prayer.pk).update(notes_public=True, urgent_at=timezone.now(),
+                                                   urgent_asked_at=timezone.now())
+        pagecache.retire(pagecache.LISTS, prayer.page_scope)
+    return prayer
 PHONE = {"width": 375, "height": 812}
 DESKTOP = {"width": 1280, "height": 800}
 

@@ -36,13 +36,14 @@ def test_the_schedules_are_written_at_migrate_once_each(db):
         "Site: send the daily and weekly prayer updates": ("updates.editions.send_due", 10, -1),
         "Site: mail prayer updates a batch at a time": ("updates.editions.fan_out", 1, -1),
         "Site: send staff mailings": ("updates.mailings.fan_out", 1, -1),
+        "Site: mail urgent prayer requests": ("updates.urgent.send_urgent", 10, -1),
         "Site: write read counts": ("articles.reads.flush", 1, -1),
         "Site: send year-end giving statements": ("partners.statements.send_due", 60, -1),
     }
     Schedule.objects.create(name="Site: something retired", func="math.floor", minutes=5,
                             schedule_type=Schedule.MINUTES)
     jobs.install_schedules()
-    assert Schedule.objects.filter(name__startswith="Site: ").count() == 14
+    assert Schedule.objects.filter(name__startswith="Site: ").count() == 15
 
 
 def test_expired_sessions_are_cleared(db):

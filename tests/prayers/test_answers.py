@@ -343,8 +343,9 @@ def test_my_prayers_costs_the_same_however_many_marks(asker, texas, marks,
     # session, member, the page's mark ids, those marks with their prayers
     with django_assert_num_queries(4):
         assert client.get("/accounts/prayers/").status_code == 200
-    # session, member, the page's request ids, those requests with their states
-    with django_assert_num_queries(4):
+    # session, member, the page's request ids, those requests with their states, the
+    # notes left on them
+    with django_assert_num_queries(5):
         assert client.get("/accounts/prayers/?show=requests").status_code == 200
 
 

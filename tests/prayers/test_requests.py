@@ -301,17 +301,17 @@ def test_wall_pages_cost_the_same_however_many_requests_and_marks(
         prayer = make_request(author=asker, state=texas, anonymous=n % 2 == 0)
         for member in members:
             mark_prayed(user=member, prayer=prayer)
-    # the versions, the state asked for, the page's ids (never a count of the
-    # wall), its requests with states and authors, the states to filter by, the
-    # live counts
-    with django_assert_num_queries(6):
+    # the versions, the state asked for, whether any request is urgent now (from its
+    # own small index), the page's ids (never a count of the wall), its requests with
+    # states and authors, the states to filter by, the live counts
+    with django_assert_num_queries(7):
         assert client.get("/prayers/requests/?state=texas&sort=least").status_code == 200
-    with django_assert_num_queries(5):  # all states: no state to look up
+    with django_assert_num_queries(6):  # all states: no state to look up
         assert client.get("/prayers/requests/?page=1").status_code == 200
     client.force_login(members[0])
-    # session, member, versions, ids, requests, states to filter by, the live counts
-    # with the member's marks
-    with django_assert_num_queries(7):
+    # session, member, versions, urgent ones, ids, requests, states to filter by, the
+    # live counts with the member's marks
+    with django_assert_num_queries(8):
         assert client.get("/prayers/requests/").status_code == 200
     # session, member, whether the request is theirs, versions, the request, the live
     # count with the member's mark

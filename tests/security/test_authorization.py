@@ -12,6 +12,7 @@ from leaders.models import Leader, LeaderPrayer
 from leaders.services import save_leader
 from partners.models import PartnerPledge
 from prayers.followup import quiet_token
+from prayers.models import PrayerNote
 from states.models import State
 from tests.factories import make_article, make_comment, make_event, make_member, make_request
 from updates.models import Subscriber
@@ -76,6 +77,20 @@ MATRIX = {
     },
     "/prayers/requests/{request}/daily-mail/": {
         "GET": [302, 405, 405, 405, 405], "POST": [302, 302, 403, 403, 403],
+    },
+    # Only the requester asks for urgency and shows the notes to everyone; their
+    # request held for review is theirs to ask for, and nobody else's to find.
+    "/prayers/requests/{request}/urgent/": {
+        "GET": [302, 405, 405, 405, 405], "POST": [302, 302, 403, 403, 403],
+    },
+    "/prayers/requests/{held_request}/urgent/": {"POST": [302, 302, 404, 404, 404]},
+    "/prayers/requests/{request}/notes-shown/": {
+        "GET": [302, 405, 405, 405, 405], "POST": [302, 302, 403, 403, 403],
+    },
+    # A note on a request whose notes only its requester sees: they may report it (a
+    # report without a reason is 400); to everyone else, its writer too, it is nothing.
+    "/prayers/notes/{note}/report/": {
+        "GET": [302, 200, 404, 404, 404], "POST": [302, 400, 404, 404, 404],
     },
     # The mail's one-click link is its own proof; a made-up one is nothing.
     "/prayers/requests/{request}/quiet/{quiet_token}/": {"GET": [200] * 5, "POST": [200] * 5},
@@ -161,6 +176,8 @@ MATRIX = {
     "/admin/prayers/prayerrequest/": {"GET": [302, 302, 302, 200, 200]},
     "/admin/prayers/prayerreport/": {"GET": [302, 302, 302, 200, 200]},
     "/admin/prayers/prayerupdate/": {"GET": [302, 302, 302, 200, 200]},
+    "/admin/prayers/prayernote/": {"GET": [302, 302, 302, 200, 200]},
+    "/admin/prayers/prayernotereport/": {"GET": [302, 302, 302, 200, 200]},
     "/admin/prayers/prayerupdate/add/": {"GET": [302, 302, 302, 200, 200]},
     "/admin/updates/subscriber/": {"GET": [302, 302, 302, 403, 200]},
     "/admin/updates/edition/": {"GET": [302, 302, 302, 200, 200]},
@@ -220,6 +237,8 @@ def _build_world():
         "other_quiet_token": quiet_token(other_request),
         "leave_token": Subscriber.objects.create(email="reader@example.org").leave_token,
         "held_request": make_request(author=owner, status="pending").pk,
+        "note": PrayerNote.objects.create(prayer=request, author=other, text="Praying.",
+                                          body_html="<p>Praying.</p>").pk,
         "leader": (leader := save_leader(leader=Leader(
             name="Ada Zephyr", office="senator", area="TX",
             state=State.objects.get(code="TX")))).slug,

@@ -11,11 +11,12 @@ from django.test import Client
 
 from comments.models import Comment
 from comments.services import post_comment
+from library.pages import pagecache
 from library.text.markup import LINK_REL, render_markdown
 from partners.models import PartnerPledge
-from prayers.models import Prayer
+from prayers.models import Prayer, PrayerNote
 from states.models import State
-from tests.factories import make_article, make_member
+from tests.factories import make_article, make_member, make_request
 from tests.html_checks import elements, executable_constructs
 from tests.security.xss_payloads import PAYLOADS
 
@@ -99,6 +100,35 @@ def test_prayer_requests(db):
     assert pages > 2  # the whole wall was read, page by page
     for url in (f"/states/{texas.slug}/", "/"):
         assert_safe(get(reader, url), url)
+
+
+@pytest.mark.postgres_pass
+def test_prayer_notes(db):
+    """Several seconds: every payload left as a note with "I Prayed" through the form,
+    by a member of its own; the stored note, the form that comes back when it cannot
+    be taken, the request's page (notes shown to all), and "My prayers"."""
+    asker = make_member()
+    prayer = make_request(author=asker, notes_public=True)
+    for n, payload in enumerate(PAYLOADS):
+        client = Client()
+        client.force_login(make_member())
+        refused = client.post(f"/prayers/{prayer.pk}/prayed/", {"note": payload + "x" * 300})
+        assert refused.status_code == 400
+        assert_safe(refused.content.decode(), n)
+        client.post(f"/prayers/{prayer.pk}/prayed/", {"note": payload[:270] + " words"})
+    notes = PrayerNote.objects.filter(prayer=prayer)
+    assert notes.count() == len(PAYLOADS)
+    for note in notes:
+        assert_stored_safe(note.body_html, note.text)
+    notes.update(status="published")  # held ones too, once kept
+    pagecache.retire()
+    page = get(Client(), prayer.get_absolute_url())
+    assert page.count('class="note-text"') == len(PAYLOADS)
+    assert_safe(page)
+    requester = Client()
+    requester.force_login(asker)
+    assert_safe(get(requester, prayer.get_absolute_url()))
+    assert_safe(get(requester, "/accounts/prayers/?show=requests"))
 
 
 @pytest.mark.postgres_pass
