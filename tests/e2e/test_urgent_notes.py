@@ -1,7 +1,8 @@
 """An urgent request and a note in Chromium, with a real worker and a real mail
-server: a member asks for prayer as urgent, staff approve it in admin, it heads the
-wall, a subscriber who chose urgent requests gets one mail, a second member prays
-with a note, and the requester reads the note in "My prayers"."""
+server: a member asks for prayer about health as urgent, staff approve it in admin,
+it heads the wall and its health requests, a subscriber who chose urgent requests
+gets one mail, a second member prays with a note, and the requester reads the note
+in "My prayers"."""
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -31,7 +32,7 @@ def test_an_urgent_request_is_approved_mailed_and_prayed_for_with_a_note(  # noq
     asker.goto(site.url + "/prayers/requests/new/")
     asker.fill("#id_text", REQUEST)
     asker.select_option("#id_state", "texas")
-
+    asker.select_option("#id_category", "health")
     asker.check("#id_urgent")
     asker.click("main button[type=submit]")
     expect(asker.locator(".request-text")).to_contain_text("car accident")
@@ -50,10 +51,12 @@ def test_an_urgent_request_is_approved_mailed_and_prayed_for_with_a_note(  # noq
     staff.close()
 
     wall = browser.new_page(viewport=PHONE)
-    wall.goto(site.url + "/prayers/requests/")
-    first = wall.locator(".prayer-request").first
-    expect(first).to_contain_text("car accident")
-    expect(first.locator(".urgent-tag")).to_have_text("Urgent")
+    for filters in ("", "?category=health"):  # the whole wall, and its health requests
+        wall.goto(site.url + "/prayers/requests/" + filters)
+        first = wall.locator(".prayer-request").first
+        expect(first).to_contain_text("car accident")
+        expect(first).to_contain_text("Health")
+        expect(first.locator(".urgent-tag")).to_have_text("Urgent")
     wall.close()
 
     (message,) = mail_server.inbox.wait_for(1, timeout=30)

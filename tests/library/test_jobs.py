@@ -39,11 +39,13 @@ def test_the_schedules_are_written_at_migrate_once_each(db):
         "Site: mail urgent prayer requests": ("updates.urgent.send_urgent", 10, -1),
         "Site: write read counts": ("articles.reads.flush", 1, -1),
         "Site: send year-end giving statements": ("partners.statements.send_due", 60, -1),
+        "Site: send event reminders": ("events.reminders.send_due", 1, -1),
+        "Site: tell of changed events": ("events.reminders.tell_changes", 5, -1),
     }
     Schedule.objects.create(name="Site: something retired", func="math.floor", minutes=5,
                             schedule_type=Schedule.MINUTES)
     jobs.install_schedules()
-    assert Schedule.objects.filter(name__startswith="Site: ").count() == 15
+    assert Schedule.objects.filter(name__startswith="Site: ").count() == 17
 
 
 def test_expired_sessions_are_cleared(db):

@@ -10,7 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from library.web.ratelimit import allow
-from prayers.models import Prayer, PrayerMark
+from prayers.models import URGENT_HOURS, Prayer, PrayerMark
 from prayers.selectors import guided_queue
 from prayers.services import mark_prayed
 from prayers.views import PRAYED_LIMIT
@@ -77,6 +77,25 @@ def test_least_prayed_first_then_newest_never_twice_and_the_count_at_the_end(
     assert response.status_code == 302
     html = praying.get(PAGE).content.decode()
     assert "You prayed for <strong>2 requests</strong>" in html
+
+
+
+def test_urgent_requests_come_first_least_prayed_of_them_first_and_only_while_urgent(
+        praying, asker, time_machine):
+    time_machine.move_to(timezone.now())
+    quiet, urgent_more, urgent_less = wall_with_counts(asker, [0, 3, 1])
+    marked = timezone.now()
+    Prayer.objects.filter(pk__in=[urgent_more.pk, urgent_less.pk]).update(
+        urgent_asked_at=marked, urgent_at=marked)
+    order = []
+    for _ in range(3):
+        order.append(shown(praying))
+        step(praying, "next", order[-1])
+    assert order == [urgent_less.pk, urgent_more.pk, quiet.pk]
+    praying.post(PAGE, {"action": "stop"})
+    praying.get(PAGE)  # the round's count, and a new round after it
+    time_machine.move_to(marked + timedelta(hours=URGENT_HOURS, minutes=1))
+    assert shown(praying) == quiet.pk  # no longer urgent: the least prayed for again
 
 
 def test_a_request_shown_once_is_not_shown_again_even_when_it_becomes_least_prayed(
@@ -183,8 +202,9 @@ def test_the_page_costs_the_same_however_large_the_wall(
     # saved (in a savepoint: 3)
     with django_assert_num_queries(7 if connection.vendor == "postgresql" else 10):
         assert praying.post(PAGE, {"action": "prayed", "prayer": pk}).status_code == 302
-    # session, member, the next request, the session saved (in a savepoint: 3)
-    with django_assert_num_queries(6):
+    # session, member, an urgent request (none: one look in their own small index), the
+    # next request, the session saved (in a savepoint: 3)
+    with django_assert_num_queries(7):
         assert praying.get(PAGE).status_code == 200
 
 
