@@ -218,8 +218,9 @@ def test_category_search_and_praise_pages_cost_the_same_however_many_requests(
         if n % 3 == 1:
             answer(prayer, "The rain came in time. Praise God!")
     # the versions, the page's ids, its requests with states and authors, the states
-    # to filter by, the live counts
-    with django_assert_num_queries(5):
+    # to filter by, the live counts; a category's page also looks for urgent requests
+    # to put first (none here)
+    with django_assert_num_queries(6):
         assert client.get("/prayers/requests/?category=health").status_code == 200
     with django_assert_num_queries(5):
         assert client.get("/prayers/requests/?q=harvests").status_code == 200
