@@ -52,7 +52,7 @@ def next_to_pray(*, member, seen=()):
     """The request to pray for next: an urgent one (staff marked it in the last
     URGENT_HOURS hours; few, found by their own index), the least prayed for first;
     else the first of `guided_queue`. None when the member has prayed through them all."""
-    queue = guided_queue(member=member, seen=seen)
+    queue = guided_queue(member=member, seen=seen).select_related("state", "author")
     return queue.filter(urgent_at__gt=urgent_since()).first() or queue.first()
 
 

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from library.pages.pagecache import LISTS, shared_page
+from library.pages.pagecache import LISTS, kept_for_member, shared_page
 from library.rules import parse_id
 from library.templatetags.moments import reader_time
 from library.text.moderation import (
@@ -204,16 +204,25 @@ def pray_through(request):
 def _pray_through_page(request, round_, *, error=None, status=200):
     prayer = None
     if round_["current"] is not None:
-        prayer = Prayer.objects.on_the_wall().filter(pk=round_["current"]).first()
+        prayer = (Prayer.objects.on_the_wall().select_related("state", "author")
+                  .filter(pk=round_["current"]).first())
     if prayer is None:
         prayer = next_to_pray(member=request.user, seen=round_["seen"])
         round_["current"] = prayer and prayer.pk
         if prayer is not None:
             round_["seen"] = [*round_["seen"], prayer.pk][-SEEN_MOST:]
         request.session[ROUND] = round_
-    return render(request, "prayers/pray_through.html", {
-        "prayer": prayer, "prayed": round_["prayed"], "error": error,
-    }, status=status)
+
+    def page():
+        return render(request, "prayers/pray_through.html", {
+            "prayer": prayer, "prayed": round_["prayed"], "error": error,
+        }, status=status)
+
+    if error is not None:
+        return page()
+    # Shown again (a reload, another member's prayer moving its count): rendered again
+    # only when the request, its state and requester, or the round's count changed.
+    return kept_for_member(request, [prayer, round_["prayed"]], page)
 
 
 def _pray_through_step(request, round_):
