@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from library.recount import counted_once_a_minute
 
-from .models import Prayer, PrayerMark, PrayerNote, urgent_since
+from .models import Prayer, PrayerMark, PrayerNote, urgent_ids
 
 
 def live_counts(ids, *, member) -> dict[int, tuple[int, bool]]:
@@ -53,7 +53,8 @@ def next_to_pray(*, member, seen=()):
     URGENT_HOURS hours; few, found by their own index), the least prayed for first;
     else the first of `guided_queue`. None when the member has prayed through them all."""
     queue = guided_queue(member=member, seen=seen).select_related("state", "author")
-    return queue.filter(urgent_at__gt=urgent_since()).first() or queue.first()
+    urgent = urgent_ids()
+    return (urgent and queue.filter(pk__in=urgent).first()) or queue.first()
 
 
 WEEKLY_CACHE_SECONDS = 60

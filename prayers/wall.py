@@ -29,7 +29,7 @@ from library.web.reports import report_page
 
 from . import followup
 from .forms import LINK_RULE, NewRequestForm, RequestForm, State, UpdateForm
-from .models import URGENT_HOURS, Category, Prayer, PrayerNote, urgent_since
+from .models import URGENT_HOURS, Category, Prayer, PrayerNote
 from .selectors import next_to_pray
 from .services import (
     REQUEST_EDIT_RULE,
@@ -128,11 +128,8 @@ def wall(request):
     order = ("prayed_count", "-published_at", "-id") if least else ("-published_at", "-id")
     prayers = _filtered(prayers, state, category)
     # Requests staff marked urgent head the wall, in all, by state and by category, for a
-    # while. Most of the time there is none: then the wall's own indexes give its order.
-    if not query and prayers.filter(urgent_at__gt=urgent_since()).exists():
-        prayers = prayers.urgent_first(*order)
-    else:
-        prayers = prayers.order_by(*order)
+    # while; found results keep their own order.
+    prayers = prayers.order_by(*order) if query else prayers.urgent_first(*order)
     page = paginate_uncounted(request, prayers)
     return _wall_page(request, state=state, category=category, page=page, least=least,
                       query=query)

@@ -10,7 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from library.web.ratelimit import allow
-from prayers.models import URGENT_HOURS, Prayer, PrayerMark
+from prayers.models import URGENT_HOURS, URGENT_MOST, Prayer, PrayerMark, urgent_ids, urgent_since
 from prayers.selectors import guided_queue
 from prayers.services import mark_prayed
 from prayers.views import PRAYED_LIMIT
@@ -222,3 +222,20 @@ def test_least_prayed_first_is_read_from_an_index_not_a_sort_of_the_wall(praying
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "wall_least_idx" in plan and "Sort" not in plan, plan
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the plan of PostgreSQL")
+def test_urgent_requests_are_read_from_their_own_index_not_filtered_out_of_the_wall(
+        praying, asker):
+    """Found by a walk along the wall's order, "is any request urgent?" read the whole
+    wall when none was (100,000 requests: 90 ms); from their own index, a few rows."""
+    wall_with_counts(asker, [0, 1])
+    query = Prayer.objects.filter(kind=Prayer.Kind.REQUEST, urgent_at__gt=urgent_since()
+                                  ).order_by("-urgent_at").values_list("pk", flat=True)
+    assert urgent_ids() == []
+    sql, params = query[:URGENT_MOST].query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "urgent_at_idx" in plan and "wall_" not in plan, plan
