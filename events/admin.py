@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 from django.db import models
 
-from library.pages import pagecache
+from library.admin import RetirePagesAdminMixin
 
 from . import services
 from .models import Event, Recording, Reminder
@@ -14,7 +14,7 @@ class RecordingInline(admin.StackedInline):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(RetirePagesAdminMixin, admin.ModelAdmin):
     list_display = ["title", "kind", "state", "start_date", "start_time", "time_zone", "repeat",
                     "is_cancelled"]
     list_filter = ["kind", "repeat", "is_cancelled", ("state", admin.RelatedOnlyFieldListFilter)]
@@ -26,7 +26,7 @@ class EventAdmin(admin.ModelAdmin):
                              ("end_date", "end_time"), "repeat",
                              ("repeat_until", "repeat_count"), "skipped_dates", "is_cancelled"],
                   "description": "Times are in the event's time zone. A repeating event "
-                                 "needs a last date or a number of times."}),
+                                 "needs a last date or a number of times, not both."}),
         ("How to join", {"fields": ["address", ("phone", "access_code"), "stream_url",
                                     "join_notes"]}),
     ]
@@ -41,14 +41,6 @@ class EventAdmin(admin.ModelAdmin):
                 obj.reminders.exists()):
             messages.info(request, "Everyone who asked for reminders will be told of the "
                                    "change by email.")
-
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        pagecache.retire()
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        pagecache.retire()
 
 
 @admin.register(Reminder)

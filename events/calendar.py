@@ -34,6 +34,19 @@ def _description(event, page: str) -> str:
     return "\n\n".join(part.strip() for part in parts if part.strip())
 
 
+def _end(event) -> dict:
+    """The rule's one end: RFC 5545 allows a count or a last date, never both (the
+    model holds one; were there two, the one reached first, where its dates stop)."""
+    count, until = event.repeat_count, event.repeat_until
+    if count is not None and (until is None or event.nth_date(count - 1) <= until):
+        return {"count": count}
+    if until is not None:
+        # With a zoned start, RFC 5545 wants the end of the rule in UTC.
+        return {"until": datetime.combine(until, event.start_time,
+                                          tzinfo=event.zone).astimezone(UTC)}
+    return {}
+
+
 def entry(event, host: str) -> CalendarEvent:
     page = settings.SITE_URL + event.get_absolute_url()
     tz, start = event.zone, event.first_start()
@@ -57,12 +70,7 @@ def entry(event, host: str) -> CalendarEvent:
             rule["byday"] = WEEKDAYS[event.start_date.weekday()]
         else:
             rule["bymonthday"] = event.start_date.day
-        if event.repeat_count is not None:
-            rule["count"] = event.repeat_count
-        if event.repeat_until is not None:
-            # With a zoned start, RFC 5545 wants the end of the rule in UTC.
-            last = datetime.combine(event.repeat_until, event.start_time, tzinfo=tz)
-            rule["until"] = last.astimezone(UTC)
+        rule.update(_end(event))
         item.add("rrule", vRecur(rule))
         skipped = [datetime.combine(day, event.start_time, tzinfo=tz) for day in event.skipped]
         if skipped:

@@ -1,6 +1,10 @@
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django import forms
+from django.utils import timezone
+
+# No event's page offers a date further ahead than this.
+FURTHEST_AHEAD = timedelta(days=5 * 366)
 
 
 class RemindForm(forms.Form):
@@ -26,4 +30,9 @@ class RemindForm(forms.Form):
             raise forms.ValidationError("Choose one of the dates shown.") from None
         if moment.tzinfo is None:
             raise forms.ValidationError("Choose one of the dates shown.")
+        # Compared before any change of zone, which a date near the ends of the
+        # calendar (year 1 or 9999) would overflow.
+        if moment > timezone.now() + FURTHEST_AHEAD:
+            raise forms.ValidationError("That date is more than five years away. Choose "
+                                        "one of the dates shown.")
         return moment

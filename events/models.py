@@ -18,6 +18,9 @@ from .zones import validate_zone, zone, zone_label
 
 # Looking further ahead than this for a repeating event's dates is never needed.
 LONGEST_RUN = 2000
+# The fixed first parts of addresses under /events/ (events/urls.py): an event
+# slugged so would be hidden behind those pages.
+RESERVED_SLUGS = frozenset({"recordings", "reminders", "states"})
 
 
 class EventQuerySet(models.QuerySet):
@@ -121,6 +124,11 @@ class Event(models.Model):
                 condition=models.Q(repeat="none")
                 | models.Q(repeat_until__isnull=False) | models.Q(repeat_count__isnull=False),
                 name="event_repeat_has_an_end"),
+            # RFC 5545 gives a rule one end, a date or a count: calendars refuse both.
+            models.CheckConstraint(
+                condition=models.Q(repeat_until__isnull=True)
+                | models.Q(repeat_count__isnull=True),
+                name="event_repeat_has_one_end"),
         ]
 
     def __str__(self):
@@ -145,6 +153,9 @@ class Event(models.Model):
 
     def clean(self):
         errors = {}
+        if self.slug in RESERVED_SLUGS:
+            errors["slug"] = [f"“{self.slug}” is the address of another page of the site. "
+                              "Choose another, or leave it empty to make one from the title."]
         if self.time_zone:
             try:
                 validate_zone(self.time_zone)
@@ -153,6 +164,9 @@ class Event(models.Model):
         if None not in (self.start_date, self.start_time, self.end_date, self.end_time) and (
                 (self.end_date, self.end_time) <= (self.start_date, self.start_time)):
             errors["end_time"] = ["The end must come after the start."]
+        if self.repeat_until is not None and self.repeat_count is not None:
+            errors["repeat_count"] = ["Give the last date or how many times it happens, "
+                                      "not both: calendar programs take only one."]
         if self.repeat != self.Repeat.NONE:
             if self.repeat_until is None and self.repeat_count is None:
                 errors["repeat_until"] = ["A repeating event needs an end: give the last "
@@ -160,7 +174,7 @@ class Event(models.Model):
             if self.repeat_until and self.start_date and self.repeat_until < self.start_date:
                 errors["repeat_until"] = ["The last date comes before the first."]
             if self.repeat_count == 0:
-                errors["repeat_count"] = ["It must happen at least once."]
+                errors.setdefault("repeat_count", []).append("It must happen at least once.")
             if self.end_date and self.start_date and (self.end_date - self.start_date).days >= (
                     7 if self.repeat == self.Repeat.WEEKLY else 28):
                 errors["end_date"] = ["A repeating event must end before it comes round again."]
@@ -177,7 +191,8 @@ class Event(models.Model):
     def _free_slug(self) -> str:
         base = slugify(self.title)[:120] or "event"
         slug, n = base, 2
-        while Event.objects.filter(slug=slug).exclude(pk=self.pk).exists():
+        while slug in RESERVED_SLUGS or Event.objects.filter(slug=slug).exclude(
+                pk=self.pk).exists():
             slug, n = f"{base}-{n}", n + 1
         return slug
 
@@ -214,7 +229,8 @@ class Event(models.Model):
     def repeats(self) -> bool:
         return self.repeat != self.Repeat.NONE
 
-    def _nth_date(self, n: int) -> date:
+    def nth_date(self, n: int) -> date:
+        """The date of its `n`th time (from 0), skipped or not."""
         if self.repeat == self.Repeat.WEEKLY:
             return self.start_date + timedelta(days=7 * n)
         return _add_months(self.start_date, n)
@@ -238,7 +254,7 @@ class Event(models.Model):
             self.repeat_count if self.repeat_count is not None else LONGEST_RUN, LONGEST_RUN)
         n = self._first_index_near(after.astimezone(tz).date()) if after else 0
         while n < last and len(found) < limit:
-            day = self._nth_date(n)
+            day = self.nth_date(n)
             if self.repeat_until and day > self.repeat_until:
                 break
             n += 1

@@ -13,7 +13,7 @@ from library.mail import outbox
 from . import clock
 from .models import Event, Reminder, ReminderNotice
 from .services import stop_url
-from .zones import STATE_ZONES, zone, zone_label
+from .zones import STATE_ZONES, same_instant, zone, zone_label
 
 DAY, HOUR = timedelta(hours=24), timedelta(hours=1)
 
@@ -58,7 +58,7 @@ def send_due() -> int:
                  .select_related("event", "member__home_state"))
     for reminder in reminders.iterator(chunk_size=500):
         for start in soon[reminder.event_id]:
-            if reminder.occurrence is not None and reminder.occurrence != start:
+            if reminder.occurrence is not None and not same_instant(reminder.occurrence, start):
                 continue
             kind = "1h" if start - now <= HOUR else "24h"
             key = f"{kind}:{start.astimezone(UTC):%Y-%m-%dT%H:%MZ}"
@@ -89,18 +89,28 @@ def tell_changes() -> int:
                                            told_version__lt=event.schedule_version).update(
                     told_version=event.schedule_version):
                 continue
-            if reminder.occurrence is not None and not event.is_cancelled:
+            one_date, ended = reminder.occurrence is not None, False
+            if one_date and not event.is_cancelled:
                 # One date of a repeating event: the date that now falls on or after it.
+                # With none left, the reminder has nothing more to remind of: it ends
+                # once they are told (never "every date", which they did not ask for).
                 moved = event.occurrences(after=reminder.occurrence - DAY, limit=1)
-                Reminder.objects.filter(pk=reminder.pk).update(
-                    occurrence=moved[0][0] if moved else None)
+                start, ended = (moved[0][0], False) if moved else (None, True)
+                if moved:
+                    Reminder.objects.filter(pk=reminder.pk).update(occurrence=start)
+            else:
+                upcoming = event.next_occurrence(now)
+                start = upcoming[0] if upcoming else None
             address = _address(reminder)
-            if not address:
-                continue
-            upcoming = event.next_occurrence(now)
-            context = _context(reminder, upcoming[0] if upcoming else None)
-            insert_once(ReminderNotice, reminder=reminder, key=f"change:{event.schedule_version}")
-            outbox.send("events/email/cancelled" if event.is_cancelled else "events/email/changed",
-                        context, to=address, member=reminder.member, headers=_headers(reminder))
-            told += 1
+            if address:
+                context = {**_context(reminder, start), "one_date": one_date, "ended": ended}
+                insert_once(ReminderNotice, reminder=reminder,
+                            key=f"change:{event.schedule_version}")
+                outbox.send("events/email/cancelled" if event.is_cancelled
+                            else "events/email/changed",
+                            context, to=address, member=reminder.member,
+                            headers=_headers(reminder))
+                told += 1
+            if ended:
+                Reminder.objects.filter(pk=reminder.pk).delete()
     return told

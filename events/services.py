@@ -16,6 +16,7 @@ from library.web import ratelimit
 
 from . import clock
 from .models import Event, Reminder
+from .zones import same_instant
 
 CONFIRM_SALT = "events.confirm-reminder"
 CONFIRM_DAYS = 7
@@ -47,8 +48,8 @@ def _check_ahead(event: Event, occurrence: datetime | None) -> None:
     if occurrence is not None:
         if occurrence <= now:
             raise CannotRemind("That date has already passed. Choose a date still to come.")
-        if occurrence not in {start for start, _ in event.occurrences(after=occurrence,
-                                                                        limit=1)}:
+        if not any(same_instant(occurrence, start)
+                   for start, _ in event.occurrences(after=occurrence, limit=1)):
             raise CannotRemind("The event does not happen at that time. Choose one of the "
                                "dates shown.")
     elif event.next_occurrence(now) is None or event.next_occurrence(now)[0] <= now:
@@ -65,7 +66,7 @@ def remind_member(*, member, event: Event, occurrence: datetime | None = None) -
         event=event, member=member,
         defaults={"occurrence": occurrence, "confirmed_at": timezone.now(),
                   "told_version": event.schedule_version})
-    if not made and reminder.occurrence != occurrence:
+    if not made and not same_instant(reminder.occurrence, occurrence):
         reminder.occurrence = occurrence
         reminder.save(update_fields=["occurrence"])
     return made
@@ -96,8 +97,9 @@ def remind_by_email(*, email: str, event: Event, occurrence: datetime | None = N
             except IntegrityError:  # asked twice at once: one row
                 reminder = Reminder.objects.get(event=event, email__iexact=email)
         elif reminder.confirmed_at is None:
-            reminder.occurrence = occurrence
-            reminder.save(update_fields=["occurrence"])
+            # Asked again, from the page as it is now: any change before is known.
+            reminder.occurrence, reminder.told_version = occurrence, event.schedule_version
+            reminder.save(update_fields=["occurrence", "told_version"])
         outbox.send("events/email/confirm", {
             "event": event, "days": CONFIRM_DAYS,
             "confirm_url": settings.SITE_URL + reverse(
@@ -119,10 +121,16 @@ def reminder_from_confirm_link(token: str) -> Reminder:
     return reminder
 
 
+@transaction.atomic
 def confirm(reminder: Reminder) -> None:
-    if reminder.confirmed_at is None:
-        Reminder.objects.filter(pk=reminder.pk, confirmed_at__isnull=True).update(
-            confirmed_at=timezone.now(), told_version=reminder.event.schedule_version)
+    """The reader confirms from their inbox. The version they heard of stays the one
+    of the page they asked on: a change of time since is told to them, and moves the
+    one date they asked for, as for everyone (reminders.tell_changes)."""
+    if reminder.confirmed_at is None and Reminder.objects.filter(
+            pk=reminder.pk, confirmed_at__isnull=True).update(confirmed_at=timezone.now()):
+        if reminder.told_version < reminder.event.schedule_version:
+            jobs.soon("events.reminders.tell_changes", task_name="Events: tell of a change",
+                      group="events")
 
 
 def stop_token(reminder: Reminder) -> str:

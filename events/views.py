@@ -48,14 +48,15 @@ def upcoming_dates(events, *, now, until) -> list[tuple]:
 
 
 def _by_week(dates) -> list[dict]:
-    weeks = []
+    """The dates under the Monday of the week of the date each shows: its own, in its
+    event's zone (a Sunday night out west is Monday in the East). In time order
+    within a week."""
+    weeks = {}
     for start, end, event in dates:
-        local = timezone.localtime(start)
-        monday = local.date() - timedelta(days=local.weekday())
-        if not weeks or weeks[-1]["monday"] != monday:
-            weeks.append({"monday": monday, "dates": []})
-        weeks[-1]["dates"].append({"start": start, "end": end, "event": event})
-    return weeks
+        day = start.astimezone(event.zone).date()
+        monday = day - timedelta(days=day.weekday())
+        weeks.setdefault(monday, []).append({"start": start, "end": end, "event": event})
+    return [{"monday": monday, "dates": rows} for monday, rows in sorted(weeks.items())]
 
 
 @require_safe

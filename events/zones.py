@@ -1,4 +1,6 @@
-"""Time zones: the names an event may use, and the zone a state's readers live by."""
+"""Time zones: the names an event may use, the zone a state's readers live by, and
+how two times are compared."""
+from datetime import UTC, datetime
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -19,6 +21,15 @@ def validate_zone(name: str) -> None:
 
 def zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
+
+
+def same_instant(first: datetime | None, second: datetime | None) -> bool:
+    """Whether two aware times are the same moment, whatever their zones. Python's
+    `==` holds a time in the hour repeated at the autumn change unequal to every
+    time in another zone, so the two are compared in UTC."""
+    if first is None or second is None:
+        return first is second
+    return first.astimezone(UTC) == second.astimezone(UTC)
 
 
 # The zone most of each state's people live in (a state that spans two uses the

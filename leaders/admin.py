@@ -121,7 +121,7 @@ class LeaderTurnAdmin(RetirePagesAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(LeaderPrayer)
-class LeaderPrayerAdmin(ModerationActionsMixin, admin.ModelAdmin):
+class LeaderPrayerAdmin(ModerationActionsMixin, RetirePagesAdminMixin, admin.ModelAdmin):
     """Members' prayers for leaders: the review queue is the list filtered to
     "Awaiting moderation"."""
 

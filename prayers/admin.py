@@ -155,7 +155,7 @@ class UrgentFilter(admin.SimpleListFilter):
 
 
 @admin.register(PrayerRequest)
-class PrayerRequestAdmin(ModerationActionsMixin, admin.ModelAdmin):
+class PrayerRequestAdmin(ModerationActionsMixin, RetirePagesAdminMixin, admin.ModelAdmin):
     """Members' requests: the review queue is the list filtered to "Awaiting
     moderation". Staff see who asked, anonymous or not; readers never do."""
 
@@ -244,7 +244,7 @@ class PrayerRequestAdmin(ModerationActionsMixin, admin.ModelAdmin):
 
 
 @admin.register(PrayerNote)
-class PrayerNoteAdmin(ModerationActionsMixin, admin.ModelAdmin):
+class PrayerNoteAdmin(ModerationActionsMixin, RetirePagesAdminMixin, admin.ModelAdmin):
     """Notes members leave with "I Prayed": those with links wait here ("Awaiting
     moderation") for a decision, as requests do."""
 

@@ -1,7 +1,8 @@
 """Calendar files and feeds parse as iCalendar with the rule, the skipped dates and
 the time zone a subscriber's calendar needs, and the old state-call feed answers."""
-from datetime import date, datetime
+from datetime import date, datetime, time
 
+import pytest
 from icalendar import Calendar
 
 from states.models import State
@@ -95,3 +96,29 @@ def test_a_call_that_was_a_state_call_keeps_its_calendar_identity(client, db):
     make_event(title="Texas call", state=texas, repeat="weekly", state_call=old)
     entry = _parse(client.get("/states/texas/calls.ics")).walk("VEVENT")[0]
     assert str(entry["UID"]) == f"state-call-{old.pk}@testserver"
+
+
+@pytest.mark.parametrize("count, until, end", [
+    (3, date(2027, 3, 30), "COUNT"),  # three Tuesdays end on 19 January
+    (20, date(2027, 1, 19), "UNTIL"),
+])
+def test_a_rule_has_one_end_the_one_its_dates_stop_at(count, until, end):
+    """RFC 5545 forbids COUNT with UNTIL, and strict calendars refuse the whole feed.
+    The table holds one end; an event with two in hand still gets a rule with one."""
+    from dateutil.rrule import rrulestr
+    from django.utils import timezone
+
+    from events.calendar import entry
+    from events.models import Event
+
+    event = Event(title="Tuesday night call", slug="tuesday-night-call",
+                  time_zone="America/New_York", start_date=date(2027, 1, 5),
+                  start_time=time(19, 0), end_date=date(2027, 1, 5), end_time=time(20, 0),
+                  repeat="weekly", repeat_count=count, repeat_until=until,
+                  updated_at=timezone.now())
+    item = Calendar.from_ical(entry(event, "testserver").to_ical())
+    rule = item["RRULE"]
+    assert {"COUNT", "UNTIL"} & set(rule) == {end}
+    dates = rrulestr(rule.to_ical().decode(), dtstart=item.decoded("DTSTART"))
+    assert list(dates) == [start for start, _ in event.occurrences(limit=100)]
+    assert len(list(dates)) == 3

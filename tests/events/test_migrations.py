@@ -1,6 +1,6 @@
 """The weekly state calls become events with everything they held, and back: the
-calls' table is untouched either way."""
-from datetime import time
+calls' table is untouched either way. An event whose rule had two ends keeps one."""
+from datetime import date, time
 
 import pytest
 from django.db import connection
@@ -58,3 +58,37 @@ def test_state_calls_become_weekly_events_and_go_back(before_events):
     back = migrate(BEFORE)
     assert not back.get_model("events", "Event").objects.exists()
     assert back.get_model("states", "StateCall").objects.count() == 2
+
+
+@pytest.fixture
+def before_one_end(transactional_db):
+    try:
+        yield migrate([("events", "0003_editors_keep_events")])
+    finally:
+        executor = MigrationExecutor(connection)
+        migrate(executor.loader.graph.leaf_nodes())
+
+
+def test_an_event_with_two_ends_keeps_the_one_reached_first_and_goes_back(before_one_end):
+    from django.db import IntegrityError, transaction
+
+    Event = before_one_end.get_model("events", "Event")
+    tuesday = dict(start_date=date(2027, 1, 5), start_time=time(19, 0),
+                   end_date=date(2027, 1, 5), end_time=time(20, 0))
+    Event.objects.create(title="Three Tuesdays", slug="three", repeat="weekly",
+                         repeat_count=3, repeat_until=date(2027, 3, 30), **tuesday)
+    Event.objects.create(title="Until the nineteenth", slug="until", repeat="monthly",
+                         repeat_count=20, repeat_until=date(2027, 3, 19), **tuesday)
+    Event.objects.create(title="Once", slug="once", repeat_count=2,
+                         repeat_until=date(2027, 3, 1), **tuesday)
+
+    Event = migrate([("events", "0004_event_repeat_has_one_end")]).get_model("events", "Event")
+    ends = {e.slug: (e.repeat_count, e.repeat_until) for e in Event.objects.all()}
+    assert ends == {"three": (3, None), "until": (None, date(2027, 3, 19)),
+                    "once": (None, date(2027, 3, 1))}
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Event.objects.filter(slug="three").update(repeat_until=date(2027, 3, 30))
+
+    Event = migrate([("events", "0003_editors_keep_events")]).get_model("events", "Event")
+    Event.objects.filter(slug="three").update(repeat_until=date(2027, 3, 30))  # allowed again
+    assert Event.objects.get(slug="three").repeat_until == date(2027, 3, 30)

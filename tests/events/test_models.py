@@ -52,6 +52,9 @@ def _errors(**fields):
     ({"repeat": "monthly", "repeat_count": 3, "start_date": date(2027, 1, 30),
       "end_date": date(2027, 1, 30)}, "start_date", "the 1st to the 28th"),
     ({"skipped_dates": "2027-02-30"}, "skipped_dates", "is not a date"),
+    ({"repeat": "weekly", "repeat_until": date(2027, 3, 2), "repeat_count": 5},
+     "repeat_count", "not both"),
+    ({"slug": "reminders"}, "slug", "is the address of another page of the site"),
 ])
 def test_a_bad_schedule_is_refused_with_a_clear_message(db, fields, field, words):
     errors = _errors(**fields)
@@ -65,6 +68,16 @@ def test_the_database_refuses_what_the_form_refuses(db):
         Event.objects.create(title="Backwards", start_date=date(2027, 1, 5),
                              start_time=time(19, 0), end_date=date(2027, 1, 5),
                              end_time=time(18, 0))
+
+
+def test_the_database_refuses_a_rule_with_two_ends(db):
+    from django.db import IntegrityError
+
+    with pytest.raises(IntegrityError):
+        Event.objects.create(title="Two ends", start_date=date(2027, 1, 5),
+                             start_time=time(19, 0), end_date=date(2027, 1, 5),
+                             end_time=time(20, 0), repeat="weekly",
+                             repeat_until=date(2027, 3, 2), repeat_count=5)
 
 
 def test_a_phone_and_code_make_one_tap_to_call_link(db):

@@ -2,10 +2,10 @@
 told once; a reader by email confirms first and stops with one click; a past event
 gets a clear answer."""
 import re
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from django.core import mail
+from django.core import mail, signing
 from django.utils import timezone
 
 from events import clock, reminders, services
@@ -164,3 +164,75 @@ def test_a_deleted_account_leaves_no_reminders(member):
     services.remind_member(member=member, event=make_event(repeat="weekly"))
     delete_account(user=member)
     assert not Reminder.objects.exists()
+
+
+def _move_to_8pm(call):
+    call.start_time = call.start_time.replace(hour=20)
+    call.end_time = call.end_time.replace(hour=21)
+    call.save()
+    services.event_saved(event=call, changed=["start_time", "end_time"])
+
+
+def test_a_date_asked_for_before_a_move_and_confirmed_after_it_follows_the_move(client, db,
+                                                                               test_clock):
+    call = make_event(title="National call", repeat="weekly")
+    second = call.occurrences(limit=2)[1][0]
+    services.remind_by_email(email="ruth@example.org", event=call, occurrence=second)
+    _move_to_8pm(call)
+    reminder = Reminder.objects.get()
+    token = signing.dumps(reminder.pk, salt=services.CONFIRM_SALT)
+    assert client.post(f"/events/reminders/confirm/{token}/").status_code == 200
+    # Confirmed after the move: told of it, and their date moves with it.
+    assert reminders.tell_changes() == 1
+    moved = call.occurrences(limit=2)[1][0]
+    assert moved.hour == 20 and moved.date() == second.date()
+    test_clock(moved - timedelta(minutes=30))
+    assert reminders.send_due() == 1
+    assert _subjects("ruth@example.org") == [
+        "[Intercessors] Please confirm your reminders of National call",
+        "[Intercessors] New time: National call", "[Intercessors] In one hour: National call"]
+    told = OutboxMessage.objects.get(subject__startswith="[Intercessors] New time").body
+    assert "The date you asked to be reminded of is now:" in told and "8:00 PM" in told
+
+
+def test_asking_again_after_a_move_is_not_told_of_it(db):
+    call = make_event(title="National call", repeat="weekly")
+    services.remind_by_email(email="ruth@example.org", event=call)
+    _move_to_8pm(call)
+    services.remind_by_email(email="ruth@example.org", event=call)  # from the page as it is
+    services.confirm(Reminder.objects.select_related("event").get())
+    assert reminders.tell_changes() == 0
+
+
+def test_a_date_no_longer_among_the_dates_ends_its_reminder_once_told(member, test_clock):
+    call = make_event(title="National call", repeat="weekly", repeat_count=4)
+    starts = [start for start, _ in call.occurrences(limit=4)]
+    services.remind_member(member=member, event=call, occurrence=starts[3])
+    call.repeat_count = 2
+    call.save()
+    services.event_saved(event=call, changed=["repeat_count"])
+    assert reminders.tell_changes() == 1
+    assert reminders.tell_changes() == 0
+    # Never turned into a reminder of every date: it is over.
+    assert not Reminder.objects.exists()
+    test_clock(starts[1] - timedelta(minutes=30))
+    assert reminders.send_due() == 0
+    (told,) = OutboxMessage.objects.filter(to=member.email)
+    assert told.subject == "[Intercessors] New time: National call"
+    assert "you will get no more reminders of it" in told.body
+    assert "/events/reminders/stop/" not in told.body
+
+
+def test_a_date_in_the_hour_repeated_in_autumn_is_asked_for_and_reminded_of(member,
+                                                                            test_clock):
+    # 1:30 AM in New York comes twice on Sunday 7 November 2027; the call is at the first.
+    call = make_event(title="Night watch", start=datetime(2027, 10, 31, 1, 30),
+                      repeat="weekly", repeat_count=3)
+    sunday = call.occurrences(limit=2)[1][0]
+    assert (sunday.date(), sunday.astimezone(UTC).hour) == (date(2027, 11, 7), 5)
+    test_clock(datetime(2027, 11, 1, 12, 0, tzinfo=UTC))
+    as_sent = datetime.fromisoformat(sunday.isoformat())  # what the page's button posts
+    services.remind_member(member=member, event=call, occurrence=as_sent)
+    test_clock(datetime(2027, 11, 7, 5, 0, tzinfo=UTC))  # half an hour before
+    assert reminders.send_due() == 1
+    assert _subjects(member.email) == ["[Intercessors] In one hour: Night watch"]

@@ -172,3 +172,99 @@ def test_a_past_date_is_shown_as_past(client, db):
     assert "This event has taken place." in html and "Remind me" not in html
     assert past.next_occurrence() is None
     assert date(2024, 4, 6) == past.start_date
+
+
+def test_a_reminded_date_shows_in_the_events_own_zone(client, member, time_machine):
+    from events import services
+
+    time_machine.move_to(datetime(2027, 5, 1, 12, 0, tzinfo=UTC), tick=False)
+    # 7 PM Central on Tuesday is 1 AM on Wednesday in UTC and 8 PM in the East.
+    call = make_event(title="Texas call", start=datetime(2027, 5, 4, 19, 0), repeat="weekly",
+                      time_zone="America/Chicago")
+    services.remind_member(member=member, event=call, occurrence=call.occurrences(limit=1)[0][0])
+    client.force_login(member)
+    html = client.get(call.get_absolute_url()).content.decode()
+    assert "1 hour before Tuesday, May 4." in html and "Wednesday, May 5" not in html
+
+
+def test_a_confirmed_date_shows_in_the_events_own_zone(client, db, time_machine):
+    from django.core import signing
+
+    from events import services
+
+    time_machine.move_to(datetime(2027, 5, 1, 12, 0, tzinfo=UTC), tick=False)
+    # 10 PM Pacific on Tuesday is 1 AM on Wednesday in the site's Eastern time.
+    call = make_event(title="California call", start=datetime(2027, 5, 4, 22, 0),
+                      repeat="weekly", time_zone="America/Los_Angeles")
+    services.remind_by_email(email="ruth@example.org", event=call,
+                             occurrence=call.occurrences(limit=1)[0][0])
+    token = signing.dumps(Reminder.objects.get().pk, salt=services.CONFIRM_SALT)
+    html = client.post(f"/events/reminders/confirm/{token}/").content.decode()
+    assert "Your reminders are on" in html
+    assert "1 hour before Tuesday, May 4 " in html and "Wednesday" not in html
+
+
+@pytest.mark.parametrize("far, words", [
+    ("9999-12-31T23:00:00-12:00", "more than five years away"),
+    ("2100-01-05T19:00:00-05:00", "more than five years away"),
+    ("0001-01-01T00:00:00+14:00", "already passed"),
+])
+def test_a_date_no_page_offers_is_refused_with_a_clear_message(client, db, far, words):
+    call = make_event(repeat="weekly")
+    response = client.post(f"/events/{call.slug}/remind/", {"occurrence": far,
+                                                            "email": "ruth@example.org"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert words in html and 'value="ruth@example.org"' in html
+    assert not Reminder.objects.exists()
+
+
+def test_events_deleted_together_in_admin_leave_the_list_at_once(staff_client):
+    from django.test import Client
+
+    guest = Client()
+    make_event(title="Kept call", start=_soon(1))
+    gone = [make_event(title=f"Gone call {n}", start=_soon(n + 2)) for n in range(2)]
+    assert "Gone call 1" in guest.get("/events/").content.decode()
+    assert guest.get("/events/")["X-Page-Cache"] == "hit"  # the page cache is on
+    response = staff_client.post("/admin/events/event/", {
+        "action": "delete_selected", "_selected_action": [e.pk for e in gone], "post": "yes"})
+    assert response.status_code == 302
+    assert list(Event.objects.values_list("title", flat=True)) == ["Kept call"]
+    html = guest.get("/events/").content.decode()
+    assert "Kept call" in html and "Gone call" not in html
+
+
+def test_an_event_titled_as_a_page_of_the_section_gets_an_address_of_its_own(client, db):
+    from events.models import RESERVED_SLUGS
+    from events.urls import urlpatterns
+
+    event = make_event(title="Recordings", start=_soon(1))
+    assert event.slug == "recordings-2"
+    assert "<h1>Recordings</h1>" in client.get(event.get_absolute_url()).content.decode()
+    recordings = client.get("/events/recordings/").content.decode()
+    assert "<h1>Recordings of prayer calls</h1>" in recordings
+    # Every fixed first part of an address in the section is kept from events.
+    fixed = {str(p.pattern).split("/")[0] for p in urlpatterns}
+    assert {part for part in fixed if part and "<" not in part and "." not in part} == (
+        RESERVED_SLUGS)
+
+
+def test_staff_cannot_give_an_event_the_address_of_a_page(staff_client):
+    response = staff_client.post("/admin/events/event/add/", _admin_data(slug="recordings"))
+    assert response.status_code == 200
+    assert "is the address of another page of the site" in response.content.decode()
+    assert not Event.objects.exists()
+
+
+def test_a_sunday_night_call_out_west_is_listed_in_the_week_of_its_date(client, db,
+                                                                        time_machine):
+    time_machine.move_to(datetime(2027, 5, 5, 16, 0, tzinfo=UTC), tick=False)
+    # 10 PM Pacific on Sunday 9 May is 1 AM on Monday 10 May in the site's time.
+    make_event(title="Sunday night call", start=datetime(2027, 5, 9, 22, 0),
+               time_zone="America/Los_Angeles")
+    make_event(title="Monday morning call", start=datetime(2027, 5, 10, 7, 0))
+    html = client.get("/events/").content.decode()
+    assert (html.index("Week of May 3") < html.index("Sunday night call")
+            < html.index("Week of May 10") < html.index("Monday morning call"))
+    assert html.count("Week of May 3") == 1

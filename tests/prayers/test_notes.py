@@ -217,6 +217,26 @@ def test_removed_notes_are_gone_for_everyone(request_, asker, friend, admin_clie
         "/accounts/prayers/?show=requests").content.decode()
 
 
+def test_notes_deleted_in_admin_leave_the_shared_page_at_once(asker, texas, friend,
+                                                              admin_client):
+    prayer = make_request(author=asker, state=texas, notes_public=True)
+    one = pray_with_note(user=friend, prayer=prayer, text=NOTE)
+    other = pray_with_note(user=make_member(), prayer=prayer, text="Standing with you today.")
+    reader = Client()
+    page = reader.get(prayer.get_absolute_url())
+    assert NOTE in page.content.decode() and "Standing with you" in page.content.decode()
+    assert reader.get(prayer.get_absolute_url())["X-Page-Cache"] == "hit"
+    # One from its own page, then the other from the list.
+    assert admin_client.post(f"/admin/prayers/prayernote/{one.pk}/delete/",
+                             {"post": "yes"}).status_code == 302
+    assert NOTE not in reader.get(prayer.get_absolute_url()).content.decode()
+    assert admin_client.post("/admin/prayers/prayernote/", {
+        "action": "delete_selected", "_selected_action": [other.pk], "post": "yes",
+    }).status_code == 302
+    assert not PrayerNote.objects.exists()
+    assert "Standing with you" not in reader.get(prayer.get_absolute_url()).content.decode()
+
+
 def test_the_requester_reads_notes_in_my_prayers(request_, asker, friend):
     pray_with_note(user=friend, prayer=request_, text=NOTE)
     held = pray_with_note(user=make_member(), prayer=request_, text="See example.org/x")
