@@ -13,6 +13,7 @@ from library import jobs
 from library.mail import outbox
 from library.pages import pagecache
 from library.web import ratelimit
+from library.web.links import BadLink, read_link
 
 from . import clock
 from .models import Event, Reminder
@@ -35,10 +36,6 @@ class CannotRemind(Exception):
         self.message = message
 
 
-class BadLink(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 def _check_ahead(event: Event, occurrence: datetime | None) -> None:
@@ -107,14 +104,13 @@ def remind_by_email(*, email: str, event: Event, occurrence: datetime | None = N
         }, to=email)
 
 
+BROKEN = "This link is not complete. Copy the whole link from the email."
+
+
 def reminder_from_confirm_link(token: str) -> Reminder:
-    try:
-        pk = signing.loads(token, salt=CONFIRM_SALT, max_age=CONFIRM_DAYS * 24 * 3600)
-    except signing.SignatureExpired:
-        raise BadLink("This link has expired. Ask for the reminder again on the "
-                      "event's page.") from None
-    except signing.BadSignature:
-        raise BadLink("This link is not complete. Copy the whole link from the email.") from None
+    pk = read_link(token, salt=CONFIRM_SALT, max_age=CONFIRM_DAYS * 24 * 3600,
+                   expired="This link has expired. Ask for the reminder again on the event's "
+                   "page.", broken=BROKEN)
     reminder = Reminder.objects.select_related("event").filter(pk=pk).first()
     if reminder is None:
         raise BadLink("This reminder was stopped. Ask again on the event's page.")
@@ -143,10 +139,7 @@ def stop_url(reminder: Reminder) -> str:
 
 def reminder_from_stop_link(token: str) -> Reminder | None:
     """The reminder a stop link names; None when it was stopped already."""
-    try:
-        pk = signing.loads(token, salt=STOP_SALT)  # never expires
-    except signing.BadSignature:
-        raise BadLink("This link is not complete. Copy the whole link from the email.") from None
+    pk = read_link(token, salt=STOP_SALT, broken=BROKEN)  # never expires
     return Reminder.objects.select_related("event").filter(pk=pk).first()
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from library.mail import outbox
 from library.web import ratelimit
+from library.web.links import BadLink, read_link
 from prayers.models import Prayer
 from prayers.services import mark_prayed
 
@@ -24,12 +25,6 @@ PRAY_DAYS = 30
 CONFIRMATIONS_PER_DAY = 3
 
 
-class BadLink(Exception):
-    """A link that was altered, has expired, or names nothing that still exists."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 def _address_key(email: str) -> str:
@@ -91,14 +86,11 @@ def confirm_token(subscriber: Subscriber) -> str:
 
 
 def subscriber_for_confirm(token: str) -> Subscriber:
-    try:
-        pk = signing.loads(token, salt=CONFIRM_SALT, max_age=CONFIRM_DAYS * 24 * 3600)
-    except signing.SignatureExpired:
-        raise BadLink("This confirmation link has expired. Please subscribe again; "
-                      "we will send a new one.") from None
-    except signing.BadSignature:
-        raise BadLink("This confirmation link is not complete. Please copy the whole link "
-                      "from the email, or subscribe again.") from None
+    pk = read_link(token, salt=CONFIRM_SALT, max_age=CONFIRM_DAYS * 24 * 3600,
+                   expired="This confirmation link has expired. Please subscribe again; "
+                   "we will send a new one.",
+                   broken="This confirmation link is not complete. Please copy the whole "
+                   "link from the email, or subscribe again.")
     subscriber = Subscriber.objects.filter(pk=pk).first()
     if subscriber is None:
         raise BadLink("This subscription no longer exists. Please subscribe again.")
@@ -112,11 +104,9 @@ def confirm(subscriber: Subscriber) -> bool:
 
 
 def subscriber_for_leave(token: str) -> Subscriber:
-    try:
-        pk = signing.loads(token, salt=LEAVE_SALT)  # never expires
-    except signing.BadSignature:
-        raise BadLink("This link is not complete. Please copy the whole link from the "
-                      "email.") from None
+    pk = read_link(token, salt=LEAVE_SALT,  # never expires
+                   broken="This link is not complete. Please copy the whole link from the "
+                   "email.")
     subscriber = Subscriber.objects.select_related("member", "state").filter(pk=pk).first()
     if subscriber is None:
         raise BadLink("This subscription no longer exists; you get no prayer updates.")
@@ -212,15 +202,15 @@ def pray_url(subscriber: Subscriber, prayer: Prayer) -> str:
 
 
 def read_pray_token(token: str) -> tuple[Subscriber, Prayer]:
+    broken = ("This link is not complete. Please press the button in the email again, or "
+              "copy the whole link.")
+    signed = read_link(token, salt=PRAY_SALT, max_age=PRAY_DAYS * 24 * 3600, broken=broken,
+                       expired=f"This button is more than {PRAY_DAYS} days old. You can still "
+                       "pray and press “I Prayed” on the site.")
     try:
-        subscriber_pk, prayer_pk = signing.loads(token, salt=PRAY_SALT,
-                                                 max_age=PRAY_DAYS * 24 * 3600)
-    except signing.SignatureExpired:
-        raise BadLink(f"This button is more than {PRAY_DAYS} days old. You can still pray "
-                      "and press “I Prayed” on the site.") from None
-    except (signing.BadSignature, ValueError, TypeError):
-        raise BadLink("This link is not complete. Please press the button in the email "
-                      "again, or copy the whole link.") from None
+        subscriber_pk, prayer_pk = signed
+    except (ValueError, TypeError):
+        raise BadLink(broken) from None
     subscriber = Subscriber.objects.select_related("member").filter(pk=subscriber_pk).first()
     prayer = (Prayer.objects.visible().select_related("article", "state")
               .filter(pk=prayer_pk).first())
