@@ -6,12 +6,6 @@ from django.conf import settings
 from django.db import migrations, models
 
 from articles import search_index
-from library import editors
-
-# Editors moderate notes as they moderate requests.
-CODENAMES = ["view_prayernote", "change_prayernote", "view_prayernotereport",
-             "change_prayernotereport"]
-
 
 def drop_search_triggers(apps, schema_editor):
     search_index.drop_triggers(schema_editor)
@@ -19,14 +13,6 @@ def drop_search_triggers(apps, schema_editor):
 
 def create_search_triggers(apps, schema_editor):
     search_index.create(schema_editor)
-
-
-def grant(apps, schema_editor):
-    editors.grant(apps, "prayers", CODENAMES)
-
-
-def revoke(apps, schema_editor):
-    editors.revoke(apps, "prayers", CODENAMES)
 
 
 class Migration(migrations.Migration):
@@ -153,5 +139,4 @@ class Migration(migrations.Migration):
             constraint=models.UniqueConstraint(condition=models.Q(('resolved_at__isnull', True)), fields=('note', 'reporter'), name='one_open_note_report_per_member'),
         ),
         migrations.RunPython(create_search_triggers, drop_search_triggers),
-        migrations.RunPython(grant, revoke),
     ]

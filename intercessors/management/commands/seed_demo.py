@@ -54,6 +54,7 @@ REFERENCE_MIGRATIONS = [
     "prayers.migrations.0005_editors_edit_states",
     "prayers.migrations.0008_editors_moderate_requests",
     "prayers.migrations.0010_editors_update_prayers",
+    "prayers.migrations.0017_editors_moderate_notes",
     "events.migrations.0003_editors_keep_events",
     "updates.migrations.0002_editors_set_the_timetable",
     "updates.migrations.0005_editors_send_mailings",
