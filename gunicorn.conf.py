@@ -15,7 +15,7 @@ from library.web.logs import logging_config  # noqa: E402
 # connection made meanwhile waits in its backlog for the next gunicorn.
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # Threads let a worker keep serving while one request waits on the database. One
-# worker a core with 4 threads each, recycled every 100,000 requests and forked
+# worker a core with 4 threads each, recycled every 1,000,000 requests and forked
 # from a site loaded once, was chosen by `BENCH_ONLY=gunicorn make bench`
 # (docs/benchmarks.md, "Choosing gunicorn's settings"): under a minute of load
 # its slowest answers were the quickest, in the least memory.
@@ -37,8 +37,11 @@ timeout = 30
 graceful_timeout = 8
 # A worker is replaced after this many requests (give or take a tenth), a guard
 # against memory that grows; the renders it kept stay with the server
-# (library.caches.ServerStore). 0: never.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "100000"))
+# (library.caches.ServerStore). 0: never. A replaced worker starts cold, so under a
+# burst each one shows in the slowest answers: at 100,000 one came every few minutes
+# of a mailing's burst; at 1,000,000, about every half hour (docs/benchmarks.md,
+# "Sustained load").
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "1000000"))
 max_requests_jitter = max_requests // 10
 # The site is loaded once, by gunicorn itself, and each worker forked from it: a
 # replaced worker serves at once, with no second of imports on a busy core. A new
